@@ -1,0 +1,288 @@
+"""Read KB files from disk into :class:`Document` records, or into problems.
+
+Rules (each one names the file, and the line and field when known):
+
+* ``.md`` and ``.txt`` files are KB pages; hidden files and folders are skipped.
+* A file over ``max_file_bytes`` (default 5 MB) is rejected before it is read.
+* A file with a NUL byte is binary and rejected; a UTF-16/32 byte-order mark is named.
+* Invalid UTF-8 is **rejected** (not replaced): a medical quote must be the page's exact
+  text, so we point at the line and column of the first bad byte instead of guessing.
+* A UTF-8 BOM is dropped; CRLF and lone CR become LF.
+* The front matter sits between a first line ``---`` and the next ``---`` (or ``...``)
+  line and may not exceed ``max_front_matter_bytes`` (default 64 kB).
+* YAML is parsed with PyYAML's *safe* loader only: tags such as ``!!python/object`` are
+  refused, never executed. Anchors/aliases (``&a`` / ``*a``, the "billion laughs" bomb)
+  and duplicate keys are refused.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+
+from cancerinfo.kb.document import Document
+from cancerinfo.kb.frontmatter import FrontMatter
+from cancerinfo.kb.problems import Problem
+from cancerinfo.errors import InputPathError
+
+KB_SUFFIXES = frozenset({".md", ".txt"})
+DEFAULT_MAX_FILE_BYTES = 5_000_000
+DEFAULT_MAX_FRONT_MATTER_BYTES = 64_000
+MAX_YAML_DEPTH = 20
+
+_SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FENCE = re.compile(r"^---[ \t]*$")
+_CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
+
+
+@dataclass(frozen=True, slots=True)
+class LoadLimits:
+    max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
+    max_front_matter_bytes: int = DEFAULT_MAX_FRONT_MATTER_BYTES
+
+
+@dataclass(slots=True)
+class LoadResult:
+    """What loading one file gave: a document (maybe with warnings) or only problems."""
+
+    path: Path
+    document: Document | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.document is not None
+
+
+def iter_kb_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
+    """Yield ``(root, file)`` for every KB file under the given paths, sorted.
+
+    A directory is its own root; a single file's root is the file itself (so a re-ingest
+    of one file never marks its neighbours removed). Raises :class:`InputPathError` for a
+    path that does not exist.
+    """
+    for given in paths:
+        path = Path(given)
+        if not path.exists():
+            raise InputPathError(f"{given}: no such file or directory")
+        if path.is_file():
+            yield path.resolve(), path
+            continue
+        root = path.resolve()
+        found: list[Path] = []
+        for folder, dirs, files in os.walk(path, onerror=None):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            for name in files:
+                if name.startswith(".") or Path(name).suffix.lower() not in KB_SUFFIXES:
+                    continue
+                found.append(Path(folder) / name)
+        for file in sorted(found):
+            yield root, file
+
+
+def load_file(path: Path, *, limits: LoadLimits = LoadLimits(), today: date | None = None) -> LoadResult:
+    """Load one KB file; never raises for bad content."""
+    where = str(path)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            return _reject(
+                path,
+                "FILE_TOO_LARGE",
+                f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} bytes "
+                "(raise it with --max-file-size or CANCERINFO_MAX_FILE_BYTES)",
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return _reject(path, "UNREADABLE", f"cannot read the file: {exc.strerror or exc}")
+    return load_bytes(data, path=where, limits=limits, today=today)
+
+
+def load_bytes(
+    data: bytes, *, path: str, limits: LoadLimits = LoadLimits(), today: date | None = None
+) -> LoadResult:
+    """Load a KB page from raw bytes (the file's content); ``path`` is used in messages."""
+    file_path = Path(path)
+    if len(data) > limits.max_file_bytes:
+        return _reject(file_path, "FILE_TOO_LARGE", f"file is over the limit of {limits.max_file_bytes:,} bytes")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return _reject(file_path, "NOT_UTF8", "file is UTF-16 or UTF-32 encoded; save it as UTF-8")
+    if b"\x00" in data:
+        return _reject(file_path, "BINARY_FILE", "file contains NUL bytes: it is binary, not a Markdown page")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        return _reject(
+            file_path,
+            "NOT_UTF8",
+            f"invalid UTF-8 at line {line}, column {column} (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
+            line=line,
+        )
+    return load_text(text, path=path, limits=limits, today=today)
+
+
+def load_text(
+    text: str, *, path: str, limits: LoadLimits = LoadLimits(), today: date | None = None
+) -> LoadResult:
+    """Load a KB page from decoded text."""
+    file_path = Path(path)
+    text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if "\x00" in text:
+        return _reject(file_path, "BINARY_FILE", "file contains NUL characters: it is not a Markdown page")
+    lines = text.split("\n")
+    if not lines or not _FENCE.match(lines[0]):
+        return _reject(
+            file_path, "NO_FRONT_MATTER", "the file must start with a '---' line opening the YAML front matter", line=1
+        )
+    closing = None
+    size = 0
+    for index in range(1, len(lines)):
+        if _CLOSING_FENCE.match(lines[index]):
+            closing = index
+            break
+        size += len(lines[index].encode("utf-8")) + 1
+        if size > limits.max_front_matter_bytes:
+            return _reject(
+                file_path,
+                "FRONT_MATTER_TOO_LARGE",
+                f"front matter is over {limits.max_front_matter_bytes:,} bytes",
+                line=index + 1,
+            )
+    if closing is None:
+        return _reject(file_path, "NO_FRONT_MATTER", "the front matter opened on line 1 is never closed by a '---' line", line=1)
+    header = "\n".join(lines[1:closing])
+    body = "\n".join(lines[closing + 1 :])
+    parsed = _parse_yaml(header, file_path)
+    if isinstance(parsed, Problem):
+        return LoadResult(file_path, None, [parsed])
+    data, key_lines = parsed
+    problems: list[Problem] = []
+    try:
+        front_matter = FrontMatter.model_validate(data, context={"today": today} if today else None)
+    except ValidationError as exc:
+        problems.extend(_field_problems(exc, file_path, key_lines))
+        return LoadResult(file_path, None, problems)
+    for key in front_matter.extra_keys:
+        problems.append(
+            Problem(
+                str(file_path),
+                "UNKNOWN_FIELD",
+                f"unknown field {key!r} is kept but not used",
+                "warning",
+                key_lines.get(key),
+                key,
+            )
+        )
+    if not body.strip():
+        problems.append(Problem(str(file_path), "EMPTY_BODY", "the page has no text after the front matter", "error", closing + 2))
+        return LoadResult(file_path, None, problems)
+    document = Document(path=file_path, front_matter=front_matter, body=body, body_line=closing + 2, text=text)
+    return LoadResult(file_path, document, problems)
+
+
+def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]] | Problem:
+    """Safe-load the header; return the mapping and the file line of each key."""
+    where = str(path)
+    try:
+        loader = _SafeLoader(header)
+        try:
+            node = loader.get_single_node()
+            if node is None:
+                return Problem(where, "EMPTY_FRONT_MATTER", "the front matter is empty", "error", 2)
+            shape_problem = _check_node_tree(node, where)
+            if shape_problem is not None:
+                return shape_problem
+            data = loader.construct_document(node)
+        finally:
+            loader.dispose()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 2 if mark is not None else None
+        reason = exc.problem or "invalid YAML"
+        if isinstance(exc, yaml.constructor.ConstructorError) and "constructor for the tag" in reason:
+            reason = f"YAML tag {_tag_of(reason)} is not allowed: front matter holds plain values only"
+            return Problem(where, "YAML_TAG", reason, "error", line)
+        return Problem(where, "INVALID_YAML", f"front matter is not valid YAML: {reason}", "error", line)
+    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
+        return Problem(where, "INVALID_YAML", f"front matter is not valid YAML: {type(exc).__name__}", "error", 2)
+    if not isinstance(data, dict):
+        return Problem(where, "INVALID_YAML", "front matter must be 'key: value' lines", "error", 2)
+    key_lines: dict[str, int] = {}
+    for key_node, _ in node.value:
+        if isinstance(key_node, yaml.ScalarNode):
+            key_lines[str(key_node.value)] = key_node.start_mark.line + 2
+    bad_keys = [key for key in data if not isinstance(key, str)]
+    if bad_keys:
+        return Problem(where, "INVALID_YAML", f"front matter keys must be words, got {bad_keys[0]!r}", "error", 2)
+    return data, key_lines
+
+
+def _check_node_tree(root: yaml.Node, where: str) -> Problem | None:
+    """Refuse aliases (a node reached twice), duplicate keys and deep nesting."""
+    seen: set[int] = set()
+    stack: list[tuple[yaml.Node, int]] = [(root, 0)]
+    while stack:
+        node, depth = stack.pop()
+        line = node.start_mark.line + 2
+        if id(node) in seen:
+            return Problem(where, "YAML_ALIAS", "YAML anchors and aliases (&name / *name) are not allowed", "error", line)
+        seen.add(id(node))
+        if depth > MAX_YAML_DEPTH:
+            return Problem(where, "INVALID_YAML", f"front matter is nested more than {MAX_YAML_DEPTH} levels deep", "error", line)
+        if isinstance(node, yaml.MappingNode):
+            keys: set[str] = set()
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode):
+                    if key.value == "<<":
+                        return Problem(where, "YAML_ALIAS", "YAML merge keys (<<) are not allowed", "error", key.start_mark.line + 2)
+                    if key.value in keys:
+                        return Problem(
+                            where, "DUPLICATE_KEY", f"key {key.value!r} appears twice", "error", key.start_mark.line + 2, key.value
+                        )
+                    keys.add(key.value)
+                stack.append((key, depth + 1))
+                stack.append((value, depth + 1))
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend((item, depth + 1) for item in node.value)
+    return None
+
+
+def _field_problems(exc: ValidationError, path: Path, key_lines: dict[str, int]) -> list[Problem]:
+    problems = []
+    for error in exc.errors(include_url=False):
+        location = error.get("loc") or ()
+        field_name = str(location[0]) if location else None
+        if error["type"] == "missing":
+            message = f"required field {field_name!r} is missing"
+            code = "MISSING_FIELD"
+        else:
+            detail = str(error["msg"]).removeprefix("Value error, ")
+            if len(location) > 1:
+                detail = f"item {int(location[1]) + 1}: {detail}" if isinstance(location[1], int) else detail
+            if error["type"] == "string_too_short":
+                detail = "must not be empty"
+            if error["type"] == "enum":
+                detail = f"{detail}; got {error.get('input')!r}"
+            message = f"{field_name}: {detail}"
+            code = "INVALID_FIELD"
+        problems.append(Problem(str(path), code, message, "error", key_lines.get(field_name or ""), field_name))
+    return problems
+
+
+def _tag_of(reason: str) -> str:
+    match = re.search(r"tag '([^']*)'", reason)
+    return f"'{match.group(1).replace('tag:yaml.org,2002:', '!!')}'" if match else "(unknown)"
+
+
+def _reject(path: Path, code: str, message: str, *, line: int | None = None) -> LoadResult:
+    return LoadResult(path, None, [Problem(str(path), code, message, "error", line)])

@@ -1,0 +1,45 @@
+"""Problem records: what is wrong with a KB file, where, and how bad.
+
+A problem is data, not an exception: validation and ingest collect them per file and go
+on with the next file. Every problem names the file; the line and field when known.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass
+from typing import Any, Literal
+
+Severity = Literal["error", "warning"]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: str
+    code: str
+    message: str
+    severity: Severity = "error"
+    line: int | None = None
+    field: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def as_error(self) -> Problem:
+        """The same finding as an error (``--strict``)."""
+        return Problem(self.path, self.code, self.message, "error", self.line, self.field)
+
+    def __str__(self) -> str:
+        where = self.path if self.line is None else f"{self.path}:{self.line}"
+        field = f" [{self.field}]" if self.field else ""
+        return f"{where}: {self.severity} {self.code}{field}: {self.message}"
+
+
+def count_by_code(problems: Iterable[Problem]) -> dict[str, int]:
+    """Findings counted per code, most frequent first."""
+    return dict(Counter(problem.code for problem in problems).most_common())
+
+
+def has_errors(problems: Iterable[Problem]) -> bool:
+    return any(problem.severity == "error" for problem in problems)
