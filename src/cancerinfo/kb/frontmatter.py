@@ -138,6 +138,12 @@ class FrontMatter(BaseModel):
     @field_validator("language", mode="before")
     @classmethod
     def _iso_language(cls, value: Any) -> str:
+        if isinstance(value, bool):  # YAML 1.1 reads an unquoted no/yes/on/off as true/false
+            raise ValueError(
+                f"must be a two-letter ISO 639-1 code in lowercase, e.g. en or es; got {value!r} "
+                "(write the code in quotes, e.g. 'no': YAML reads an unquoted no, yes, on or off "
+                "as true/false)"
+            )
         if not isinstance(value, str) or value.strip() not in ISO_639_1_CODES:
             raise ValueError(f"must be a two-letter ISO 639-1 code in lowercase, e.g. en or es; got {value!r}")
         return value.strip()
@@ -207,6 +213,12 @@ def front_matter_json_schema() -> dict[str, Any]:
 
 
 def _kind(value: Any) -> str:
+    if value is None:
+        return "empty"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, date):
+        return "a date"
     if isinstance(value, dict):
         return "a mapping"
     if isinstance(value, list):

@@ -3,7 +3,8 @@
 Rules (each one names the file, and the line and field when known):
 
 * ``.md`` and ``.txt`` files are KB pages; hidden files and folders are skipped.
-* A file over ``max_file_bytes`` (default 5 MB) is rejected before it is read.
+* A file over ``max_file_bytes`` (default 5 MB) is rejected before it is read; so is
+  anything that is not a regular file (a folder, a pipe, a device such as ``/dev/zero``).
 * A file with a NUL byte is binary and rejected; a UTF-16/32 byte-order mark is named.
 * Invalid UTF-8 is **rejected** (not replaced): a medical quote must be the page's exact
   text, so we point at the line and column of the first bad byte instead of guessing.
@@ -11,14 +12,20 @@ Rules (each one names the file, and the line and field when known):
 * The front matter sits between a first line ``---`` and the next ``---`` (or ``...``)
   line and may not exceed ``max_front_matter_bytes`` (default 64 kB).
 * YAML is parsed with PyYAML's *safe* loader only: tags such as ``!!python/object`` are
-  refused, never executed. Anchors/aliases (``&a`` / ``*a``, the "billion laughs" bomb)
-  and duplicate keys are refused.
+  refused, never executed; so is any explicit tag but ``!!str`` (``!!bool maybe`` would
+  otherwise crash the constructor). Anchors/aliases (``&a`` / ``*a``, the "billion
+  laughs" bomb), merge keys (``<<``), duplicate keys and nesting deeper than
+  ``MAX_YAML_DEPTH`` are refused; depth and aliases are checked on the event stream,
+  before any node tree is built (libyaml's composer recurses and would crash the
+  process on ~25,000 nested ``[``).
+* Keys are the KB's own spellings (``lastReviewed``, not ``last_reviewed``).
 """
 
 from __future__ import annotations
 
 import os
 import re
+import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -28,10 +35,10 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
+from cancerinfo.errors import InputPathError
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.problems import Problem
-from cancerinfo.errors import InputPathError
 
 KB_SUFFIXES = frozenset({".md", ".txt"})
 DEFAULT_MAX_FILE_BYTES = 5_000_000
@@ -39,6 +46,29 @@ DEFAULT_MAX_FRONT_MATTER_BYTES = 64_000
 MAX_YAML_DEPTH = 20
 
 _SafeLoader: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_STR_TAG = "tag:yaml.org,2002:str"
+_MERGE_TAG = "tag:yaml.org,2002:merge"
+_FOREIGN_BOMS = (b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff")
+
+
+class _KBLoader(_SafeLoader):  # type: ignore[valid-type,misc]
+    """The safe loader, except that an impossible date (``2025-02-30``) stays text.
+
+    PyYAML raises a bare ``ValueError`` for it; as text, the front-matter model rejects
+    it naming the field and saying why.
+    """
+
+    def construct_date_or_text(self, node: yaml.ScalarNode) -> Any:
+        try:
+            return self.construct_yaml_timestamp(node)
+        except (ValueError, OverflowError):
+            return self.construct_scalar(node)
+
+
+_KBLoader.add_constructor("tag:yaml.org,2002:timestamp", _KBLoader.construct_date_or_text)
+_ALIASES: dict[str, str] = {
+    field.alias: name for name, field in FrontMatter.model_fields.items() if field.alias
+}
 _FENCE = re.compile(r"^---[ \t]*$")
 _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
@@ -67,7 +97,8 @@ def iter_kb_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
 
     A directory is its own root; a single file's root is the file itself (so a re-ingest
     of one file never marks its neighbours removed). Raises :class:`InputPathError` for a
-    path that does not exist.
+    path that does not exist, and for a folder inside that cannot be listed (skipping it
+    would make an ingest mark its pages removed).
     """
     for given in paths:
         path = Path(given)
@@ -78,7 +109,7 @@ def iter_kb_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
             continue
         root = path.resolve()
         found: list[Path] = []
-        for folder, dirs, files in os.walk(path, onerror=None):
+        for folder, dirs, files in os.walk(path, onerror=_unlistable):
             dirs[:] = sorted(d for d in dirs if not d.startswith("."))
             for name in files:
                 if name.startswith(".") or Path(name).suffix.lower() not in KB_SUFFIXES:
@@ -88,22 +119,44 @@ def iter_kb_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
             yield root, file
 
 
+def _unlistable(error: OSError) -> None:
+    raise InputPathError(f"{error.filename}: cannot list this folder ({error.strerror or error})")
+
+
 def load_file(path: Path, *, limits: LoadLimits = LoadLimits(), today: date | None = None) -> LoadResult:
     """Load one KB file; never raises for bad content."""
-    where = str(path)
+    data = read_kb_bytes(path, limits=limits)
+    if isinstance(data, LoadResult):
+        return data
+    return load_bytes(data, path=str(path), limits=limits, today=today)
+
+
+def read_kb_bytes(path: Path, *, limits: LoadLimits = LoadLimits()) -> bytes | LoadResult:
+    """The bytes of a regular file within the size limit, or a rejection saying why not."""
     try:
-        size = path.stat().st_size
-        if size > limits.max_file_bytes:
-            return _reject(
-                path,
-                "FILE_TOO_LARGE",
-                f"file is {size:,} bytes, over the limit of {limits.max_file_bytes:,} bytes "
-                "(raise it with --max-file-size or CANCERINFO_MAX_FILE_BYTES)",
-            )
-        data = path.read_bytes()
+        # O_NONBLOCK: opening a named pipe must not wait for a writer; it is refused below.
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(descriptor, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if stat.S_ISDIR(info.st_mode):
+                return _reject(path, "NOT_A_FILE", "this is a folder, not a file")
+            if not stat.S_ISREG(info.st_mode):
+                reason = "not a regular file (a pipe, socket or device): it cannot be a KB page"
+                return _reject(path, "NOT_A_FILE", reason)
+            if info.st_size > limits.max_file_bytes:
+                return _reject(
+                    path,
+                    "FILE_TOO_LARGE",
+                    f"file is {info.st_size:,} bytes, "
+                    f"over the limit of {limits.max_file_bytes:,} bytes "
+                    "(raise it with --max-file-size or CANCERINFO_MAX_FILE_BYTES)",
+                )
+            data: bytes = handle.read(limits.max_file_bytes + 1)  # a growing file stays bounded
+            return data
+    except IsADirectoryError:
+        return _reject(path, "NOT_A_FILE", "this is a folder, not a file")
     except OSError as exc:
         return _reject(path, "UNREADABLE", f"cannot read the file: {exc.strerror or exc}")
-    return load_bytes(data, path=where, limits=limits, today=today)
 
 
 def load_bytes(
@@ -113,15 +166,18 @@ def load_bytes(
     file_path = Path(path)
     if len(data) > limits.max_file_bytes:
         return _reject(file_path, "FILE_TOO_LARGE", f"file is over the limit of {limits.max_file_bytes:,} bytes")
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    if data.startswith(_FOREIGN_BOMS):
         return _reject(file_path, "NOT_UTF8", "file is UTF-16 or UTF-32 encoded; save it as UTF-8")
     if b"\x00" in data:
         return _reject(file_path, "BINARY_FILE", "file contains NUL bytes: it is binary, not a Markdown page")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+        # Lines as the loader counts them (CRLF and lone CR are line ends too); the column
+        # in characters, as an editor shows it. Everything before exc.start is valid UTF-8.
+        before = data[: exc.start].replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        line = before.count(b"\n") + 1
+        column = len(before[before.rfind(b"\n") + 1 :].decode("utf-8-sig")) + 1
         return _reject(
             file_path,
             "NOT_UTF8",
@@ -139,6 +195,21 @@ def load_text(
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     if "\x00" in text:
         return _reject(file_path, "BINARY_FILE", "file contains NUL characters: it is not a Markdown page")
+    try:
+        size_in_bytes = len(text.encode("utf-8"))
+    except UnicodeEncodeError as exc:  # a lone surrogate, e.g. from errors="surrogateescape"
+        line = text.count("\n", 0, exc.start) + 1
+        column = exc.start - (text.rfind("\n", 0, exc.start) + 1) + 1
+        return _reject(
+            file_path,
+            "NOT_UTF8",
+            f"invalid character U+{ord(text[exc.start]):04X} (a lone surrogate) at line {line}, "
+            f"column {column}: it cannot be stored as UTF-8",
+            line=line,
+        )
+    if size_in_bytes > limits.max_file_bytes:
+        too_large = f"file is over the limit of {limits.max_file_bytes:,} bytes"
+        return _reject(file_path, "FILE_TOO_LARGE", too_large)
     lines = text.split("\n")
     if not lines or not _FENCE.match(lines[0]):
         return _reject(
@@ -168,9 +239,11 @@ def load_text(
     data, key_lines = parsed
     problems: list[Problem] = []
     try:
-        front_matter = FrontMatter.model_validate(data, context={"today": today} if today else None)
+        front_matter = FrontMatter.model_validate(
+            data, context={"today": today} if today else None, by_alias=True, by_name=False
+        )
     except ValidationError as exc:
-        problems.extend(_field_problems(exc, file_path, key_lines))
+        problems.extend(_field_problems(exc, file_path, key_lines, data))
         return LoadResult(file_path, None, problems)
     for key in front_matter.extra_keys:
         problems.append(
@@ -194,17 +267,28 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
     """Safe-load the header; return the mapping and the file line of each key."""
     where = str(path)
     try:
-        loader = _SafeLoader(header)
+        stream_problem = _check_events(header, where)
+        if stream_problem is not None:
+            return stream_problem
+        loader = _KBLoader(header)
         try:
             node = loader.get_single_node()
             if node is None:
                 return Problem(where, "EMPTY_FRONT_MATTER", "the front matter is empty", "error", 2)
-            shape_problem = _check_node_tree(node, where)
+            shape_problem = _check_node_tree(node, where, loader)
             if shape_problem is not None:
                 return shape_problem
             data = loader.construct_document(node)
         finally:
             loader.dispose()
+    except yaml.reader.ReaderError:
+        bad = yaml.reader.Reader.NON_PRINTABLE.search(header)
+        if bad is None:
+            reason = "front matter holds a character YAML does not allow"
+            return Problem(where, "INVALID_YAML", reason, "error", 2)
+        line = header.count("\n", 0, bad.start()) + 2
+        reason = f"front matter holds the control character U+{ord(bad.group()):04X}, which YAML does not allow"
+        return Problem(where, "INVALID_YAML", reason, "error", line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 2 if mark is not None else None
@@ -213,8 +297,9 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
             reason = f"YAML tag {_tag_of(reason)} is not allowed: front matter holds plain values only"
             return Problem(where, "YAML_TAG", reason, "error", line)
         return Problem(where, "INVALID_YAML", f"front matter is not valid YAML: {reason}", "error", line)
-    except (yaml.YAMLError, RecursionError, ValueError, OverflowError) as exc:
-        return Problem(where, "INVALID_YAML", f"front matter is not valid YAML: {type(exc).__name__}", "error", 2)
+    except Exception as exc:  # e.g. an over-long integer: bad content must never escape
+        reason = f"front matter could not be read: {str(exc) or type(exc).__name__}"
+        return Problem(where, "INVALID_YAML", reason, "error", 2)
     if not isinstance(data, dict):
         return Problem(where, "INVALID_YAML", "front matter must be 'key: value' lines", "error", 2)
     key_lines: dict[str, int] = {}
@@ -227,8 +312,32 @@ def _parse_yaml(header: str, path: Path) -> tuple[dict[str, Any], dict[str, int]
     return data, key_lines
 
 
-def _check_node_tree(root: yaml.Node, where: str) -> Problem | None:
-    """Refuse aliases (a node reached twice), duplicate keys and deep nesting."""
+def _check_events(header: str, where: str) -> Problem | None:
+    """Refuse aliases and deep nesting from the event stream, before any tree is built."""
+    loader = _KBLoader(header)
+    try:
+        depth = 0
+        while loader.check_event():
+            event = loader.get_event()
+            line = event.start_mark.line + 2
+            if isinstance(event, yaml.AliasEvent):
+                reason = "YAML anchors and aliases (&name / *name) are not allowed"
+                return Problem(where, "YAML_ALIAS", reason, "error", line)
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_YAML_DEPTH:
+                    reason = f"front matter is nested more than {MAX_YAML_DEPTH} levels deep"
+                    return Problem(where, "INVALID_YAML", reason, "error", line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    finally:
+        loader.dispose()
+    return None
+
+
+def _check_node_tree(root: yaml.Node, where: str, loader: yaml.SafeLoader) -> Problem | None:
+    """Refuse aliases (a node reached twice), explicit tags, merge keys, duplicate keys and
+    deep nesting."""
     seen: set[int] = set()
     stack: list[tuple[yaml.Node, int]] = [(root, 0)]
     while stack:
@@ -239,11 +348,14 @@ def _check_node_tree(root: yaml.Node, where: str) -> Problem | None:
         seen.add(id(node))
         if depth > MAX_YAML_DEPTH:
             return Problem(where, "INVALID_YAML", f"front matter is nested more than {MAX_YAML_DEPTH} levels deep", "error", line)
+        if node.tag not in (_STR_TAG, _implicit_tag(node, loader)):
+            reason = f"YAML tag {_short_tag(node.tag)} is not allowed: front matter holds plain values only"
+            return Problem(where, "YAML_TAG", reason, "error", line)
         if isinstance(node, yaml.MappingNode):
             keys: set[str] = set()
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode):
-                    if key.value == "<<":
+                    if key.value == "<<" or key.tag == _MERGE_TAG:
                         return Problem(where, "YAML_ALIAS", "YAML merge keys (<<) are not allowed", "error", key.start_mark.line + 2)
                     if key.value in keys:
                         return Problem(
@@ -257,7 +369,21 @@ def _check_node_tree(root: yaml.Node, where: str) -> Problem | None:
     return None
 
 
-def _field_problems(exc: ValidationError, path: Path, key_lines: dict[str, int]) -> list[Problem]:
+def _implicit_tag(node: yaml.Node, loader: yaml.SafeLoader) -> str:
+    """The tag the node would have without an explicit one (plain scalars are resolved)."""
+    if isinstance(node, yaml.ScalarNode):
+        plain = node.style in (None, "")
+        return str(loader.resolve(yaml.ScalarNode, node.value, (plain, not plain)))
+    return str(loader.resolve(type(node), None, True))
+
+
+def _short_tag(tag: str) -> str:
+    return f"'{tag.replace('tag:yaml.org,2002:', '!!')}'"
+
+
+def _field_problems(
+    exc: ValidationError, path: Path, key_lines: dict[str, int], data: dict[str, Any]
+) -> list[Problem]:
     problems = []
     for error in exc.errors(include_url=False):
         location = error.get("loc") or ()
@@ -265,6 +391,12 @@ def _field_problems(exc: ValidationError, path: Path, key_lines: dict[str, int])
         if error["type"] == "missing":
             message = f"required field {field_name!r} is missing"
             code = "MISSING_FIELD"
+            python_name = _ALIASES.get(field_name or "")
+            if python_name in data:
+                message += f" (the page has {python_name!r}: the KB spells it {field_name!r})"
+                line = key_lines.get(python_name)
+                problems.append(Problem(str(path), code, message, "error", line, field_name))
+                continue
         else:
             detail = str(error["msg"]).removeprefix("Value error, ")
             if len(location) > 1:

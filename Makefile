@@ -1,0 +1,41 @@
+# cancerinfo — make setup | demo | test | bench
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+SHARED ?= ../shared
+DEMO_DB := demo.db
+
+.PHONY: setup demo test lint bench clean lock
+
+setup: $(VENV)/.installed
+
+# Everything is installed from requirements.lock (exact versions + sha256 hashes,
+# --no-deps so nothing unpinned sneaks in); then the package itself, editable.
+$(VENV)/.installed: pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --require-hashes -r requirements.lock
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+demo: setup
+	$(BIN)/cancerinfo validate examples/kb
+	$(BIN)/cancerinfo ingest examples/kb --db $(DEMO_DB)
+	$(BIN)/cancerinfo status --db $(DEMO_DB)
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+test: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+bench: setup
+	$(BIN)/python -m cancerinfo.eval.bench --shared $(SHARED) --output docs/benchmarks.md
+
+# Regenerate requirements.lock from the current venv (maintainers only; needs the registry).
+lock:
+	$(BIN)/python scripts/lock.py > requirements.lock.new && mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV) $(DEMO_DB) $(DEMO_DB)-wal $(DEMO_DB)-shm .pytest_cache .ruff_cache

@@ -1,0 +1,267 @@
+"""The ``cancerinfo`` command line: thin commands that read options, call one library
+function and print. Library errors become one-line messages (exit 1); no traceback."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from cancerinfo import __version__
+from cancerinfo.errors import CancerInfoError
+from cancerinfo.kb.frontmatter import front_matter_json_schema
+from cancerinfo.kb.lint import load_lint_policy
+from cancerinfo.kb.loader import LoadLimits
+from cancerinfo.kb.problems import count_by_code
+from cancerinfo.kb.validator import validate_paths
+from cancerinfo.settings import Settings
+from cancerinfo.store.ingest import IngestReport, ingest
+from cancerinfo.store.status import review_queue, store_status
+
+app = typer.Typer(
+    name="cancerinfo",
+    help="Offline, grounded cancer information from a curated Markdown knowledge base.",
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class OutputFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+PathsArgument = Annotated[
+    list[Path], typer.Argument(help="KB files or folders (.md and .txt pages).", show_default=False)
+]
+DbOption = Annotated[
+    Path | None,
+    typer.Option("--db", help="SQLite store file [env CANCERINFO_DB; default ./cancerinfo.db].", show_default=False),
+]
+FormatOption = Annotated[OutputFormat, typer.Option("--format", help="Output format.")]
+MaxSizeOption = Annotated[
+    int | None,
+    typer.Option(
+        "--max-file-size",
+        help="Largest accepted file in bytes [env CANCERINFO_MAX_FILE_BYTES; default 5000000].",
+        show_default=False,
+    ),
+]
+
+
+def _limits(settings: Settings) -> LoadLimits:
+    return LoadLimits(
+        max_file_bytes=settings.max_file_bytes, max_front_matter_bytes=settings.max_front_matter_bytes
+    )
+
+
+def _print_json(data: Any) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, ensure_ascii=False, default=str) + "\n")
+
+
+@app.command()
+def validate(
+    paths: PathsArgument,
+    output: FormatOption = OutputFormat.text,
+    strict: Annotated[bool, typer.Option("--strict", help="Treat lint warnings as errors.")] = False,
+    summary: Annotated[bool, typer.Option("--summary", help="Print only the counts, not each finding.")] = False,
+    max_file_size: MaxSizeOption = None,
+) -> None:
+    """Check KB files (front matter, encoding, YAML safety) and lint them; nothing is stored.
+
+    Exit code 1 when any file has an error (with --strict: any finding).
+
+    Example: cancerinfo validate examples/kb --format json
+    """
+    settings = Settings.load(max_file_bytes=max_file_size)
+    policy = load_lint_policy(settings.policies / "lint.yaml" if settings.policies else None)
+    report = validate_paths(paths, limits=_limits(settings), strict=strict, policy=policy)
+    if output is OutputFormat.json:
+        _print_json(report.as_dict())
+    else:
+        if not summary:
+            for problem in report.problems:
+                style = "red" if problem.severity == "error" else "yellow"
+                out.print(f"[{style}]{escape(str(problem))}[/{style}]")
+        _print_counts(count_by_code(report.problems))
+        verdict = "[green]OK[/green]" if report.ok else "[red]FAILED[/red]"
+        out.print(
+            f"{verdict}: {report.files} files, {report.valid} valid, "
+            f"{len(report.errors)} errors, {len(report.warnings)} warnings"
+        )
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command("ingest")
+def ingest_command(
+    paths: PathsArgument,
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.text,
+    max_file_size: MaxSizeOption = None,
+) -> None:
+    """Store KB pages in the SQLite store: new pages are added, changed pages get a new
+    version (old ones kept), pages gone from a re-ingested folder are marked removed.
+    Bad files are rejected with reasons; good files are stored anyway (exit code 1).
+
+    Example: cancerinfo ingest examples/kb --db cancerinfo.db
+    """
+    settings = Settings.load(db=db, max_file_bytes=max_file_size)
+    with _progress(enabled=output is OutputFormat.text and err.is_terminal) as progress:
+        report = ingest(paths, db=settings.db, limits=_limits(settings), progress=progress)
+    if output is OutputFormat.json:
+        _print_json(report.as_dict())
+    else:
+        _print_ingest(report)
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def status(db: DbOption = None, output: FormatOption = OutputFormat.text) -> None:
+    """Summarise the store: documents, versions, sources, reviews due, last ingest.
+
+    Example: cancerinfo status --format json
+    """
+    settings = Settings.load(db=db)
+    summary = store_status(settings.db, today=date.today())
+    if output is OutputFormat.json:
+        _print_json(summary)
+        return
+    out.print(f"Store {escape(str(settings.db))} (schema {summary['schema_version']})")
+    out.print(f"  documents (active): {summary['documents']}")
+    out.print(f"  versions:           {summary['versions']}")
+    out.print(f"  removed:            {summary['removed']}")
+    out.print(f"  review overdue:     {summary['review_overdue']}")
+    out.print(f"  review due soon:    {summary['review_due_soon']}")
+    for source_type, count in summary["by_source_type"].items():
+        out.print(f"  {escape(source_type)}: {count}")
+    last = summary["last_ingest"]
+    if last:
+        out.print(
+            f"  last ingest #{last['id']} at {last['finished_at']}: {last['added']} added, "
+            f"{last['changed']} changed, {last['unchanged']} unchanged, {last['removed']} removed, "
+            f"{last['rejected']} rejected"
+        )
+
+
+@app.command()
+def review(
+    db: DbOption = None,
+    output: FormatOption = OutputFormat.text,
+    include_ok: Annotated[bool, typer.Option("--all", help="List pages whose review is not due too.")] = False,
+) -> None:
+    """List pages whose review is overdue or due soon, oldest due date first.
+
+    Example: cancerinfo review --format json
+    """
+    settings = Settings.load(db=db)
+    items = review_queue(settings.db, today=date.today(), include_ok=include_ok)
+    if output is OutputFormat.json:
+        _print_json({"count": len(items), "pages": items})
+        return
+    table = Table("review", "due", "last reviewed", "title", "url")
+    for item in items:
+        table.add_row(
+            item["review_status"], str(item["due_date"] or "-"), item["last_reviewed"],
+            escape(item["title"]), escape(item["url"]),
+        )
+    out.print(table)
+    out.print(f"{len(items)} pages")
+
+
+@app.command()
+def schema() -> None:
+    """Print the JSON Schema of the KB front matter.
+
+    Example: cancerinfo schema > front-matter.schema.json
+    """
+    _print_json(front_matter_json_schema())
+
+
+@app.command()
+def version() -> None:
+    """Print the cancerinfo version."""
+    out.print(__version__)
+
+
+def _print_counts(counts: dict[str, int]) -> None:
+    if counts:
+        table = Table("finding", "count")
+        for code, count in counts.items():
+            table.add_row(code, str(count))
+        out.print(table)
+
+
+def _print_ingest(report: IngestReport) -> None:
+    for path, problems in report.rejected.items():
+        out.print(f"[red]rejected {escape(path)}[/red]")
+        for problem in problems:
+            out.print(f"  [red]{escape(str(problem))}[/red]")
+    if report.warnings:
+        out.print(f"[yellow]{len(report.warnings)} warnings[/yellow] (run 'cancerinfo validate' to see them):")
+        _print_counts(count_by_code(report.warnings))
+    out.print(
+        f"{report.files} files in {report.seconds:.1f} s -> {escape(report.db)}: "
+        f"{len(report.added)} added, {len(report.changed)} changed, {report.unchanged} unchanged, "
+        f"{len(report.removed)} removed, {len(report.restored)} restored, {len(report.rejected)} rejected"
+    )
+
+
+@contextmanager
+def _progress(*, enabled: bool) -> Iterator[Any]:
+    if not enabled:
+        yield None
+        return
+    with Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=err, transient=True,
+    ) as bar:
+        tasks: dict[str, Any] = {}
+
+        def update(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done)
+
+        yield update
+
+
+def main() -> None:
+    """Console entry point: run the app, turning library errors into one-line messages."""
+    try:
+        code = app(standalone_mode=False)
+        sys.exit(code if isinstance(code, int) else 0)
+    except typer.Exit as exc:
+        sys.exit(exc.exit_code)
+    except CancerInfoError as exc:
+        err.print(f"[red]error:[/red] {escape(str(exc))}")
+        sys.exit(1)
+    except KeyboardInterrupt:
+        err.print("interrupted; nothing was written by an unfinished ingest")
+        sys.exit(130)
+    except Exception as exc:  # last resort: never show a traceback to a user
+        import click
+
+        if isinstance(exc, click.exceptions.ClickException):
+            exc.show()
+            sys.exit(exc.exit_code)
+        if isinstance(exc, click.exceptions.Abort):
+            sys.exit(1)
+        err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
+        sys.exit(2)

@@ -1,0 +1,443 @@
+"""KB lint: warnings about pages that loaded fine but need an editor's eye.
+
+Each finding is a :class:`Problem` with severity ``warning`` (``--strict`` turns them into
+errors with :meth:`Problem.as_error`), a stable code, and the line when known:
+
+    REVIEW_OVERDUE               the next review date (lastReviewed + reviewFrequency) has passed
+    REVIEW_DUE_SOON              the next review falls within review_due_window_days
+    PLACEHOLDER_LEFTOVER         a line matches a template-leftover pattern ("Placeholder slot")
+    DUPLICATE_H1                 the body has more than one level-1 heading
+    EMPTY_SECTION                no text between a heading and the next one of its level or higher
+    RELATIVE_LINK                link targets that only work on the original site (one per file)
+    HP_MARKED_PATIENT            audienceLevel patient on a /hp/ (health professional) url
+    CANCER_TYPES_MISMATCH        cancerTypes values that the page hardly mentions
+    SOURCE_TYPE_FOLDER_MISMATCH  sourceType differs from the <lang>/<NN_name>/ folder of the file
+    LANGUAGE_FOLDER_MISMATCH     language differs from that <lang>/ folder
+    DUPLICATE_URL                two files share one url
+
+Thresholds and word lists live in ``policies/lint.yaml`` (:func:`load_lint_policy`).
+Headings are ATX (``#`` to ``######``; the KB has no underlined headings); headings and
+links inside fenced code blocks (three or more backticks or tildes) are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from cancerinfo.errors import PolicyError
+from cancerinfo.kb.document import Document
+from cancerinfo.kb.frontmatter import SOURCE_TYPE_PATTERN
+from cancerinfo.kb.languages import ISO_639_1_CODES
+from cancerinfo.kb.problems import Problem
+from cancerinfo.kb.review import review_state
+
+_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
+_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
+_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
+_LINK_DESTINATION = re.compile(r"\]\([^)]*\)")
+_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
+_NOT_A_WORD = re.compile(r"[^a-z0-9]+")
+_SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
+
+DEFAULT_LINT_POLICY_PATH = Path(__file__).resolve().parents[3] / "policies" / "lint.yaml"
+
+
+class CancerTypeRules(BaseModel):
+    """When a ``cancerTypes`` value fits a page (``cancer_types`` in the policy)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_body_mentions: int = Field(ge=1, strict=True)
+    min_mentions_per_1000_words: float = Field(ge=0, strict=True)
+    always_fit: frozenset[str]
+    synonyms: dict[str, tuple[str, ...]]
+
+    @field_validator("always_fit")
+    @classmethod
+    def _lowercase_values(cls, values: frozenset[str]) -> frozenset[str]:
+        return frozenset(value.strip().lower() for value in values)
+
+    @field_validator("synonyms")
+    @classmethod
+    def _lowercase_names(cls, synonyms: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        return {name.strip().lower(): words for name, words in synonyms.items()}
+
+    def fits(self, *, mentions: int, word_count: int) -> bool:
+        """Whether a value named ``mentions`` times in a body of ``word_count`` words fits."""
+        if mentions >= self.min_body_mentions:
+            return True
+        return (
+            mentions > 0
+            and mentions * 1000 / max(word_count, 1) >= self.min_mentions_per_1000_words
+        )
+
+    def terms_for(self, value: str) -> frozenset[str]:
+        """The value and its synonyms as lowercase words separated by one space."""
+        names = (value, *self.synonyms.get(value.lower(), ()))
+        return frozenset(filter(None, (" ".join(_words(name)) for name in names)))
+
+
+class LintPolicy(BaseModel):
+    """The thresholds and word lists of ``policies/lint.yaml`` (documented in that file)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    review_due_window_days: int = Field(ge=0, strict=True)
+    placeholder_patterns: tuple[re.Pattern[str], ...]
+    relative_link_examples: int = Field(ge=1, strict=True)
+    cancer_types: CancerTypeRules
+
+    @field_validator("placeholder_patterns")
+    @classmethod
+    def _ignore_case(cls, patterns: tuple[re.Pattern[str], ...]) -> tuple[re.Pattern[str], ...]:
+        compiled = tuple(re.compile(pattern.pattern, re.IGNORECASE) for pattern in patterns)
+        for position, pattern in enumerate(compiled, start=1):
+            if pattern.search(""):
+                raise ValueError(f"item {position} ({pattern.pattern!r}) matches empty text")
+        return compiled
+
+
+def load_lint_policy(path: Path | None = None) -> LintPolicy:
+    """Read and check the lint policy; raises :class:`PolicyError` naming the file and key."""
+    path = path if path is not None else DEFAULT_LINT_POLICY_PATH
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the lint policy: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or type(exc).__name__
+        raise PolicyError(f"{path}: the lint policy is not valid YAML{where}: {reason}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: the lint policy must be 'key: value' lines")
+    try:
+        return LintPolicy.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"key {_key_name(error['loc'])}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        raise PolicyError(f"{path}: {details}") from None
+
+
+def _key_name(location: tuple[int | str, ...]) -> str:
+    return "".join(
+        f" item {part + 1}" if isinstance(part, int) else f"{'.' if index else ''}{part}"
+        for index, part in enumerate(location)
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Line:
+    number: int
+    text: str
+    in_code: bool
+
+
+@dataclass(frozen=True, slots=True)
+class _Heading:
+    index: int
+    level: int
+    text: str
+    number: int
+
+
+def lint_documents(
+    documents: Sequence[Document], *, today: date, policy: LintPolicy | None = None
+) -> list[Problem]:
+    """Warnings for every document and across documents, sorted by file, line and code."""
+    policy = policy if policy is not None else load_lint_policy()
+    problems: list[Problem] = []
+    for document in documents:
+        problems.extend(lint_document(document, today=today, policy=policy))
+    problems.extend(_duplicate_urls(documents))
+    return sorted(problems, key=lambda problem: (problem.path, problem.line or 0, problem.code))
+
+
+def lint_document(document: Document, *, today: date, policy: LintPolicy) -> list[Problem]:
+    """Warnings about one document on its own (all rules but DUPLICATE_URL)."""
+    lines = _body_lines(document)
+    headings = _headings(lines)
+    return [
+        *_review(document, today=today, policy=policy),
+        *_placeholders(document, lines, policy=policy),
+        *_duplicate_h1(document, headings),
+        *_empty_sections(document, lines, headings),
+        *_relative_links(document, lines, policy=policy),
+        *_hp_marked_patient(document),
+        *_cancer_type_mismatch(document, policy=policy),
+        *_folder_mismatch(document),
+    ]
+
+
+def resolve_link(page_url: str, target: str) -> str:
+    """The absolute address a link ``target`` points to from the page at ``page_url``.
+
+    A root-relative target resolves against the url's origin: ``/types/breast`` on any
+    ``https://www.cancer.gov/...`` page is ``https://www.cancer.gov/types/breast``. A target
+    without a leading ``/`` resolves against the page's folder; an absolute one is unchanged.
+    """
+    return urljoin(page_url, target.strip())
+
+
+def is_relative_link(target: str) -> bool:
+    """True for a target without a scheme (``https:``, ``mailto:``) that is not an ``#anchor``."""
+    target = target.strip()
+    return bool(target) and not target.startswith("#") and not _SCHEME.match(target)
+
+
+def _warning(
+    document: Document, code: str, message: str, line: int | None, field: str | None = None
+) -> Problem:
+    return Problem(str(document.path), code, message, "warning", line, field)
+
+
+def _body_lines(document: Document) -> list[_Line]:
+    """The body's lines with their file line numbers, marking fenced code (fences included)."""
+    lines: list[_Line] = []
+    fence: str | None = None
+    for offset, text in enumerate(document.body.split("\n")):
+        match = _FENCE.match(text)
+        marker = match.group(1) if match is not None else None
+        in_code = fence is not None or marker is not None
+        if marker is not None and fence is None:
+            fence = marker
+        elif marker is not None and fence is not None and _closes(fence, marker, text):
+            fence = None
+        lines.append(_Line(document.body_line + offset, text, in_code))
+    return lines
+
+
+def _closes(fence: str, marker: str, text: str) -> bool:
+    """A closing fence: the opening character, at least as long, nothing else on the line."""
+    return marker[0] == fence[0] and len(marker) >= len(fence) and not text.strip(marker + " \t")
+
+
+def _headings(lines: list[_Line]) -> list[_Heading]:
+    headings = []
+    for index, line in enumerate(lines):
+        match = None if line.in_code else _HEADING.match(line.text)
+        if match is not None:
+            headings.append(
+                _Heading(index, len(match.group(1)), (match.group(2) or "").strip(), line.number)
+            )
+    return headings
+
+
+def _front_matter_line(document: Document, key: str) -> int | None:
+    """The file line of a top-level front-matter key, found by scanning the header."""
+    pattern = re.compile(rf"^{re.escape(key)}\s*:")
+    for number, text in enumerate(document.text.split("\n")[1 : document.body_line - 2], start=2):
+        if pattern.match(text):
+            return number
+    return None
+
+
+def _review(document: Document, *, today: date, policy: LintPolicy) -> Iterator[Problem]:
+    front_matter = document.front_matter
+    state = review_state(front_matter, today=today, due_window_days=policy.review_due_window_days)
+    if state.due_date is None or state.status == "ok":
+        return
+    line = _front_matter_line(document, "lastReviewed")
+    cycle = f"lastReviewed {front_matter.last_reviewed} + {front_matter.review_frequency.value}"
+    days = abs((state.due_date - today).days)
+    if state.status == "overdue":
+        message = f"review overdue since {state.due_date} ({cycle}), {days} days before {today}"
+        yield _warning(document, "REVIEW_OVERDUE", message, line, "lastReviewed")
+    else:
+        message = f"review due on {state.due_date} ({cycle}), in {days} days"
+        yield _warning(document, "REVIEW_DUE_SOON", message, line, "lastReviewed")
+
+
+def _placeholders(
+    document: Document, lines: list[_Line], *, policy: LintPolicy
+) -> Iterator[Problem]:
+    any_leftover = "|".join(f"(?:{pattern.pattern})" for pattern in policy.placeholder_patterns)
+    if not any_leftover or not re.search(any_leftover, document.body, re.IGNORECASE):
+        return
+    for line in lines:
+        for pattern in policy.placeholder_patterns:
+            match = pattern.search(line.text)
+            if match is not None:
+                message = (
+                    f"template leftover {match.group(0)!r}: replace it with real text or delete it"
+                )
+                yield _warning(document, "PLACEHOLDER_LEFTOVER", message, line.number)
+                break
+
+
+def _duplicate_h1(document: Document, headings: list[_Heading]) -> Iterator[Problem]:
+    titles = [heading for heading in headings if heading.level == 1]
+    if len(titles) < 2:
+        return
+    listed = ", ".join(f"'# {heading.text}' (line {heading.number})" for heading in titles)
+    message = f"the body has {len(titles)} level-1 headings, keep one: {listed}"
+    yield _warning(document, "DUPLICATE_H1", message, titles[1].number)
+
+
+def _empty_sections(
+    document: Document, lines: list[_Line], headings: list[_Heading]
+) -> Iterator[Problem]:
+    heading_indexes = {heading.index for heading in headings}
+    for position, heading in enumerate(headings):
+        end = next(
+            (later.index for later in headings[position + 1 :] if later.level <= heading.level),
+            len(lines),
+        )
+        has_text = any(
+            lines[index].text.strip() and index not in heading_indexes
+            for index in range(heading.index + 1, end)
+        )
+        if not has_text:
+            title = f"{'#' * heading.level} {heading.text}"
+            message = f"section '{title}' is empty: no text before the next heading of its level"
+            yield _warning(document, "EMPTY_SECTION", message, heading.number)
+
+
+def _link_targets(lines: list[_Line]) -> Iterator[tuple[int, str]]:
+    for line in lines:
+        if line.in_code:
+            continue
+        for match in _LINK_TARGET.finditer(line.text):
+            yield line.number, match.group(1)
+        definition = _REFERENCE_DEFINITION.match(line.text)
+        if definition is not None:
+            yield line.number, definition.group(1)
+
+
+def _relative_links(
+    document: Document, lines: list[_Line], *, policy: LintPolicy
+) -> Iterator[Problem]:
+    relative = [
+        (number, target) for number, target in _link_targets(lines) if is_relative_link(target)
+    ]
+    if not relative:
+        return
+    shown = ", ".join(
+        resolve_link(document.url, target)
+        for _, target in relative[: policy.relative_link_examples]
+    )
+    more = ", ..." if len(relative) > policy.relative_link_examples else ""
+    noun = "target is" if len(relative) == 1 else "targets are"
+    message = f"{len(relative)} link {noun} relative (they only work on the site): {shown}{more}"
+    yield _warning(document, "RELATIVE_LINK", message, relative[0][0])
+
+
+def _hp_marked_patient(document: Document) -> Iterator[Problem]:
+    segments = [segment.lower() for segment in urlsplit(document.url).path.split("/") if segment]
+    if document.front_matter.audience_level.value == "patient" and "hp" in segments:
+        message = "audienceLevel is patient but the url is a health-professional (/hp/) page"
+        yield _warning(
+            document,
+            "HP_MARKED_PATIENT",
+            message,
+            _front_matter_line(document, "audienceLevel"),
+            "audienceLevel",
+        )
+
+
+def _words(text: str) -> list[str]:
+    """Lowercase words of a text (hyphens, slashes and marks are separators)."""
+    return _NOT_A_WORD.sub(" ", text.lower()).split()
+
+
+class _WordCounter:
+    """Counts whole-word occurrences of terms (one or more words, last one maybe plural)."""
+
+    def __init__(self, text: str) -> None:
+        words = _words(text)
+        self.word_count = len(words)
+        self._single = Counter(words)
+        self._spaced = f"  {'  '.join(words)}  "
+
+    def count(self, term: str) -> int:
+        forms = (term, f"{term}s", f"{term}es")
+        if " " not in term:
+            return sum(self._single[form] for form in forms)
+        return sum(self._spaced.count(f" {form.replace(' ', '  ')} ") for form in forms)
+
+
+def _cancer_type_mismatch(document: Document, *, policy: LintPolicy) -> Iterator[Problem]:
+    rules = policy.cancer_types
+    front_matter = document.front_matter
+    title_and_url = _WordCounter(f"{front_matter.title} {front_matter.url.split('://', 1)[-1]}")
+    body: _WordCounter | None = None
+    misfits: list[str] = []
+    for value in front_matter.cancer_types:
+        if value.lower() in rules.always_fit:
+            continue
+        terms = rules.terms_for(value)
+        if any(title_and_url.count(term) for term in terms):
+            continue
+        if body is None:
+            body = _WordCounter(_LINK_DESTINATION.sub("]", document.body))
+        mentions = sum(body.count(term) for term in terms)
+        if rules.fits(mentions=mentions, word_count=body.word_count):
+            continue
+        misfits.append(f"{value!r} ({mentions} mention{'' if mentions == 1 else 's'})")
+    if misfits:
+        message = (
+            f"cancerTypes {', '.join(misfits)} may not fit this page: not in the title or url, "
+            f"and mentioned fewer than {rules.min_body_mentions} times and under "
+            f"{rules.min_mentions_per_1000_words:g} times per 1,000 words "
+            f"(the body has {body.word_count if body else 0:,} words)"
+        )
+        yield _warning(
+            document,
+            "CANCER_TYPES_MISMATCH",
+            message,
+            _front_matter_line(document, "cancerTypes"),
+            "cancerTypes",
+        )
+
+
+def _folder_mismatch(document: Document) -> Iterator[Problem]:
+    folders = document.path.parent.parts
+    for position in range(len(folders) - 2, -1, -1):
+        language, source_type = folders[position], folders[position + 1]
+        if language in ISO_639_1_CODES and SOURCE_TYPE_PATTERN.match(source_type):
+            break
+    else:
+        return
+    front_matter = document.front_matter
+    if front_matter.source_type != source_type:
+        message = f"sourceType is {front_matter.source_type!r} but the folder is {source_type!r}"
+        line = _front_matter_line(document, "sourceType")
+        yield _warning(document, "SOURCE_TYPE_FOLDER_MISMATCH", message, line, "sourceType")
+    if front_matter.language != language:
+        message = f"language is {front_matter.language!r} but the folder is {language!r}"
+        line = _front_matter_line(document, "language")
+        yield _warning(document, "LANGUAGE_FOLDER_MISMATCH", message, line, "language")
+
+
+def _url_key(url: str) -> str:
+    """The url compared for duplicates: scheme and host lowercased, no fragment or trailing /."""
+    parts = urlsplit(url)
+    path = parts.path.rstrip("/") or "/"
+    query = f"?{parts.query}" if parts.query else ""
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}{path}{query}"
+
+
+def _duplicate_urls(documents: Sequence[Document]) -> Iterator[Problem]:
+    by_url: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        by_url[_url_key(document.url)].append(document)
+    for group in by_url.values():
+        first = group[0]
+        for document in group[1:]:
+            message = (
+                f"url {document.url} is also the url of {first.path}; a url must name one page"
+            )
+            yield _warning(
+                document, "DUPLICATE_URL", message, _front_matter_line(document, "url"), "url"
+            )

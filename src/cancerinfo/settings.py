@@ -1,0 +1,90 @@
+"""Settings: one table of (name, default, help), overridable by ``CANCERINFO_*`` and flags.
+
+Precedence: a command-line flag wins over the environment variable, which wins over the
+default. Values are checked when settings are built; a wrong one raises
+:class:`cancerinfo.errors.SettingsError` naming the variable.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any
+
+from cancerinfo.errors import SettingsError
+
+ENV_PREFIX = "CANCERINFO_"
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("db", "cancerinfo.db", "SQLite file holding the KB, its versions and indexes."),
+    Setting("max_file_bytes", 5_000_000, "Largest KB file accepted, in bytes; larger files are rejected."),
+    Setting(
+        "max_front_matter_bytes", 64_000, "Largest YAML front matter accepted, in bytes; larger is rejected."
+    ),
+    Setting("policies", "", "Folder of policy YAML files; empty means the policies/ shipped with cancerinfo."),
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    db: Path = Path("cancerinfo.db")
+    max_file_bytes: int = 5_000_000
+    max_front_matter_bytes: int = 64_000
+    policies: Path | None = None
+
+    @classmethod
+    def load(
+        cls, *, environ: Mapping[str, str] | None = None, **overrides: Any
+    ) -> Settings:
+        """Defaults, then ``CANCERINFO_*`` variables, then non-None ``overrides`` (flags)."""
+        env = os.environ if environ is None else environ
+        known = {setting.name for setting in SETTINGS}
+        for key in env:
+            if key.startswith(ENV_PREFIX) and key[len(ENV_PREFIX) :].lower() not in known | _ENV_ONLY:
+                raise SettingsError(
+                    f"unknown setting {key}; known: "
+                    + ", ".join(ENV_PREFIX + name.upper() for name in sorted(known | _ENV_ONLY))
+                )
+        values: dict[str, Any] = {}
+        for setting in SETTINGS:
+            raw = env.get(ENV_PREFIX + setting.name.upper())
+            if raw is not None:
+                values[setting.name] = _convert(setting, raw, source=ENV_PREFIX + setting.name.upper())
+        for name, value in overrides.items():
+            if name not in known:
+                raise SettingsError(f"unknown setting {name!r}")
+            if value is not None:
+                values[name] = _convert(_SETTING_BY_NAME[name], value, source=f"--{name.replace('_', '-')}")
+        return replace(cls(), **values)
+
+
+# Variables read elsewhere (documented in docs/settings.md) that are not Settings fields.
+_ENV_ONLY = frozenset({"test_shared", "admin_token"})
+_SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def _convert(setting: Setting, raw: Any, *, source: str) -> Any:
+    if isinstance(setting.default, int):
+        try:
+            number = int(str(raw).replace("_", ""))
+        except ValueError:
+            raise SettingsError(f"{source} must be a whole number, got {raw!r}") from None
+        if number <= 0:
+            raise SettingsError(f"{source} must be positive, got {number}")
+        return number
+    text = str(raw).strip()
+    if setting.name == "policies":
+        return Path(text) if text else None
+    if not text:
+        raise SettingsError(f"{source} must not be empty")
+    return Path(text)

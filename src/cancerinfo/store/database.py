@@ -1,0 +1,146 @@
+"""Opening the SQLite store: create it, check where it came from, hand out transactions.
+
+A store records its schema version, the cancerinfo version that wrote it and when it was
+created (table ``meta``, plus SQLite's ``application_id``). Opening a file of another
+schema version, or a SQLite file that is not a cancerinfo store, raises
+:class:`~cancerinfo.errors.StoreMismatch` instead of guessing.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from cancerinfo import __version__
+from cancerinfo.errors import StoreBusy, StoreError, StoreMismatch, StoreNotFound
+from cancerinfo.store.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
+
+BUSY_TIMEOUT_MS = 10_000
+
+
+def utc_now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+class Store:
+    """A cancerinfo SQLite file. Use :meth:`open` (existing) or :meth:`create_or_open`."""
+
+    def __init__(self, connection: sqlite3.Connection, path: Path, *, readonly: bool) -> None:
+        self.connection = connection
+        self.path = path
+        self.readonly = readonly
+
+    # -- opening ---------------------------------------------------------------------
+    @classmethod
+    def open(cls, path: Path | str, *, readonly: bool = True) -> Store:
+        """Open an existing store; :class:`StoreNotFound` when the file is missing."""
+        file = Path(path)
+        if not file.exists():
+            raise StoreNotFound(f"{file}: no such store; create it with 'cancerinfo ingest PATH --db {file}'")
+        uri = f"file:{file.resolve()}?mode={'ro' if readonly else 'rw'}"
+        connection = _connect(uri, file)
+        store = cls(connection, file, readonly=readonly)
+        store._check_origin()
+        return store
+
+    @classmethod
+    def create_or_open(cls, path: Path | str) -> Store:
+        """Open a store for writing, creating the file and its tables when missing."""
+        file = Path(path)
+        if file.exists() and file.stat().st_size > 0:
+            return cls.open(file, readonly=False)
+        if not file.parent.exists():
+            raise StoreError(f"{file}: folder {file.parent} does not exist")
+        connection = _connect(f"file:{file.resolve()}?mode=rwc", file)
+        store = cls(connection, file, readonly=False)
+        with store.transaction():
+            for statement in _statements(TABLES):
+                connection.execute(statement)
+            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+            connection.executemany(
+                "INSERT INTO meta(key, value) VALUES (?, ?)",
+                [
+                    ("schema_version", str(SCHEMA_VERSION)),
+                    ("created_by", f"cancerinfo {__version__}"),
+                    ("created_at", utc_now()),
+                ],
+            )
+        return store
+
+    def _check_origin(self) -> None:
+        try:
+            application_id = self.connection.execute("PRAGMA application_id").fetchone()[0]
+            rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreMismatch(f"{self.path} is not a cancerinfo store ({exc})") from None
+        if application_id != APPLICATION_ID or "schema_version" not in rows:
+            self.close()
+            raise StoreMismatch(f"{self.path} is a SQLite file but not a cancerinfo store")
+        found = rows["schema_version"]
+        if found != str(SCHEMA_VERSION):
+            self.close()
+            raise StoreMismatch(
+                f"{self.path} was written with store schema {found} ({rows.get('created_by', '?')}); "
+                f"this cancerinfo uses schema {SCHEMA_VERSION}. Rebuild it: delete the file and run "
+                "'cancerinfo ingest' again (the KB files are the source of truth)."
+            )
+
+    # -- using -----------------------------------------------------------------------
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction: everything in it lands, or nothing does."""
+        if self.readonly:
+            raise StoreError(f"{self.path} is open read-only")
+        try:
+            self.connection.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as exc:
+            if "locked" in str(exc) or "busy" in str(exc):
+                raise StoreBusy(f"{self.path} is being written by another process; try again") from None
+            raise StoreError(f"{self.path}: {exc}") from None
+        try:
+            yield self.connection
+        except BaseException:
+            self.connection.rollback()
+            raise
+        else:
+            self.connection.commit()
+
+    def meta(self) -> dict[str, str]:
+        return dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
+
+    def query(self, sql: str, parameters: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+        return self.connection.execute(sql, parameters).fetchall()
+
+    def close(self) -> None:
+        self.connection.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+
+def _connect(uri: str, file: Path) -> sqlite3.Connection:
+    try:
+        connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection.row_factory = sqlite3.Row
+        connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        connection.execute("PRAGMA foreign_keys = ON")
+        if "mode=ro" not in uri:
+            connection.execute("PRAGMA journal_mode = WAL")
+            connection.execute("PRAGMA synchronous = NORMAL")
+    except sqlite3.DatabaseError as exc:
+        raise StoreMismatch(f"{file} cannot be opened as a SQLite store ({exc})") from None
+    return connection
+
+
+def _statements(script: str) -> list[str]:
+    """Split DDL into statements (executescript would commit the open transaction)."""
+    lines = [line.split("--", 1)[0] for line in script.splitlines()]
+    return [statement.strip() for statement in "\n".join(lines).split(";") if statement.strip()]

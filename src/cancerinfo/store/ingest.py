@@ -1,0 +1,258 @@
+"""Ingest KB folders into the store: incremental, versioned, all-or-nothing per run.
+
+* A page is identified by its ``url``. Unchanged pages (same content hash) are skipped; a
+  file whose bytes did not change since the last run is not even parsed.
+* A changed page becomes a new version; every earlier version is kept in ``versions``.
+* A page missing from a re-ingest of a folder it was ingested from is marked removed
+  (``removed_at``), never deleted; it is restored when it comes back.
+* A file that fails validation is rejected with its problems; what the store already
+  holds for that file is kept as it was. Good files are stored even when others fail.
+* Two files claiming one url in the same run are both rejected, each naming the other.
+* Everything is written in one transaction: a crash or kill leaves the previous KB.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from collections import defaultdict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cancerinfo import __version__
+from cancerinfo.kb.document import Document
+from cancerinfo.kb.loader import LoadLimits, LoadResult, iter_kb_files, load_bytes, read_kb_bytes
+from cancerinfo.kb.problems import Problem
+from cancerinfo.store.database import Store, utc_now
+from cancerinfo.store.writer import DocumentWriter
+
+Progress = Callable[[str, int, int], None]
+"""``progress(stage, done, total)``; stages are ``read`` and ``write``."""
+
+
+@dataclass(slots=True)
+class IngestReport:
+    run_id: int
+    db: str
+    roots: list[str]
+    files: int = 0
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[str] = field(default_factory=list)
+    restored: list[str] = field(default_factory=list)
+    rejected: dict[str, list[Problem]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "db": self.db,
+            "roots": self.roots,
+            "files": self.files,
+            "added": len(self.added),
+            "changed": len(self.changed),
+            "unchanged": self.unchanged,
+            "removed": len(self.removed),
+            "restored": len(self.restored),
+            "rejected": len(self.rejected),
+            "seconds": round(self.seconds, 3),
+            "rejected_files": [
+                {"path": path, "problems": [p.as_dict() for p in problems]}
+                for path, problems in self.rejected.items()
+            ],
+            "warnings": [problem.as_dict() for problem in self.warnings],
+            "urls": {
+                "added": self.added,
+                "changed": self.changed,
+                "removed": self.removed,
+                "restored": self.restored,
+            },
+        }
+
+
+@dataclass(slots=True)
+class _Candidate:
+    """A file of this run: parsed (``document``) or recognised as unchanged by its bytes."""
+
+    root: Path
+    path: Path
+    shown_path: str
+    raw_hash: str
+    url: str
+    document: Document | None
+
+
+def ingest(
+    paths: Sequence[Path],
+    *,
+    db: Path,
+    limits: LoadLimits = LoadLimits(),
+    today: date | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Ingest the KB files under ``paths`` into the store at ``db`` (created if missing)."""
+    started = time.perf_counter()
+    files = list(iter_kb_files(paths))  # raises InputPathError before anything is written
+    store = Store.create_or_open(db)
+    try:
+        known = {
+            row["path"]: (row["raw_hash"], row["url"])
+            for row in store.query("SELECT path, raw_hash, url FROM documents WHERE removed_at IS NULL")
+        }
+        candidates, rejected, warnings = _read_files(files, known, limits, today, progress)
+        _reject_duplicate_urls(candidates, rejected)
+        started_at = utc_now()
+        with store.transaction() as connection:
+            run_id = connection.execute(
+                "INSERT INTO ingest_runs(started_at, roots, files, added, changed, unchanged, removed,"
+                " restored, rejected, problems, cancerinfo_version)"
+                " VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0, '[]', ?)",
+                (started_at, json.dumps([str(p) for p in paths]), len(files), __version__),
+            ).lastrowid
+            assert run_id is not None
+            report = IngestReport(
+                run_id=run_id, db=str(db), roots=[str(p) for p in paths], files=len(files), warnings=warnings
+            )
+            writer = DocumentWriter(connection, run_id=run_id, now=started_at)
+            for done, candidate in enumerate(candidates, start=1):
+                _store_candidate(writer, candidate, report, rejected)
+                if progress:
+                    progress("write", done, len(candidates))
+            protected = {str(Path(path).resolve()) for path in rejected}
+            seen_urls = {c.url for c in candidates if str(c.shown_path) not in report.rejected}
+            for root in sorted({r for r, _ in files if r.is_dir()}):
+                report.removed += writer.mark_missing_removed(root, seen_urls=seen_urls, protected_paths=protected)
+            report.rejected = {path: problems for path, problems in sorted(rejected.items())}
+            report.seconds = time.perf_counter() - started
+            all_problems = [p for problems in report.rejected.values() for p in problems] + warnings
+            connection.execute(
+                "UPDATE ingest_runs SET finished_at = ?, added = ?, changed = ?, unchanged = ?, removed = ?,"
+                " restored = ?, rejected = ?, problems = ? WHERE id = ?",
+                (
+                    utc_now(),
+                    len(report.added),
+                    len(report.changed),
+                    report.unchanged,
+                    len(report.removed),
+                    len(report.restored),
+                    len(report.rejected),
+                    json.dumps([p.as_dict() for p in all_problems]),
+                    run_id,
+                ),
+            )
+        return report
+    finally:
+        store.close()
+
+
+def _read_files(
+    files: list[tuple[Path, Path]],
+    known: dict[str, tuple[str, str]],
+    limits: LoadLimits,
+    today: date | None,
+    progress: Progress | None,
+) -> tuple[list[_Candidate], dict[str, list[Problem]], list[Problem]]:
+    candidates: list[_Candidate] = []
+    rejected: dict[str, list[Problem]] = {}
+    warnings: list[Problem] = []
+    for done, (root, file) in enumerate(files, start=1):
+        absolute = str(file.resolve())
+        data = read_kb_bytes(file, limits=limits)
+        if isinstance(data, LoadResult):
+            rejected[str(file)] = data.problems
+        else:
+            raw_hash = hashlib.sha256(data).hexdigest()
+            previous = known.get(absolute)
+            if previous is not None and previous[0] == raw_hash:
+                candidates.append(_Candidate(root, Path(absolute), str(file), raw_hash, previous[1], None))
+            else:
+                result = load_bytes(data, path=str(file), limits=limits, today=today)
+                if result.document is None:
+                    rejected[str(file)] = result.problems
+                else:
+                    warnings.extend(result.problems)
+                    candidates.append(
+                        _Candidate(root, Path(absolute), str(file), raw_hash, result.document.url, result.document)
+                    )
+        if progress:
+            progress("read", done, len(files))
+    return candidates, rejected, warnings
+
+
+def _reject_duplicate_urls(candidates: list[_Candidate], rejected: dict[str, list[Problem]]) -> None:
+    by_url: dict[str, list[_Candidate]] = defaultdict(list)
+    for candidate in candidates:
+        by_url[candidate.url].append(candidate)
+    for url, claimants in by_url.items():
+        if len(claimants) < 2:
+            continue
+        for candidate in claimants:
+            others = ", ".join(c.shown_path for c in claimants if c is not candidate)
+            rejected[candidate.shown_path] = [
+                Problem(
+                    candidate.shown_path,
+                    "DUPLICATE_URL",
+                    f"url {url} is also claimed by {others}; neither file is stored until one url changes",
+                    "error",
+                    None,
+                    "url",
+                )
+            ]
+    candidates[:] = [c for c in candidates if c.shown_path not in rejected]
+
+
+def _store_candidate(
+    writer: DocumentWriter, candidate: _Candidate, report: IngestReport, rejected: dict[str, list[Problem]]
+) -> None:
+    existing = writer.find(candidate.url)
+    if candidate.document is None:  # bytes unchanged since the last run
+        report.unchanged += 1
+        return
+    if existing is None:
+        writer.insert(candidate.document, root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash)
+        report.added.append(candidate.url)
+        return
+    owner = Path(existing["path"])
+    if (
+        existing["removed_at"] is None
+        and owner != candidate.path
+        and owner.exists()
+        and not _is_under(owner, candidate.root)
+    ):
+        rejected[candidate.shown_path] = [
+            Problem(
+                candidate.shown_path,
+                "URL_CONFLICT",
+                f"url {candidate.url} already belongs to {owner} in this store; "
+                "change one url, or ingest into another --db",
+                "error",
+                None,
+                "url",
+            )
+        ]
+        return
+    was_removed = existing["removed_at"] is not None
+    if existing["content_hash"] == candidate.document.content_hash:
+        writer.touch(existing["id"], root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash)
+        if was_removed:
+            report.restored.append(candidate.url)
+        else:
+            report.unchanged += 1
+        return
+    writer.new_version(existing, candidate.document, root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash)
+    (report.restored if was_removed else report.changed).append(candidate.url)
+
+
+def _is_under(path: Path, root: Path) -> bool:
+    return root.is_dir() and str(path).startswith(str(root) + os.sep)

@@ -1,0 +1,41 @@
+"""Shared fixtures: real files in temp dirs, ../shared when present, a clean environment."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EXAMPLES_KB = REPO / "examples" / "kb"
+SHARED = Path(os.environ.get("CANCERINFO_TEST_SHARED", REPO.parent / "shared")).resolve()
+
+
+@pytest.fixture(autouse=True)
+def _clean_cancerinfo_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test sees a CANCERINFO_* variable it did not set itself."""
+    for name in list(os.environ):
+        if name.startswith("CANCERINFO_"):
+            monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def examples_kb() -> Path:
+    return EXAMPLES_KB
+
+
+@pytest.fixture(scope="session")
+def shared_dir() -> Path:
+    """``../shared`` (real corpora); the test is skipped with a reason when it is absent."""
+    if not (SHARED / "corpus").is_dir():
+        pytest.skip(f"../shared not found at {SHARED}: real-corpus tests need it (set CANCERINFO_TEST_SHARED)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def nci_kb(shared_dir: Path) -> Path:
+    path = shared_dir / "corpus" / "nci-kb"
+    if not path.is_dir():
+        pytest.skip(f"{path} not found: the NCI KB corpus is part of ../shared")
+    return path
