@@ -15,7 +15,7 @@ from pathlib import Path
 
 # Installed with --no-deps: its declared torch dependency is not wanted (we only need
 # the tokenizer files it carries).
-EXTRA = ["setuptools==65.5.0"]
+EXTRA = ["setuptools==84.2.1"]
 
 
 def main() -> None:
