@@ -21,7 +21,7 @@ from rich.table import Table
 from cancerinfo import __version__
 from cancerinfo.errors import CancerInfoError
 from cancerinfo.kb.frontmatter import front_matter_json_schema
-from cancerinfo.kb.lint import load_lint_policy
+from cancerinfo.kb.lint_policy import load_lint_policy
 from cancerinfo.kb.loader import LoadLimits
 from cancerinfo.kb.problems import count_by_code
 from cancerinfo.kb.validator import validate_paths

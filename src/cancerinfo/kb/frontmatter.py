@@ -14,7 +14,7 @@ are kept in :attr:`FrontMatter.model_extra` and reported as warnings by the load
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime
 from enum import StrEnum
 from typing import Any
 from urllib.parse import urlsplit
@@ -151,6 +151,8 @@ class FrontMatter(BaseModel):
     @field_validator("last_reviewed", mode="before")
     @classmethod
     def _iso_date(cls, value: Any) -> date:
+        if isinstance(value, datetime):
+            raise ValueError(f"must be a date written YYYY-MM-DD without a time, got {value.isoformat()!r}")
         if isinstance(value, date):
             parsed = value
         elif isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):

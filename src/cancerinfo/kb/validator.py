@@ -9,7 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.kb.document import Document
-from cancerinfo.kb.lint import LintPolicy, lint_documents
+from cancerinfo.kb.lint import lint_documents
+from cancerinfo.kb.lint_policy import LintPolicy
 from cancerinfo.kb.loader import LoadLimits, iter_kb_files, load_file
 from cancerinfo.kb.problems import Problem, count_by_code
 

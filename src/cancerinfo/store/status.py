@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.kb.frontmatter import FrontMatter
-from cancerinfo.kb.lint import LintPolicy, load_lint_policy
+from cancerinfo.kb.lint_policy import LintPolicy, load_lint_policy
 from cancerinfo.kb.review import review_state
 from cancerinfo.store.database import Store
 
