@@ -1,0 +1,436 @@
+"""Markdown → clean text, with the offset of every clean character in the Markdown.
+
+The clean text is what gets indexed and quoted, so it must stay the page's own words:
+
+* link targets go, anchor text stays (``[lenalidomide](/Common/...)`` → ``lenalidomide``);
+  emphasis markers (``**bold**``, ``*italic*``, ``__x__``, ``_x_``) and code backticks go;
+  ``\\*`` becomes ``*``; ``<https://x.org>`` becomes ``https://x.org``; a few HTML tags
+  (``<br>``, ``<sup>``…) are dropped, anything else in angle brackets (``<MM/DD/YYYY>``)
+  is text. HTML entities are left as written.
+* images are dropped, with the link glued in front of one (``[Enlarge](big.jpg)![alt](x)``):
+  alt text is not what a reader sees on the page. A "card" link whose text runs over
+  several paragraphs (``[![img](src)`` … ``Description.](/href)``) loses its ``[`` and
+  its ``](/href)``.
+* heading markers, thematic breaks, fences and table delimiter rows go; a heading is a
+  paragraph of its own (a ``##`` line with no text takes the next line, when it is a
+  short paragraph line, as its text: the cancer.gov export writes headings so); list
+  items keep their marker (``- item``) one per line; a table row becomes its non-empty
+  cells joined by `` | ``; code lines are kept as written (indentation aside).
+* inside a paragraph, line breaks and runs of white space become one space; paragraphs
+  are separated by a blank line, lines of a list or table by a newline.
+* a line whose text is one of ``drop_lines`` (template leftovers) is dropped.
+
+Not supported (kept as text): setext headings, reference-style links, indented code.
+
+For every clean character, ``offsets`` gives its position in the Markdown. Offsets never
+decrease; a character other than white space is the very character found at its offset
+(``clean[k] == markdown[offsets[k]]``), so any slice of the clean text maps back to a
+verbatim span of the page. White space may stand for markup (a space between table cells
+sits on the ``|``, a paragraph break on the end of the paragraph before).
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+DEFAULT_DROP_LINES: tuple[str, ...] = ("Placeholder slot",)
+MAX_HEADING_LINE = 200  # "##", blank line, then the heading's text: the cancer.gov export
+
+PARAGRAPH = "paragraph"
+LIST_ITEM = "list_item"
+TABLE_ROW = "table_row"
+HEADING = "heading"
+CODE = "code"
+
+_FENCE = re.compile(r" {0,3}(`{3,}(?=[^`]*$)|~{3,})")
+_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
+_RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:=[ \t]*){3,})$")
+_TABLE_DELIMITER = re.compile(r" {0,3}\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?$")
+_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
+_QUOTE_MARK = re.compile(r" {0,3}> ?")
+_CELL_PIPE = re.compile(r"(?<!\\)\|")
+
+_SPECIAL = re.compile(r"[\\`!\[\]<*_]")
+_ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
+_BRACKET = re.compile(r"\\.|[\[\]]", re.DOTALL)
+_DESTINATION = re.compile(
+    r"""\(\s*(?:<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"""
+    r"""(?:\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*\)""",
+    re.DOTALL,
+)
+_LOOSE = re.compile(r"\([^\s\[\]]{0,2000}?\)")  # a web page's URL with unbalanced "(": "...%20()"
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>@]+\.[A-Za-z]+)>")
+_HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
+_HTML_TAGS = frozenset(
+    "a abbr b br cite del div em font i img ins mark p s small span strong sub sup u wbr".split()
+)
+_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
+_TOKENS = re.compile(r"\S+(?: \S+)*|\s+")
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """One heading, paragraph, list item, table row or code line of the clean text.
+
+    ``start``/``end`` delimit it in the clean text; ``new_paragraph`` says a blank line
+    (not a single newline) separates it from the block before.
+    """
+
+    kind: str
+    level: int
+    start: int
+    end: int
+    new_paragraph: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PlainText:
+    text: str
+    offsets: list[int]
+    blocks: tuple[Block, ...]
+
+
+def clean_markdown(markdown: str, *, drop_lines: Iterable[str] = DEFAULT_DROP_LINES) -> str:
+    """The readable text of some Markdown (see the module docstring for the rules)."""
+    return parse_markdown(markdown, drop_lines=drop_lines).text
+
+
+def plain_text_with_offsets(
+    markdown: str, *, drop_lines: Iterable[str] = DEFAULT_DROP_LINES
+) -> tuple[str, list[int]]:
+    """The clean text and, for each of its characters, its offset in ``markdown``."""
+    plain = parse_markdown(markdown, drop_lines=drop_lines)
+    return plain.text, plain.offsets
+
+
+def parse_markdown(markdown: str, *, drop_lines: Iterable[str] = DEFAULT_DROP_LINES) -> PlainText:
+    """Clean text, offsets and the blocks (with heading levels) the text is made of."""
+    builder = _Builder(markdown)
+    for raw in _scan_blocks(markdown, frozenset(drop_lines)):
+        builder.add(raw)
+    return PlainText("".join(builder.parts), builder.offsets, tuple(builder.blocks))
+
+
+# --- block level -------------------------------------------------------------------------
+
+
+@dataclass(slots=True)
+class _RawBlock:
+    """A block's Markdown: ``start``/``end`` in the page; ``masks`` are ``>`` quote markers
+    of its continuation lines, read as spaces."""
+
+    kind: str
+    level: int
+    start: int
+    end: int
+    new_paragraph: bool
+    masks: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _scan_blocks(markdown: str, drop_lines: frozenset[str]) -> list[_RawBlock]:
+    """Group lines into blocks; a paragraph or list item takes its continuation lines."""
+    blocks: list[_RawBlock] = []
+    fence: str | None = None
+    fence_quoted = False
+    empty_heading: int | None = None  # level of a "##" line with no text, waiting for it
+    open_block = False  # the last block can take continuation lines
+    broken = True  # a paragraph break before the next block
+    position = 0
+    for line in markdown.split("\n"):
+        start, end = position, position + len(line)
+        position = end + 1
+        content = start
+        quote = _QUOTE_MARK.match(markdown, start, end) if fence is None or fence_quoted else None
+        while quote:
+            content = quote.end()
+            quote = _QUOTE_MARK.match(markdown, content, end)
+        text = markdown[content:end]
+        stripped = text.strip()
+        if fence is not None:
+            if stripped.startswith(fence) and not stripped.strip(fence[0]):
+                fence, broken = None, True
+            elif stripped:
+                blocks.append(_RawBlock(CODE, 0, content, end, broken))
+                broken = False
+            continue
+        fence_match = _FENCE.match(text)
+        if fence_match:
+            fence, fence_quoted = fence_match.group(1), content > start
+            open_block, broken = False, True
+        elif not stripped or stripped in drop_lines or _RULE.match(text):
+            open_block, broken = False, True
+        elif heading := _HEADING.match(text):
+            level = len(heading.group(1))
+            span = (content + heading.start(2), content + heading.end(2))
+            if span[1] > span[0]:
+                blocks.append(_RawBlock(HEADING, level, *span, True))
+            open_block, broken = False, True
+            empty_heading = None if span[1] > span[0] else level
+            continue
+        elif stripped.startswith("|") or _TABLE_DELIMITER.match(text):
+            if not _TABLE_DELIMITER.match(text):
+                blocks.append(_RawBlock(TABLE_ROW, 0, content, end, broken))
+                broken = False
+            open_block = False
+        elif open_block and not _LIST_ITEM.match(text):
+            if content > start:
+                blocks[-1].masks.append((start, content))
+            blocks[-1].end = end
+        elif empty_heading and len(stripped) <= MAX_HEADING_LINE and not _LIST_ITEM.match(text):
+            blocks.append(_RawBlock(HEADING, empty_heading, content, end, True))
+            open_block, broken = False, True
+        else:
+            kind = LIST_ITEM if _LIST_ITEM.match(text) else PARAGRAPH
+            blocks.append(_RawBlock(kind, 0, content, end, broken))
+            open_block, broken = True, False
+        if stripped:
+            empty_heading = None
+    return blocks
+
+
+# --- inline level ------------------------------------------------------------------------
+
+
+class _Builder:
+    """Appends cleaned blocks to the clean text and its offsets."""
+
+    def __init__(self, markdown: str) -> None:
+        self.markdown = markdown
+        self.parts: list[str] = []
+        self.offsets: list[int] = []
+        self.blocks: list[Block] = []
+        self.length = 0
+
+    def add(self, raw_block: _RawBlock) -> None:
+        kind, start, end = raw_block.kind, raw_block.start, raw_block.end
+        if kind == CODE:
+            line = self.markdown[start:end]
+            first = start + len(line) - len(line.lstrip())
+            text = line.strip()
+            offsets = list(range(first, first + len(text)))
+        elif kind == TABLE_ROW:
+            text, offsets = self._table_row(start, end)
+        else:
+            raw = _blank_line_breaks(self.markdown[start:end])
+            for mask_start, mask_end in raw_block.masks:
+                width = mask_end - mask_start
+                raw = raw[: mask_start - start] + " " * width + raw[mask_end - start :]
+            text, offsets = _collapse(_inline(raw, 0, len(raw), start))
+        if not text:
+            return
+        if self.blocks:
+            paragraph = raw_block.new_paragraph or HEADING in (kind, self.blocks[-1].kind)
+            separator = "\n\n" if paragraph else "\n"
+            self.parts.append(separator)
+            self.offsets.extend([self.offsets[-1] + 1] * len(separator))
+            self.length += len(separator)
+        self.blocks.append(
+            Block(
+                kind, raw_block.level, self.length, self.length + len(text), raw_block.new_paragraph
+            )
+        )
+        self.parts.append(text)
+        self.offsets.extend(offsets)
+        self.length += len(text)
+
+    def _table_row(self, start: int, end: int) -> tuple[str, list[int]]:
+        """The non-empty cells of a table row joined by " | " (the joint sits on a pipe)."""
+        row = _blank_line_breaks(self.markdown[start:end])
+        pipes = [match.start() for match in _CELL_PIPE.finditer(row)]
+        edges = pipes if row.lstrip().startswith("|") else [-1, *pipes]
+        if not pipes or pipes[-1] != len(row.rstrip()) - 1:
+            edges.append(len(row))
+        parts: list[str] = []
+        offsets: list[int] = []
+        for left, right in itertools.pairwise(edges):
+            text, cell_offsets = _collapse(_inline(row, left + 1, right, start))
+            if not text:
+                continue
+            if parts:
+                parts.append(" | ")
+                offsets.extend([start + left] * 3)
+            parts.append(text)
+            offsets.extend(cell_offsets)
+        return "".join(parts), offsets
+
+
+def _blank_line_breaks(raw: str) -> str:
+    """``<br>`` read as white space (same length, so positions do not move)."""
+    return _LINE_BREAK_TAG.sub(lambda match: " " * len(match.group()), raw) if "<" in raw else raw
+
+
+def _collapse(pieces: list[tuple[int, str]]) -> tuple[str, list[int]]:
+    """Join verbatim pieces ``(offset, text)``; each white-space run → one space, ends trimmed."""
+    parts: list[str] = []
+    offsets: list[int] = []
+    pending: int | None = None
+    for offset, text in pieces:
+        for match in _TOKENS.finditer(text):
+            if match.group()[0].isspace():
+                if offsets and pending is None:
+                    pending = offset + match.start()
+                continue
+            if pending is not None:
+                parts.append(" ")
+                offsets.append(pending)
+                pending = None
+            parts.append(match.group())
+            offsets.extend(range(offset + match.start(), offset + match.end()))
+    return "".join(parts), offsets
+
+
+class _Run:
+    """A run of ``*`` or ``_``: may it open or close emphasis, and how much of it is used."""
+
+    __slots__ = ("can_close", "can_open", "char", "end", "start", "used_left", "used_right")
+
+    def __init__(self, raw: str, start: int, end: int, low: int, high: int) -> None:
+        before = raw[start - 1] if start > low else " "
+        after = raw[end] if end < high else " "
+        space_before, space_after = before.isspace(), after.isspace()
+        punct_before, punct_after = _is_punctuation(before), _is_punctuation(after)
+        left = not space_after and (not punct_after or space_before or punct_before)
+        right = not space_before and (not punct_before or space_after or punct_after)
+        self.start, self.end, self.char = start, end, raw[start]
+        if self.char == "*" and end - start >= 2:  # "**Treat cancer:**Chemotherapy" (export)
+            self.can_open, self.can_close = not space_after, not space_before
+        elif self.char == "*":
+            self.can_open, self.can_close = left, right
+        else:  # "_" does not open or close inside a word (snake_case stays)
+            self.can_open = left and (not right or punct_before)
+            self.can_close = right and (not left or punct_after)
+        self.used_left = self.used_right = 0
+
+    @property
+    def left(self) -> int:
+        return self.end - self.start - self.used_left - self.used_right
+
+
+_Item = tuple[int, int] | _Run
+
+
+def _inline(raw: str, low: int, high: int, base: int) -> list[tuple[int, str]]:
+    """Pieces ``(offset in the Markdown, verbatim text)`` of ``raw[low:high]``, markup removed."""
+    pairs = _bracket_pairs(raw, low, high)
+    return [(base + start, raw[start:end]) for start, end in _ranges(raw, low, high, pairs)]
+
+
+def _bracket_pairs(raw: str, low: int, high: int) -> dict[int, int]:
+    """Position of the matching "]" for each "[" (escaped ones aside), in one pass."""
+    pairs: dict[int, int] = {}
+    opened: list[int] = []
+    for match in _BRACKET.finditer(raw, low, high):
+        if match.group() == "[":
+            opened.append(match.start())
+        elif match.group() == "]" and opened:
+            pairs[opened.pop()] = match.start()
+    return pairs
+
+
+def _ranges(raw: str, low: int, high: int, pairs: dict[int, int]) -> list[tuple[int, int]]:
+    """Verbatim ranges of ``raw[low:high]`` left once the markup is removed."""
+    items: list[_Item] = []
+    last_link: tuple[int, int] | None = None  # (its first item, its end) for a glued image
+    i = low
+    while i < high:
+        match = _SPECIAL.search(raw, i, high)
+        if match is None:
+            items.append((i, high))
+            break
+        j = match.start()
+        if j > i:
+            items.append((i, j))
+        char = raw[j]
+        i = j + 1
+        if char == "\\":
+            if i < high and raw[i] in _ASCII_PUNCT:
+                items.append((i, i + 1))
+                i += 1
+            else:
+                items.append((j, i))
+        elif char == "`":
+            run = _run_length(raw, j, high)
+            closing = re.compile(rf"(?<!`)`{{{run}}}(?!`)").search(raw, j + run, high)
+            items.append((j + run, closing.start()) if closing else (j, j + run))
+            i = closing.end() if closing else j + run
+        elif char == "!" and raw.startswith("[", i) and (link := _link(raw, i, high, pairs)):
+            if last_link is not None and last_link[1] == j:
+                del items[last_link[0] :]
+            last_link, i = None, link[1]
+        elif char == "[" and (link := _link(raw, j, high, pairs)):
+            last_link = (len(items), link[1])
+            items.extend(_ranges(raw, j + 1, link[0], pairs))
+            i = link[1]
+        elif char == "[" and raw.startswith("![", i):
+            pass  # "[![image](src)" then the link text in later paragraphs: a card
+        elif char == "]" and (
+            tail := _DESTINATION.match(raw, i, high) or _LOOSE.match(raw, i, high)
+        ):
+            i = tail.end()  # "...](/href)": the end of a card link begun paragraphs before
+        elif char == "<" and (auto := _AUTOLINK.match(raw, j, high)):
+            items.append((auto.start(1), auto.end(1)))
+            i = auto.end()
+        elif char == "<" and (tag := _HTML_TAG.match(raw, j, high)):
+            if tag.group(1).lower() in _HTML_TAGS:
+                i = tag.end()
+            else:
+                items.append((j, i))
+        elif char in "*_":
+            i = j + _run_length(raw, j, high)
+            items.append(_Run(raw, j, i, low, high))
+        else:
+            items.append((j, i))
+    return [(start, end) for start, end in _resolve(items) if end > start]
+
+
+def _link(raw: str, open_bracket: int, high: int, pairs: dict[int, int]) -> tuple[int, int] | None:
+    """For ``[text](destination "title")`` at ``open_bracket``: (index of "]", end), or None."""
+    close = pairs.get(open_bracket, high)
+    if close >= high:
+        return None
+    destination = _DESTINATION.match(raw, close + 1, high) or _LOOSE.match(raw, close + 1, high)
+    return (close, destination.end()) if destination else None
+
+
+def _run_length(raw: str, start: int, high: int) -> int:
+    end = start
+    while end < high and raw[end] == raw[start]:
+        end += 1
+    return end - start
+
+
+def _is_punctuation(char: str) -> bool:
+    return char in _ASCII_PUNCT or unicodedata.category(char)[0] in "PS"
+
+
+def _resolve(items: list[_Item]) -> list[tuple[int, int]]:
+    """Match emphasis openers with closers (nearest first); matched markers go, others stay."""
+    openers: list[_Run] = []
+    for item in items:
+        if not isinstance(item, _Run):
+            continue
+        depth = len(openers) - 1 if item.can_close else -1
+        while depth >= 0 and item.left:  # "**a *b***": one closer, two openers
+            opener = openers[depth]
+            if opener.char != item.char:
+                depth -= 1
+                continue
+            used = min(opener.left, item.left)
+            opener.used_right += used
+            item.used_left += used
+            del openers[depth + 1 :]
+            if not opener.left:
+                openers.pop()
+            depth = len(openers) - 1
+        if item.can_open and item.left:
+            openers.append(item)
+    return [
+        (item.start + item.used_left, item.end - item.used_right)
+        if isinstance(item, _Run)
+        else item
+        for item in items
+    ]
