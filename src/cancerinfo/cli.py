@@ -19,7 +19,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from rich.table import Table
 
 from cancerinfo import __version__
-from cancerinfo.errors import CancerInfoError
+from cancerinfo.errors import CancerInfoError, InputPathError
 from cancerinfo.kb.frontmatter import front_matter_json_schema
 from cancerinfo.kb.lint_policy import load_lint_policy
 from cancerinfo.kb.loader import LoadLimits
@@ -183,6 +183,78 @@ def review(
         )
     out.print(table)
     out.print(f"{len(items)} pages")
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="The question or words to search for.", show_default=False)],
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="How many hits.")] = 10,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the hits as JSON.")] = False,
+    db: DbOption = None,
+    cancer_type: Annotated[str | None, typer.Option("--cancer-type", help="Only pages with this cancerTypes value.")] = None,
+    audience: Annotated[str | None, typer.Option("--audience", help="Only pages with this audienceLevel.")] = None,
+    language: Annotated[str | None, typer.Option("--language", help="Only pages in this language (ISO 639-1).")] = None,
+    source_type: Annotated[str | None, typer.Option("--source-type", help="Only pages of this sourceType.")] = None,
+    tag: Annotated[list[str] | None, typer.Option("--tag", help="Only pages with this tag (repeatable).")] = None,
+) -> None:
+    """Search the KB: the best sections for a question, with page, heading, review status
+    and a snippet. A filter that matches nothing returns nothing and says why.
+
+    Example: cancerinfo search "is Tafinlar a chemo pill?" --k 5 --json
+    """
+    from cancerinfo.index.filters import Filters
+    from cancerinfo.index.search import Searcher
+
+    settings = Settings.load(db=db)
+    filters = Filters(cancer_type, audience, language, source_type, tuple(tag or ()))
+    searcher = Searcher(settings.db)
+    try:
+        result = searcher.search(query, k=k, filters=filters)
+    finally:
+        searcher.close()
+    if as_json:
+        _print_json(result.as_dict())
+        return
+    if not result.hits:
+        out.print(f"No results ({result.reason}): {escape(result.detail or 'nothing in the KB matches')}")
+        return
+    for rank, hit in enumerate(result.hits, start=1):
+        section = f" > {hit.section}" if hit.section else ""
+        out.print(f"[bold]{rank}. {escape(hit.title)}{escape(section)}[/bold]  ({hit.score:.4f})")
+        out.print(f"   {escape(hit.url)}  [{hit.sourceType}, reviewed {hit.lastReviewed}, {hit.review_status}]")
+        out.print(f"   {escape(hit.snippet)}")
+
+
+eval_app = typer.Typer(help="Run benchmark question files through cancerinfo.", no_args_is_help=True)
+app.add_typer(eval_app, name="eval")
+
+
+@eval_app.command("retrieval")
+def eval_retrieval(
+    questions: Annotated[Path, typer.Option("--questions", help="JSON lines with id and question.")],
+    output: Annotated[Path, typer.Option("--output", help="Where to write one line of hits per question.")],
+    db: DbOption = None,
+    k: Annotated[int, typer.Option("--k", min=1, max=100, help="Hits per question.")] = 10,
+) -> None:
+    """Search every question of a file in one process; print doc@1, doc@5, MRR@10 (and
+    section@1/@5) when the file has relevant labels.
+
+    Example: cancerinfo eval retrieval --db nci.db --questions q.jsonl --output hits.jsonl
+    """
+    from cancerinfo.eval.retrieval import run_retrieval_eval
+    from cancerinfo.index.search import Searcher
+
+    settings = Settings.load(db=db)
+    if not questions.is_file():
+        raise InputPathError(f"{questions}: no such file")
+    searcher = Searcher(settings.db)
+    try:
+        summary = run_retrieval_eval(searcher, questions, output, k=k)
+    except ValueError as exc:
+        raise InputPathError(str(exc)) from None
+    finally:
+        searcher.close()
+    _print_json(summary)
 
 
 @app.command()

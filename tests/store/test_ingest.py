@@ -12,8 +12,14 @@ import pytest
 
 from cancerinfo.errors import InputPathError, StoreMismatch
 from cancerinfo.store.database import Store
-from cancerinfo.store.ingest import ingest
+from cancerinfo.index.dense import HashingEmbedder
+from cancerinfo.store import ingest as ingest_module
 from tests.helpers import write_page
+
+
+def ingest(paths: list[Path], *, db: Path) -> ingest_module.IngestReport:
+    """The real ingest with the deterministic stand-in embedder (quality is not tested here)."""
+    return ingest_module.ingest(paths, db=db, embedder=HashingEmbedder())
 
 
 def rows(db: Path, sql: str) -> list[tuple]:
@@ -196,13 +202,14 @@ KILLER = textwrap.dedent(
     """
     import os, signal, sys
     from pathlib import Path
+    from cancerinfo.index.dense import HashingEmbedder
     from cancerinfo.store.ingest import ingest
 
     def progress(stage, done, total):
         if stage == "write" and done == int(sys.argv[3]):
             os.kill(os.getpid(), signal.SIGKILL)
 
-    ingest([Path(sys.argv[1])], db=Path(sys.argv[2]), progress=progress)
+    ingest([Path(sys.argv[1])], db=Path(sys.argv[2]), progress=progress, embedder=HashingEmbedder())
     """
 )
 

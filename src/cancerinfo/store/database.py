@@ -40,7 +40,9 @@ class Store:
         """Open an existing store; :class:`StoreNotFound` when the file is missing."""
         file = Path(path)
         if not file.exists():
-            raise StoreNotFound(f"{file}: no such store; create it with 'cancerinfo ingest PATH --db {file}'")
+            raise StoreNotFound(
+                f"{file}: no such store; create it with 'cancerinfo ingest PATH --db {file}'"
+            )
         uri = f"file:{file.resolve()}?mode={'ro' if readonly else 'rw'}"
         connection = _connect(uri, file)
         store = cls(connection, file, readonly=readonly)
@@ -100,7 +102,9 @@ class Store:
             self.connection.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if "locked" in str(exc) or "busy" in str(exc):
-                raise StoreBusy(f"{self.path} is being written by another process; try again") from None
+                raise StoreBusy(
+                    f"{self.path} is being written by another process; try again"
+                ) from None
             raise StoreError(f"{self.path}: {exc}") from None
         try:
             yield self.connection
@@ -113,7 +117,9 @@ class Store:
     def meta(self) -> dict[str, str]:
         return dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
 
-    def query(self, sql: str, parameters: tuple[Any, ...] | dict[str, Any] = ()) -> list[sqlite3.Row]:
+    def query(
+        self, sql: str, parameters: tuple[Any, ...] | dict[str, Any] = ()
+    ) -> list[sqlite3.Row]:
         return self.connection.execute(sql, parameters).fetchall()
 
     def close(self) -> None:
@@ -128,7 +134,9 @@ class Store:
 
 def _connect(uri: str, file: Path) -> sqlite3.Connection:
     try:
-        connection = sqlite3.connect(uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = sqlite3.connect(
+            uri, uri=True, isolation_level=None, timeout=BUSY_TIMEOUT_MS / 1000
+        )
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA foreign_keys = ON")

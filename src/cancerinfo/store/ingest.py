@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Callable, Sequence
@@ -25,9 +26,20 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo import __version__
+from cancerinfo.index.build import (
+    IndexedChunk,
+    IndexWriter,
+    default_embedder,
+    embed_missing,
+    index_chunks,
+)
+from cancerinfo.index.dense import Embedder
+from cancerinfo.index.vocabulary import Vocabulary, load_lay_terms
 from cancerinfo.kb.document import Document
+from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.loader import LoadLimits, LoadResult, iter_kb_files, load_bytes, read_kb_bytes
 from cancerinfo.kb.problems import Problem
+from cancerinfo.policies import policy_path
 from cancerinfo.store.database import Store, utc_now
 from cancerinfo.store.writer import DocumentWriter
 
@@ -100,18 +112,38 @@ def ingest(
     limits: LoadLimits = LoadLimits(),
     today: date | None = None,
     progress: Progress | None = None,
+    embedder: Embedder | None = None,
+    lay_terms: Path | None = None,
 ) -> IngestReport:
-    """Ingest the KB files under ``paths`` into the store at ``db`` (created if missing)."""
+    """Ingest the KB files under ``paths`` into the store at ``db`` (created if missing),
+    and bring its retrieval indexes up to date (``embedder``: default the packaged MiniLM)."""
     started = time.perf_counter()
     files = list(iter_kb_files(paths))  # raises InputPathError before anything is written
+    embedder = embedder or default_embedder()
     store = Store.create_or_open(db)
     try:
+        rebuild = store.meta().get("embedder") not in (None, embedder.name)
         known = {
             row["path"]: (row["raw_hash"], row["url"])
-            for row in store.query("SELECT path, raw_hash, url FROM documents WHERE removed_at IS NULL")
+            for row in store.query(
+                "SELECT path, raw_hash, url FROM documents WHERE removed_at IS NULL"
+            )
         }
-        candidates, rejected, warnings = _read_files(files, known, limits, today, progress)
+        indexed = {
+            row["url"]: row["indexed_hash"]
+            for row in store.query("SELECT url, indexed_hash FROM documents")
+        }
+        candidates, rejected, warnings = _read_files(
+            files, {} if rebuild else known, limits, today, progress
+        )
         _reject_duplicate_urls(candidates, rejected)
+        to_index = _chunk_changed(candidates, indexed, embedder=embedder, progress=progress)
+        embed_missing(
+            store.connection,
+            [c for chunks in to_index.values() for c in chunks],
+            embedder=embedder,
+            progress=progress,
+        )
         started_at = utc_now()
         with store.transaction() as connection:
             run_id = connection.execute(
@@ -122,17 +154,46 @@ def ingest(
             ).lastrowid
             assert run_id is not None
             report = IngestReport(
-                run_id=run_id, db=str(db), roots=[str(p) for p in paths], files=len(files), warnings=warnings
+                run_id=run_id,
+                db=str(db),
+                roots=[str(p) for p in paths],
+                files=len(files),
+                warnings=warnings,
             )
             writer = DocumentWriter(connection, run_id=run_id, now=started_at)
+            index = IndexWriter(connection)
             for done, candidate in enumerate(candidates, start=1):
-                _store_candidate(writer, candidate, report, rejected)
+                document_id = _store_candidate(writer, candidate, report, rejected)
+                chunks = to_index.get(candidate.url)
+                if (
+                    document_id is not None
+                    and chunks is not None
+                    and candidate.document is not None
+                ):
+                    index.replace_document(document_id, chunks)
+                    writer.mark_indexed(document_id, candidate.document.content_hash)
                 if progress:
                     progress("write", done, len(candidates))
             protected = {str(Path(path).resolve()) for path in rejected}
-            seen_urls = {c.url for c in candidates if str(c.shown_path) not in report.rejected}
+            seen_urls = {c.url for c in candidates if str(c.shown_path) not in rejected}
             for root in sorted({r for r, _ in files if r.is_dir()}):
-                report.removed += writer.mark_missing_removed(root, seen_urls=seen_urls, protected_paths=protected)
+                for document_id, url in writer.mark_missing_removed(
+                    root, seen_urls=seen_urls, protected_paths=protected
+                ):
+                    index.delete_document(document_id)
+                    report.removed.append(url)
+            if (
+                report.added
+                or report.changed
+                or report.removed
+                or report.restored
+                or not _has_vocabulary(connection)
+            ):
+                index.replace_vocabulary(_vocabulary(connection, lay_terms))
+            connection.executemany(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+                [("embedder", embedder.name), ("embedder_dimension", str(embedder.dimension))],
+            )
             report.rejected = {path: problems for path, problems in sorted(rejected.items())}
             report.seconds = time.perf_counter() - started
             all_problems = [p for problems in report.rejected.values() for p in problems] + warnings
@@ -175,7 +236,9 @@ def _read_files(
             raw_hash = hashlib.sha256(data).hexdigest()
             previous = known.get(absolute)
             if previous is not None and previous[0] == raw_hash:
-                candidates.append(_Candidate(root, Path(absolute), str(file), raw_hash, previous[1], None))
+                candidates.append(
+                    _Candidate(root, Path(absolute), str(file), raw_hash, previous[1], None)
+                )
             else:
                 result = load_bytes(data, path=str(file), limits=limits, today=today)
                 if result.document is None:
@@ -183,14 +246,23 @@ def _read_files(
                 else:
                     warnings.extend(result.problems)
                     candidates.append(
-                        _Candidate(root, Path(absolute), str(file), raw_hash, result.document.url, result.document)
+                        _Candidate(
+                            root,
+                            Path(absolute),
+                            str(file),
+                            raw_hash,
+                            result.document.url,
+                            result.document,
+                        )
                     )
         if progress:
             progress("read", done, len(files))
     return candidates, rejected, warnings
 
 
-def _reject_duplicate_urls(candidates: list[_Candidate], rejected: dict[str, list[Problem]]) -> None:
+def _reject_duplicate_urls(
+    candidates: list[_Candidate], rejected: dict[str, list[Problem]]
+) -> None:
     by_url: dict[str, list[_Candidate]] = defaultdict(list)
     for candidate in candidates:
         by_url[candidate.url].append(candidate)
@@ -213,16 +285,24 @@ def _reject_duplicate_urls(candidates: list[_Candidate], rejected: dict[str, lis
 
 
 def _store_candidate(
-    writer: DocumentWriter, candidate: _Candidate, report: IngestReport, rejected: dict[str, list[Problem]]
-) -> None:
+    writer: DocumentWriter,
+    candidate: _Candidate,
+    report: IngestReport,
+    rejected: dict[str, list[Problem]],
+) -> int | None:
+    """Write one file's page; the document id, or ``None`` when it is rejected here."""
     existing = writer.find(candidate.url)
     if candidate.document is None:  # bytes unchanged since the last run
         report.unchanged += 1
-        return
+        return int(existing["id"]) if existing is not None else None
     if existing is None:
-        writer.insert(candidate.document, root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash)
         report.added.append(candidate.url)
-        return
+        return writer.insert(
+            candidate.document,
+            root=candidate.root,
+            path=candidate.path,
+            raw_hash=candidate.raw_hash,
+        )
     owner = Path(existing["path"])
     if (
         existing["removed_at"] is None
@@ -241,17 +321,69 @@ def _store_candidate(
                 "url",
             )
         ]
-        return
+        return None
     was_removed = existing["removed_at"] is not None
+    document_id = int(existing["id"])
     if existing["content_hash"] == candidate.document.content_hash:
-        writer.touch(existing["id"], root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash)
+        writer.touch(
+            document_id, root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash
+        )
         if was_removed:
             report.restored.append(candidate.url)
         else:
             report.unchanged += 1
-        return
-    writer.new_version(existing, candidate.document, root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash)
+        return document_id
+    writer.new_version(
+        existing,
+        candidate.document,
+        root=candidate.root,
+        path=candidate.path,
+        raw_hash=candidate.raw_hash,
+    )
     (report.restored if was_removed else report.changed).append(candidate.url)
+    return document_id
+
+
+def _chunk_changed(
+    candidates: list[_Candidate],
+    indexed: dict[str, str | None],
+    *,
+    embedder: Embedder,
+    progress: Progress | None,
+) -> dict[str, list[IndexedChunk]]:
+    """Chunks of every parsed page whose stored index is missing or stale, by url."""
+    parsed = [c for c in candidates if c.document is not None]
+    result: dict[str, list[IndexedChunk]] = {}
+    for done, candidate in enumerate(parsed, start=1):
+        assert candidate.document is not None
+        if indexed.get(candidate.url) != candidate.document.content_hash:
+            result[candidate.url] = index_chunks(candidate.document, embedder_name=embedder.name)
+        if progress:
+            progress("chunk", done, len(parsed))
+    return result
+
+
+def _has_vocabulary(connection: sqlite3.Connection) -> bool:
+    return connection.execute("SELECT 1 FROM vocabulary LIMIT 1").fetchone() is not None
+
+
+def _vocabulary(connection: sqlite3.Connection, lay_terms: Path | None) -> Vocabulary:
+    """The vocabulary of every live page, mined from the store as this run leaves it."""
+    documents = [
+        Document(
+            path=Path(row["path"]),
+            front_matter=FrontMatter.model_validate(json.loads(row["front_matter"])),
+            body=row["body"],
+            body_line=row["body_line"],
+            text=row["body"],
+        )
+        for row in connection.execute(
+            "SELECT path, front_matter, body, body_line FROM documents WHERE removed_at IS NULL ORDER BY url"
+        )
+    ]
+    return Vocabulary.from_documents(
+        documents, lay_terms=load_lay_terms(lay_terms or policy_path("lay_terms.yaml"))
+    )
 
 
 def _is_under(path: Path, root: Path) -> bool:

@@ -6,7 +6,7 @@ version is refused on open with a message saying how to rebuild it.
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 APPLICATION_ID = 0x43494E46  # "CINF": marks the SQLite file as a cancerinfo store
 
 TABLES = """
@@ -38,6 +38,7 @@ CREATE TABLE documents (
     root              TEXT NOT NULL,          -- the folder (or file) that was ingested
     raw_hash          TEXT NOT NULL,          -- sha256 of the file's bytes (fast skip)
     content_hash      TEXT NOT NULL,          -- sha256 of the normalised text
+    indexed_hash      TEXT,                   -- content_hash its chunks were built from
     title             TEXT NOT NULL,
     source            TEXT NOT NULL,
     source_type       TEXT NOT NULL,
@@ -75,5 +76,46 @@ CREATE TABLE versions (
     ingested_at   TEXT NOT NULL,
     run_id        INTEGER NOT NULL REFERENCES ingest_runs(id),
     UNIQUE (document_id, version_no)
+);
+
+-- Retrieval indexes (rebuilt for a page whenever its content changes) ------------------
+CREATE TABLE chunks (
+    rowid        INTEGER PRIMARY KEY,
+    chunk_id     TEXT NOT NULL UNIQUE,        -- stable across re-ingests (url + headings + part)
+    document_id  INTEGER NOT NULL REFERENCES documents(id),
+    ordinal      INTEGER NOT NULL,            -- position in the page
+    title        TEXT NOT NULL,
+    section      TEXT NOT NULL,               -- heading path below the title, joined by " > "
+    heading_path TEXT NOT NULL,               -- JSON list, title first
+    text         TEXT NOT NULL,               -- clean text (links reduced to their words)
+    span_start   INTEGER NOT NULL,            -- character span of the chunk in the page body
+    span_end     INTEGER NOT NULL,
+    content_hash TEXT NOT NULL,
+    embed_key    TEXT NOT NULL                -- key of its vector in `vectors`
+);
+CREATE INDEX chunks_document ON chunks(document_id);
+CREATE INDEX chunks_embed_key ON chunks(embed_key);
+
+CREATE VIRTUAL TABLE chunks_fts USING fts5(
+    title, section, text,
+    content = 'chunks', content_rowid = 'rowid',
+    tokenize = 'porter unicode61 remove_diacritics 2'
+);
+
+-- Dense vectors, keyed by the hash of the embedded text and the embedder: a re-ingest
+-- never embeds unchanged text again. float32, little-endian.
+CREATE TABLE vectors (
+    key    TEXT PRIMARY KEY,
+    vector BLOB NOT NULL
+);
+
+-- The KB vocabulary (cancerinfo.index.vocabulary.ROW_COLUMNS), rebuilt when pages change.
+CREATE TABLE vocabulary (
+    term           TEXT NOT NULL,
+    canonical      TEXT NOT NULL,
+    kind           TEXT NOT NULL,
+    urls           TEXT NOT NULL,
+    needs_capitals INTEGER NOT NULL,
+    count          INTEGER NOT NULL
 );
 """

@@ -13,8 +13,18 @@ from cancerinfo.kb.lint_policy import LintPolicy, load_lint_policy
 from cancerinfo.kb.review import review_state
 from cancerinfo.store.database import Store
 
-_RUN_FIELDS = ("id", "started_at", "finished_at", "files", "added", "changed", "unchanged", "removed",
-               "restored", "rejected")
+_RUN_FIELDS = (
+    "id",
+    "started_at",
+    "finished_at",
+    "files",
+    "added",
+    "changed",
+    "unchanged",
+    "removed",
+    "restored",
+    "rejected",
+)
 
 
 def store_status(db: Path, *, today: date, policy: LintPolicy | None = None) -> dict[str, Any]:
@@ -22,7 +32,9 @@ def store_status(db: Path, *, today: date, policy: LintPolicy | None = None) -> 
     policy = policy or load_lint_policy()
     with Store.open(db) as store:
         meta = store.meta()
-        rows = store.query("SELECT status, source_type, language, front_matter, removed_at FROM documents")
+        rows = store.query(
+            "SELECT status, source_type, language, front_matter, removed_at FROM documents"
+        )
         versions = store.query("SELECT count(*) FROM versions")[0][0]
         last = store.query(
             f"SELECT {', '.join(_RUN_FIELDS)} FROM ingest_runs WHERE finished_at IS NOT NULL ORDER BY id DESC LIMIT 1"
@@ -31,7 +43,9 @@ def store_status(db: Path, *, today: date, policy: LintPolicy | None = None) -> 
     live = [row for row in rows if row["removed_at"] is None]
     active = [row for row in live if row["status"] == "active"]
     reviews = Counter(
-        review_state(_front_matter(row), today=today, due_window_days=policy.review_due_window_days).status
+        review_state(
+            _front_matter(row), today=today, due_window_days=policy.review_due_window_days
+        ).status
         for row in active
     )
     return {
@@ -63,7 +77,9 @@ def review_queue(
         )
     items = []
     for row in rows:
-        state = review_state(_front_matter(row), today=today, due_window_days=policy.review_due_window_days)
+        state = review_state(
+            _front_matter(row), today=today, due_window_days=policy.review_due_window_days
+        )
         if not include_ok and state.status not in ("overdue", "due"):
             continue
         items.append(
@@ -79,7 +95,13 @@ def review_queue(
             }
         )
     order = {"overdue": 0, "due": 1, "ok": 2, "unscheduled": 3}
-    items.sort(key=lambda item: (order.get(item["review_status"], 9), item["due_date"] or "9999", item["url"]))
+    items.sort(
+        key=lambda item: (
+            order.get(item["review_status"], 9),
+            item["due_date"] or "9999",
+            item["url"],
+        )
+    )
     return items
 
 

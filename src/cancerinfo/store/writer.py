@@ -31,7 +31,9 @@ class DocumentWriter:
         values.update(current_version=1, first_ingested_at=self.now, updated_at=self.now)
         columns = ", ".join(values)
         placeholders = ", ".join(f":{name}" for name in values)
-        cursor = self.connection.execute(f"INSERT INTO documents ({columns}) VALUES ({placeholders})", values)
+        cursor = self.connection.execute(
+            f"INSERT INTO documents ({columns}) VALUES ({placeholders})", values
+        )
         document_id = cursor.lastrowid
         assert document_id is not None
         self._add_version(document_id, 1, document, path)
@@ -45,29 +47,48 @@ class DocumentWriter:
             (str(root), str(path), raw_hash, document_id),
         )
 
-    def new_version(self, existing: sqlite3.Row, document: Document, *, root: Path, path: Path, raw_hash: str) -> None:
+    def new_version(
+        self, existing: sqlite3.Row, document: Document, *, root: Path, path: Path, raw_hash: str
+    ) -> None:
         version_no = int(existing["current_version"]) + 1
         values = _document_values(document, root=root, path=path, raw_hash=raw_hash)
-        values.update(current_version=version_no, updated_at=self.now, removed_at=None, removed_run=None)
+        values.update(
+            current_version=version_no, updated_at=self.now, removed_at=None, removed_run=None
+        )
         assignments = ", ".join(f"{name} = :{name}" for name in values)
-        self.connection.execute(f"UPDATE documents SET {assignments} WHERE id = :id", {**values, "id": existing["id"]})
+        self.connection.execute(
+            f"UPDATE documents SET {assignments} WHERE id = :id", {**values, "id": existing["id"]}
+        )
         self._add_version(existing["id"], version_no, document, path)
 
-    def mark_missing_removed(self, root: Path, *, seen_urls: set[str], protected_paths: set[str]) -> list[str]:
+    def mark_indexed(self, document_id: int, content_hash: str) -> None:
+        self.connection.execute(
+            "UPDATE documents SET indexed_hash = ? WHERE id = ?", (content_hash, document_id)
+        )
+
+    def mark_missing_removed(
+        self, root: Path, *, seen_urls: set[str], protected_paths: set[str]
+    ) -> list[tuple[int, str]]:
         """Mark removed the live documents under ``root`` that this run did not see."""
         prefix = str(root) + os.sep
         rows = self.connection.execute(
             "SELECT id, url, path FROM documents WHERE removed_at IS NULL AND substr(path, 1, ?) = ?",
             (len(prefix), prefix),
         ).fetchall()
-        gone = [row for row in rows if row["url"] not in seen_urls and row["path"] not in protected_paths]
+        gone = [
+            row
+            for row in rows
+            if row["url"] not in seen_urls and row["path"] not in protected_paths
+        ]
         self.connection.executemany(
-            "UPDATE documents SET removed_at = ?, removed_run = ? WHERE id = ?",
+            "UPDATE documents SET removed_at = ?, removed_run = ?, indexed_hash = NULL WHERE id = ?",
             [(self.now, self.run_id, row["id"]) for row in gone],
         )
-        return sorted(row["url"] for row in gone)
+        return sorted((int(row["id"]), str(row["url"])) for row in gone)
 
-    def _add_version(self, document_id: int, version_no: int, document: Document, path: Path) -> None:
+    def _add_version(
+        self, document_id: int, version_no: int, document: Document, path: Path
+    ) -> None:
         self.connection.execute(
             "INSERT INTO versions(document_id, version_no, version_label, content_hash, path, text,"
             " ingested_at, run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -84,7 +105,9 @@ class DocumentWriter:
         )
 
 
-def _document_values(document: Document, *, root: Path, path: Path, raw_hash: str) -> dict[str, Any]:
+def _document_values(
+    document: Document, *, root: Path, path: Path, raw_hash: str
+) -> dict[str, Any]:
     front = document.front_matter
     return {
         "url": front.url,

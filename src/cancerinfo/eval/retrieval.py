@@ -1,0 +1,105 @@
+"""``cancerinfo eval retrieval``: one process runs a whole question file through search.
+
+Input: JSON lines with ``id`` and ``question`` (other fields ignored; ``relevant`` labels,
+when present, are scored). Output: one line per question
+``{"id": …, "hits": [{"url", "section", "chunk_id", "score"}, …]}`` in rank order.
+
+Metrics (when labels exist): ``doc@n`` — a relevant url among the first *n distinct urls*
+of the ranked hits; ``MRR@10`` — 1 / rank of the first relevant url among the first 10
+distinct urls; ``section@n`` — a hit among the first *n hits* whose url and top heading
+(the H2 below the title, compared case-insensitively) equal a labelled section.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+from cancerinfo.index.records import Hit
+from cancerinfo.index.search import Searcher
+
+
+def read_questions(path: Path) -> Iterator[dict[str, Any]]:
+    with path.open(encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                record = json.loads(line)
+            except json.JSONDecodeError as exc:
+                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
+            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("question"), str):
+                raise ValueError(f"{path}:{number}: each line needs an 'id' and a 'question' string")
+            yield record
+
+
+def _norm(text: str) -> str:
+    return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def distinct_urls(hits: list[Hit]) -> list[str]:
+    seen: list[str] = []
+    for hit in hits:
+        if hit.url not in seen:
+            seen.append(hit.url)
+    return seen
+
+
+def score_question(hits: list[Hit], relevant: list[dict[str, Any]]) -> dict[str, float]:
+    urls = {item["url"] for item in relevant if "url" in item}
+    ranked = distinct_urls(hits)
+    first = next((rank for rank, url in enumerate(ranked[:10], start=1) if url in urls), None)
+    scores = {
+        "doc@1": float(bool(ranked[:1]) and ranked[0] in urls),
+        "doc@5": float(any(url in urls for url in ranked[:5])),
+        "mrr@10": 1.0 / first if first else 0.0,
+    }
+    sections = {(item["url"], _norm(item["section"])) for item in relevant if item.get("section")}
+    if sections:
+        keyed = [(hit.url, _norm(hit.section.split(" > ")[0])) for hit in hits]
+        scores["section@1"] = float(bool(keyed) and keyed[0] in sections)
+        scores["section@5"] = float(any(key in sections for key in keyed[:5]))
+    return scores
+
+
+def run_retrieval_eval(
+    searcher: Searcher,
+    questions: Path,
+    output: Path,
+    *,
+    k: int = 10,
+    progress: Callable[[int], None] | None = None,
+) -> dict[str, Any]:
+    """Search every question, write the hits, and return the mean metrics."""
+    totals: dict[str, float] = {}
+    counted: dict[str, int] = {}
+    count = 0
+    started = time.perf_counter()
+    with output.open("w", encoding="utf-8") as out:
+        for record in read_questions(questions):
+            result = searcher.search(record["question"], k=k)
+            out.write(json.dumps({
+                "id": record["id"],
+                "hits": [
+                    {"url": h.url, "section": h.section, "chunk_id": h.chunk_id, "score": h.score}
+                    for h in result.hits
+                ],
+            }, ensure_ascii=False) + "\n")
+            count += 1
+            if record.get("relevant"):
+                for name, value in score_question(result.hits, record["relevant"]).items():
+                    totals[name] = totals.get(name, 0.0) + value
+                    counted[name] = counted.get(name, 0) + 1
+            if progress:
+                progress(count)
+    metrics = {name: round(totals[name] / counted[name], 4) for name in sorted(totals)}
+    return {
+        "questions": count,
+        "labelled": max(counted.values(), default=0),
+        "metrics": metrics,
+        "seconds": round(time.perf_counter() - started, 2),
+    }

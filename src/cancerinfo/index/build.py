@@ -1,0 +1,149 @@
+"""Build the retrieval indexes of pages: chunks, FTS5 rows, dense vectors, vocabulary.
+
+What is embedded (the cost/quality choice, measured in docs/benchmarks.md): one vector per
+**section** — the page title, the heading path and the section's first chunk, cut by the
+embedder at its token limit. Every chunk of a section shares that vector. Embedding every
+chunk in full would cost about 5x more tokens on the NCI KB (≈ 7.5 M vs ≈ 1.4 M).
+
+Vectors are keyed by a hash of the embedder's name and the embedded text, so a re-ingest
+embeds only new text, and a killed run keeps the vectors it had finished (they are a
+cache: :func:`embed_missing` commits them in batches outside the KB transaction).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from cancerinfo.index.chunking import Chunk, chunk_document
+from cancerinfo.index.dense import Embedder, MiniLMEmbedder
+from cancerinfo.index.vocabulary import Vocabulary
+from cancerinfo.kb.document import Document
+
+EMBED_COMMIT_BATCH = 256
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True, slots=True)
+class IndexedChunk:
+    chunk: Chunk
+    embed_text: str
+    embed_key: str
+
+
+def index_chunks(document: Document, *, embedder_name: str) -> list[IndexedChunk]:
+    """The chunks of a page with the text each one's vector is computed from."""
+    chunks = chunk_document(document)
+    result: list[IndexedChunk] = []
+    section_text = ""
+    previous_path: tuple[str, ...] | None = None
+    for chunk in chunks:
+        if chunk.heading_path != previous_path:  # first chunk of a section
+            headings = " > ".join(chunk.heading_path[1:])
+            section_text = "\n".join(part for part in (chunk.title, headings, chunk.text) if part)
+            previous_path = chunk.heading_path
+        key = hashlib.sha256(f"{embedder_name}\n{section_text}".encode()).hexdigest()
+        result.append(IndexedChunk(chunk, section_text, key))
+    return result
+
+
+def embed_missing(
+    connection: sqlite3.Connection,
+    chunks: Sequence[IndexedChunk],
+    *,
+    embedder: Embedder,
+    progress: Progress | None = None,
+) -> int:
+    """Embed the texts whose key has no vector yet; commit them in batches. Returns count."""
+    wanted: dict[str, str] = {}
+    for item in chunks:
+        wanted.setdefault(item.embed_key, item.embed_text)
+    have: set[str] = set()
+    keys = list(wanted)
+    for start in range(0, len(keys), 900):
+        batch = keys[start : start + 900]
+        placeholders = ",".join("?" * len(batch))
+        have.update(
+            row[0]
+            for row in connection.execute(
+                f"SELECT key FROM vectors WHERE key IN ({placeholders})", batch
+            )
+        )
+    missing = [key for key in keys if key not in have]
+    # Longest first: the slowest batches run while the progress bar is still young.
+    missing.sort(key=lambda key: (-len(wanted[key]), key))
+    for start in range(0, len(missing), EMBED_COMMIT_BATCH):
+        batch = missing[start : start + EMBED_COMMIT_BATCH]
+        vectors = embedder.embed([wanted[key] for key in batch])
+        rows = [
+            (key, np.asarray(vector, dtype="<f4").tobytes())
+            for key, vector in zip(batch, vectors, strict=True)
+        ]
+        connection.execute("BEGIN IMMEDIATE")
+        connection.executemany("INSERT OR REPLACE INTO vectors(key, vector) VALUES (?, ?)", rows)
+        connection.execute("COMMIT")
+        if progress:
+            progress("embed", min(start + len(batch), len(missing)), len(missing))
+    return len(missing)
+
+
+def default_embedder() -> Embedder:
+    """The packaged all-MiniLM-L6-v2 (int8 ONNX), the embedder of every real store."""
+    return MiniLMEmbedder()
+
+
+class IndexWriter:
+    """Replaces a page's chunks and FTS rows inside the ingest transaction."""
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+
+    def delete_document(self, document_id: int) -> None:
+        rows = self.connection.execute(
+            "SELECT rowid, title, section, text FROM chunks WHERE document_id = ?", (document_id,)
+        ).fetchall()
+        self.connection.executemany(
+            "INSERT INTO chunks_fts(chunks_fts, rowid, title, section, text) VALUES ('delete', ?, ?, ?, ?)",
+            [tuple(row) for row in rows],
+        )
+        self.connection.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
+
+    def replace_document(self, document_id: int, chunks: Sequence[IndexedChunk]) -> None:
+        self.delete_document(document_id)
+        for item in chunks:
+            chunk = item.chunk
+            section = " > ".join(chunk.heading_path[1:])
+            cursor = self.connection.execute(
+                "INSERT INTO chunks(chunk_id, document_id, ordinal, title, section, heading_path, text,"
+                " span_start, span_end, content_hash, embed_key) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    chunk.chunk_id,
+                    document_id,
+                    chunk.ordinal,
+                    chunk.title,
+                    section,
+                    json.dumps(list(chunk.heading_path)),
+                    chunk.text,
+                    chunk.start,
+                    chunk.end,
+                    chunk.content_hash,
+                    item.embed_key,
+                ),
+            )
+            self.connection.execute(
+                "INSERT INTO chunks_fts(rowid, title, section, text) VALUES (?, ?, ?, ?)",
+                (cursor.lastrowid, chunk.title, section, chunk.text),
+            )
+
+    def replace_vocabulary(self, vocabulary: Vocabulary) -> None:
+        self.connection.execute("DELETE FROM vocabulary")
+        self.connection.executemany(
+            "INSERT INTO vocabulary(term, canonical, kind, urls, needs_capitals, count) VALUES (?, ?, ?, ?, ?, ?)",
+            vocabulary.to_rows(),
+        )

@@ -1,0 +1,71 @@
+"""Question intent, and which KB section headings answer it (``policies/intents.yaml``).
+
+Both sides use the same kind of cue: word stems matched at the start of a word. A
+question's intent is the first intent (in policy order) with a matching question cue; a
+heading can fit several intents. Nothing here is fitted to benchmark questions: the cues
+are the KB's own heading words and ordinary question words.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from cancerinfo.errors import PolicyError
+from cancerinfo.policies import policy_path
+
+GENERAL = "general"
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    name: str
+    question: re.Pattern[str]
+    heading: re.Pattern[str]
+
+
+class IntentModel:
+    """Classifies questions and headings with the cues of the intents policy."""
+
+    def __init__(self, intents: list[Intent]) -> None:
+        self.intents = intents
+        self.names = [intent.name for intent in intents]
+
+    @classmethod
+    def load(cls, path: Path | None = None) -> IntentModel:
+        path = path or policy_path("intents.yaml")
+        try:
+            data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        except (OSError, yaml.YAMLError) as exc:
+            raise PolicyError(f"{path}: cannot read the intents policy: {exc}") from None
+        if not isinstance(data, dict) or not isinstance(data.get("intents"), dict) or not data["intents"]:
+            raise PolicyError(f"{path}: key 'intents' must map intent names to their cues")
+        intents = []
+        for name, cues in data["intents"].items():
+            if not isinstance(cues, dict):
+                raise PolicyError(f"{path}: key intents.{name} must have 'question' and 'heading' lists")
+            for side in ("question", "heading"):
+                words = cues.get(side)
+                if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
+                    raise PolicyError(f"{path}: key intents.{name}.{side} must be a non-empty list of words")
+            intents.append(Intent(str(name), _cue_pattern(cues["question"]), _cue_pattern(cues["heading"])))
+        return cls(intents)
+
+    def classify(self, question: str) -> str:
+        """The intent of a question, or ``general``."""
+        for intent in self.intents:
+            if intent.question.search(question):
+                return intent.name
+        return GENERAL
+
+    def heading_intents(self, heading: str) -> frozenset[str]:
+        """Every intent a section heading (path) answers."""
+        return frozenset(intent.name for intent in self.intents if intent.heading.search(heading))
+
+
+def _cue_pattern(words: list[str]) -> re.Pattern[str]:
+    alternatives = sorted((re.escape(word.strip().lower()).replace(r"\ ", r"\s+") for word in words), key=len, reverse=True)
+    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")", re.IGNORECASE)

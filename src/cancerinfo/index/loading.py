@@ -1,0 +1,141 @@
+"""Load a store's search index into memory: pages, chunk arrays, vectors, vocabulary."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import date
+from urllib.parse import urlsplit
+
+import numpy as np
+
+from cancerinfo.errors import StoreMismatch
+from cancerinfo.index.intent import IntentModel
+from cancerinfo.index.records import DocumentInfo
+from cancerinfo.index.vocabulary import Vocabulary
+from cancerinfo.kb.frontmatter import FrontMatter
+from cancerinfo.kb.review import review_state
+from cancerinfo.store.database import Store
+
+
+@dataclass(slots=True)
+class IndexData:
+    documents: list[DocumentInfo]
+    document_of_url: dict[str, int]
+    max_tier: int
+    chunk_rowids: np.ndarray
+    chunk_ids: list[str]
+    chunk_document: np.ndarray
+    chunk_ordinal: np.ndarray
+    chunk_key: np.ndarray
+    chunk_intents: np.ndarray
+    live_chunk: np.ndarray
+    position_of_rowid: dict[int, int]
+    chunks_of_document: dict[int, list[int]]
+    vectors: np.ndarray
+    first_chunk_of_key: np.ndarray
+    intent_bits: dict[str, int]
+    vocabulary: Vocabulary
+
+
+def is_professional(url: str, audience_level: str) -> bool:
+    """A health-professional version: by its audience, or by a ``/hp/`` segment in its url."""
+    segments = [segment for segment in urlsplit(url).path.lower().split("/") if segment]
+    return audience_level == "health_professional" or "hp" in segments
+
+
+def load_index(store: Store, *, today: date, intents: IntentModel) -> IndexData:
+    documents: list[DocumentInfo] = []
+    for row in store.query(
+        "SELECT id, url, title, source, source_type, tier, language, audience_level, last_reviewed,"
+        " citation, cancer_types, tags, front_matter FROM documents"
+        " WHERE removed_at IS NULL AND status = 'active' AND indexed_hash IS NOT NULL ORDER BY id"
+    ):
+        front = FrontMatter.model_validate(json.loads(row["front_matter"]))
+        documents.append(
+            DocumentInfo(
+                id=row["id"],
+                url=row["url"],
+                title=row["title"],
+                source=row["source"],
+                source_type=row["source_type"],
+                tier=row["tier"],
+                language=row["language"],
+                audience_level=row["audience_level"],
+                professional=is_professional(row["url"], row["audience_level"]),
+                last_reviewed=row["last_reviewed"],
+                review_status=review_state(front, today=today).status,
+                citation=row["citation"],
+                cancer_types=frozenset(t.lower() for t in json.loads(row["cancer_types"])),
+                tags=frozenset(t.lower() for t in json.loads(row["tags"])),
+            )
+        )
+    index_of_id = {info.id: position for position, info in enumerate(documents)}
+    intent_bits = {name: 1 << bit for bit, name in enumerate(intents.names)}
+    rowids, chunk_ids, chunk_document, ordinals, keys, chunk_intents = [], [], [], [], [], []
+    key_index: dict[str, int] = {}
+    heading_cache: dict[str, int] = {}
+    for row in store.query(
+        "SELECT rowid, chunk_id, document_id, ordinal, section, embed_key FROM chunks ORDER BY rowid"
+    ):
+        document = index_of_id.get(row["document_id"])
+        if document is None:
+            continue
+        rowids.append(row["rowid"])
+        chunk_ids.append(row["chunk_id"])
+        chunk_document.append(document)
+        ordinals.append(row["ordinal"])
+        keys.append(key_index.setdefault(row["embed_key"], len(key_index)))
+        section = row["section"]
+        if section not in heading_cache:
+            heading_cache[section] = sum(intent_bits[name] for name in intents.heading_intents(section))
+        chunk_intents.append(heading_cache[section])
+    vectors = _load_vectors(store, key_index)
+    chunk_key = np.asarray(keys, dtype=np.int64)
+    first_chunk_of_key = np.full(len(key_index), -1, dtype=np.int64)
+    chunks_of_document: dict[int, list[int]] = {}
+    for position in range(len(rowids) - 1, -1, -1):
+        first_chunk_of_key[chunk_key[position]] = position
+    for position, document in enumerate(chunk_document):
+        chunks_of_document.setdefault(document, []).append(position)
+    vocabulary = Vocabulary.from_rows(
+        tuple(row) for row in store.query(
+            "SELECT term, canonical, kind, urls, needs_capitals, count FROM vocabulary ORDER BY rowid"
+        )
+    )
+    return IndexData(
+        documents=documents,
+        document_of_url={info.url: position for position, info in enumerate(documents)},
+        max_tier=max((info.tier for info in documents), default=0),
+        chunk_rowids=np.asarray(rowids, dtype=np.int64),
+        chunk_ids=chunk_ids,
+        chunk_document=np.asarray(chunk_document, dtype=np.int64),
+        chunk_ordinal=np.asarray(ordinals, dtype=np.int32),
+        chunk_key=chunk_key,
+        chunk_intents=np.asarray(chunk_intents, dtype=np.int64),
+        live_chunk=np.ones(len(rowids), dtype=bool),
+        position_of_rowid={rowid: position for position, rowid in enumerate(rowids)},
+        chunks_of_document=chunks_of_document,
+        vectors=vectors,
+        first_chunk_of_key=first_chunk_of_key,
+        intent_bits=intent_bits,
+        vocabulary=vocabulary,
+    )
+
+
+def _load_vectors(store: Store, key_index: dict[str, int]) -> np.ndarray:
+    dimension = int(store.meta().get("embedder_dimension", "0"))
+    vectors = np.zeros((len(key_index), dimension), dtype=np.float32)
+    found = 0
+    for key, blob in store.connection.execute(
+        "SELECT key, vector FROM vectors WHERE key IN (SELECT DISTINCT embed_key FROM chunks)"
+    ):
+        position = key_index.get(key)
+        if position is not None:
+            vectors[position] = np.frombuffer(blob, dtype="<f4")
+            found += 1
+    if found != len(key_index):
+        raise StoreMismatch(
+            f"{store.path}: {len(key_index) - found} chunk vectors are missing; run 'cancerinfo ingest' again"
+        )
+    return vectors

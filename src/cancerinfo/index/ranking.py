@@ -1,0 +1,44 @@
+"""Ranking weights of ``policies/retrieval.yaml``, validated; a bad file names the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from cancerinfo.errors import PolicyError
+from cancerinfo.policies import policy_path
+
+
+class RetrievalPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1)
+    lexical_candidates: int = Field(ge=1, le=10_000)
+    dense_candidates: int = Field(ge=1, le=10_000)
+    rrf_k: int = Field(ge=1)
+    lexical_weight: float = Field(ge=0)
+    dense_weight: float = Field(ge=0)
+    entity_bonus: float = Field(ge=0)
+    entity_partial_bonus: float = Field(ge=0)
+    intent_bonus: float = Field(ge=0)
+    patient_bonus: float = Field(ge=0)
+    tier_bonus_per_level: float = Field(ge=0)
+    first_chunk_bonus: float = Field(ge=0)
+
+
+def load_retrieval_policy(path: Path | None = None) -> RetrievalPolicy:
+    path = path or policy_path("retrieval.yaml")
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (OSError, yaml.YAMLError) as exc:
+        raise PolicyError(f"{path}: cannot read the retrieval policy: {exc}") from None
+    try:
+        return RetrievalPolicy.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"key {'.'.join(str(p) for p in error['loc']) or '(top)'}: {error['msg']}"
+            for error in exc.errors(include_url=False)
+        )
+        raise PolicyError(f"{path}: {details}") from None

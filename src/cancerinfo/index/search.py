@@ -1,0 +1,209 @@
+"""Hybrid search over a store: FTS5 BM25 + dense vectors, fused, with priors.
+
+Pipeline of :meth:`Searcher.search` (each step in its own module):
+
+1. intent of the question (:mod:`.intent`) and KB terms named in it (:mod:`.vocabulary`);
+2. lexical candidates: the question's words plus vocabulary expansions, BM25 (:mod:`.lexical`);
+3. dense candidates: the question's vector against one vector per section (:mod:`.dense`);
+4. reciprocal rank fusion plus bonuses — a named drug/brand/regimen/page, a heading that
+   fits the intent, a patient version, a more authoritative tier (:mod:`.ranking`);
+5. filters fail closed (:mod:`.filters`); ties are broken by chunk id, so a question
+   always gives the same hits.
+
+Only live, ``active`` pages are searched: deprecated, archived, draft and removed pages
+never come back.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+
+from cancerinfo.errors import StoreMismatch
+from cancerinfo.index.build import default_embedder
+from cancerinfo.index.dense import Embedder
+from cancerinfo.index.filters import Filters, apply_filters
+from cancerinfo.index.intent import IntentModel
+from cancerinfo.index.lexical import match_expression, query_words, search_fts
+from cancerinfo.index.loading import IndexData, load_index
+from cancerinfo.index.ranking import RetrievalPolicy, load_retrieval_policy
+from cancerinfo.index.records import Hit, SearchResult
+from cancerinfo.index.vocabulary import Kind
+from cancerinfo.store.database import Store
+
+STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.TITLE, Kind.REGIMEN_COMPONENT})
+SNIPPET_CHARS = 240
+
+
+class Searcher:
+    """Loads a store's index once; :meth:`search` is then cheap and thread-safe to read."""
+
+    def __init__(
+        self,
+        db: Path,
+        *,
+        embedder: Embedder | None = None,
+        today: date | None = None,
+        policy: RetrievalPolicy | None = None,
+        intents: IntentModel | None = None,
+    ) -> None:
+        self.store = Store.open(db, readonly=True)
+        self.embedder = embedder or default_embedder()
+        built_with = self.store.meta().get("embedder")
+        if built_with is None:
+            raise StoreMismatch(f"{db} has no search index; run 'cancerinfo ingest' to build it")
+        if built_with != self.embedder.name:
+            raise StoreMismatch(
+                f"{db} was indexed with embedder {built_with!r}, this cancerinfo uses {self.embedder.name!r}; "
+                "run 'cancerinfo ingest' again to re-index"
+            )
+        self.policy = policy or load_retrieval_policy()
+        self.intents = intents or IntentModel.load()
+        self.index: IndexData = load_index(self.store, today=today or date.today(), intents=self.intents)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> SearchResult:
+        index, policy = self.index, self.policy
+        intent = self.intents.classify(query)
+        matches = index.vocabulary.match(query)
+        entities = [
+            {"text": m.text, "canonical": m.canonical, "kind": str(m.kind), "urls": list(m.urls), "fuzzy": m.fuzzy}
+            for m in matches
+        ]
+        outcome = apply_filters(index.documents, filters)
+        if outcome.allowed is not None and not outcome.allowed:
+            return SearchResult(query, intent, [], outcome.reason, outcome.detail, entities)
+        expansions = index.vocabulary.expand(query)
+        phrases = [m.term for m in matches if " " in m.term] + expansions
+        expression = match_expression(query_words(query), phrases=phrases)
+        if expression is None and not matches:
+            return SearchResult(query, intent, [], "NO_QUERY_TERMS", "the question has no words to search for", entities)
+
+        allowed_chunk = index.live_chunk.copy()
+        if outcome.allowed is not None:
+            allowed_chunk &= np.isin(index.chunk_document, np.fromiter(outcome.allowed, dtype=np.int64))
+        scores: dict[int, float] = {}
+        explain: dict[int, dict[str, float]] = {}
+
+        def add(position: int, part: str, value: float) -> None:
+            scores[position] = scores.get(position, 0.0) + value
+            explain.setdefault(position, {})[part] = round(explain.get(position, {}).get(part, 0.0) + value, 5)
+
+        # 2. lexical
+        if expression is not None:
+            rank = 0
+            for hit in search_fts(self.store.connection, expression, limit=policy.lexical_candidates):
+                position = index.position_of_rowid.get(hit.rowid)
+                if position is None or not allowed_chunk[position]:
+                    continue
+                rank += 1
+                add(position, "lexical", policy.lexical_weight / (policy.rrf_k + rank))
+        # 3. dense
+        dense_text = query if not expansions else f"{query} ({', '.join(expansions)})"
+        vector = self.embedder.embed([dense_text])[0]
+        similarities = index.vectors @ vector
+        key_allowed = np.zeros(len(index.vectors), dtype=bool)
+        key_allowed[index.chunk_key[allowed_chunk]] = True
+        similarities = np.where(key_allowed, similarities, -np.inf)
+        count = min(policy.dense_candidates, int(key_allowed.sum()))
+        dense_rank: dict[int, int] = {}
+        if count:
+            top = np.argpartition(-similarities, count - 1)[:count]
+            top = top[np.lexsort((top, -similarities[top]))]
+            dense_rank = {int(key): rank for rank, key in enumerate(top, start=1)}
+            for key in dense_rank:
+                position = int(index.first_chunk_of_key[key])
+                if allowed_chunk[position] and position not in scores:
+                    scores[position] = 0.0
+        for position in list(scores):
+            rank = dense_rank.get(int(index.chunk_key[position]))
+            if rank is not None:
+                add(position, "dense", policy.dense_weight / (policy.rrf_k + rank))
+        # 4. named pages: make sure their fitting sections are candidates, then bonuses
+        strong = {index.document_of_url[u] for m in matches if m.kind in STRONG_ENTITY_KINDS for u in m.urls
+                  if u in index.document_of_url}
+        partial = {index.document_of_url[u] for m in matches if m.kind not in STRONG_ENTITY_KINDS for u in m.urls
+                   if u in index.document_of_url} - strong
+        intent_bit = index.intent_bits.get(intent, 0)
+        for document in strong:
+            for position in index.chunks_of_document[document]:
+                if allowed_chunk[position] and (
+                    index.chunk_ordinal[position] == 0 or index.chunk_intents[position] & intent_bit
+                ):
+                    scores.setdefault(position, 0.0)
+        max_tier = index.max_tier
+        for position in list(scores):
+            document = int(index.chunk_document[position])
+            info = index.documents[document]
+            if document in strong:
+                add(position, "entity", policy.entity_bonus)
+            elif document in partial:
+                add(position, "entity", policy.entity_partial_bonus)
+            if intent_bit and index.chunk_intents[position] & intent_bit:
+                add(position, "intent", policy.intent_bonus)
+            if not info.professional:
+                add(position, "patient", policy.patient_bonus)
+            if max_tier > info.tier:
+                add(position, "tier", policy.tier_bonus_per_level * (max_tier - info.tier))
+            if index.first_chunk_of_key[index.chunk_key[position]] == position:
+                add(position, "first_chunk", policy.first_chunk_bonus)
+        ranked = sorted(scores, key=lambda p: (-scores[p], index.chunk_ids[p]))[:k]
+        hits = self._hits(ranked, scores, explain, query)
+        reason = None if hits else "NO_RESULTS"
+        return SearchResult(query, intent, hits, reason, None, entities)
+
+    def _hits(self, positions: list[int], scores: dict[int, float], explain: dict[int, dict[str, float]],
+              query: str) -> list[Hit]:
+        index = self.index
+        if not positions:
+            return []
+        rowids = [int(index.chunk_rowids[p]) for p in positions]
+        placeholders = ",".join("?" * len(rowids))
+        rows = {
+            row["rowid"]: row
+            for row in self.store.connection.execute(
+                f"SELECT rowid, chunk_id, section, text FROM chunks WHERE rowid IN ({placeholders})", rowids
+            )
+        }
+        words = query_words(query)
+        hits = []
+        for position, rowid in zip(positions, rowids, strict=True):
+            row = rows[rowid]
+            info = index.documents[int(index.chunk_document[position])]
+            hits.append(
+                Hit(
+                    url=info.url,
+                    title=info.title,
+                    section=row["section"],
+                    chunk_id=row["chunk_id"],
+                    score=round(scores[position], 6),
+                    sourceType=info.source_type,
+                    audienceLevel=info.audience_level,
+                    lastReviewed=info.last_reviewed,
+                    review_status=info.review_status,
+                    snippet=snippet(row["text"], words),
+                    text=row["text"],
+                    explain=explain.get(position, {}),
+                )
+            )
+        return hits
+
+
+def snippet(text: str, words: list[str], *, size: int = SNIPPET_CHARS) -> str:
+    """About ``size`` characters of ``text`` around the first query word found in it."""
+    flat = re.sub(r"\s+", " ", text).strip()
+    if len(flat) <= size:
+        return flat
+    lowered = flat.lower()
+    starts = [lowered.find(word) for word in words if lowered.find(word) >= 0]
+    start = max(0, min(starts) - size // 4) if starts else 0
+    start = flat.rfind(" ", 0, start) + 1 if start else 0
+    piece = flat[start : start + size]
+    cut = piece.rfind(" ")
+    piece = piece[:cut] if cut > size // 2 else piece
+    return ("… " if start else "") + piece + " …"
