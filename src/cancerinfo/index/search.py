@@ -36,6 +36,8 @@ from cancerinfo.store.database import Store
 
 STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.TITLE, Kind.REGIMEN_COMPONENT})
 SNIPPET_CHARS = 240
+#: An abbreviation or alias names "a page" only when few pages define it.
+MAX_PARTIAL_ENTITY_PAGES = 3
 
 
 class Searcher:
@@ -127,8 +129,10 @@ class Searcher:
         # 4. named pages: make sure their fitting sections are candidates, then bonuses
         strong = {index.document_of_url[u] for m in matches if m.kind in STRONG_ENTITY_KINDS for u in m.urls
                   if u in index.document_of_url}
-        partial = {index.document_of_url[u] for m in matches if m.kind not in STRONG_ENTITY_KINDS for u in m.urls
-                   if u in index.document_of_url} - strong
+        partial = {index.document_of_url[u] for m in matches
+                   if m.kind not in STRONG_ENTITY_KINDS and m.kind != Kind.GLOSSARY
+                   and len(m.urls) <= MAX_PARTIAL_ENTITY_PAGES
+                   for u in m.urls if u in index.document_of_url} - strong
         intent_bit = index.intent_bits.get(intent, 0)
         for document in strong:
             for position in index.chunks_of_document[document]:
