@@ -12,6 +12,7 @@ import numpy as np
 from cancerinfo.errors import StoreMismatch
 from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.records import DocumentInfo
+from cancerinfo.index.topics import _SUFFIX, build_topic_index
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.review import review_state
@@ -36,6 +37,8 @@ class IndexData:
     first_chunk_of_key: np.ndarray
     intent_bits: dict[str, int]
     vocabulary: Vocabulary
+    topics: dict[str, set[int]]
+    title_intents: np.ndarray  # per document: bit mask of the intents its title fits
 
 
 def is_professional(url: str, audience_level: str) -> bool:
@@ -44,7 +47,9 @@ def is_professional(url: str, audience_level: str) -> bool:
     return audience_level == "health_professional" or "hp" in segments
 
 
-def load_index(store: Store, *, today: date, intents: IntentModel) -> IndexData:
+def load_index(
+    store: Store, *, today: date, intents: IntentModel, generic_title_words: frozenset[str]
+) -> IndexData:
     documents: list[DocumentInfo] = []
     for row in store.query(
         "SELECT id, url, title, source, source_type, tier, language, audience_level, last_reviewed,"
@@ -103,6 +108,13 @@ def load_index(store: Store, *, today: date, intents: IntentModel) -> IndexData:
             "SELECT term, canonical, kind, urls, needs_capitals, count FROM vocabulary ORDER BY rowid"
         )
     )
+    topics = build_topic_index(
+        ((position, info.title) for position, info in enumerate(documents)), generic_words=generic_title_words
+    )
+    title_intents = np.asarray(
+        [sum(intent_bits[name] for name in intents.heading_intents(_SUFFIX.sub("", info.title))) for info in documents],
+        dtype=np.int64,
+    )
     return IndexData(
         documents=documents,
         document_of_url={info.url: position for position, info in enumerate(documents)},
@@ -120,6 +132,8 @@ def load_index(store: Store, *, today: date, intents: IntentModel) -> IndexData:
         first_chunk_of_key=first_chunk_of_key,
         intent_bits=intent_bits,
         vocabulary=vocabulary,
+        topics=topics,
+        title_intents=title_intents,
     )
 
 

@@ -26,6 +26,10 @@ class RetrievalPolicy(BaseModel):
     patient_bonus: float = Field(ge=0)
     tier_bonus_per_level: float = Field(ge=0)
     first_chunk_bonus: float = Field(ge=0)
+    topic_bonus: float = Field(ge=0)
+    title_intent_bonus: float = Field(ge=0)
+    max_hits_per_document: int = Field(ge=1)
+    title_generic_words: frozenset[str]
 
 
 def load_retrieval_policy(path: Path | None = None) -> RetrievalPolicy:

@@ -31,10 +31,12 @@ from cancerinfo.index.lexical import match_expression, query_words, search_fts
 from cancerinfo.index.loading import IndexData, load_index
 from cancerinfo.index.ranking import RetrievalPolicy, load_retrieval_policy
 from cancerinfo.index.records import Hit, SearchResult
+from cancerinfo.index.topics import find_topic
 from cancerinfo.index.vocabulary import Kind
 from cancerinfo.store.database import Store
 
-STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.TITLE, Kind.REGIMEN_COMPONENT})
+# Page titles count through topics (.topics), not here, so a title is not counted twice.
+STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.REGIMEN_COMPONENT})
 SNIPPET_CHARS = 240
 #: An abbreviation or alias names "a page" only when few pages define it.
 MAX_PARTIAL_ENTITY_PAGES = 3
@@ -64,7 +66,12 @@ class Searcher:
             )
         self.policy = policy or load_retrieval_policy()
         self.intents = intents or IntentModel.load()
-        self.index: IndexData = load_index(self.store, today=today or date.today(), intents=self.intents)
+        self.index: IndexData = load_index(
+            self.store,
+            today=today or date.today(),
+            intents=self.intents,
+            generic_title_words=self.policy.title_generic_words,
+        )
 
     def close(self) -> None:
         self.store.close()
@@ -130,11 +137,15 @@ class Searcher:
         strong = {index.document_of_url[u] for m in matches if m.kind in STRONG_ENTITY_KINDS for u in m.urls
                   if u in index.document_of_url}
         partial = {index.document_of_url[u] for m in matches
-                   if m.kind not in STRONG_ENTITY_KINDS and m.kind != Kind.GLOSSARY
+                   if m.kind not in STRONG_ENTITY_KINDS and m.kind not in (Kind.GLOSSARY, Kind.TITLE)
                    and len(m.urls) <= MAX_PARTIAL_ENTITY_PAGES
                    for u in m.urls if u in index.document_of_url} - strong
         intent_bit = index.intent_bits.get(intent, 0)
-        for document in strong:
+        topic, topic_documents = find_topic(query, index.topics)
+        if topic:
+            entities.append({"text": topic, "canonical": topic, "kind": "topic", "urls": sorted(
+                index.documents[d].url for d in topic_documents), "fuzzy": False})
+        for document in strong | topic_documents:
             for position in index.chunks_of_document[document]:
                 if allowed_chunk[position] and (
                     index.chunk_ordinal[position] == 0 or index.chunk_intents[position] & intent_bit
@@ -144,6 +155,10 @@ class Searcher:
         for position in list(scores):
             document = int(index.chunk_document[position])
             info = index.documents[document]
+            if document in topic_documents:
+                add(position, "topic", policy.topic_bonus)
+            if intent_bit and index.title_intents[document] & intent_bit:
+                add(position, "title_intent", policy.title_intent_bonus)
             if document in strong:
                 add(position, "entity", policy.entity_bonus)
             elif document in partial:
@@ -156,7 +171,12 @@ class Searcher:
                 add(position, "tier", policy.tier_bonus_per_level * (max_tier - info.tier))
             if index.first_chunk_of_key[index.chunk_key[position]] == position:
                 add(position, "first_chunk", policy.first_chunk_bonus)
-        ranked = sorted(scores, key=lambda p: (-scores[p], index.chunk_ids[p]))[:k]
+        ranked = _diverse(
+            sorted(scores, key=lambda p: (-scores[p], index.chunk_ids[p])),
+            index.chunk_document,
+            k=k,
+            per_document=policy.max_hits_per_document,
+        )
         hits = self._hits(ranked, scores, explain, query)
         reason = None if hits else "NO_RESULTS"
         return SearchResult(query, intent, hits, reason, None, entities)
@@ -196,6 +216,20 @@ class Searcher:
                 )
             )
         return hits
+
+
+def _diverse(ranked: list[int], chunk_document: np.ndarray, *, k: int, per_document: int) -> list[int]:
+    """The first ``k`` positions, at most ``per_document`` of one page."""
+    kept: list[int] = []
+    used: dict[int, int] = {}
+    for position in ranked:
+        document = int(chunk_document[position])
+        if used.get(document, 0) < per_document:
+            used[document] = used.get(document, 0) + 1
+            kept.append(position)
+            if len(kept) == k:
+                break
+    return kept
 
 
 def snippet(text: str, words: list[str], *, size: int = SNIPPET_CHARS) -> str:

@@ -13,6 +13,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -119,6 +120,7 @@ def ingest(
     and bring its retrieval indexes up to date (``embedder``: default the packaged MiniLM)."""
     started = time.perf_counter()
     files = list(iter_kb_files(paths))  # raises InputPathError before anything is written
+    _real_folder.cache_clear()
     embedder = embedder or default_embedder()
     store = Store.create_or_open(db)
     try:
@@ -174,7 +176,7 @@ def ingest(
                     writer.mark_indexed(document_id, candidate.document.content_hash)
                 if progress:
                     progress("write", done, len(candidates))
-            protected = {str(Path(path).resolve()) for path in rejected}
+            protected = {_absolute(Path(path)) for path in rejected}
             seen_urls = {c.url for c in candidates if str(c.shown_path) not in rejected}
             for root in sorted({r for r, _ in files if r.is_dir()}):
                 for document_id, url in writer.mark_missing_removed(
@@ -228,7 +230,7 @@ def _read_files(
     rejected: dict[str, list[Problem]] = {}
     warnings: list[Problem] = []
     for done, (root, file) in enumerate(files, start=1):
-        absolute = str(file.resolve())
+        absolute = _absolute(file)
         data = read_kb_bytes(file, limits=limits)
         if isinstance(data, LoadResult):
             rejected[str(file)] = data.problems
@@ -384,6 +386,16 @@ def _vocabulary(connection: sqlite3.Connection, lay_terms: Path | None) -> Vocab
     return Vocabulary.from_documents(
         documents, lay_terms=load_lay_terms(lay_terms or policy_path("lay_terms.yaml"))
     )
+
+
+def _absolute(file: Path) -> str:
+    """The file's absolute path with symbolic links resolved (folders resolved once)."""
+    return os.path.join(_real_folder(os.path.dirname(os.path.abspath(file))), file.name)
+
+
+@functools.lru_cache(maxsize=4096)
+def _real_folder(folder: str) -> str:
+    return os.path.realpath(folder)
 
 
 def _is_under(path: Path, root: Path) -> bool:

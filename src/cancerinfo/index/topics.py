@@ -1,0 +1,74 @@
+"""Page topics from titles, and finding them in a question.
+
+A page's topic is its title without the publisher suffix, the PDQ and version marks and the
+trailing words that only say what kind of page it is (``title_generic_words`` in
+``policies/retrieval.yaml``): "Adult Soft Tissue Sarcoma Treatment (PDQ®)–Patient Version -
+NCI" → "adult soft tissue sarcoma". A question naming the topic ("What are the stages of
+Adult Soft Tissue Sarcoma?") points at every page of that topic; the longest topic named
+wins, so "adult acute myeloid leukemia" beats "acute myeloid leukemia".
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{1,40}$")
+_PDQ = re.compile(r"\(pdq[®]?\)|[-–—]\s*(patient|health professional) version", re.IGNORECASE)
+_PARENTHESES = re.compile(r"\([^)]*\)")
+_WORD = re.compile(r"[a-z0-9]+")
+MAX_TOPIC_WORDS = 10
+MIN_TOPIC_CHARS = 4
+
+
+def words(text: str) -> list[str]:
+    return _WORD.findall(text.lower())
+
+
+def title_topics(title: str, *, generic_words: frozenset[str]) -> set[str]:
+    """The topic (and its variant without parenthesised words) of a page title."""
+    base = _PDQ.sub(" ", _SUFFIX.sub("", title))
+    topics = set()
+    for variant in (base, _PARENTHESES.sub(" ", base)):
+        tokens = words(variant)
+        while tokens and tokens[-1] in generic_words:
+            tokens.pop()
+        topic = " ".join(tokens)
+        if len(topic) >= MIN_TOPIC_CHARS and len(tokens) <= MAX_TOPIC_WORDS:
+            topics.add(topic)
+    return topics
+
+
+#: A one-word topic that is a word of more than this share of all titles ("cancer") names
+#: no page in particular and is dropped.
+MAX_SINGLE_WORD_TITLE_SHARE = 0.02
+
+
+def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: frozenset[str]) -> dict[str, set[int]]:
+    index: dict[str, set[int]] = {}
+    title_words: dict[str, int] = {}
+    count = 0
+    for document, title in titles:
+        count += 1
+        for word in set(words(title)):
+            title_words[word] = title_words.get(word, 0) + 1
+        for topic in title_topics(title, generic_words=generic_words):
+            index.setdefault(topic, set()).add(document)
+    limit = max(2, MAX_SINGLE_WORD_TITLE_SHARE * count)
+    return {topic: docs for topic, docs in index.items() if " " in topic or title_words.get(topic, 0) <= limit}
+
+
+def find_topic(question: str, topics: dict[str, set[int]]) -> tuple[str | None, set[int]]:
+    """The longest topic named in the question and its pages (ties: every page of each)."""
+    tokens = words(question)
+    for size in range(min(MAX_TOPIC_WORDS, len(tokens)), 0, -1):
+        found: set[int] = set()
+        names = []
+        for start in range(len(tokens) - size + 1):
+            candidate = " ".join(tokens[start : start + size])
+            if candidate in topics:
+                found |= topics[candidate]
+                names.append(candidate)
+        if found:
+            return " / ".join(names), found
+    return None, set()
