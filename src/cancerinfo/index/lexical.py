@@ -91,3 +91,42 @@ def search_fts(
         (*weights, expression, limit),
     ).fetchall()
     return [LexicalHit(int(row[0]), -float(row[1])) for row in rows]
+
+
+class TermFrequencies:
+    """How many chunks contain a word (FTS5 count), cached: common words are asked often."""
+
+    MAX_CACHED = 200_000
+
+    def __init__(self, connection: sqlite3.Connection) -> None:
+        self.connection = connection
+        self.total = int(connection.execute("SELECT count(*) FROM chunks").fetchone()[0])
+        self._cache: dict[str, int] = {}
+
+    def count(self, word: str) -> int:
+        cached = self._cache.get(word)
+        if cached is None:
+            if len(self._cache) >= self.MAX_CACHED:
+                self._cache.clear()
+            cached = int(
+                self.connection.execute(
+                    "SELECT count(*) FROM chunks_fts WHERE chunks_fts MATCH ?", (quote(word),)
+                ).fetchone()[0]
+            )
+            self._cache[word] = cached
+        return cached
+
+    def informative(self, words: Sequence[str], *, max_share: float, keep_at_least: int = 2) -> list[str]:
+        """The words in at most ``max_share`` of the chunks; if none, the rarest few.
+
+        A word in most chunks ("cancer" in a cancer KB) barely moves BM25 but makes FTS5
+        score almost every row: dropping it keeps lexical search fast.
+        """
+        unique = list(dict.fromkeys(words))
+        counts = {word: self.count(word) for word in unique}
+        limit = max_share * max(self.total, 1)
+        kept = [word for word in unique if 0 < counts[word] <= limit]
+        if kept:
+            return kept
+        present = sorted((word for word in unique if counts[word] > 0), key=lambda w: (counts[w], w))
+        return present[:keep_at_least]

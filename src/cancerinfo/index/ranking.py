@@ -16,6 +16,7 @@ class RetrievalPolicy(BaseModel):
 
     version: int = Field(ge=1)
     lexical_candidates: int = Field(ge=1, le=10_000)
+    lexical_max_term_share: float = Field(gt=0, le=1)
     dense_candidates: int = Field(ge=1, le=10_000)
     rrf_k: int = Field(ge=1)
     lexical_weight: float = Field(ge=0)
