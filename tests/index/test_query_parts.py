@@ -1,0 +1,110 @@
+"""The small pure parts of search: query words, FTS5 quoting, topics, intents, policies."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from cancerinfo.errors import PolicyError
+from cancerinfo.index.intent import GENERAL, IntentModel
+from cancerinfo.index.lexical import match_expression, query_words, quote
+from cancerinfo.index.ranking import load_retrieval_policy
+from cancerinfo.index.topics import build_topic_index, find_topic, title_topics
+
+GENERIC = frozenset({"treatment", "prevention", "screening", "pdq", "patient", "version", "nci"})
+
+
+def test_query_words_drop_function_words_and_possessives() -> None:
+    assert query_words("What are the symptoms of my mom's breast cancer?") == [
+        "symptoms", "mom", "breast", "cancer",
+    ]
+
+
+def test_quote_doubles_inner_quotes() -> None:
+    assert quote('say "hi"') == '"say ""hi"""'
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text())
+def test_any_text_makes_a_valid_fts5_expression(text: str) -> None:
+    connection = sqlite3.connect(":memory:")
+    connection.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='porter unicode61 remove_diacritics 2')")
+    connection.execute("INSERT INTO t VALUES ('breast cancer treatment')")
+    expression = match_expression(query_words(text), phrases=[text])
+    if expression is not None:
+        connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+
+
+def test_title_topics_strip_publisher_version_and_page_kind() -> None:
+    topics = title_topics(
+        "Intraocular (Uveal) Melanoma Treatment (PDQ®)–Patient Version - NCI", generic_words=GENERIC
+    )
+    assert topics == {"intraocular uveal melanoma", "intraocular melanoma"}
+
+
+def test_the_longest_topic_in_a_question_wins() -> None:
+    index = build_topic_index(
+        [(0, "Acute Myeloid Leukemia Treatment - NCI"), (1, "Adult Acute Myeloid Leukemia Treatment - NCI"),
+         (2, "Childhood Acute Myeloid Leukemia Treatment - NCI")],
+        generic_words=GENERIC,
+    )
+    assert find_topic("What are the stages of Adult Acute Myeloid Leukemia ?", index)[1] == {1}
+    assert find_topic("acute myeloid leukemia outlook", index)[1] == {0}
+    assert find_topic("how do I bake bread", index) == (None, set())
+
+
+def test_a_one_word_topic_shared_by_many_titles_is_dropped() -> None:
+    titles = [(i, f"Cancer {word} - NCI") for i, word in enumerate("abcdefghijklmnopqrstuvwxyz")]
+    titles.append((99, "Cancer - NCI"))
+    index = build_topic_index(titles, generic_words=GENERIC)
+    assert "cancer" not in index
+
+
+@pytest.mark.parametrize(
+    ("question", "intent"),
+    [
+        ("What are the early warning signs of colon cancer?", "symptoms"),
+        ("how do doctors find out if it is leukemia", "diagnosis"),
+        ("what are the side effects of tamoxifen", "side_effects"),
+        ("Who is at risk for lung cancer?", "causes_risk"),
+        ("can I lower the risk of breast cancer", "prevention"),
+        ("should I get screened for prostate cancer", "screening"),
+        ("What is the outlook for pancreatic cancer", "prognosis"),
+        ("What are the stages of melanoma", "stages"),
+        ("What is letrozole used to treat?", "drug_use"),
+        ("what is a sarcoma", "definition"),
+        ("hello there", GENERAL),
+    ],
+)
+def test_intents_of_ordinary_questions(question: str, intent: str) -> None:
+    assert IntentModel.load().classify(question) == intent
+
+
+def test_headings_map_to_intents_by_their_own_words() -> None:
+    model = IntentModel.load()
+    assert "symptoms" in model.heading_intents("Signs and Symptoms")
+    assert "stages" in model.heading_intents("Stages of Adult Soft Tissue Sarcoma")
+    assert "side_effects" in model.heading_intents("Possible Side Effects")
+    assert model.heading_intents("Clinical Trials Accepting Patients") == {"clinical_trials"}
+
+
+def test_a_bad_intents_policy_names_file_and_key(tmp_path: Path) -> None:
+    path = tmp_path / "intents.yaml"
+    path.write_text("version: 1\nintents:\n  symptoms:\n    question: [symptom]\n")
+    with pytest.raises(PolicyError, match=r"intents\.symptoms\.heading"):
+        IntentModel.load(path)
+
+
+def test_a_bad_retrieval_policy_names_the_key(tmp_path: Path) -> None:
+    good = Path(__file__).resolve().parents[2] / "policies" / "retrieval.yaml"
+    path = tmp_path / "retrieval.yaml"
+    path.write_text(good.read_text().replace("rrf_k: 60", "rrf_k: -1"))
+    with pytest.raises(PolicyError, match="rrf_k"):
+        load_retrieval_policy(path)
+    path.write_text(good.read_text() + "\nsurprise: 1\n")
+    with pytest.raises(PolicyError, match="surprise"):
+        load_retrieval_policy(path)
