@@ -21,6 +21,7 @@ demo: setup
 	$(BIN)/cancerinfo validate examples/kb
 	$(BIN)/cancerinfo ingest examples/kb --db $(DEMO_DB)
 	$(BIN)/cancerinfo status --db $(DEMO_DB)
+	$(BIN)/cancerinfo search "is Ninlaro a chemo pill?" --db $(DEMO_DB) --k 3
 
 lint: setup
 	$(BIN)/ruff check src tests
@@ -30,8 +31,9 @@ test: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest
 
+# BENCH_FLAGS=--reuse reuses the NCI KB store cached in .bench-cache/ (built by a previous run).
 bench: setup
-	$(BIN)/python -m cancerinfo.eval.bench --shared $(SHARED) --output docs/benchmarks.md
+	$(BIN)/python -m cancerinfo.eval.bench --shared $(SHARED) --output docs/benchmarks.md $(BENCH_FLAGS)
 
 # Regenerate requirements.lock from the current venv (maintainers only; needs the registry).
 lock:

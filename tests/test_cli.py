@@ -120,9 +120,11 @@ def test_schema_is_json_schema_with_the_required_fields() -> None:
     assert schema["properties"]["status"]["$ref"] or schema["properties"]["status"]
 
 
-@pytest.mark.parametrize("command", ["validate", "ingest", "status", "review", "schema"])
+@pytest.mark.parametrize(
+    "command", ["validate", "ingest", "status", "review", "schema", "search", "eval retrieval"]
+)
 def test_every_command_has_help_with_an_example(command: str) -> None:
-    result = cli(command, "--help")
+    result = cli(*command.split(), "--help")
     assert result.returncode == 0
     assert "Example:" in result.stdout
 
