@@ -4,8 +4,14 @@ or the folder named by ``CANCERINFO_POLICIES`` / the ``policies`` setting."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
 
 from cancerinfo.errors import PolicyError
+
+M = TypeVar("M", bound=BaseModel)
 
 DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
 
@@ -16,3 +22,38 @@ def policy_path(name: str, *, folder: Path | None = None) -> Path:
     if not path.is_file():
         raise PolicyError(f"{path}: policy file not found")
     return path
+
+
+def read_policy(path: Path, *, what: str) -> dict[str, Any]:
+    """Safe-load a policy file that must be a mapping; :class:`PolicyError` names the file."""
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark is not None else ""
+        reason = getattr(exc, "problem", None) or type(exc).__name__
+        raise PolicyError(f"{path}: the {what} is not valid YAML{where}: {reason}") from None
+    if not isinstance(data, dict):
+        raise PolicyError(f"{path}: the {what} must be 'key: value' lines")
+    return data
+
+
+def validated(model: type[M], data: dict[str, Any], path: Path) -> M:
+    """``model`` built from ``data``; a bad value raises :class:`PolicyError` naming its key."""
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        details = "; ".join(
+            f"key {key_name(error['loc'])}: {error['msg']}" for error in exc.errors(include_url=False)
+        )
+        raise PolicyError(f"{path}: {details}") from None
+
+
+def key_name(location: tuple[int | str, ...]) -> str:
+    """A pydantic error location as a policy key: ``cancer_types.synonyms.lung item 1``."""
+    return "".join(
+        f" item {part + 1}" if isinstance(part, int) else f"{'.' if index else ''}{part}"
+        for index, part in enumerate(location)
+    ) or "(top level)"

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from cancerinfo.errors import PolicyError
-from cancerinfo.policies import policy_path
+from cancerinfo.policies import policy_path, read_policy, validated
 
 
 class RetrievalPolicy(BaseModel):
@@ -35,15 +33,4 @@ class RetrievalPolicy(BaseModel):
 
 def load_retrieval_policy(path: Path | None = None) -> RetrievalPolicy:
     path = path or policy_path("retrieval.yaml")
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except (OSError, yaml.YAMLError) as exc:
-        raise PolicyError(f"{path}: cannot read the retrieval policy: {exc}") from None
-    try:
-        return RetrievalPolicy.model_validate(data)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"key {'.'.join(str(p) for p in error['loc']) or '(top)'}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        )
-        raise PolicyError(f"{path}: {details}") from None
+    return validated(RetrievalPolicy, read_policy(path, what="retrieval policy"), path)

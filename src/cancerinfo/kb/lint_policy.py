@@ -8,14 +8,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cancerinfo.errors import PolicyError
+from cancerinfo.policies import DEFAULT_POLICIES_DIR, read_policy, validated
 
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
 
-DEFAULT_LINT_POLICY_PATH = Path(__file__).resolve().parents[3] / "policies" / "lint.yaml"
+DEFAULT_LINT_POLICY_PATH = DEFAULT_POLICIES_DIR / "lint.yaml"
 
 
 class CancerTypeRules(BaseModel):
@@ -76,32 +75,7 @@ class LintPolicy(BaseModel):
 def load_lint_policy(path: Path | None = None) -> LintPolicy:
     """Read and check the lint policy; raises :class:`PolicyError` naming the file and key."""
     path = path if path is not None else DEFAULT_LINT_POLICY_PATH
-    try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
-    except OSError as exc:
-        raise PolicyError(f"{path}: cannot read the lint policy: {exc.strerror or exc}") from None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark is not None else ""
-        reason = getattr(exc, "problem", None) or type(exc).__name__
-        raise PolicyError(f"{path}: the lint policy is not valid YAML{where}: {reason}") from None
-    if not isinstance(data, dict):
-        raise PolicyError(f"{path}: the lint policy must be 'key: value' lines")
-    try:
-        return LintPolicy.model_validate(data)
-    except ValidationError as exc:
-        details = "; ".join(
-            f"key {_key_name(error['loc'])}: {error['msg']}"
-            for error in exc.errors(include_url=False)
-        )
-        raise PolicyError(f"{path}: {details}") from None
-
-
-def _key_name(location: tuple[int | str, ...]) -> str:
-    return "".join(
-        f" item {part + 1}" if isinstance(part, int) else f"{'.' if index else ''}{part}"
-        for index, part in enumerate(location)
-    )
+    return validated(LintPolicy, read_policy(path, what="lint policy"), path)
 
 
 def words(text: str) -> list[str]:
