@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.errors import InputPathError, StoreMismatch
-from cancerinfo.store.database import Store
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.store import ingest as ingest_module
+from cancerinfo.store.database import Store
 from tests.helpers import write_page
 
 
