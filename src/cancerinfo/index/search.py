@@ -147,7 +147,10 @@ class Searcher:
                    and len(m.urls) <= MAX_PARTIAL_ENTITY_PAGES
                    for u in m.urls if u in index.document_of_url} - strong
         intent_bit = index.intent_bits.get(intent, 0)
-        topic, topic_documents = find_topic(query, index.topics)
+        # A topic may be named by another name the KB gives it ("chronic myelogenous
+        # leukemia", also called "chronic myeloid leukemia") or by its abbreviation.
+        other_names = [m.canonical for m in matches if m.kind in (Kind.ALIAS, Kind.ABBREVIATION) and not m.fuzzy]
+        topic, topic_documents = find_topic(" ; ".join([query, *other_names]), index.topics)
         if topic:
             entities.append({"text": topic, "canonical": topic, "kind": "topic", "urls": sorted(
                 index.documents[d].url for d in topic_documents), "fuzzy": False})
