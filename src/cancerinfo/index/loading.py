@@ -32,7 +32,12 @@ class IndexData:
     chunk_intents: np.ndarray
     live_chunk: np.ndarray
     position_of_rowid: dict[int, int]
+    position_of_rowid_array: np.ndarray  # rowid -> position, -1 where none
     chunks_of_document: dict[int, list[int]]
+    chunks_of_document_array: dict[int, np.ndarray]
+    chunk_id_order: np.ndarray  # rank of each chunk id in sorted order (tie-breaks)
+    document_professional: np.ndarray
+    document_tier: np.ndarray
     vectors: np.ndarray
     first_chunk_of_key: np.ndarray
     intent_bits: dict[str, int]
@@ -115,6 +120,10 @@ def load_index(
         [sum(intent_bits[name] for name in intents.heading_intents(_SUFFIX.sub("", info.title))) for info in documents],
         dtype=np.int64,
     )
+    position_of_rowid_array = np.full(max(rowids, default=0) + 1, -1, dtype=np.int64)
+    position_of_rowid_array[np.asarray(rowids, dtype=np.int64)] = np.arange(len(rowids))
+    chunk_id_order = np.empty(len(chunk_ids), dtype=np.int64)
+    chunk_id_order[np.argsort(np.asarray(chunk_ids, dtype=object), kind="stable")] = np.arange(len(chunk_ids))
     return IndexData(
         documents=documents,
         document_of_url={info.url: position for position, info in enumerate(documents)},
@@ -128,6 +137,11 @@ def load_index(
         live_chunk=np.ones(len(rowids), dtype=bool),
         position_of_rowid={rowid: position for position, rowid in enumerate(rowids)},
         chunks_of_document=chunks_of_document,
+        position_of_rowid_array=position_of_rowid_array,
+        chunks_of_document_array={d: np.asarray(p, dtype=np.int64) for d, p in chunks_of_document.items()},
+        chunk_id_order=chunk_id_order,
+        document_professional=np.asarray([info.professional for info in documents], dtype=bool),
+        document_tier=np.asarray([info.tier for info in documents], dtype=np.int64),
         vectors=vectors,
         first_chunk_of_key=first_chunk_of_key,
         intent_bits=intent_bits,

@@ -40,6 +40,7 @@ STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.REGIM
 SNIPPET_CHARS = 240
 #: An abbreviation or alias names "a page" only when few pages define it.
 MAX_PARTIAL_ENTITY_PAGES = 3
+_NO_POSITIONS = np.zeros(0, dtype=np.int64)
 
 
 class Searcher:
@@ -100,46 +101,36 @@ class Searcher:
 
         dense_text = query if not expansions else f"{query} ({', '.join(expansions)})"
         embedding = self._pool.submit(self.embedder.embed, [dense_text])  # runs while FTS5 does
-        allowed_chunk = index.live_chunk.copy()
+        allowed_chunk = index.live_chunk
         if outcome.allowed is not None:
-            allowed_chunk &= np.isin(index.chunk_document, np.fromiter(outcome.allowed, dtype=np.int64))
-        scores: dict[int, float] = {}
-        explain: dict[int, dict[str, float]] = {}
-
-        def add(position: int, part: str, value: float) -> None:
-            scores[position] = scores.get(position, 0.0) + value
-            explain.setdefault(position, {})[part] = round(explain.get(position, {}).get(part, 0.0) + value, 5)
-
-        # 2. lexical
+            allowed_chunk = allowed_chunk & np.isin(index.chunk_document, np.fromiter(outcome.allowed, dtype=np.int64))
+        candidate = np.zeros(len(index.chunk_rowids), dtype=bool)
+        lexical = np.zeros(len(index.chunk_rowids))
+        # 2. lexical: FTS5 ranks, kept in order, filtered
         if expression is not None:
-            rank = 0
-            for hit in search_fts(self.store.connection, expression, limit=policy.lexical_candidates):
-                position = index.position_of_rowid.get(hit.rowid)
-                if position is None or not allowed_chunk[position]:
-                    continue
-                rank += 1
-                add(position, "lexical", policy.lexical_weight / (policy.rrf_k + rank))
-        # 3. dense
+            hits = search_fts(self.store.connection, expression, limit=policy.lexical_candidates)
+            rowids = np.fromiter((hit.rowid for hit in hits), dtype=np.int64, count=len(hits))
+            rowids = rowids[rowids < len(index.position_of_rowid_array)]
+            positions = index.position_of_rowid_array[rowids]
+            positions = positions[positions >= 0]
+            positions = positions[allowed_chunk[positions]]
+            lexical[positions] = policy.lexical_weight / (policy.rrf_k + np.arange(1, len(positions) + 1))
+            candidate[positions] = True
+        # 3. dense: exact search over the section vectors the filters allow
         vector = embedding.result()[0]
         similarities = index.vectors @ vector
         key_allowed = np.zeros(len(index.vectors), dtype=bool)
         key_allowed[index.chunk_key[allowed_chunk]] = True
-        similarities = np.where(key_allowed, similarities, -np.inf)
+        similarities[~key_allowed] = -np.inf
         count = min(policy.dense_candidates, int(key_allowed.sum()))
-        dense_rank: dict[int, int] = {}
+        key_rank = np.zeros(len(index.vectors), dtype=np.int64)
         if count:
             top = np.argpartition(-similarities, count - 1)[:count]
             top = top[np.lexsort((top, -similarities[top]))]
-            dense_rank = {int(key): rank for rank, key in enumerate(top, start=1)}
-            for key in dense_rank:
-                position = int(index.first_chunk_of_key[key])
-                if allowed_chunk[position] and position not in scores:
-                    scores[position] = 0.0
-        for position in list(scores):
-            rank = dense_rank.get(int(index.chunk_key[position]))
-            if rank is not None:
-                add(position, "dense", policy.dense_weight / (policy.rrf_k + rank))
-        # 4. named pages: make sure their fitting sections are candidates, then bonuses
+            key_rank[top] = np.arange(1, count + 1)
+            first = index.first_chunk_of_key[top]
+            candidate[first[allowed_chunk[first]]] = True
+        # 4. named pages: their first and intent-fitting sections become candidates
         strong = {index.document_of_url[u] for m in matches if m.kind in STRONG_ENTITY_KINDS for u in m.urls
                   if u in index.document_of_url}
         partial = {index.document_of_url[u] for m in matches
@@ -155,37 +146,34 @@ class Searcher:
             entities.append({"text": topic, "canonical": topic, "kind": "topic", "urls": sorted(
                 index.documents[d].url for d in topic_documents), "fuzzy": False})
         for document in strong | topic_documents:
-            for position in index.chunks_of_document[document]:
-                if allowed_chunk[position] and (
-                    index.chunk_ordinal[position] == 0 or index.chunk_intents[position] & intent_bit
-                ):
-                    scores.setdefault(position, 0.0)
-        max_tier = index.max_tier
-        for position in list(scores):
-            document = int(index.chunk_document[position])
-            info = index.documents[document]
-            if document in topic_documents:
-                add(position, "topic", policy.topic_bonus)
-            if intent_bit and index.title_intents[document] & intent_bit:
-                add(position, "title_intent", policy.title_intent_bonus)
-            if document in strong:
-                add(position, "entity", policy.entity_bonus)
-            elif document in partial:
-                add(position, "entity", policy.entity_partial_bonus)
-            if intent_bit and index.chunk_intents[position] & intent_bit:
-                add(position, "intent", policy.intent_bonus)
-            if not info.professional:
-                add(position, "patient", policy.patient_bonus)
-            if max_tier > info.tier:
-                add(position, "tier", policy.tier_bonus_per_level * (max_tier - info.tier))
-            if index.first_chunk_of_key[index.chunk_key[position]] == position:
-                add(position, "first_chunk", policy.first_chunk_bonus)
-        ranked = _diverse(
-            sorted(scores, key=lambda p: (-scores[p], index.chunk_ids[p])),
-            index.chunk_document,
-            k=k,
-            per_document=policy.max_hits_per_document,
-        )
+            positions = index.chunks_of_document_array.get(document, _NO_POSITIONS)
+            fits = (index.chunk_ordinal[positions] == 0) | ((index.chunk_intents[positions] & intent_bit) != 0)
+            candidate[positions[fits & allowed_chunk[positions]]] = True
+        # 5. fusion and priors, all candidates at once
+        cand = np.flatnonzero(candidate)
+        docs = index.chunk_document[cand]
+        ranks = key_rank[index.chunk_key[cand]]
+        parts = {
+            "lexical": lexical[cand],
+            "dense": np.where(ranks > 0, policy.dense_weight / (policy.rrf_k + np.maximum(ranks, 1)), 0.0),
+            "topic": np.isin(docs, list(topic_documents)) * policy.topic_bonus,
+            "title_intent": ((index.title_intents[docs] & intent_bit) != 0) * policy.title_intent_bonus,
+            "entity": np.isin(docs, list(strong)) * policy.entity_bonus
+            + np.isin(docs, list(partial)) * policy.entity_partial_bonus,
+            "intent": ((index.chunk_intents[cand] & intent_bit) != 0) * policy.intent_bonus,
+            "patient": ~index.document_professional[docs] * policy.patient_bonus,
+            "tier": (index.max_tier - index.document_tier[docs]) * policy.tier_bonus_per_level,
+            "first_chunk": (index.first_chunk_of_key[index.chunk_key[cand]] == cand) * policy.first_chunk_bonus,
+        }
+        total = np.sum(list(parts.values()), axis=0) if len(cand) else np.zeros(0)
+        order = np.lexsort((index.chunk_id_order[cand], -total))
+        kept = _diverse(order.tolist(), docs, k=k, per_document=policy.max_hits_per_document)
+        ranked = [int(cand[i]) for i in kept]
+        scores = {int(cand[i]): float(total[i]) for i in kept}
+        explain = {
+            int(cand[i]): {name: round(float(values[i]), 5) for name, values in parts.items() if values[i]}
+            for i in kept
+        }
         hits = self._hits(ranked, scores, explain, query)
         reason = None if hits else "NO_RESULTS"
         return SearchResult(query, intent, hits, reason, None, entities)
@@ -228,7 +216,8 @@ class Searcher:
 
 
 def _diverse(ranked: list[int], chunk_document: np.ndarray, *, k: int, per_document: int) -> list[int]:
-    """The first ``k`` positions, at most ``per_document`` of one page."""
+    """The first ``k`` of ``ranked`` (indexes into ``chunk_document``), at most
+    ``per_document`` of one page."""
     kept: list[int] = []
     used: dict[int, int] = {}
     for position in ranked:
