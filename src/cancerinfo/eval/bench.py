@@ -49,10 +49,56 @@ def main(argv: list[str] | None = None) -> int:
             "held-out (ours)": REPO / "benchmarks" / "heldout-retrieval.jsonl",
         },
     )
+    results["medquad"] = medquad_and_liveqa(args.shared, reuse=args.reuse)
     args.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     args.output.write_text(render(results))
     print(f"wrote {args.output} and {args.output.with_suffix('.json')}")
     return 0
+
+
+def medquad_and_liveqa(shared: Path, *, reuse: bool) -> dict[str, Any]:
+    """MedQuAD NCI questions on nci-pdq + nih-health; LiveQA-Med 2017 on those + its extra
+    corpus (grade >= 3 counts as relevant; unjudged answers count as not relevant)."""
+    from cancerinfo.eval.ingest_bench import run_cli
+    from cancerinfo.eval.retrieval import run_retrieval_eval
+    from cancerinfo.index.search import Searcher
+
+    medquad_db, liveqa_db = CACHE / "medquad.db", CACHE / "liveqa.db"
+    if not (reuse and medquad_db.exists()):
+        medquad_db.unlink(missing_ok=True)
+        run_cli("ingest", str(shared / "corpus" / "nci-pdq"), str(shared / "corpus" / "nih-health"),
+                "--db", str(medquad_db))
+    if not (reuse and liveqa_db.exists()):
+        liveqa_db.write_bytes(medquad_db.read_bytes())
+        run_cli("ingest", str(shared / "benchmarks" / "liveqa-med-2017" / "extra-corpus"), "--db", str(liveqa_db))
+    work = CACHE / "questions"
+    work.mkdir(exist_ok=True)
+    nci = work / "medquad-nci.jsonl"
+    with nci.open("w", encoding="utf-8") as out:
+        for line in (shared / "eval" / "medquad-questions.jsonl").open(encoding="utf-8"):
+            if json.loads(line).get("source") == "NCI":
+                out.write(line)
+    liveqa = {"subject + message": work / "liveqa.jsonl", "paraphrase": work / "liveqa-paraphrase.jsonl"}
+    with liveqa["subject + message"].open("w") as full, liveqa["paraphrase"].open("w") as para:
+        for line in (shared / "benchmarks" / "liveqa-med-2017" / "questions.jsonl").open(encoding="utf-8"):
+            record = json.loads(line)
+            relevant = [{"url": j["url"], "section": j["section"]} for j in record["judged"] if j["grade"] >= 3]
+            question = f"{record.get('subject') or ''} {record['message']}".strip()
+            full.write(json.dumps({"id": record["id"], "question": question, "relevant": relevant}) + "\n")
+            para.write(json.dumps({"id": record["id"], "question": record["paraphrase"], "relevant": relevant}) + "\n")
+    results: dict[str, Any] = {}
+    searcher = Searcher(medquad_db)
+    try:
+        results["MedQuAD NCI (nci-pdq + nih-health)"] = run_retrieval_eval(searcher, nci, work / "hits.jsonl")
+    finally:
+        searcher.close()
+    searcher = Searcher(liveqa_db)
+    try:
+        for name, path in liveqa.items():
+            results[f"LiveQA-Med 2017, {name}"] = run_retrieval_eval(searcher, path, work / "hits.jsonl")
+    finally:
+        searcher.close()
+    return results
 
 
 if __name__ == "__main__":

@@ -23,6 +23,8 @@ def render(results: dict[str, Any]) -> str:
         "",
     ]
     lines += _validate(results["validate"]) + _ingest(results["ingest"]) + _search(results["search"])
+    if "medquad" in results:
+        lines += _medquad(results["medquad"])
     return "\n".join(lines) + "\n"
 
 
@@ -93,6 +95,32 @@ def _search(search: dict[str, Any]) -> list[str]:
         f"Search latency, warm process, {latency['questions']} questions (searcher load "
         f"{search['load_seconds']} s): p50 {latency['p50']} ms, p95 {latency['p95']} ms, "
         f"p99 {latency['p99']} ms, mean {latency['mean']} ms (goal p50 ≤ 10 ms, p99 ≤ 50 ms).",
+        "",
+    ]
+    return lines
+
+
+def _medquad(suites: dict[str, Any]) -> list[str]:
+    lines = [
+        "## MedQuAD and LiveQA-Med 2017 (section level)",
+        "",
+        "MedQuAD NCI questions run on a store of `corpus/nci-pdq` + `corpus/nih-health`; LiveQA on",
+        "that store plus its `extra-corpus`. A hit is relevant when its url and H2 section are a",
+        "labelled answer (LiveQA: NLM grade ≥ 3; unjudged answers count as wrong).",
+        "",
+        "| suite | n | doc@1 | doc@5 | section@1 | section@5 | section MRR@10 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, result in suites.items():
+        m = result["metrics"]
+        lines.append(
+            f"| {name} | {result['questions']} | {m.get('doc@1', 0):.3f} | {m.get('doc@5', 0):.3f} | "
+            f"{m.get('section@1', 0):.3f} | {m.get('section@5', 0):.3f} | {m.get('section_mrr@10', 0):.3f} |"
+        )
+    lines += [
+        "",
+        "Goals (issue 3): MedQuAD NCI section@1 ≥ 0.80, doc@1 ≥ 0.95 (BM25 0.158 / 0.782); LiveQA",
+        "MRR@10 ≥ 0.45 (BM25 0.369). LiveQA doc@n/MRR here use only grade ≥ 3 answers' pages.",
         "",
     ]
     return lines

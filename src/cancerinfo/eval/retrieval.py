@@ -7,7 +7,8 @@ when present, are scored). Output: one line per question
 Metrics (when labels exist): ``doc@n`` — a relevant url among the first *n distinct urls*
 of the ranked hits; ``MRR@10`` — 1 / rank of the first relevant url among the first 10
 distinct urls; ``section@n`` — a hit among the first *n hits* whose url and top heading
-(the H2 below the title, compared case-insensitively) equal a labelled section.
+(the H2 below the title, compared case-insensitively) equal a labelled section;
+``section_mrr@10`` — 1 / rank of the first such hit among the first 10 hits.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def score_question(hits: list[Hit], relevant: list[dict[str, Any]]) -> dict[str,
         keyed = [(hit.url, _norm(hit.section.split(" > ")[0])) for hit in hits]
         scores["section@1"] = float(bool(keyed) and keyed[0] in sections)
         scores["section@5"] = float(any(key in sections for key in keyed[:5]))
+        first_section = next((rank for rank, key in enumerate(keyed[:10], start=1) if key in sections), None)
+        scores["section_mrr@10"] = 1.0 / first_section if first_section else 0.0
     return scores
 
 
