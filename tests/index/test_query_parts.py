@@ -108,3 +108,14 @@ def test_a_bad_retrieval_policy_names_the_key(tmp_path: Path) -> None:
     path.write_text(good.read_text() + "\nsurprise: 1\n")
     with pytest.raises(PolicyError, match="surprise"):
         load_retrieval_policy(path)
+
+
+def test_tier_policy_gives_lower_tiers_more_and_refuses_negative_bonuses(tmp_path: Path) -> None:
+    from cancerinfo.index.ranking import load_tier_policy
+
+    tiers = load_tier_policy()
+    assert tiers.bonus_of(2) > tiers.bonus_of(3) > tiers.bonus_of(4) == tiers.bonus_of(99) == tiers.default
+    path = tmp_path / "tiers.yaml"
+    path.write_text("version: 1\nbonus: {2: -0.1}\ndefault: 0\n")
+    with pytest.raises(PolicyError, match=r"bonus\.2"):
+        load_tier_policy(path)

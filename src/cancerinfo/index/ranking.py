@@ -6,6 +6,7 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from cancerinfo.errors import PolicyError
 from cancerinfo.policies import policy_path, read_policy, validated
 
 
@@ -23,7 +24,6 @@ class RetrievalPolicy(BaseModel):
     entity_partial_bonus: float = Field(ge=0)
     intent_bonus: float = Field(ge=0)
     patient_bonus: float = Field(ge=0)
-    tier_bonus_per_level: float = Field(ge=0)
     first_chunk_bonus: float = Field(ge=0)
     topic_bonus: float = Field(ge=0)
     title_intent_bonus: float = Field(ge=0)
@@ -34,3 +34,25 @@ class RetrievalPolicy(BaseModel):
 def load_retrieval_policy(path: Path | None = None) -> RetrievalPolicy:
     path = path or policy_path("retrieval.yaml")
     return validated(RetrievalPolicy, read_policy(path, what="retrieval policy"), path)
+
+
+class TierPolicy(BaseModel):
+    """``policies/tiers.yaml``: the ranking bonus of each source tier (NN of sourceType)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1)
+    bonus: dict[int, float]
+    default: float = Field(ge=0)
+
+    def bonus_of(self, tier: int) -> float:
+        return self.bonus.get(tier, self.default)
+
+
+def load_tier_policy(path: Path | None = None) -> TierPolicy:
+    path = path or policy_path("tiers.yaml")
+    policy = validated(TierPolicy, read_policy(path, what="tier policy"), path)
+    negative = [tier for tier, bonus in policy.bonus.items() if bonus < 0]
+    if negative:
+        raise PolicyError(f"{path}: key bonus.{negative[0]}: a bonus must be 0 or more")
+    return policy

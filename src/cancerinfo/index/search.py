@@ -29,7 +29,12 @@ from cancerinfo.index.filters import Filters, apply_filters
 from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.lexical import TermFrequencies, match_expression, query_words, search_fts
 from cancerinfo.index.loading import IndexData, load_index
-from cancerinfo.index.ranking import RetrievalPolicy, load_retrieval_policy
+from cancerinfo.index.ranking import (
+    RetrievalPolicy,
+    TierPolicy,
+    load_retrieval_policy,
+    load_tier_policy,
+)
 from cancerinfo.index.records import Hit, SearchResult
 from cancerinfo.index.topics import find_topic
 from cancerinfo.index.vocabulary import Kind
@@ -54,6 +59,7 @@ class Searcher:
         today: date | None = None,
         policy: RetrievalPolicy | None = None,
         intents: IntentModel | None = None,
+        tiers: TierPolicy | None = None,
     ) -> None:
         self.store = Store.open(db, readonly=True)
         # One thread embeds a short question fastest (measured: 5 ms vs 11 ms with two).
@@ -68,6 +74,7 @@ class Searcher:
                 "run 'cancerinfo ingest' again to re-index"
             )
         self.policy = policy or load_retrieval_policy()
+        self.tiers = tiers or load_tier_policy()
         self.frequencies = TermFrequencies(self.store.connection)
         self.intents = intents or IntentModel.load()
         self.index: IndexData = load_index(
@@ -76,6 +83,7 @@ class Searcher:
             intents=self.intents,
             generic_title_words=self.policy.title_generic_words,
         )
+        self.tier_bonus = np.asarray([self.tiers.bonus_of(info.tier) for info in self.index.documents])
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -162,7 +170,7 @@ class Searcher:
             + np.isin(docs, list(partial)) * policy.entity_partial_bonus,
             "intent": ((index.chunk_intents[cand] & intent_bit) != 0) * policy.intent_bonus,
             "patient": ~index.document_professional[docs] * policy.patient_bonus,
-            "tier": (index.max_tier - index.document_tier[docs]) * policy.tier_bonus_per_level,
+            "tier": self.tier_bonus[docs],
             "first_chunk": (index.first_chunk_of_key[index.chunk_key[cand]] == cand) * policy.first_chunk_bonus,
         }
         total = np.sum(list(parts.values()), axis=0) if len(cand) else np.zeros(0)
