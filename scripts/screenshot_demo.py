@@ -19,6 +19,7 @@ COMMANDS = [
     ["validate", "examples/kb", "--summary"],
     ["ingest", "examples/kb", "--db", "{db}"],
     ["status", "--db", "{db}"],
+    ["search", "is Ninlaro a chemo pill?", "--db", "{db}", "--k", "2"],
 ]
 
 
