@@ -6,6 +6,7 @@ Usage: .venv/bin/python scripts/screenshot_demo.py
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
 import sys
 import tempfile
@@ -30,7 +31,7 @@ def main() -> None:
         db = str(Path(tmp) / "demo.db")
         for command in COMMANDS:
             args = [part.replace("{db}", db) for part in command]
-            shown = " ".join(args).replace(db, "demo.db")
+            shown = shlex.join(args).replace(db, "demo.db")
             console.print(Text(f"$ cancerinfo {shown}", style="bold green"))
             result = subprocess.run(
                 [sys.executable, "-m", "cancerinfo", *args], capture_output=True, text=True, cwd=REPO, env=env
