@@ -159,3 +159,17 @@ def test_search_and_eval_commands(db: Path, tmp_path: Path) -> None:
     missing = cli("eval", "retrieval", "--db", str(db), "--questions", str(tmp_path / "none.jsonl"),
                   "--output", str(output))
     assert missing.returncode == 1 and "no such file" in missing.stderr
+
+
+def test_a_store_without_postings_falls_back_to_fts5(db: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    copy = tmp_path / "older.db"
+    shutil.copy(db, copy)
+    connection = sqlite3.connect(copy)
+    connection.execute("DELETE FROM postings")
+    connection.commit()
+    connection.close()
+    searcher = Searcher(copy)
+    assert searcher.postings is None
+    assert searcher.search("What is ixabepilone used to treat?").hits[0].url.endswith("/drugs/ixabepilone")

@@ -29,6 +29,8 @@ from cancerinfo.index.filters import Filters, apply_filters
 from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.lexical import TermFrequencies, match_expression, query_words, search_fts
 from cancerinfo.index.loading import IndexData, load_index
+from cancerinfo.index.postings import load_postings
+from cancerinfo.index.postings import terms as postings_terms
 from cancerinfo.index.ranking import (
     RetrievalPolicy,
     TierPolicy,
@@ -76,6 +78,7 @@ class Searcher:
         self.policy = policy or load_retrieval_policy()
         self.tiers = tiers or load_tier_policy()
         self.frequencies = TermFrequencies(self.store.connection)
+        self.postings = load_postings(self.store.connection)
         self.intents = intents or IntentModel.load()
         self.index: IndexData = load_index(
             self.store,
@@ -83,7 +86,9 @@ class Searcher:
             intents=self.intents,
             generic_title_words=self.policy.title_generic_words,
         )
-        self.tier_bonus = np.asarray([self.tiers.bonus_of(info.tier) for info in self.index.documents])
+        self.tier_bonus = np.asarray(
+            [self.tiers.bonus_of(info.tier) for info in self.index.documents]
+        )
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
@@ -94,7 +99,13 @@ class Searcher:
         intent = self.intents.classify(query)
         matches = index.vocabulary.match(query)
         entities = [
-            {"text": m.text, "canonical": m.canonical, "kind": str(m.kind), "urls": list(m.urls), "fuzzy": m.fuzzy}
+            {
+                "text": m.text,
+                "canonical": m.canonical,
+                "kind": str(m.kind),
+                "urls": list(m.urls),
+                "fuzzy": m.fuzzy,
+            }
             for m in matches
         ]
         outcome = apply_filters(index.documents, filters)
@@ -102,27 +113,52 @@ class Searcher:
             return SearchResult(query, intent, [], outcome.reason, outcome.detail, entities)
         expansions = index.vocabulary.expand(query)
         phrases = [m.term for m in matches if " " in m.term] + expansions
-        words = self.frequencies.informative(query_words(query), max_share=policy.lexical_max_term_share)
-        expression = match_expression(words, phrases=phrases)
-        if expression is None and not matches:
-            return SearchResult(query, intent, [], "NO_QUERY_TERMS", "the question has no words to search for", entities)
+        expression: str | None = None  # the FTS5 query, for stores without postings
+        if self.postings is None:
+            words = self.frequencies.informative(
+                query_words(query), max_share=policy.lexical_max_term_share
+            )
+            expression = match_expression(words, phrases=phrases)
+            has_terms = expression is not None
+        else:
+            lexical_terms = [t for w in [*query_words(query), *phrases] for t in postings_terms(w)]
+            has_terms = bool(lexical_terms)
+        if not has_terms and not matches:
+            return SearchResult(
+                query,
+                intent,
+                [],
+                "NO_QUERY_TERMS",
+                "the question has no words to search for",
+                entities,
+            )
 
         dense_text = query if not expansions else f"{query} ({', '.join(expansions)})"
-        embedding = self._pool.submit(self.embedder.embed, [dense_text])  # runs while FTS5 does
+        embedding = self._pool.submit(self.embedder.embed, [dense_text])  # runs while BM25 does
         allowed_chunk = index.live_chunk
         if outcome.allowed is not None:
-            allowed_chunk = allowed_chunk & np.isin(index.chunk_document, np.fromiter(outcome.allowed, dtype=np.int64))
+            allowed_chunk = allowed_chunk & np.isin(
+                index.chunk_document, np.fromiter(outcome.allowed, dtype=np.int64)
+            )
         candidate = np.zeros(len(index.chunk_rowids), dtype=bool)
         lexical = np.zeros(len(index.chunk_rowids))
-        # 2. lexical: FTS5 ranks, kept in order, filtered
-        if expression is not None:
+        # 2. lexical: BM25 ranks (saved postings; FTS5 for older stores), in order, filtered
+        if self.postings is not None:
+            found = self.postings.search(lexical_terms, limit=policy.lexical_candidates)
+            rowids = np.fromiter((rowid for rowid, _ in found), dtype=np.int64, count=len(found))
+        elif expression is not None:
             hits = search_fts(self.store.connection, expression, limit=policy.lexical_candidates)
             rowids = np.fromiter((hit.rowid for hit in hits), dtype=np.int64, count=len(hits))
+        else:
+            rowids = np.zeros(0, dtype=np.int64)
+        if len(rowids):
             rowids = rowids[rowids < len(index.position_of_rowid_array)]
             positions = index.position_of_rowid_array[rowids]
             positions = positions[positions >= 0]
             positions = positions[allowed_chunk[positions]]
-            lexical[positions] = policy.lexical_weight / (policy.rrf_k + np.arange(1, len(positions) + 1))
+            lexical[positions] = policy.lexical_weight / (
+                policy.rrf_k + np.arange(1, len(positions) + 1)
+            )
             candidate[positions] = True
         # 3. dense: exact search over the section vectors the filters allow
         vector = embedding.result()[0]
@@ -139,23 +175,46 @@ class Searcher:
             first = index.first_chunk_of_key[top]
             candidate[first[allowed_chunk[first]]] = True
         # 4. named pages: their first and intent-fitting sections become candidates
-        strong = {index.document_of_url[u] for m in matches if m.kind in STRONG_ENTITY_KINDS for u in m.urls
-                  if u in index.document_of_url}
-        partial = {index.document_of_url[u] for m in matches
-                   if m.kind not in STRONG_ENTITY_KINDS and m.kind not in (Kind.GLOSSARY, Kind.TITLE)
-                   and len(m.urls) <= MAX_PARTIAL_ENTITY_PAGES
-                   for u in m.urls if u in index.document_of_url} - strong
+        strong = {
+            index.document_of_url[u]
+            for m in matches
+            if m.kind in STRONG_ENTITY_KINDS
+            for u in m.urls
+            if u in index.document_of_url
+        }
+        partial = {
+            index.document_of_url[u]
+            for m in matches
+            if m.kind not in STRONG_ENTITY_KINDS
+            and m.kind not in (Kind.GLOSSARY, Kind.TITLE)
+            and len(m.urls) <= MAX_PARTIAL_ENTITY_PAGES
+            for u in m.urls
+            if u in index.document_of_url
+        } - strong
         intent_bit = index.intent_bits.get(intent, 0)
         # A topic may be named by another name the KB gives it ("chronic myelogenous
         # leukemia", also called "chronic myeloid leukemia") or by its abbreviation.
-        other_names = [m.canonical for m in matches if m.kind in (Kind.ALIAS, Kind.ABBREVIATION) and not m.fuzzy]
+        other_names = [
+            m.canonical
+            for m in matches
+            if m.kind in (Kind.ALIAS, Kind.ABBREVIATION) and not m.fuzzy
+        ]
         topic, topic_documents = find_topic(" ; ".join([query, *other_names]), index.topics)
         if topic:
-            entities.append({"text": topic, "canonical": topic, "kind": "topic", "urls": sorted(
-                index.documents[d].url for d in topic_documents), "fuzzy": False})
+            entities.append(
+                {
+                    "text": topic,
+                    "canonical": topic,
+                    "kind": "topic",
+                    "urls": sorted(index.documents[d].url for d in topic_documents),
+                    "fuzzy": False,
+                }
+            )
         for document in strong | topic_documents:
             positions = index.chunks_of_document_array.get(document, _NO_POSITIONS)
-            fits = (index.chunk_ordinal[positions] == 0) | ((index.chunk_intents[positions] & intent_bit) != 0)
+            fits = (index.chunk_ordinal[positions] == 0) | (
+                (index.chunk_intents[positions] & intent_bit) != 0
+            )
             candidate[positions[fits & allowed_chunk[positions]]] = True
         # 5. fusion and priors, all candidates at once
         cand = np.flatnonzero(candidate)
@@ -163,15 +222,19 @@ class Searcher:
         ranks = key_rank[index.chunk_key[cand]]
         parts = {
             "lexical": lexical[cand],
-            "dense": np.where(ranks > 0, policy.dense_weight / (policy.rrf_k + np.maximum(ranks, 1)), 0.0),
+            "dense": np.where(
+                ranks > 0, policy.dense_weight / (policy.rrf_k + np.maximum(ranks, 1)), 0.0
+            ),
             "topic": np.isin(docs, list(topic_documents)) * policy.topic_bonus,
-            "title_intent": ((index.title_intents[docs] & intent_bit) != 0) * policy.title_intent_bonus,
+            "title_intent": ((index.title_intents[docs] & intent_bit) != 0)
+            * policy.title_intent_bonus,
             "entity": np.isin(docs, list(strong)) * policy.entity_bonus
             + np.isin(docs, list(partial)) * policy.entity_partial_bonus,
             "intent": ((index.chunk_intents[cand] & intent_bit) != 0) * policy.intent_bonus,
             "patient": ~index.document_professional[docs] * policy.patient_bonus,
             "tier": self.tier_bonus[docs],
-            "first_chunk": (index.first_chunk_of_key[index.chunk_key[cand]] == cand) * policy.first_chunk_bonus,
+            "first_chunk": (index.first_chunk_of_key[index.chunk_key[cand]] == cand)
+            * policy.first_chunk_bonus,
         }
         total = np.sum(list(parts.values()), axis=0) if len(cand) else np.zeros(0)
         order = np.lexsort((index.chunk_id_order[cand], -total))
@@ -179,15 +242,22 @@ class Searcher:
         ranked = [int(cand[i]) for i in kept]
         scores = {int(cand[i]): float(total[i]) for i in kept}
         explain = {
-            int(cand[i]): {name: round(float(values[i]), 5) for name, values in parts.items() if values[i]}
+            int(cand[i]): {
+                name: round(float(values[i]), 5) for name, values in parts.items() if values[i]
+            }
             for i in kept
         }
         hits = self._hits(ranked, scores, explain, query)
         reason = None if hits else "NO_RESULTS"
         return SearchResult(query, intent, hits, reason, None, entities)
 
-    def _hits(self, positions: list[int], scores: dict[int, float], explain: dict[int, dict[str, float]],
-              query: str) -> list[Hit]:
+    def _hits(
+        self,
+        positions: list[int],
+        scores: dict[int, float],
+        explain: dict[int, dict[str, float]],
+        query: str,
+    ) -> list[Hit]:
         index = self.index
         if not positions:
             return []
@@ -196,7 +266,8 @@ class Searcher:
         rows = {
             row["rowid"]: row
             for row in self.store.connection.execute(
-                f"SELECT rowid, chunk_id, section, text FROM chunks WHERE rowid IN ({placeholders})", rowids
+                f"SELECT rowid, chunk_id, section, text FROM chunks WHERE rowid IN ({placeholders})",
+                rowids,
             )
         }
         words = query_words(query)
@@ -223,7 +294,9 @@ class Searcher:
         return hits
 
 
-def _diverse(ranked: list[int], chunk_document: np.ndarray, *, k: int, per_document: int) -> list[int]:
+def _diverse(
+    ranked: list[int], chunk_document: np.ndarray, *, k: int, per_document: int
+) -> list[int]:
     """The first ``k`` of ``ranked`` (indexes into ``chunk_document``), at most
     ``per_document`` of one page."""
     kept: list[int] = []

@@ -35,6 +35,7 @@ from cancerinfo.index.build import (
     index_chunks,
 )
 from cancerinfo.index.dense import Embedder
+from cancerinfo.index.postings import build_postings, load_postings, save_postings
 from cancerinfo.index.vocabulary import Vocabulary, load_lay_terms
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.frontmatter import FrontMatter
@@ -184,14 +185,14 @@ def ingest(
                 ):
                     index.delete_document(document_id)
                     report.removed.append(url)
-            if (
-                report.added
-                or report.changed
-                or report.removed
-                or report.restored
-                or not _has_vocabulary(connection)
-            ):
+            changed = bool(report.added or report.changed or report.removed or report.restored)
+            if changed or not _has_vocabulary(connection):
                 index.replace_vocabulary(_vocabulary(connection, lay_terms))
+            if changed or load_postings(connection) is None:
+                chunk_rows = connection.execute(
+                    "SELECT rowid, title, section, text FROM chunks ORDER BY rowid"
+                )
+                save_postings(connection, build_postings(chunk_rows))
             connection.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [("embedder", embedder.name), ("embedder_dimension", str(embedder.dimension))],

@@ -109,6 +109,12 @@ CREATE TABLE vectors (
     vector BLOB NOT NULL
 );
 
+-- BM25 postings of all chunks (cancerinfo.index.postings): numpy arrays, rebuilt when pages change.
+CREATE TABLE postings (
+    key   TEXT PRIMARY KEY,
+    value BLOB NOT NULL
+);
+
 -- The KB vocabulary (cancerinfo.index.vocabulary.ROW_COLUMNS), rebuilt when pages change.
 CREATE TABLE vocabulary (
     term           TEXT NOT NULL,
