@@ -39,6 +39,7 @@ from cancerinfo.index.markdown import (
     parse_markdown,
     plain_text_with_offsets,
 )
+from cancerinfo.index.topics import without_publisher
 from cancerinfo.kb.document import Document
 
 __all__ = [
@@ -63,7 +64,6 @@ _SENTENCE_END = re.compile(r"[.!?][\"'”’)\]]*(?:\[\d[\d,\-–— ]*\])*(\s+)
 _ABBREVIATION = re.compile(
     r"(?:^|[\s(])(?:(?:[A-Za-z]\.)*[A-Za-z]|Dr|Mr|Mrs|Ms|Prof|St|vs|Fig|No|al|approx|Jr|Sr)$"
 )
-_TITLE_SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{1,40}$")  # "... - NCI"
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,7 +167,7 @@ def _sections(plain: PlainText, title: str) -> list[tuple[tuple[str, ...], list[
 def _repeats_title(heading: str, title: str) -> bool:
     """``# Ixazomib Citrate - NCI`` or ``# Ixazomib Citrate`` on the page "Ixazomib Citrate - NCI"."""
     heading, title = _normal(heading), _normal(title)
-    return heading in (title, _TITLE_SUFFIX.sub("", title))
+    return heading in (title, without_publisher(title))
 
 
 def _normal(text: str) -> str:

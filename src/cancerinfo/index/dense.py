@@ -143,6 +143,16 @@ def _installed_version(package: str) -> str:
         return "unknown"
 
 
+def minilm_name(max_tokens: int = DEFAULT_MAX_TOKENS) -> str:
+    """The name :class:`MiniLMEmbedder` reports, known without loading the model."""
+    return (
+        f"all-MiniLM-L6-v2-int8-onnx"
+        f" ({MODEL_PACKAGE}=={_installed_version(MODEL_PACKAGE)},"
+        f" {TOKENIZER_PACKAGE}=={_installed_version(TOKENIZER_PACKAGE)})"
+        f" max_tokens={max_tokens}"
+    )
+
+
 class MiniLMEmbedder:
     """all-MiniLM-L6-v2, int8 weights, on onnxruntime; mean pooling over real tokens.
 
@@ -205,12 +215,7 @@ class MiniLMEmbedder:
             model_bytes, sess_options=options, providers=["CPUExecutionProvider"]
         )
         self._input_names = {i.name for i in self._session.get_inputs()}
-        self._name = (
-            f"all-MiniLM-L6-v2-int8-onnx"
-            f" ({MODEL_PACKAGE}=={_installed_version(MODEL_PACKAGE)},"
-            f" {TOKENIZER_PACKAGE}=={_installed_version(TOKENIZER_PACKAGE)})"
-            f" max_tokens={max_tokens}"
-        )
+        self._name = minilm_name(max_tokens)
 
     @property
     def name(self) -> str:

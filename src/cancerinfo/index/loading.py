@@ -12,7 +12,7 @@ import numpy as np
 from cancerinfo.errors import StoreMismatch
 from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.records import DocumentInfo
-from cancerinfo.index.topics import _SUFFIX, build_topic_index
+from cancerinfo.index.topics import build_topic_index, without_publisher
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.review import review_state
@@ -117,7 +117,7 @@ def load_index(
         ((position, info.title) for position, info in enumerate(documents)), generic_words=generic_title_words
     )
     title_intents = np.asarray(
-        [sum(intent_bits[name] for name in intents.heading_intents(_SUFFIX.sub("", info.title))) for info in documents],
+        [sum(intent_bits[name] for name in intents.heading_intents(without_publisher(info.title))) for info in documents],
         dtype=np.int64,
     )
     position_of_rowid_array = np.full(max(rowids, default=0) + 1, -1, dtype=np.int64)

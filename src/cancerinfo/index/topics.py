@@ -21,13 +21,18 @@ MAX_TOPIC_WORDS = 10
 MIN_TOPIC_CHARS = 4
 
 
+def without_publisher(title: str) -> str:
+    """The title without its publisher suffix: "Ixabepilone - NCI" -> "Ixabepilone"."""
+    return _SUFFIX.sub("", title)
+
+
 def words(text: str) -> list[str]:
     return _WORD.findall(text.lower())
 
 
 def title_topics(title: str, *, generic_words: frozenset[str]) -> set[str]:
     """The topic (and its variant without parenthesised words) of a page title."""
-    base = _PDQ.sub(" ", _SUFFIX.sub("", title))
+    base = _PDQ.sub(" ", without_publisher(title))
     topics = set()
     for variant in (base, _PARENTHESES.sub(" ", base)):
         tokens = words(variant)
