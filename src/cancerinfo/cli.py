@@ -225,6 +225,63 @@ def search(
         out.print(f"   {escape(hit.snippet)}")
 
 
+@app.command()
+def ask(
+    question: Annotated[str, typer.Argument(help="The question, in your own words.", show_default=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the response contract as JSON.")] = False,
+    db: DbOption = None,
+    session: Annotated[
+        str | None, typer.Option("--session", help="Session id: follow-ups resolve against its last turn.")
+    ] = None,
+    cancer_type: Annotated[str | None, typer.Option("--cancer-type", help="Only pages with this cancerTypes value.")] = None,
+    audience: Annotated[str | None, typer.Option("--audience", help="Only pages with this audienceLevel.")] = None,
+) -> None:
+    """Answer a question from the KB: quotes with numbered citations, or an honest "I can't"
+    with a reason. An emergency gets the emergency message first.
+
+    Example: cancerinfo ask "What is Ninlaro used for?" --db demo.db
+    """
+    from cancerinfo.answer.assistant import Assistant
+    from cancerinfo.index.filters import Filters
+
+    settings = Settings.load(db=db)
+    filters = Filters(cancer_type, audience, None, None, ()) if cancer_type or audience else None
+    assistant = Assistant(settings.db, retention_days=settings.session_retention_days)
+    try:
+        response = assistant.ask(question, session_id=session, filters=filters)
+    finally:
+        assistant.close()
+    if as_json:
+        _print_json(response.as_dict())
+        return
+    _print_response(response.as_dict())
+
+
+def _print_response(response: dict[str, Any]) -> None:
+    """A reply for a terminal: status, sections, numbered sources with review status."""
+    colour = {"answered": "green", "urgent": "bold red", "refused": "yellow", "abstained": "yellow"}
+    label = response["status"].upper() + (f" ({response['reason']})" if response["reason"] else "")
+    out.print(f"[{colour.get(response['status'], 'white')}]{escape(label)}[/]")
+    if not response["sections"]:
+        out.print(escape(response["text"]))
+        return
+    for section in response["sections"]:
+        marker = "" if section["source"] == "kb" else f"  [dim]({section['source']})[/dim]"
+        out.print(f"\n[bold]{escape(section['title'])}[/bold]{marker}")
+        out.print(escape(section["text"]))
+    if response["citations"]:
+        out.print("\n[bold]Sources[/bold]")
+        for citation in response["citations"]:
+            review = citation["review_status"]
+            flag = " [red]review overdue[/red]" if review == "overdue" else ""
+            out.print(
+                f"[{citation['n']}] {escape(citation['title'])} > {escape(citation['section'])}\n"
+                f"    {escape(citation['url'])}  ({escape(citation['citation'] or citation['source'])}, "
+                f"last reviewed {citation['lastReviewed']}){flag}"
+            )
+    out.print(f"\n[italic]{escape(response['disclaimer'])}[/italic]")
+
+
 eval_app = typer.Typer(help="Run benchmark question files through cancerinfo.", no_args_is_help=True)
 app.add_typer(eval_app, name="eval")
 
@@ -254,6 +311,34 @@ def eval_retrieval(
         raise InputPathError(str(exc)) from None
     finally:
         searcher.close()
+    _print_json(summary)
+
+
+@eval_app.command("answers")
+def eval_answers(
+    questions: Annotated[Path, typer.Option("--questions", help="JSON lines with id and question (or messages).")],
+    output: Annotated[Path, typer.Option("--output", help="Where to write one response contract per question.")],
+    db: DbOption = None,
+) -> None:
+    """Answer every question of a file in one process; a line with ``messages`` is one
+    session whose turns are asked in order (the last is answered). Prints status counts
+    and latency.
+
+    Example: cancerinfo eval answers --db nci.db --questions q.jsonl --output answers.jsonl
+    """
+    from cancerinfo.answer.assistant import Assistant
+    from cancerinfo.eval.answers import run_answers_eval
+
+    settings = Settings.load(db=db)
+    if not questions.is_file():
+        raise InputPathError(f"{questions}: no such file")
+    assistant = Assistant(settings.db, retention_days=settings.session_retention_days)
+    try:
+        summary = run_answers_eval(assistant, questions, output)
+    except ValueError as exc:
+        raise InputPathError(str(exc)) from None
+    finally:
+        assistant.close()
     _print_json(summary)
 
 

@@ -32,6 +32,7 @@ SETTINGS: tuple[Setting, ...] = (
         "max_front_matter_bytes", 64_000, "Largest YAML front matter accepted, in bytes; larger is rejected."
     ),
     Setting("policies", "", "Folder of policy YAML files; empty means the policies/ shipped with cancerinfo."),
+    Setting("session_retention_days", 30, "Days a conversation is kept after its last turn; then deleted."),
 )
 
 
@@ -41,6 +42,7 @@ class Settings:
     max_file_bytes: int = 5_000_000
     max_front_matter_bytes: int = 64_000
     policies: Path | None = None
+    session_retention_days: int = 30
 
     @classmethod
     def load(

@@ -42,11 +42,15 @@ class Hit:
     snippet: str
     text: str = field(repr=False, default="")
     explain: dict[str, float] = field(default_factory=dict)
+    similarity: float = 0.0  # cosine of the question and the chunk's section vector
+    document: int = -1  # position of its page in the searcher's index
 
     def as_dict(self, *, with_text: bool = False) -> dict[str, Any]:
         data = asdict(self)
+        data.pop("document")
         if not with_text:
             data.pop("text")
+            data.pop("similarity")
         return data
 
 
@@ -58,6 +62,7 @@ class SearchResult:
     reason: str | None = None  # why there are no hits (NO_QUERY_TERMS, FILTER_MATCHES_NOTHING, ...)
     detail: str | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
+    best_similarity: float = -1.0  # best cosine of the question to any allowed section
 
     def as_dict(self) -> dict[str, Any]:
         return {

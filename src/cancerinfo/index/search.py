@@ -247,15 +247,18 @@ class Searcher:
             }
             for i in kept
         }
-        hits = self._hits(ranked, scores, explain, query)
+        cosine = {int(cand[i]): float(similarities[index.chunk_key[cand[i]]]) for i in kept}
+        hits = self._hits(ranked, scores, explain, cosine, query)
         reason = None if hits else "NO_RESULTS"
-        return SearchResult(query, intent, hits, reason, None, entities)
+        best = float(similarities[top[0]]) if count else -1.0
+        return SearchResult(query, intent, hits, reason, None, entities, best)
 
     def _hits(
         self,
         positions: list[int],
         scores: dict[int, float],
         explain: dict[int, dict[str, float]],
+        cosine: dict[int, float],
         query: str,
     ) -> list[Hit]:
         index = self.index
@@ -289,6 +292,8 @@ class Searcher:
                     snippet=snippet(row["text"], words),
                     text=row["text"],
                     explain=explain.get(position, {}),
+                    similarity=cosine.get(position, -1.0),
+                    document=int(index.chunk_document[position]),
                 )
             )
         return hits

@@ -17,7 +17,7 @@ from typing import Any
 
 from cancerinfo import __version__
 from cancerinfo.errors import StoreBusy, StoreError, StoreMismatch, StoreNotFound
-from cancerinfo.store.schema import APPLICATION_ID, SCHEMA_VERSION, TABLES
+from cancerinfo.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, TABLES
 
 BUSY_TIMEOUT_MS = 10_000
 
@@ -84,6 +84,8 @@ class Store:
             self.close()
             raise StoreMismatch(f"{self.path} is a SQLite file but not a cancerinfo store")
         found = rows["schema_version"]
+        if found != str(SCHEMA_VERSION) and self._migrate(found):
+            return
         if found != str(SCHEMA_VERSION):
             self.close()
             raise StoreMismatch(
@@ -91,6 +93,24 @@ class Store:
                 f"this cancerinfo uses schema {SCHEMA_VERSION}. Rebuild it: delete the file and run "
                 "'cancerinfo ingest' again (the KB files are the source of truth)."
             )
+
+    def _migrate(self, found: str) -> bool:
+        """Apply the additive steps from schema ``found`` (new tables only). A read-only
+        store of an older version is read as it is (its missing tables are not used)."""
+        if not found.isdigit() or int(found) not in MIGRATIONS:
+            return False
+        if self.readonly:
+            return True
+        with self.transaction() as connection:
+            for version in range(int(found), SCHEMA_VERSION):
+                if version not in MIGRATIONS:
+                    raise StoreMismatch(f"{self.path}: no migration from schema {version}")
+                for statement in _statements(MIGRATIONS[version]):
+                    connection.execute(statement)
+            connection.execute(
+                "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
+            )
+        return True
 
     # -- using -----------------------------------------------------------------------
     @contextmanager

@@ -1,12 +1,14 @@
 """The SQLite schema of the store. One file holds documents, versions and ingest runs.
 
 Bump :data:`SCHEMA_VERSION` whenever a table changes: a store written by another schema
-version is refused on open with a message saying how to rebuild it.
+version is refused on open with a message saying how to rebuild it, unless
+:data:`MIGRATIONS` holds the additive steps from it (new tables only: nothing stored is
+rewritten, so a migration cannot lose data).
 """
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 APPLICATION_ID = 0x43494E46  # "CINF": marks the SQLite file as a cancerinfo store
 
 TABLES = """
@@ -125,3 +127,42 @@ CREATE TABLE vocabulary (
     count          INTEGER NOT NULL
 );
 """
+
+SESSIONS_TABLES = """
+-- Conversations (cancerinfo.answer.sessions): what was typed and what was answered, nothing
+-- else about the person. Old sessions are deleted after the retention period.
+CREATE TABLE sessions (
+    id         TEXT PRIMARY KEY,
+    created_at TEXT NOT NULL,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE turns (
+    session_id TEXT NOT NULL REFERENCES sessions(id) ON DELETE CASCADE,
+    turn       INTEGER NOT NULL,               -- 1, 2, ... within the session
+    asked_at   TEXT NOT NULL,
+    question   TEXT NOT NULL,                  -- as typed
+    resolved   TEXT NOT NULL,                  -- the question as searched (follow-ups resolved)
+    status     TEXT NOT NULL,
+    reason     TEXT,
+    intent     TEXT NOT NULL,
+    topic      TEXT NOT NULL,                  -- JSON: what the turn was about (for follow-ups)
+    response   TEXT NOT NULL,                  -- JSON: the answer contract
+    PRIMARY KEY (session_id, turn)
+);
+CREATE INDEX turns_asked_at ON turns(asked_at);
+CREATE TABLE feedback (
+    id         INTEGER PRIMARY KEY,
+    session_id TEXT NOT NULL,
+    turn       INTEGER NOT NULL,
+    rating     INTEGER NOT NULL,               -- +1 helpful, -1 not helpful
+    comment    TEXT,
+    created_at TEXT NOT NULL
+);
+"""
+
+TABLES += SESSIONS_TABLES
+
+#: Additive steps from an older schema version to the next one.
+MIGRATIONS: dict[int, str] = {
+    2: SESSIONS_TABLES,
+}

@@ -1,0 +1,1 @@
+"""Answering: triage, evidence gate, composer, citations, sessions."""

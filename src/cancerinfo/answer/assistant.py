@@ -1,0 +1,266 @@
+"""From a question to a grounded answer: the whole pipeline, in the order it runs.
+
+1. **triage** (:mod:`.triage`, ``policies/safety.yaml``): an emergency, self-harm or
+   poisoning is ``urgent`` and gets its emergency message first; a request to diagnose, read
+   a personal report, set a dose or choose a treatment is ``refused`` for its personal part;
+   a question that is not about health ``abstained``;
+2. **follow-ups** (:mod:`.sessions`): "what about side effects?" is searched with the
+   previous turn's topic;
+3. **retrieval** (:class:`cancerinfo.index.search.Searcher`);
+4. **evidence gate** (:mod:`.gate`): no support, no answer — a reason code instead;
+5. **composer** (:mod:`.composer`): sections of verbatim quotes with numbered citations,
+   plus navigation text from ``policies/answer.yaml``;
+6. the turn is stored in its session; the reply is the response contract (:mod:`.contract`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from cancerinfo.answer.composer import Composer, Evidence
+from cancerinfo.answer.contract import Response, Section, render_text
+from cancerinfo.answer.gate import check_outdated, check_search, missing_specific_words, names_a_drug
+from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
+from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Turn, check_session_id
+from cancerinfo.answer.triage import SafetyPolicy, Triage, TriageResult
+from cancerinfo.index.dense import Embedder
+from cancerinfo.index.filters import Filters
+from cancerinfo.index.lexical import query_words
+from cancerinfo.index.records import SearchResult
+from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
+from cancerinfo.index.topics import find_topic
+
+MAX_QUESTION_CHARS = 2_000
+#: A follow-up names no topic of its own and is short, or opens like one ("and in children?").
+_FOLLOW_UP_OPENING = re.compile(r"^\W*(and|what about|how about|also|but|or|then|same)\b", re.IGNORECASE)
+_FOLLOW_UP_MAX_WORDS = 6
+
+
+@dataclass(frozen=True, slots=True)
+class Asked:
+    """A question as the pipeline sees it after follow-up resolution."""
+
+    question: str
+    resolved: str
+    carried_topic: str | None
+
+
+class Assistant:
+    """Answers questions from one store. Load once; :meth:`ask` many times."""
+
+    def __init__(
+        self,
+        db: Path,
+        *,
+        embedder: Embedder | None = None,
+        today: date | None = None,
+        policy: AnswerPolicy | None = None,
+        safety: SafetyPolicy | None = None,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+        searcher: Searcher | None = None,
+    ) -> None:
+        self.db = Path(db)
+        self.today = today or date.today()
+        self.searcher = searcher or Searcher(self.db, embedder=embedder, today=self.today)
+        self.policy = policy or load_answer_policy()
+        self.safety = safety or SafetyPolicy.load()
+        self.triage = Triage(self.safety)
+        index = self.searcher.index
+        self.composer = Composer(
+            self.searcher.store,
+            index.documents,
+            index.document_of_url,
+            self.policy,
+            emergency_guidance=self.triage.emergency_guidance(),
+            emergency_number=self.safety.emergency_number,
+        )
+        self.sessions = SessionStore(self.db, retention_days=retention_days)
+
+    def close(self) -> None:
+        self.sessions.close()
+        self.searcher.close()
+
+    # -- the pipeline -------------------------------------------------------------------
+    def ask(
+        self, question: str, *, session_id: str | None = None, filters: Filters | None = None
+    ) -> Response:
+        question = " ".join(question.split())
+        if session_id is not None:
+            check_session_id(session_id)
+        previous = self.sessions.last_turn(session_id) if session_id else None
+        response, topic, asked = self._answer(question, previous, filters)
+        response.session_id = session_id
+        if session_id is not None:
+            self.sessions.record(
+                session_id,
+                question=question,
+                resolved=asked.resolved,
+                response=response.as_dict(),
+                topic=topic,
+            )
+        return response
+
+    def _answer(
+        self, question: str, previous: Turn | None, filters: Filters | None
+    ) -> tuple[Response, dict[str, Any], Asked]:
+        asked = Asked(question, question, None)
+        if not question:
+            return self._abstain("NO_QUERY_TERMS", "general"), {}, asked
+        if len(question) > MAX_QUESTION_CHARS:
+            return self._abstain("TOO_LONG", "general"), {}, asked
+        triage = self.triage.assess(question, known_terms=self._known_terms)
+        if triage.status == "abstained":
+            response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
+            return response, {}, asked
+        asked = self._resolve(question, previous)
+        result = self.searcher.search(asked.resolved, k=10, filters=filters)
+        intent = self._intent(asked, result, triage, previous)
+        topic = self._topic(result, asked)
+        if triage.status in ("urgent", "refused"):
+            return self._safety_reply(triage, asked, result, intent), topic, asked
+        decision = check_search(result, self.policy)
+        if decision.reason:
+            return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
+        evidence = self.composer.evidence(result)
+        decision = check_outdated(evidence, self.searcher.index.documents, self.policy, today=self.today)
+        if decision.reason:
+            return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
+        missing = self._missing(asked, evidence, named_drug=names_a_drug(result))
+        if len(missing) > self.policy.gate.max_missing_specific_words:
+            explain = {"gate": f"not in the evidence: {', '.join(missing)}"}
+            return self._abstain("UNSUPPORTED", intent, explain=explain), topic, asked
+        sections, citations = self.composer.compose(
+            asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
+        )
+        if not any(section.source == "kb" for section in sections):
+            return self._abstain("UNSUPPORTED", intent, explain={"gate": "nothing quotable"}), topic, asked
+        if triage.informational_emergency and not any(s.kind == "emergency_guidance" for s in sections):
+            sections.append(
+                Section("emergency_guidance", "Emergency guidance", self.triage.emergency_guidance(), [], "safety")
+            )
+        response = Response(
+            status="answered",
+            intent=intent,
+            disclaimer=self.policy.disclaimer,
+            sections=sections,
+            citations=citations,
+            explain={"resolved": asked.resolved, "pages": [self._url(p) for p in evidence.pages]},
+        )
+        response.text = render_text(sections, self.policy.disclaimer, lead=self.policy.leads.get("answered"))
+        return response, topic, asked
+
+    # -- steps --------------------------------------------------------------------------
+    def _safety_reply(
+        self, triage: TriageResult, asked: Asked, result: SearchResult, intent: str
+    ) -> Response:
+        """Urgent: the emergency message first. Refused: the kind refusal and questions to
+        ask the doctor. Either way, general cited information when the KB has some."""
+        first = Section(
+            "emergency_guidance" if triage.status == "urgent" else "refusal",
+            "Get help now" if triage.status == "urgent" else "What I can and cannot do",
+            triage.message,
+            [],
+            "safety",
+        )
+        sections = [first]
+        citations = []
+        if self._supported(result):
+            evidence = self.composer.evidence(result)
+            plan_intent = "urgent" if triage.status == "urgent" else intent
+            kb_sections, citations = self.composer.compose(
+                asked.resolved, plan_intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
+            )
+            sections += [s for s in kb_sections if s.source == "kb" or s.kind != "questions_for_doctor"]
+        if triage.questions_for_doctor:
+            sections.append(
+                Section(
+                    "questions_for_doctor",
+                    "Questions to ask your doctor",
+                    "\n".join(f"- {q}" for q in triage.questions_for_doctor),
+                    [],
+                    "safety",
+                )
+            )
+        status = "urgent" if triage.status == "urgent" else "refused"
+        reason = (triage.category or "").upper() or None
+        response = Response(
+            status=status,  # type: ignore[arg-type]
+            intent=intent,
+            disclaimer=self.policy.disclaimer,
+            reason=reason,
+            sections=sections,
+            citations=citations,
+            explain={"triage": triage.category, "matched": triage.matched, "resolved": asked.resolved},
+        )
+        response.text = render_text(sections, self.policy.disclaimer)
+        return response
+
+    def _supported(self, result: SearchResult) -> bool:
+        return check_search(result, self.policy).reason is None
+
+    def _abstain(
+        self, reason: str, intent: str, *, message: str | None = None, explain: dict[str, Any] | None = None
+    ) -> Response:
+        text = message or self.policy.abstain_message(reason)
+        response = Response(
+            status="abstained", intent=intent, disclaimer=self.policy.disclaimer, reason=reason,
+            explain=explain or {},
+        )
+        response.text = f"{text}\n\n_{self.policy.disclaimer}_"
+        return response
+
+    def _intent(self, asked: Asked, result: SearchResult, triage: TriageResult, previous: Turn | None) -> str:
+        intent = self.policy.classify(asked.question)
+        if intent is None and triage.informational_emergency:
+            return "seek_care"
+        intent = intent or result.intent
+        if intent == "general" and asked.carried_topic and previous is not None:
+            return previous.intent
+        return intent
+
+    def _resolve(self, question: str, previous: Turn | None) -> Asked:
+        topic = (previous.topic or {}).get("text") if previous else None
+        if not topic or self._names_topic(question):
+            return Asked(question, question, None)
+        if len(query_words(question)) <= _FOLLOW_UP_MAX_WORDS or _FOLLOW_UP_OPENING.search(question):
+            return Asked(question, f"{question} ({topic})", topic)
+        return Asked(question, question, None)
+
+    def _names_topic(self, question: str) -> bool:
+        index = self.searcher.index
+        if any(m.kind in STRONG_ENTITY_KINDS for m in index.vocabulary.match(question)):
+            return True
+        return find_topic(question, index.topics)[0] is not None
+
+    def _topic(self, result: SearchResult, asked: Asked) -> dict[str, Any]:
+        for entity in result.entities:
+            if entity["kind"] == "topic" or entity["kind"] in {str(k) for k in STRONG_ENTITY_KINDS}:
+                return {"text": entity["canonical"], "kind": entity["kind"]}
+        if asked.carried_topic:
+            return {"text": asked.carried_topic, "kind": "carried"}
+        return {}
+
+    def _missing(self, asked: Asked, evidence: Evidence, *, named_drug: bool) -> list[str]:
+        index = self.searcher.index
+        return missing_specific_words(
+            asked.resolved,
+            evidence,
+            index.documents,
+            self.searcher.postings,
+            len(index.chunk_rowids),
+            self.policy,
+            named_drug=named_drug,
+            expansions=tuple(index.vocabulary.expand(asked.resolved)),
+        )
+
+    def _known_terms(self, text: str) -> bool:
+        """Does the KB vocabulary know a term of ``text`` (a drug, a brand, a disease...)?"""
+        index = self.searcher.index
+        return bool(index.vocabulary.match(text)) or find_topic(text, index.topics)[0] is not None
+
+    def _url(self, document: int) -> str:
+        return self.searcher.index.documents[document].url

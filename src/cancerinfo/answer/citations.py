@@ -1,0 +1,84 @@
+"""Quotes: cutting a chunk's clean text into quotable units, and proving a quote is the
+page's own words.
+
+A chunk's text is the page's clean text (:mod:`cancerinfo.index.markdown`: link targets
+and emphasis markers removed, list items one per line). A *unit* is one sentence of a
+paragraph or one list item. A quote is one unit or a run of consecutive units of one
+chunk; :func:`quote_in_page` checks it against the page's whole clean text, with list
+markers and runs of white space folded, so a quote is shown only if the page says it
+word for word.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from cancerinfo.index.markdown import clean_markdown
+
+_LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
+_SPACE = re.compile(r"\s+")
+# A sentence ends at . ! ? (and a closing quote or bracket) before white space and a capital,
+# digit or opening quote; not after a common abbreviation or a single capital ("U.S.").
+_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|Fig|al|approx)|\b[A-Z])\.$")
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    text: str
+    list_item: bool
+
+
+def fold(text: str) -> str:
+    """Text as compared for quoting: list markers dropped, white space folded, typographic
+    apostrophes and quotes made plain."""
+    text = _LIST_MARKER.sub("", text)
+    text = text.replace("’", "'").replace("‘", "'").replace("“", '"').replace("”", '"')
+    return _SPACE.sub(" ", text).strip()
+
+
+@lru_cache(maxsize=512)
+def folded_page(body: str) -> str:
+    """The folded clean text of a page body (cached: pages are quoted many times)."""
+    return fold(clean_markdown(body))
+
+
+def quote_in_page(quote: str, body: str) -> bool:
+    """True when ``quote`` is found word for word in the page whose Markdown is ``body``."""
+    needle = fold(quote)
+    return bool(needle) and needle in folded_page(body)
+
+
+def units(chunk_text: str) -> list[Unit]:
+    """The sentences and list items (the first sentence of each) of a chunk, in order. Table rows and headings-only
+    lines are left out (a table cell is not a sentence)."""
+    found: list[Unit] = []
+    for paragraph in re.split(r"\n\s*\n", chunk_text):
+        for line in paragraph.split("\n"):
+            stripped = line.strip()
+            if not stripped or " | " in stripped:
+                continue
+            marker = _LIST_MARKER.match(line)
+            if marker:  # a list item: its first sentence ("CT scan: A procedure that ...")
+                item = sentences(_SPACE.sub(" ", line[marker.end() :]).strip())
+                if item:
+                    found.append(Unit(item[0], True))
+                continue
+            found.extend(Unit(sentence, False) for sentence in sentences(stripped))
+    return [unit for unit in found if unit.text]
+
+
+def sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences (a light rule; abbreviations do not end one)."""
+    pieces: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(paragraph):
+        candidate = paragraph[start : match.start()].rstrip()
+        if _ABBREVIATION.search(paragraph[: match.start()].rstrip("\"”')]")):
+            continue
+        pieces.append(candidate + paragraph[match.start() : match.end()].rstrip())
+        start = match.end()
+    pieces.append(paragraph[start:])
+    return [_SPACE.sub(" ", piece).strip() for piece in pieces if piece.strip()]

@@ -1,0 +1,88 @@
+"""The response contract: the same JSON from ``ask --json``, the HTTP API and the eval.
+
+::
+
+    {"status": "answered|abstained|urgent|refused", "reason": null | "CODE",
+     "intent": "...", "text": "<markdown shown to the user, disclaimer included>",
+     "sections": [{"kind": "warning_signs", "title": "Warning signs", "text": "...",
+                   "citations": [1, 2], "source": "kb"}],
+     "citations": [{"n": 1, "url": ..., "title": ..., "section": ..., "chunk_id": ...,
+                    "quote": "<exact text used>", "source": "NCI", "sourceType": ...,
+                    "citation": "NCI, 2025", "lastReviewed": ..., "review_status": ...}],
+     "disclaimer": "...", "session_id": "..."}
+
+A section's ``source`` is ``kb`` (every sentence is a quote, with its citation numbers),
+``policy`` (navigation text from ``policies/``, no medical claim) or ``safety`` (a
+template of ``policies/safety.yaml``: emergency, crisis line, refusal).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+Status = Literal["answered", "abstained", "urgent", "refused"]
+STATUSES: tuple[str, ...] = ("answered", "abstained", "urgent", "refused")
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    n: int
+    url: str
+    title: str
+    section: str
+    chunk_id: str
+    quote: str
+    source: str
+    sourceType: str
+    citation: str | None
+    lastReviewed: str
+    review_status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    kind: str
+    title: str
+    text: str
+    citations: list[int] = field(default_factory=list)
+    source: Literal["kb", "policy", "safety"] = "kb"
+
+
+@dataclass(slots=True)
+class Response:
+    status: Status
+    intent: str
+    disclaimer: str
+    reason: str | None = None
+    sections: list[Section] = field(default_factory=list)
+    citations: list[Citation] = field(default_factory=list)
+    session_id: str | None = None
+    text: str = ""
+    #: Not part of the contract: why the gate decided what it did (for --explain / tests).
+    explain: dict[str, Any] = field(default_factory=dict)
+
+    def as_dict(self, *, with_explain: bool = False) -> dict[str, Any]:
+        data = {
+            "status": self.status,
+            "reason": self.reason,
+            "intent": self.intent,
+            "text": self.text,
+            "sections": [asdict(section) for section in self.sections],
+            "citations": [asdict(citation) for citation in self.citations],
+            "disclaimer": self.disclaimer,
+            "session_id": self.session_id,
+        }
+        if with_explain:
+            data["explain"] = self.explain
+        return data
+
+
+def render_text(sections: list[Section], disclaimer: str, *, lead: str | None = None) -> str:
+    """The markdown shown to the user: a lead line, each section under its title, the
+    disclaimer last. Quotes stay verbatim; citation numbers follow them as ``[n]``."""
+    parts = [lead] if lead else []
+    for section in sections:
+        parts.append(f"## {section.title}\n\n{section.text}")
+    parts.append(f"_{disclaimer}_")
+    return "\n\n".join(parts)

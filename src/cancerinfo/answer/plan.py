@@ -1,0 +1,131 @@
+"""``policies/answer.yaml``: which sections an answer has, the evidence gate's thresholds,
+and the navigation texts. Validated on load; a bad file names the key."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from cancerinfo.policies import policy_path, read_policy, validated
+
+GENERAL = "general"
+
+
+class GatePolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    min_similarity: float = Field(ge=-1, le=1)
+    specific_word_max_share: float = Field(gt=0, le=1)
+    max_missing_specific_words: int = Field(ge=0)
+    outdated_after_days: int = Field(ge=0)
+
+
+class SectionKind(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    title: str = Field(min_length=1)
+    from_: Literal["kb", "policy"] = Field(alias="from")
+    headings: tuple[str, ...] = ()
+    quotes: int = Field(default=4, ge=1, le=20)
+    first_section: bool = False
+    text: str | None = None
+    questions: dict[str, tuple[str, ...]] | None = None
+    items: tuple[str, ...] | None = None
+
+    @model_validator(mode="after")
+    def _has_content(self) -> SectionKind:
+        if self.from_ == "kb" and not self.headings:
+            raise ValueError("a section 'from: kb' needs a non-empty 'headings' list")
+        if self.from_ == "policy" and not (self.text or self.questions or self.items):
+            raise ValueError("a section 'from: policy' needs 'text', 'questions' or 'items'")
+        if self.questions is not None and GENERAL not in self.questions:
+            raise ValueError("'questions' needs a 'general' list")
+        return self
+
+
+class Exclusion(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    pattern: str
+    asked: str
+
+
+class AnswerPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: int = Field(ge=1)
+    disclaimer: str = Field(min_length=20)
+    abstain_messages: dict[str, str]
+    leads: dict[str, str]
+    gate: GatePolicy
+    conversational_words: frozenset[str]
+    topic_generic_words: frozenset[str]
+    audience_qualifiers: frozenset[str]
+    answer_intents: dict[str, tuple[str, ...]]
+    plans: dict[str, tuple[str, ...]]
+    sections: dict[str, SectionKind]
+    doctor_questions_for_intent: dict[str, str]
+    skip_lines: tuple[str, ...]
+    min_quote_chars: int = Field(ge=1)
+    max_quote_chars: int = Field(ge=40)
+    pages_per_section: int = Field(ge=1)
+    max_pages: int = Field(ge=1)
+    quote_exclusions: tuple[str, ...]
+    quote_exclusions_unless_asked: tuple[Exclusion, ...]
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AnswerPolicy:
+        if "default" not in self.abstain_messages:
+            raise ValueError("'abstain_messages' needs a 'default' message")
+        if GENERAL not in self.plans:
+            raise ValueError(f"'plans' needs a '{GENERAL}' plan")
+        for intent, kinds in self.plans.items():
+            for kind in kinds:
+                if kind not in self.sections:
+                    raise ValueError(f"plans.{intent}: unknown section kind {kind!r}")
+        questions = self.sections.get("questions_for_doctor")
+        for intent, name in self.doctor_questions_for_intent.items():
+            if questions is None or questions.questions is None or name not in questions.questions:
+                raise ValueError(f"doctor_questions_for_intent.{intent}: no question list {name!r}")
+        for pattern in [*self.skip_lines, *self.quote_exclusions]:
+            _compile(pattern)
+        for exclusion in self.quote_exclusions_unless_asked:
+            _compile(exclusion.pattern)
+            _compile(exclusion.asked)
+        return self
+
+    # -- compiled views ------------------------------------------------------------------
+    def classify(self, question: str) -> str | None:
+        """The answer intent named by ``answer_intents`` cues, or None."""
+        lowered = " ".join(question.lower().replace("’", "'").split())
+        for intent, cues in self.answer_intents.items():
+            if any(re.search(r"(?<!\w)" + re.escape(cue), lowered) for cue in cues):
+                return intent
+        return None
+
+    def abstain_message(self, reason: str) -> str:
+        return self.abstain_messages.get(reason, self.abstain_messages["default"])
+
+    def plan(self, intent: str) -> tuple[str, ...]:
+        return self.plans.get(intent, self.plans[GENERAL])
+
+    def doctor_questions(self, intent: str) -> tuple[str, ...]:
+        section = self.sections["questions_for_doctor"]
+        assert section.questions is not None
+        name = self.doctor_questions_for_intent.get(intent, GENERAL)
+        return section.questions.get(name, section.questions[GENERAL])
+
+
+def _compile(pattern: str) -> re.Pattern[str]:
+    try:
+        return re.compile(pattern, re.IGNORECASE)
+    except re.error as exc:
+        raise ValueError(f"bad regular expression {pattern!r}: {exc}") from None
+
+
+def load_answer_policy(path: Path | None = None) -> AnswerPolicy:
+    path = path or policy_path("answer.yaml")
+    return validated(AnswerPolicy, read_policy(path, what="answer policy"), path)
