@@ -77,3 +77,15 @@ def test_every_unit_of_a_seed_page_chunk_is_found_in_the_page(examples_kb: Path)
         for chunk in chunk_document(document):
             for unit in units(chunk.text):
                 assert quote_in_page(unit.text, document.body), (path.name, unit.text)
+
+
+def test_a_quote_never_runs_across_an_image() -> None:
+    page = "First paragraph ends here.\n\n![A diagram of the breast](/img/x.jpg)\n\nSecond paragraph starts.\n"
+    assert quote_in_page("First paragraph ends here.", page)
+    assert quote_in_page("Second paragraph starts.", page)
+    assert not quote_in_page("First paragraph ends here. Second paragraph starts.", page)
+
+
+def test_units_know_their_paragraph() -> None:
+    found = units("One. Two.\n\nIntro:\n\n- a\n- b")
+    assert [u.block for u in found] == [0, 0, 1, 2, 2]

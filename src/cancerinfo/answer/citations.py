@@ -17,6 +17,8 @@ from functools import lru_cache
 
 from cancerinfo.index.markdown import clean_markdown
 
+IMAGE_MARK = "\u2042"  # ⁂: not a character KB text uses
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 # A sentence ends at . ! ? (and a closing quote or bracket) before white space and a capital,
@@ -29,7 +31,7 @@ _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|Fig|al|
 class Unit:
     text: str
     list_item: bool
-
+    block: int = 0  # the paragraph (or list) of the chunk it is in
 
 def fold(text: str) -> str:
     """Text as compared for quoting: list markers dropped, white space folded, typographic
@@ -41,8 +43,9 @@ def fold(text: str) -> str:
 
 @lru_cache(maxsize=512)
 def folded_page(body: str) -> str:
-    """The folded clean text of a page body (cached: pages are quoted many times)."""
-    return fold(clean_markdown(body))
+    """The folded clean text of a page body (cached: pages are quoted many times). An
+    image stands as a mark no quote contains, so a quote never runs across one."""
+    return fold(clean_markdown(_IMAGE.sub(f"\n\n{IMAGE_MARK}\n\n", body)))
 
 
 def quote_in_page(quote: str, body: str) -> bool:
@@ -55,7 +58,7 @@ def units(chunk_text: str) -> list[Unit]:
     """The sentences and list items (the first sentence of each) of a chunk, in order. Table rows and headings-only
     lines are left out (a table cell is not a sentence)."""
     found: list[Unit] = []
-    for paragraph in re.split(r"\n\s*\n", chunk_text):
+    for block, paragraph in enumerate(re.split(r"\n\s*\n", chunk_text)):
         for line in paragraph.split("\n"):
             stripped = line.strip()
             if not stripped or " | " in stripped:
@@ -64,9 +67,9 @@ def units(chunk_text: str) -> list[Unit]:
             if marker:  # a list item: its first sentence ("CT scan: A procedure that ...")
                 item = sentences(_SPACE.sub(" ", line[marker.end() :]).strip())
                 if item:
-                    found.append(Unit(item[0], True))
+                    found.append(Unit(item[0], True, block))
                 continue
-            found.extend(Unit(sentence, False) for sentence in sentences(stripped))
+            found.extend(Unit(sentence, False, block) for sentence in sentences(stripped))
     return [unit for unit in found if unit.text]
 
 

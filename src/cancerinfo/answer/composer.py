@@ -55,6 +55,8 @@ class Evidence:
     pages: list[int]
     chunks: list[ChunkRow]
     topic_words: list[str] = field(default_factory=list)
+    #: pages on no particular cancer, used only for what the topic's own pages lack
+    general: frozenset[int] = frozenset()
 
 
 class Composer:
@@ -85,6 +87,10 @@ class Composer:
         }
         self._bodies: dict[int, str] = {}
         self._title_words = [frozenset(title_words(without_publisher(d.title))) for d in documents]
+        self._site_words = site_words(
+            [without_publisher(d.title) for d in documents],
+            ignore=policy.topic_generic_words | policy.audience_qualifiers,
+        )
 
     # -- evidence ---------------------------------------------------------------------------
     def evidence(self, result: SearchResult) -> Evidence:
@@ -113,14 +119,25 @@ class Composer:
                 about - set(first),
                 key=lambda d: (self.documents[d].professional, len(self._title_words[d]), self.documents[d].url),
             )
-            ranked = first + rest
+            # pages on no particular cancer ("Side Effects of Cancer Treatment") may add what
+            # the topic's own pages lack; pages on another cancer never do
+            general = [
+                d for d in ranked
+                if d not in about and not (self._title_words[d] & self._site_words) - set(topic_words)
+            ]
+            ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]
+        else:  # no topic named: a page on some other cancer comes after the general ones
+            general = []
+            asked_words = set(title_words(result.query))
+            other = {d for d in ranked if (self._title_words[d] & self._site_words) - asked_words}
+            ranked = [d for d in ranked if d not in other] + [d for d in ranked if d in other]
         asked = set(title_words(result.query))
         narrowed = {d for d in ranked if (self._title_words[d] & self.policy.audience_qualifiers) - asked}
         ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
         patient = [d for d in ranked if not self.documents[d].professional]
         professional = [d for d in ranked if self.documents[d].professional]
-        pages = (patient + professional)[: self.policy.max_pages]
-        return Evidence(pages, self._chunks(pages), topic_words)
+        pages = (patient + professional)[: self.policy.max_pages + self.policy.general_pages]
+        return Evidence(pages, self._chunks(pages), topic_words, frozenset(general))
 
     def _chunks(self, pages: list[int]) -> list[ChunkRow]:
         if not pages:
@@ -188,14 +205,20 @@ class Composer:
     ) -> list[ChunkRow]:
         cues = self._heading_cues[name]
         page_rank = {d: i for i, d in enumerate(evidence.pages)}
-        best_of_page: dict[int, tuple[tuple[int, int, int, int], ChunkRow]] = {}
+        best_of_page: dict[int, tuple[tuple[bool, int, int, int, int], ChunkRow]] = {}
         for chunk in evidence.chunks:
             if chunk.chunk_id in used:
                 continue
             fit = self._fit(cues, chunk, first_section=kind.first_section)
             if fit is None:
                 continue
-            key = (fit, 0 if chunk.chunk_id in hit_chunks else 1, page_rank[chunk.document], chunk.ordinal)
+            key = (
+                chunk.document in evidence.general,
+                fit,
+                0 if chunk.chunk_id in hit_chunks else 1,
+                page_rank[chunk.document],
+                chunk.ordinal,
+            )
             current = best_of_page.get(chunk.document)
             if current is None or key < current[0]:
                 best_of_page[chunk.document] = (key, chunk)
@@ -242,6 +265,9 @@ class Composer:
                     runs.append(run)
                     run = []
                 continue
+            if run and not _continues(run[-1], unit):
+                runs.append(run)
+                run = []
             run.append(unit)
             used.add(fold(unit.text))
             taken += 1
@@ -309,6 +335,14 @@ def _cue(stem: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(stem.lower()).replace(r"\ ", r"\s+"), re.IGNORECASE)
 
 
+def _continues(before: Unit, unit: Unit) -> bool:
+    """One quote may run on within a paragraph, within a list, and from a list's intro line
+    into the list; not across paragraphs (an image or a dropped line may sit between)."""
+    if unit.block == before.block:
+        return True
+    return unit.list_item and unit.block == before.block + 1 and not before.list_item
+
+
 def _joined(run: list[Unit]) -> str:
     return " ".join(unit.text for unit in run)
 
@@ -316,3 +350,19 @@ def _joined(run: list[Unit]) -> str:
 def _render(run: list[Unit], n: int) -> list[str]:
     """Each unit a bullet, the citation number after each."""
     return [f"- {unit.text} [{n}]" for unit in run]
+
+
+_SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
+_DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
+
+
+def site_words(titles: list[str], *, ignore: frozenset[str]) -> frozenset[str]:
+    """Words that name a cancer's site or kind in the KB's own titles: the word before
+    "cancer"/"tumor" ("breast", "cervical") and disease names ending in -oma or -emia
+    ("lymphoma", "leukemia"). A page whose title has one is about that cancer."""
+    found: set[str] = set()
+    for title in titles:
+        lowered = title.lower()
+        found.update(match.group(1) for match in _SITE.finditer(lowered))
+        found.update(match.group(1) for match in _DISEASE_ENDING.finditer(lowered))
+    return frozenset(word for word in found if word not in ignore and len(word) > 2)

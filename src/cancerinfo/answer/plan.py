@@ -73,6 +73,7 @@ class AnswerPolicy(BaseModel):
     max_quote_chars: int = Field(ge=40)
     pages_per_section: int = Field(ge=1)
     max_pages: int = Field(ge=1)
+    general_pages: int = Field(ge=0)
     quote_exclusions: tuple[str, ...]
     quote_exclusions_unless_asked: tuple[Exclusion, ...]
 
