@@ -21,9 +21,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from cancerinfo.answer.composer import Composer, Evidence
+from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Response, Section, render_text
-from cancerinfo.answer.gate import check_outdated, check_search, missing_specific_words, names_a_drug
+from cancerinfo.answer.evidence import Evidence, EvidenceFinder
+from cancerinfo.answer.gate import (
+    check_outdated,
+    check_search,
+    missing_specific_words,
+    names_a_drug,
+)
 from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
 from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Turn, check_session_id
 from cancerinfo.answer.triage import SafetyPolicy, Triage, TriageResult
@@ -70,11 +76,9 @@ class Assistant:
         self.safety = safety or SafetyPolicy.load()
         self.triage = Triage(self.safety)
         index = self.searcher.index
+        finder = EvidenceFinder(self.searcher.store, index.documents, index.document_of_url, self.policy)
         self.composer = Composer(
-            self.searcher.store,
-            index.documents,
-            index.document_of_url,
-            self.policy,
+            finder,
             emergency_guidance=self.triage.emergency_guidance(),
             emergency_number=self.safety.emergency_number,
         )
@@ -125,7 +129,7 @@ class Assistant:
         decision = check_search(result, self.policy)
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
-        evidence = self.composer.evidence(result)
+        evidence = self.composer.evidence(result, intent)
         decision = check_outdated(evidence, self.searcher.index.documents, self.policy, today=self.today)
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
@@ -169,8 +173,8 @@ class Assistant:
         sections = [first]
         citations = []
         if self._supported(result):
-            evidence = self.composer.evidence(result)
             plan_intent = "urgent" if triage.status == "urgent" else intent
+            evidence = self.composer.evidence(result, plan_intent)
             kb_sections, citations = self.composer.compose(
                 asked.resolved, plan_intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
             )

@@ -23,7 +23,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from cancerinfo.answer.composer import Evidence
+from cancerinfo.answer.evidence import Evidence
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import Postings, stem, terms

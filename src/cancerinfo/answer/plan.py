@@ -69,11 +69,14 @@ class AnswerPolicy(BaseModel):
     sections: dict[str, SectionKind]
     doctor_questions_for_intent: dict[str, str]
     skip_lines: tuple[str, ...]
+    skip_sections: tuple[str, ...]
     min_quote_chars: int = Field(ge=1)
     max_quote_chars: int = Field(ge=40)
+    max_list_items: int = Field(ge=1)
     pages_per_section: int = Field(ge=1)
     max_pages: int = Field(ge=1)
     general_pages: int = Field(ge=0)
+    other_site_pages: int = Field(ge=0)
     quote_exclusions: tuple[str, ...]
     quote_exclusions_unless_asked: tuple[Exclusion, ...]
 
@@ -91,7 +94,7 @@ class AnswerPolicy(BaseModel):
         for intent, name in self.doctor_questions_for_intent.items():
             if questions is None or questions.questions is None or name not in questions.questions:
                 raise ValueError(f"doctor_questions_for_intent.{intent}: no question list {name!r}")
-        for pattern in [*self.skip_lines, *self.quote_exclusions]:
+        for pattern in [*self.skip_lines, *self.skip_sections, *self.quote_exclusions]:
             _compile(pattern)
         for exclusion in self.quote_exclusions_unless_asked:
             _compile(exclusion.pattern)

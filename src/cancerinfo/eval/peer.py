@@ -232,6 +232,9 @@ def load_rubric(path: Path) -> Rubric:
 _LINK = re.compile(r"!?\[((?:[^\[\]\n]|\n(?![ \t]*\n)|\[[^\[\]\n]*\])*)\]\((?:[^()\s]|\([^()]*\)|\((?=\)))*"
                    r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)|<((?:https?|ftp|mailto):[^\s<>]*)>")  # or <autolink>
 _BARE_URL = re.compile(r"https?://\S+")
+#: The end of a link whose text runs over paragraphs ("[card ... text.](/url)"): a target.
+_LINK_TAIL = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")
+_TABLE_PIPE = re.compile(r"(?<!\\)\|")  # table cells read as lines
 _ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
 _LINE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)?", re.MULTILINE)
 _EMPHASIS = str.maketrans({"*": None, "_": None, "`": None, "|": " ", "’": "'", "‘": "'", "“": '"', "”": '"'})
@@ -252,6 +255,7 @@ def _visible(text: str) -> str:
 def normalise_markdown(text: str) -> str:
     """Without link targets, escapes, emphasis, line markers (# > - 1.); spaced once; casefolded."""
     text = _ESCAPED.sub(r"\1", _LINK.sub(r"\1\2", unicodedata.normalize("NFKC", text)))
+    text = _TABLE_PIPE.sub("\n", _LINK_TAIL.sub("", text))
     return " ".join(_LINE_MARKS.sub("", text).translate(_EMPHASIS).split()).casefold()
 
 

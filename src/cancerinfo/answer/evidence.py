@@ -1,0 +1,227 @@
+"""Evidence: which pages an answer may quote, and which of their sections fit each part.
+
+* **About what was asked.** When the question names a topic (a title topic such as "lung
+  cancer") or a drug, brand or regimen page, the answer quotes pages about it: the search
+  hits' pages that are, then the other pages whose title holds the topic's words — patient
+  versions first, then pages with the most sections the answer needs. A page about another
+  cancer is never used; a page on no particular cancer ("Side Effects of Cancer
+  Treatment") may fill a part the topic's own pages lack. When nothing is named, the hits'
+  pages in rank order, pages on a cancer the question does not name last.
+* **Sections by heading.** A part of the answer (``warning_signs``, ``tests_to_expect``…)
+  takes sections whose heading fits the part's heading cues (``policies/answer.yaml``).
+* **Site words** are learned from the KB's own titles: the word before "cancer"/"tumor"
+  ("breast", "cervical") and disease names ending in -oma or -emia ("lymphoma").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.index.records import DocumentInfo, SearchResult
+from cancerinfo.index.search import STRONG_ENTITY_KINDS
+from cancerinfo.index.topics import without_publisher
+from cancerinfo.index.topics import words as title_words
+from cancerinfo.store.database import Store
+
+SECTION_SEPARATOR = " > "
+_STRONG = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
+#: A heading cue within the first words of the heading marks what the section is about.
+LEADING_WORDS = 4
+#: How many pages on no particular cancer may stand in for a part a topic's pages lack.
+FALLBACK_PAGES = 2
+_SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
+_DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
+
+
+@dataclass(frozen=True, slots=True)
+class ChunkRow:
+    rowid: int
+    chunk_id: str
+    document: int  # position in the searcher's document list
+    ordinal: int
+    section: str
+    text: str
+
+
+@dataclass(slots=True)
+class Evidence:
+    """The pages an answer may quote (best first) and all their chunks."""
+
+    pages: list[int]
+    chunks: list[ChunkRow]
+    topic_words: list[str] = field(default_factory=list)
+    #: pages on no particular cancer: used only for what the topic's own pages lack
+    general: frozenset[int] = frozenset()
+    named: bool = False
+
+
+def cue_pattern(stem: str) -> re.Pattern[str]:
+    return re.compile(r"(?<!\w)" + re.escape(stem.lower()).replace(r"\ ", r"\s+"), re.IGNORECASE)
+
+
+def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:
+    """How well a section fits a part of the answer: 0 when a cue opens its own heading
+    ("Signs and symptoms of ..."), 1 when a cue is elsewhere in it (or in the page title,
+    for a page's opening section), 2 when a cue is only in a parent heading, 3 for a page's
+    opening section when the part allows it; None when it does not fit."""
+    last = section.split(SECTION_SEPARATOR)[-1]
+    if not last:  # the opening section: the page title is its heading (its sections come first)
+        return 1 if any(cue.search(title) for cue in cues) else (3 if first_section and opening else None)
+    leading = " ".join(last.split()[:LEADING_WORDS])
+    if any(cue.search(leading) for cue in cues):
+        return 0
+    if any(cue.search(last) for cue in cues):
+        return 1
+    if any(cue.search(section) for cue in cues):
+        return 2
+    if first_section and opening:
+        return 3
+    return None
+
+
+def site_words(titles: Iterable[str], *, ignore: frozenset[str]) -> frozenset[str]:
+    """Words that name a cancer's site or kind in the KB's titles (see the module doc)."""
+    found: set[str] = set()
+    for title in titles:
+        lowered = title.lower()
+        found.update(match.group(1) for match in _SITE.finditer(lowered))
+        found.update(match.group(1) for match in _DISEASE_ENDING.finditer(lowered))
+    return frozenset(word for word in found if word not in ignore and len(word) > 2)
+
+
+class EvidenceFinder:
+    """Knows, for every live page, its title words, whether it is about a particular
+    cancer, and which parts of an answer it has sections for (computed once)."""
+
+    def __init__(self, store: Store, documents: list[DocumentInfo], document_of_url: dict[str, int], policy: AnswerPolicy) -> None:
+        self.store = store
+        self.documents = documents
+        self.document_of_url = document_of_url
+        self.policy = policy
+        self.titles = [without_publisher(d.title) for d in documents]
+        self.title_words = [frozenset(title_words(t)) for t in self.titles]
+        self.site_words = site_words(self.titles, ignore=policy.topic_generic_words | policy.audience_qualifiers)
+        self.cues = {name: [cue_pattern(h) for h in kind.headings] for name, kind in policy.sections.items()}
+        self.page_parts = self._page_parts()
+        self._title_fit: dict[tuple[str, int], bool] = {}
+        self.fallback = {
+            name: self._fallback_pages(name) for name, kind in policy.sections.items() if kind.from_ == "kb"
+        }
+
+    # -- what each page has --------------------------------------------------------------
+    def _page_parts(self) -> list[frozenset[str]]:
+        """For each page, the parts of an answer it has a well-fitting section for."""
+        index = {d.id: position for position, d in enumerate(self.documents)}
+        parts: list[set[str]] = [set() for _ in self.documents]
+        seen: dict[str, frozenset[str]] = {}
+        kb_parts = [name for name, kind in self.policy.sections.items() if kind.from_ == "kb"]
+        for document_id, section in self.store.query("SELECT DISTINCT document_id, section FROM chunks"):
+            position = index.get(document_id)
+            if position is None or not section:
+                continue
+            if section not in seen:
+                seen[section] = frozenset(
+                    name for name in kb_parts
+                    if (heading_fit(self.cues[name], section, "", opening=False, first_section=False) or 9) <= 1
+                )
+            parts[position] |= seen[section]
+        return [frozenset(p) for p in parts]
+
+    def _fallback_pages(self, name: str) -> list[int]:
+        """Patient pages on no particular cancer whose title fits a part ("Side Effects of
+        Cancer Treatment" for side effects), broadest title first."""
+        cues = self.cues[name]
+        found = [
+            d for d, title in enumerate(self.titles)
+            if not self.documents[d].professional
+            and not self.title_words[d] & self.site_words
+            and any(cue.search(" ".join(title.split()[:LEADING_WORDS])) for cue in cues)
+        ]
+        return sorted(found, key=lambda d: (len(self.title_words[d]), self.documents[d].url))[:FALLBACK_PAGES]
+
+    # -- per question ---------------------------------------------------------------------
+    def find(self, result: SearchResult, parts: tuple[str, ...]) -> Evidence:
+        named: set[int] = set()
+        topic_words: list[str] = []
+        for entity in result.entities:
+            if entity["kind"] == "topic" or entity["kind"] in _STRONG:
+                named |= {self.document_of_url[u] for u in entity["urls"] if u in self.document_of_url}
+                if entity["kind"] == "topic" and not topic_words:
+                    generic = self.policy.topic_generic_words
+                    topic_words = [w for w in title_words(entity["canonical"]) if w not in generic]
+        ranked = list(dict.fromkeys(hit.document for hit in result.hits))
+        asked = set(title_words(result.query))
+        general: list[int] = []
+        if named or topic_words:
+            wanted = set(topic_words)
+            about = named | {d for d, words in enumerate(self.title_words) if wanted and words >= wanted}
+            first = [d for d in ranked if d in about]
+            # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
+            titled = sorted(
+                (d for d in about - set(first) if any(self.title_fits(part, d) for part in parts if part in self.cues)),
+                key=lambda d: (self.documents[d].professional, len(self.title_words[d]), self.documents[d].url),
+            )
+            first += titled[: self.policy.max_pages]
+            rest = sorted(
+                about - set(first),
+                key=lambda d: (
+                    self.documents[d].professional,
+                    -len(self.page_parts[d].intersection(parts)),
+                    len(self.title_words[d]),
+                    self.documents[d].url,
+                ),
+            )
+            general = [d for d in ranked if d not in about and not (self.title_words[d] & self.site_words) - wanted]
+            ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]
+        else:
+            # a page on a cancer the question does not name only when the search put it near
+            # the top; then after the general pages
+            other = {d for d in ranked if (self.title_words[d] & self.site_words) - asked}
+            strong = set(ranked[: self.policy.other_site_pages])
+            ranked = [d for d in ranked if d not in other] + [d for d in ranked if d in other & strong]
+        narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
+        ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
+        patient = [d for d in ranked if not self.documents[d].professional]
+        professional = [d for d in ranked if self.documents[d].professional]
+        pages = (patient + professional)[: self.policy.max_pages + self.policy.general_pages]
+        return Evidence(pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words))
+
+    def add_fallback(self, evidence: Evidence, part: str) -> bool:
+        """Add the general pages that stand in for ``part``; False when there are none new."""
+        new = [d for d in self.fallback.get(part, []) if d not in evidence.pages]
+        if not new:
+            return False
+        evidence.pages.extend(new)
+        evidence.general = evidence.general | frozenset(new)
+        evidence.chunks.extend(self.chunks(new))
+        return True
+
+    def chunks(self, pages: list[int]) -> list[ChunkRow]:
+        if not pages:
+            return []
+        ids = {self.documents[d].id: d for d in pages}
+        rows = self.store.query(
+            "SELECT rowid, chunk_id, document_id, ordinal, section, text FROM chunks"
+            f" WHERE document_id IN ({','.join('?' * len(ids))}) ORDER BY document_id, ordinal",
+            tuple(ids),
+        )
+        return [
+            ChunkRow(r["rowid"], r["chunk_id"], ids[r["document_id"]], r["ordinal"], r["section"], r["text"])
+            for r in rows
+        ]
+
+    def title_fits(self, part: str, document: int) -> bool:
+        """The page's title itself names the part ("Cervical Cancer Diagnosis" for tests)."""
+        key = (part, document)
+        if key not in self._title_fit:
+            self._title_fit[key] = any(cue.search(self.titles[document]) for cue in self.cues[part])
+        return self._title_fit[key]
+
+    def fit(self, part: str, chunk: ChunkRow, *, first_section: bool) -> int | None:
+        return heading_fit(
+            self.cues[part], chunk.section, self.titles[chunk.document],
+            opening=chunk.ordinal == 0, first_section=first_section,
+        )
