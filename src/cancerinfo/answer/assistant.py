@@ -76,7 +76,15 @@ class Assistant:
         self.safety = safety or SafetyPolicy.load()
         self.triage = Triage(self.safety)
         index = self.searcher.index
-        finder = EvidenceFinder(self.searcher.store, index.documents, index.document_of_url, self.policy)
+        finder = EvidenceFinder(
+            self.searcher.store,
+            index.documents,
+            index.document_of_url,
+            self.policy,
+            vocabulary=index.vocabulary,
+            postings=self.searcher.postings,
+            total_chunks=len(index.chunk_rowids),
+        )
         self.composer = Composer(
             finder,
             emergency_guidance=self.triage.emergency_guidance(),

@@ -32,6 +32,7 @@ class Unit:
     text: str
     list_item: bool
     block: int = 0  # the paragraph (or list) of the chunk it is in
+    continues_item: bool = False  # a later sentence of a list item
 
 def fold(text: str) -> str:
     """Text as compared for quoting: list markers dropped, white space folded, typographic
@@ -55,7 +56,8 @@ def quote_in_page(quote: str, body: str) -> bool:
 
 
 def units(chunk_text: str) -> list[Unit]:
-    """The sentences and list items (the first sentence of each) of a chunk, in order. Table rows and headings-only
+    """The sentences and list items of a chunk, in order; a list item is its first sentence,
+    its later sentences follow as units that continue it. Table rows and headings-only
     lines are left out (a table cell is not a sentence)."""
     found: list[Unit] = []
     for block, paragraph in enumerate(re.split(r"\n\s*\n", chunk_text)):
@@ -64,10 +66,11 @@ def units(chunk_text: str) -> list[Unit]:
             if not stripped or " | " in stripped:
                 continue
             marker = _LIST_MARKER.match(line)
-            if marker:  # a list item: its first sentence ("CT scan: A procedure that ...")
+            if marker:  # a list item: its first sentence ("CT scan: A procedure that ..."), then the rest
                 item = sentences(_SPACE.sub(" ", line[marker.end() :]).strip())
                 if item:
                     found.append(Unit(item[0], True, block))
+                    found.extend(Unit(more, False, block, True) for more in item[1:])
                 continue
             found.extend(Unit(sentence, False, block) for sentence in sentences(stripped))
     return [unit for unit in found if unit.text]

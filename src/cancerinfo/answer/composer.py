@@ -25,8 +25,6 @@ from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, Ev
 from cancerinfo.answer.plan import AnswerPolicy, SectionKind
 from cancerinfo.index.records import DocumentInfo, SearchResult
 
-
-
 #: A section of a page quoted beside its siblings gets at least this many sentences.
 MIN_QUOTES_PER_SECTION = 2
 _LEADS_IN = re.compile(r"\b(include|includes|including|such as|following|these|are|is|or|and)$", re.IGNORECASE)
@@ -55,6 +53,8 @@ class Composer:
         ]
         self._skip_sections = [re.compile(p, re.IGNORECASE) for p in policy.skip_sections]
         self._bodies: dict[int, str] = {}
+        self._terms: dict[str, frozenset[str]] = {}
+        self.vocabulary = finder.vocabulary
 
     def evidence(self, result: SearchResult, intent: str) -> Evidence:
         return self.finder.find(result, self.policy.plan(intent))
@@ -165,43 +165,75 @@ class Composer:
         return [chunk for _, _, chunk in sorted(kept, key=lambda item: item[1])]
 
     def _quotes(self, question: str, chunk: ChunkRow, *, limit: int, used: set[str]) -> list[list[Unit]]:
-        """Up to ``limit`` units of a chunk, as runs of consecutive units, each run checked
-        against the page."""
+        """About ``limit`` units of a chunk as runs of consecutive units, each run checked
+        against the page. The chunk's lead sentence comes first; then the sentences that
+        name the most KB terms not named yet (a test, a drug, a body part), so that a few
+        quotes carry as much of the section as they can; a list is quoted whole (up to a
+        cap) with its intro line. Units keep their order in the page."""
         body = self.body(chunk.document)
         heading = chunk.section.split(SECTION_SEPARATOR)[-1].strip()
         candidates = units(chunk.text)
         if heading.endswith(".") and len(heading) >= self.policy.min_quote_chars:
             candidates.insert(0, Unit(heading, False, -1))
-        runs: list[list[Unit]] = []
-        run: list[Unit] = []
-        taken = 0
-        list_block: int | None = None  # a list once begun is quoted whole (up to a cap)
-        list_items = 0
-        for number, unit in enumerate(candidates):
-            finishing_list = unit.list_item and unit.block == list_block and list_items < self.policy.max_list_items
-            if taken >= limit and not finishing_list:
+        leads_in = [
+            i + 1 < len(candidates) and candidates[i + 1].list_item and introduces(u.text)
+            for i, u in enumerate(candidates)
+        ]
+        usable = [
+            i for i, unit in enumerate(candidates)
+            if self._quotable(question, unit, introduces_list=leads_in[i]) and fold(unit.text) not in used
+        ]
+        chosen: set[int] = set()
+        covered: set[str] = set()
+
+        def take(i: int) -> None:
+            group = [i]
+            if leads_in[i] or candidates[i].list_item:  # the whole list, with its intro line
+                block = candidates[i].block + (1 if leads_in[i] else 0)
+                items = [j for j in usable if candidates[j].list_item and candidates[j].block == block]
+                group = items[: self.policy.max_list_items] + [
+                    j for j in usable if leads_in[j] and candidates[j].block + 1 == block
+                ]
+            for j in group:
+                chosen.add(j)
+                covered.update(self._key_terms(candidates[j].text))
+
+        if usable:
+            take(usable[0])
+        while len(chosen) < limit:
+            gains = [
+                (len(self._key_terms(candidates[i].text) - covered), -i)
+                for i in usable if i not in chosen
+            ]
+            gains = [g for g in gains if not candidates[-g[1]].continues_item or _head_chosen(candidates, -g[1], chosen)]
+            best = max(gains, default=None)
+            if best is None or best[0] == 0:
                 break
-            introduces_list = (
-                number + 1 < len(candidates) and candidates[number + 1].list_item and introduces(unit.text)
-            )
-            if not self._quotable(question, unit, introduces_list=introduces_list) or fold(unit.text) in used:
-                if run:
-                    runs.append(run)
-                    run = []
-                continue
-            if run and not _continues(run[-1], unit):
-                runs.append(run)
-                run = []
-            run.append(unit)
+            take(-best[1])
+        for i in usable:  # fill up in page order
+            if len(chosen) >= limit:
+                break
+            if i not in chosen and not candidates[i].continues_item:
+                take(i)
+        extra = 0  # a chosen list item's later sentence that names something new comes along
+        for i in usable:
+            if extra >= self.policy.max_list_items:
+                break
+            unit = candidates[i]
+            if unit.continues_item and i not in chosen and _head_chosen(candidates, i, chosen):
+                if self._key_terms(unit.text) - covered:
+                    take(i)
+                    extra += 1
+        runs: list[list[Unit]] = []
+        previous = -2
+        for i in sorted(chosen):
+            unit = candidates[i]
             used.add(fold(unit.text))
-            taken += 1
-            if unit.list_item:
-                list_items = list_items + 1 if unit.block == list_block else 1
-                list_block = unit.block
-            elif introduces_list:
-                list_block, list_items = unit.block + 1, 0
-        if run:
-            runs.append(run)
+            if runs and i == previous + 1 and _continues(runs[-1][-1], unit):
+                runs[-1].append(unit)
+            else:
+                runs.append([unit])
+            previous = i
         checked: list[list[Unit]] = []
         for run in runs:
             if quote_in_page(_joined(run), body):
@@ -209,6 +241,16 @@ class Composer:
             else:  # a dropped line sat between two units: check them one by one
                 checked.extend([u] for u in run if quote_in_page(u.text, body))
         return checked
+
+    def _key_terms(self, text: str) -> frozenset[str]:
+        """The KB terms a unit names (glossary words, drugs, titles...), leaving out the very
+        common ones ("cancer", "cells")."""
+        if text not in self._terms:
+            self._terms[text] = frozenset(
+                m.canonical.casefold() for m in self.vocabulary.match(text, typos=False)
+                if self.finder.is_specific(m.canonical)
+            )
+        return self._terms[text]
 
     def _quotable(self, question: str, unit: Unit, *, introduces_list: bool = False) -> bool:
         text = unit.text
@@ -254,6 +296,14 @@ class Composer:
         return Section(name, kind.title, text, [], "policy")
 
 
+def _head_chosen(candidates: list[Unit], index: int, chosen: set[int]) -> bool:
+    """Is the list item that the continuing unit at ``index`` belongs to chosen?"""
+    head = index - 1
+    while head >= 0 and candidates[head].continues_item:
+        head -= 1
+    return head in chosen
+
+
 def _continues(before: Unit, unit: Unit) -> bool:
     """One quote may run on within a paragraph, within a list, and from a list's intro line
     into the list; not across paragraphs (an image or a dropped line may sit between)."""
@@ -272,5 +322,12 @@ def _joined(run: list[Unit]) -> str:
 
 
 def _render(run: list[Unit], n: int) -> list[str]:
-    """Each unit a bullet, the citation number after each."""
-    return [f"- {unit.text} [{n}]" for unit in run]
+    """Each unit a bullet (a list item's later sentences stay in its bullet), the citation
+    number after each."""
+    lines: list[str] = []
+    for unit in run:
+        if unit.continues_item and lines:
+            lines[-1] = f"{lines[-1][: -len(f' [{n}]')]} {unit.text} [{n}]"
+        else:
+            lines.append(f"- {unit.text} [{n}]")
+    return lines

@@ -20,10 +20,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.index.postings import Postings, terms
 from cancerinfo.index.records import DocumentInfo, SearchResult
 from cancerinfo.index.search import STRONG_ENTITY_KINDS
 from cancerinfo.index.topics import without_publisher
 from cancerinfo.index.topics import words as title_words
+from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.store.database import Store
 
 SECTION_SEPARATOR = " > "
@@ -96,8 +98,21 @@ class EvidenceFinder:
     """Knows, for every live page, its title words, whether it is about a particular
     cancer, and which parts of an answer it has sections for (computed once)."""
 
-    def __init__(self, store: Store, documents: list[DocumentInfo], document_of_url: dict[str, int], policy: AnswerPolicy) -> None:
+    def __init__(
+        self,
+        store: Store,
+        documents: list[DocumentInfo],
+        document_of_url: dict[str, int],
+        policy: AnswerPolicy,
+        *,
+        vocabulary: Vocabulary,
+        postings: Postings | None,
+        total_chunks: int,
+    ) -> None:
         self.store = store
+        self.vocabulary = vocabulary
+        self.postings = postings
+        self.total_chunks = max(total_chunks, 1)
         self.documents = documents
         self.document_of_url = document_of_url
         self.policy = policy
@@ -212,6 +227,18 @@ class EvidenceFinder:
             ChunkRow(r["rowid"], r["chunk_id"], ids[r["document_id"]], r["ordinal"], r["section"], r["text"])
             for r in rows
         ]
+
+    def is_specific(self, term: str) -> bool:
+        """A term that is not everywhere in the KB: one of its words is in fewer than
+        ``specific_term_max_share`` of all chunks."""
+        if self.postings is None:
+            return True
+        shares = []
+        for word in terms(term):
+            term_id = self.postings.vocabulary.get(word)
+            count = 0 if term_id is None else int(self.postings.starts[term_id + 1] - self.postings.starts[term_id])
+            shares.append(count / self.total_chunks)
+        return bool(shares) and min(shares) < self.policy.specific_term_max_share
 
     def title_fits(self, part: str, document: int) -> bool:
         """The page's title itself names the part ("Cervical Cancer Diagnosis" for tests)."""

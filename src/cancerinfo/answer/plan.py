@@ -73,6 +73,7 @@ class AnswerPolicy(BaseModel):
     min_quote_chars: int = Field(ge=1)
     max_quote_chars: int = Field(ge=40)
     max_list_items: int = Field(ge=1)
+    specific_term_max_share: float = Field(gt=0, le=1)
     pages_per_section: int = Field(ge=1)
     max_pages: int = Field(ge=1)
     general_pages: int = Field(ge=0)

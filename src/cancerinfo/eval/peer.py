@@ -272,12 +272,18 @@ def quote_in_page(quote: str, page_markdown: str) -> bool:
 
 @lru_cache(maxsize=256)
 def _phrase(phrase: str, *, plural: bool = False) -> re.Pattern[str]:
-    """Whole words, any case, space or hyphen; ``plural``: last word may end -s/-es (-y: -ies)."""
+    """Whole words, any case (an acronym in its own case), space or hyphen; ``plural``: last
+    word may end -s/-es (-y: -ies)."""
     words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
     if plural and words:
         last = words[-1]
         words[-1] = f"{last[:-1]}(?:y|ies)" if last.endswith("y") else f"{last}(?:e?s)?"
-    return re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"(?!\w)", re.IGNORECASE)
+    flags = 0 if _is_acronym(phrase) else re.IGNORECASE  # "FIT" the test, not "fit"
+    return re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"(?!\w)", flags)
+
+
+def _is_acronym(phrase: str) -> bool:
+    return phrase.isupper() and len(phrase.replace("-", "")) <= 6
 
 
 def _sections(response: Mapping[str, Any], key: str = "sections") -> list[dict[str, Any]]:
@@ -420,11 +426,11 @@ def _tests_outcome(case: PeerCase, response: Mapping[str, Any], pages: PageText 
     citations = _sections(response, "citations")
     if chunks is not None:
         ids = dict.fromkeys(_text(c, "chunk_id") for c in citations)
-        cited = [normalise_markdown(text) for i in ids if (text := chunks(i)) is not None]
+        cited = [_visible(text) for i in ids if (text := chunks(i)) is not None]
         where = "cited sections"
     elif pages is not None:
         urls = dict.fromkeys(_text(c, "url") for c in citations)
-        cited = [_normalised_page(page) for url in urls if (page := pages(url)) is not None]
+        cited = [_visible(page) for url in urls if (page := pages(url)) is not None]
         where = "cited pages"
     else:
         return CheckOutcome("must_mention_tests", True, "not checked")
