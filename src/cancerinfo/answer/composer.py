@@ -220,10 +220,14 @@ class Composer:
             if extra >= self.policy.max_list_items:
                 break
             unit = candidates[i]
-            if unit.continues_item and i not in chosen and _head_chosen(candidates, i, chosen):
-                if self._key_terms(unit.text) - covered:
-                    take(i)
-                    extra += 1
+            if (
+                unit.continues_item
+                and i not in chosen
+                and _head_chosen(candidates, i, chosen)
+                and self._key_terms(unit.text) - covered
+            ):
+                take(i)
+                extra += 1
         runs: list[list[Unit]] = []
         previous = -2
         for i in sorted(chosen):
