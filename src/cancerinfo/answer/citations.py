@@ -15,10 +15,18 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from cancerinfo.index.markdown import clean_markdown
 
 IMAGE_MARK = "\u2042"  # ⁂: not a character KB text uses
-_IMAGE = re.compile(r"!\[[^\]\n]*\]\([^)\n]*\)")
+_IMAGE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)")
+# [text](target "title"): the text stays; the text may span lines (not paragraphs)
+_LINK = re.compile(r"\[((?:[^\[\]\n]|\n(?![ \t]*\n)|\[[^\[\]\n]*\])*)\]\((?:[^()\s]|\([^()\s]*\))*(?:\s+\"[^\"]*\")?\s*\)")
+_LINK_TAIL = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")  # a link whose text ran over paragraphs
+_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*)>")
+_HTML_TAG = re.compile(r"</?(?:a|abbr|b|br|cite|del|div|em|font|i|img|ins|mark|p|s|small|span|strong|sub|sup|u|wbr)\b[^<>]*/?>", re.IGNORECASE)
+_ESCAPE = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
+_TABLE_PIPE = re.compile(r"(?<!\\)\|")
+_LINE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|(?:[-+*•]|\d{1,9}[.)])[ \t]+)?", re.MULTILINE)
+_EMPHASIS = str.maketrans("", "", "*_`[]")
 _LIST_MARKER = re.compile(r"^[ \t]*(?:[-*+•]|\d{1,9}[.)])[ \t]+", re.MULTILINE)
 _SPACE = re.compile(r"\s+")
 # A sentence ends at . ! ? (and a closing quote or bracket) before white space and a capital,
@@ -42,17 +50,31 @@ def fold(text: str) -> str:
     return _SPACE.sub(" ", text).strip()
 
 
-@lru_cache(maxsize=512)
+@lru_cache(maxsize=2048)
 def folded_page(body: str) -> str:
-    """The folded clean text of a page body (cached: pages are quoted many times). An
-    image stands as a mark no quote contains, so a quote never runs across one."""
-    return fold(clean_markdown(_IMAGE.sub(f"\n\n{IMAGE_MARK}\n\n", body)))
+    """A page's Markdown as a reader sees it, folded (cached: pages are quoted many times):
+    link targets, HTML tags, escapes, emphasis, heading, quote, list and table marks go.
+    An image stands as a mark no quote contains, so a quote never runs across one. This is
+    a few regular expressions, not the chunker's parser: an independent reading of the page."""
+    text = _IMAGE.sub(f"\n\n{IMAGE_MARK}\n\n", body)
+    text = _LINK.sub(r"\1", text)
+    text = _LINK_TAIL.sub("", text)
+    text = _AUTOLINK.sub(r"\1", text)
+    text = _HTML_TAG.sub(" ", text)
+    text = _ESCAPE.sub(r"\1", text)
+    text = _TABLE_PIPE.sub("\n", text)
+    text = _LINE_MARKS.sub("", text)
+    return fold(_strip_emphasis(text))
 
 
 def quote_in_page(quote: str, body: str) -> bool:
     """True when ``quote`` is found word for word in the page whose Markdown is ``body``."""
-    needle = fold(quote)
+    needle = fold(_strip_emphasis(quote))
     return bool(needle) and needle in folded_page(body)
+
+
+def _strip_emphasis(text: str) -> str:
+    return text.translate(_EMPHASIS)
 
 
 def units(chunk_text: str) -> list[Unit]:

@@ -27,6 +27,7 @@ from cancerinfo.index.records import DocumentInfo, SearchResult
 
 #: A section of a page quoted beside its siblings gets at least this many sentences.
 MIN_QUOTES_PER_SECTION = 2
+MAX_CACHED_TERMS = 200_000
 _LEADS_IN = re.compile(r"\b(include|includes|including|such as|following|these|are|is|or|and)$", re.IGNORECASE)
 
 
@@ -250,6 +251,8 @@ class Composer:
         """The KB terms a unit names (glossary words, drugs, titles...), leaving out the very
         common ones ("cancer", "cells")."""
         if text not in self._terms:
+            if len(self._terms) > MAX_CACHED_TERMS:
+                self._terms.clear()
             self._terms[text] = frozenset(
                 m.canonical.casefold() for m in self.vocabulary.match(text, typos=False)
                 if self.finder.is_specific(m.canonical)

@@ -34,6 +34,7 @@ _STRONG = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
 LEADING_WORDS = 4
 #: How many pages on no particular cancer may stand in for a part a topic's pages lack.
 FALLBACK_PAGES = 2
+MAX_CACHED_FITS = 500_000
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
 _DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
 
@@ -122,6 +123,7 @@ class EvidenceFinder:
         self.cues = {name: [cue_pattern(h) for h in kind.headings] for name, kind in policy.sections.items()}
         self.page_parts = self._page_parts()
         self._title_fit: dict[tuple[str, int], bool] = {}
+        self._fits: dict[tuple[object, ...], int | None] = {}
         self.fallback = {
             name: self._fallback_pages(name) for name, kind in policy.sections.items() if kind.from_ == "kb"
         }
@@ -248,7 +250,15 @@ class EvidenceFinder:
         return self._title_fit[key]
 
     def fit(self, part: str, chunk: ChunkRow, *, first_section: bool) -> int | None:
-        return heading_fit(
-            self.cues[part], chunk.section, self.titles[chunk.document],
-            opening=chunk.ordinal == 0, first_section=first_section,
-        )
+        # headings repeat across pages ("Signs and Symptoms"): the fit of a heading path is
+        # computed once; only an opening section (no heading) depends on its page
+        opening = chunk.ordinal == 0
+        key = (part, chunk.section) if chunk.section else (part, chunk.document, opening, first_section)
+        if key not in self._fits:
+            if len(self._fits) > MAX_CACHED_FITS:
+                self._fits.clear()
+            self._fits[key] = heading_fit(
+                self.cues[part], chunk.section, self.titles[chunk.document],
+                opening=opening, first_section=first_section,
+            )
+        return self._fits[key]
