@@ -22,13 +22,14 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.answer.composer import Composer
-from cancerinfo.answer.contract import Response, Section, render_text
+from cancerinfo.answer.contract import Citation, Response, Section, render_text
 from cancerinfo.answer.evidence import Evidence, EvidenceFinder
 from cancerinfo.answer.gate import (
+    DRUG_KINDS,
+    KBWords,
     check_outdated,
     check_search,
     missing_specific_words,
-    names_a_drug,
 )
 from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
 from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Turn, check_session_id
@@ -36,11 +37,16 @@ from cancerinfo.answer.triage import SafetyPolicy, Triage, TriageResult
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.lexical import query_words
+from cancerinfo.index.postings import terms
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
 from cancerinfo.index.topics import find_topic
 
 MAX_QUESTION_CHARS = 2_000
+DRUG_INTENT = "drug_use"
+#: Questions naming a drug that its page answers with what it is used for when the question's
+#: own parts are not on the page ("is Tafinlar a chemo pill?"); others stay unanswered.
+DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", "drug_use"})
 #: A follow-up names no topic of its own and is short, or opens like one ("and in children?").
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(and|what about|how about|also|but|or|then|same)\b", re.IGNORECASE)
 _FOLLOW_UP_MAX_WORDS = 6
@@ -91,6 +97,7 @@ class Assistant:
             emergency_number=self.safety.emergency_number,
         )
         self.sessions = SessionStore(self.db, retention_days=retention_days)
+        self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids))
 
     def close(self) -> None:
         self.sessions.close()
@@ -124,11 +131,13 @@ class Assistant:
             return self._abstain("NO_QUERY_TERMS", "general"), {}, asked
         if len(question) > MAX_QUESTION_CHARS:
             return self._abstain("TOO_LONG", "general"), {}, asked
-        triage = self.triage.assess(question, known_terms=self._known_terms)
+        asked = self._resolve(question, previous)
+        # a follow-up ("and in children?") is about the topic it continues
+        known = (lambda _text: True) if asked.carried_topic else self._known_terms
+        triage = self.triage.assess(question, known_terms=known)
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
-        asked = self._resolve(question, previous)
         result = self.searcher.search(asked.resolved, k=10, filters=filters)
         intent = self._intent(asked, result, triage, previous)
         topic = self._topic(result, asked)
@@ -141,15 +150,25 @@ class Assistant:
         decision = check_outdated(evidence, self.searcher.index.documents, self.policy, today=self.today)
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
-        missing = self._missing(asked, evidence, named_drug=names_a_drug(result))
+        missing = self._missing(asked, evidence, result)
         if len(missing) > self.policy.gate.max_missing_specific_words:
             explain = {"gate": f"not in the evidence: {', '.join(missing)}"}
             return self._abstain("UNSUPPORTED", intent, explain=explain), topic, asked
         sections, citations = self.composer.compose(
             asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
         )
+        if not any(s.source == "kb" for s in sections) and evidence.drug_named and intent in DRUG_FALLBACK_INTENTS:
+            # a drug's page has its own parts ("is Tafinlar a chemo pill?"): what it is used for
+            intent = DRUG_INTENT
+            sections, citations = self.composer.compose(
+                asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
+            )
         if not any(section.source == "kb" for section in sections):
             return self._abstain("UNSUPPORTED", intent, explain={"gate": "nothing quotable"}), topic, asked
+        uncovered = self._uncovered_terms(result, citations)
+        if uncovered:
+            explain = {"gate": f"the quoted sections never name: {', '.join(uncovered)}"}
+            return self._abstain("UNSUPPORTED", intent, explain=explain), topic, asked
         if triage.informational_emergency and not any(s.kind == "emergency_guidance" for s in sections):
             sections.append(
                 Section("emergency_guidance", "Emergency guidance", self.triage.emergency_guidance(), [], "safety")
@@ -254,20 +273,51 @@ class Assistant:
                 return {"text": entity["canonical"], "kind": entity["kind"]}
         if asked.carried_topic:
             return {"text": asked.carried_topic, "kind": "carried"}
+        finder = self.composer.finder
+        for entity in result.entities:  # else a specific KB term it names ("multiple myeloma")
+            if entity["kind"] != "title" and finder.is_specific(entity["canonical"]):
+                return {"text": entity["canonical"], "kind": entity["kind"]}
         return {}
 
-    def _missing(self, asked: Asked, evidence: Evidence, *, named_drug: bool) -> list[str]:
+    def _missing(self, asked: Asked, evidence: Evidence, result: SearchResult) -> list[str]:
+        """Specific words of the question its pages never use. A question naming a drug,
+        brand or regimen is checked against that page alone ("grapefruit with ixazomib?")."""
         index = self.searcher.index
+        pages = evidence.pages
+        drug_urls = {u for e in result.entities if e["kind"] in DRUG_KINDS for u in e["urls"]}
+        if drug_urls:
+            pages = [index.document_of_url[u] for u in drug_urls if u in index.document_of_url]
+        page_set = set(pages)
+        chunks = [c for c in evidence.chunks if c.document in page_set]
+        chunks += self.composer.finder.chunks([p for p in pages if p not in evidence.pages])
         return missing_specific_words(
             asked.resolved,
-            evidence,
-            index.documents,
-            self.searcher.postings,
-            len(index.chunk_rowids),
+            chunks,
+            [index.documents[p].title for p in pages],
+            self.kb_words,
             self.policy,
-            named_drug=named_drug,
+            only_unknown=not drug_urls,
             expansions=tuple(index.vocabulary.expand(asked.resolved)),
         )
+
+    def _uncovered_terms(self, result: SearchResult, citations: list[Citation]) -> list[str]:
+        """The specific KB terms the question names when none of them is in the pages the
+        answer quotes ("acne" asked, only pages on other things found): an answer about
+        something else is no answer."""
+        finder = self.composer.finder
+        named = {
+            e["canonical"] for e in result.entities
+            if e["kind"] not in ("title", "topic") and not e["fuzzy"] and finder.is_specific(e["canonical"])
+        }
+        if not named:
+            return []
+        pages = {self.searcher.index.document_of_url[c.url] for c in citations}
+        words: set[str] = set()
+        for page in pages:
+            words |= self.composer.finder.page_terms(page)
+        if any(set(terms(term)) <= words for term in named):
+            return []
+        return sorted(named)
 
     def _known_terms(self, text: str) -> bool:
         """Does the KB vocabulary know a term of ``text`` (a drug, a brand, a disease...)?"""

@@ -15,7 +15,6 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-
 IMAGE_MARK = "\u2042"  # ⁂: not a character KB text uses
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\((?:[^()\n]|\([^()\n]*\))*\)")
 # [text](target "title"): the text stays; the text may span lines (not paragraphs)

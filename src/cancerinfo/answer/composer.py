@@ -82,7 +82,7 @@ class Composer:
                     sections.append(section)
                 continue
             chosen = self._choose_chunks(name, kind, evidence, hit_chunks, used_chunks)
-            if not chosen and evidence.named and self.finder.add_fallback(evidence, name):
+            if not chosen and evidence.named and not evidence.drug_named and self.finder.add_fallback(evidence, name):
                 chosen = self._choose_chunks(name, kind, evidence, hit_chunks, used_chunks)
             lines: list[str] = []
             numbers: list[int] = []

@@ -35,6 +35,7 @@ LEADING_WORDS = 4
 #: How many pages on no particular cancer may stand in for a part a topic's pages lack.
 FALLBACK_PAGES = 2
 MAX_CACHED_FITS = 500_000
+MAX_CACHED_PAGES = 2_000
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
 _DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
 
@@ -59,6 +60,7 @@ class Evidence:
     #: pages on no particular cancer: used only for what the topic's own pages lack
     general: frozenset[int] = frozenset()
     named: bool = False
+    drug_named: bool = False  # a drug, brand or regimen page is named: no stand-in pages
 
 
 def cue_pattern(stem: str) -> re.Pattern[str]:
@@ -124,6 +126,7 @@ class EvidenceFinder:
         self.page_parts = self._page_parts()
         self._title_fit: dict[tuple[str, int], bool] = {}
         self._fits: dict[tuple[object, ...], int | None] = {}
+        self._page_terms: dict[int, frozenset[str]] = {}
         self.fallback = {
             name: self._fallback_pages(name) for name, kind in policy.sections.items() if kind.from_ == "kb"
         }
@@ -163,6 +166,7 @@ class EvidenceFinder:
     def find(self, result: SearchResult, parts: tuple[str, ...]) -> Evidence:
         named: set[int] = set()
         topic_words: list[str] = []
+        drug_named = any(e["kind"] in _STRONG and e["urls"] for e in result.entities)
         for entity in result.entities:
             if entity["kind"] == "topic" or entity["kind"] in _STRONG:
                 named |= {self.document_of_url[u] for u in entity["urls"] if u in self.document_of_url}
@@ -192,6 +196,8 @@ class EvidenceFinder:
                 ),
             )
             general = [d for d in ranked if d not in about and not (self.title_words[d] & self.site_words) - wanted]
+            if drug_named:  # a drug's own page answers for it, not pages on treatment in general
+                general = []
             ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]
         else:
             # a page on a cancer the question does not name only when the search put it near
@@ -204,7 +210,9 @@ class EvidenceFinder:
         patient = [d for d in ranked if not self.documents[d].professional]
         professional = [d for d in ranked if self.documents[d].professional]
         pages = (patient + professional)[: self.policy.max_pages + self.policy.general_pages]
-        return Evidence(pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words))
+        return Evidence(
+            pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named
+        )
 
     def add_fallback(self, evidence: Evidence, part: str) -> bool:
         """Add the general pages that stand in for ``part``; False when there are none new."""
@@ -215,6 +223,16 @@ class EvidenceFinder:
         evidence.general = evidence.general | frozenset(new)
         evidence.chunks.extend(self.chunks(new))
         return True
+
+    def page_terms(self, document: int) -> frozenset[str]:
+        """The words (stemmed as the search stems them) of a page's title and text."""
+        if document not in self._page_terms:
+            if len(self._page_terms) > MAX_CACHED_PAGES:
+                self._page_terms.clear()
+            rows = self.store.query("SELECT body FROM documents WHERE id = ?", (self.documents[document].id,))
+            body = rows[0]["body"] if rows else ""
+            self._page_terms[document] = frozenset(terms(f"{self.documents[document].title} {body}"))
+        return self._page_terms[document]
 
     def chunks(self, pages: list[int]) -> list[ChunkRow]:
         if not pages:

@@ -20,16 +20,20 @@ Thresholds live in ``policies/answer.yaml`` and are calibrated in docs/answers.m
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from datetime import date
 
-from cancerinfo.answer.evidence import Evidence
+from cancerinfo.answer.evidence import ChunkRow, Evidence
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import Postings, stem, terms
 from cancerinfo.index.records import DocumentInfo, SearchResult
 
 NAMED_KINDS = frozenset({"topic", "drug", "brand", "regimen", "regimen_component"})
+MIN_TYPO_LENGTH = 5
+MIN_TYPO_TARGET_CHUNKS = 3
+TYPO_SIMILARITY = 0.8
 DRUG_KINDS = frozenset({"drug", "brand", "regimen", "regimen_component"})
 
 
@@ -80,39 +84,76 @@ def check_outdated(
 
 def missing_specific_words(
     question: str,
-    evidence: Evidence,
-    documents: list[DocumentInfo],
-    postings: Postings | None,
-    total_chunks: int,
+    chunks: list[ChunkRow],
+    titles: list[str],
+    words: KBWords,
     policy: AnswerPolicy,
     *,
-    named_drug: bool,
+    only_unknown: bool,
     expansions: tuple[str, ...] = (),
 ) -> list[str]:
-    """Specific words of a question about a named drug, brand or regimen page that none of
-    the focus pages mentions (in text, heading or title): "can I eat grapefruit with
-    ixazomib?" when the ixazomib page never mentions grapefruit. Questions about a topic or
-    with no named page are left to the similarity check (their wording varies too much)."""
-    if postings is None or not total_chunks or not named_drug:
-        return []
+    """Specific words of the question that the pages the answer would quote never use (in
+    text, headings or titles): "can I eat grapefruit with ixazomib?" when the ixazomib page
+    never mentions grapefruit; "what is zorbatinib?" when no page does. A word is specific
+    when the KB uses it rarely (``gate.specific_word_max_share`` of chunks) or never; a word
+    the KB never uses but that is one letter or two away from a KB word is a typo of it.
+    ``only_unknown``: count only words the KB never uses (for questions naming no drug,
+    whose wording varies too much for the rest)."""
     covered: set[str] = set()
-    for chunk in evidence.chunks:
+    for chunk in chunks:
         covered.update(terms(chunk.section))
         covered.update(terms(chunk.text))
-    for page in evidence.pages:
-        covered.update(terms(documents[page].title))
+    for title in titles:
+        covered.update(terms(title))
     for expansion in expansions:
         covered.update(terms(expansion))
     missing = []
-    limit = policy.gate.specific_word_max_share * total_chunks
     for word in query_words(question):
         term = stem(word)
         if word in policy.conversational_words or term in policy.conversational_words or len(word) < 3 or "'" in word:
             continue
         if word.isdigit() or term in covered:
             continue
-        term_id = postings.vocabulary.get(term)
-        frequency = 0 if term_id is None else int(postings.starts[term_id + 1] - postings.starts[term_id])
-        if frequency < limit:
+        frequency = words.frequency(term)
+        if frequency == 0:
+            corrected = words.correct(term)
+            if corrected is not None and (corrected in covered or words.share(corrected) >= policy.gate.specific_word_max_share):
+                continue
+            missing.append(word)
+        elif only_unknown:
+            continue
+        elif words.share(term) < policy.gate.specific_word_max_share:
             missing.append(word)
     return missing
+
+
+class KBWords:
+    """How often the KB uses each word (chunks containing it), and typo correction towards
+    the words it uses."""
+
+    def __init__(self, postings: Postings | None, total_chunks: int) -> None:
+        self.postings = postings
+        self.total = max(total_chunks, 1)
+        self._by_start: dict[str, list[str]] | None = None
+
+    def frequency(self, term: str) -> int:
+        if self.postings is None:
+            return 1
+        term_id = self.postings.vocabulary.get(term)
+        return 0 if term_id is None else int(self.postings.starts[term_id + 1] - self.postings.starts[term_id])
+
+    def share(self, term: str) -> float:
+        return self.frequency(term) / self.total
+
+    def correct(self, term: str) -> str | None:
+        """The KB word closest to ``term`` (same first letter, similar length), if close."""
+        if self.postings is None or len(term) < MIN_TYPO_LENGTH:
+            return None
+        if self._by_start is None:
+            self._by_start = {}
+            for word in self.postings.vocabulary:
+                if word.isalpha() and len(word) >= MIN_TYPO_LENGTH - 1 and self.frequency(word) >= MIN_TYPO_TARGET_CHUNKS:
+                    self._by_start.setdefault(word[0], []).append(word)
+        pool = [w for w in self._by_start.get(term[0], []) if abs(len(w) - len(term)) <= 2]
+        close = difflib.get_close_matches(term, pool, n=1, cutoff=TYPO_SIMILARITY)
+        return close[0] if close else None
