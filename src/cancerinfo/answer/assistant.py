@@ -165,7 +165,7 @@ class Assistant:
             )
         if not any(section.source == "kb" for section in sections):
             return self._abstain("UNSUPPORTED", intent, explain={"gate": "nothing quotable"}), topic, asked
-        uncovered = self._uncovered_terms(result, citations)
+        uncovered = self._uncovered_terms(result, citations) if result.best_similarity < self.policy.gate.weak_similarity else []
         if uncovered:
             explain = {"gate": f"the quoted sections never name: {', '.join(uncovered)}"}
             return self._abstain("UNSUPPORTED", intent, explain=explain), topic, asked
@@ -298,6 +298,7 @@ class Assistant:
             self.policy,
             only_unknown=not drug_urls,
             expansions=tuple(index.vocabulary.expand(asked.resolved)),
+            known=frozenset(w for m in index.vocabulary.match(asked.resolved) for w in query_words(m.text)),
         )
 
     def _uncovered_terms(self, result: SearchResult, citations: list[Citation]) -> list[str]:

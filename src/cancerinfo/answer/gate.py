@@ -91,6 +91,7 @@ def missing_specific_words(
     *,
     only_unknown: bool,
     expansions: tuple[str, ...] = (),
+    known: frozenset[str] = frozenset(),
 ) -> list[str]:
     """Specific words of the question that the pages the answer would quote never use (in
     text, headings or titles): "can I eat grapefruit with ixazomib?" when the ixazomib page
@@ -98,7 +99,8 @@ def missing_specific_words(
     when the KB uses it rarely (``gate.specific_word_max_share`` of chunks) or never; a word
     the KB never uses but that is one letter or two away from a KB word is a typo of it.
     ``only_unknown``: count only words the KB never uses (for questions naming no drug,
-    whose wording varies too much for the rest)."""
+    whose wording varies too much for the rest). ``known``: words of the question the KB
+    vocabulary knows (a lay term such as "breathless" maps to the KB's own words)."""
     covered: set[str] = set()
     for chunk in chunks:
         covered.update(terms(chunk.section))
@@ -115,10 +117,14 @@ def missing_specific_words(
         if word.isdigit() or term in covered:
             continue
         frequency = words.frequency(term)
+        if frequency == 0 and word in known:
+            continue
         if frequency == 0:
             corrected = words.correct(term)
             if corrected is not None and (corrected in covered or words.share(corrected) >= policy.gate.specific_word_max_share):
                 continue
+            if only_unknown and words.compound(term):
+                continue  # "birads": the KB writes "BI-RADS"
             missing.append(word)
         elif only_unknown:
             continue
@@ -144,6 +150,13 @@ class KBWords:
 
     def share(self, term: str) -> float:
         return self.frequency(term) / self.total
+
+    def compound(self, term: str) -> bool:
+        """Two KB words written as one ("birads" for "BI-RADS")."""
+        return any(
+            self.frequency(term[:cut]) and self.frequency(term[cut:])
+            for cut in range(2, len(term) - 1)
+        )
 
     def correct(self, term: str) -> str | None:
         """The KB word closest to ``term`` (same first letter, similar length), if close."""
