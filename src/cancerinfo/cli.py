@@ -263,7 +263,8 @@ def _print_response(response: dict[str, Any]) -> None:
     label = response["status"].upper() + (f" ({response['reason']})" if response["reason"] else "")
     out.print(f"[{colour.get(response['status'], 'white')}]{escape(label)}[/]")
     if not response["sections"]:
-        out.print(escape(response["text"]))
+        out.print(escape(response["text"].replace(f"_{response['disclaimer']}_", "").strip()))
+        out.print(f"\n[italic]{escape(response['disclaimer'])}[/italic]")
         return
     for section in response["sections"]:
         marker = "" if section["source"] == "kb" else f"  [dim]({section['source']})[/dim]"

@@ -202,12 +202,15 @@ class Assistant:
         if self._supported(result):
             plan_intent = "urgent" if triage.status == "urgent" else intent
             evidence = self.composer.evidence(result, plan_intent)
-            kb_sections, citations = self.composer.compose(
-                asked.resolved, plan_intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
-            )
-            sections += [s for s in kb_sections if s.source == "kb" or s.kind != "questions_for_doctor"]
-        if triage.questions_for_doctor:
-            sections.append(
+            hits = {hit.chunk_id for hit in result.hits}
+            kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
+            if not any(s.source == "kb" for s in kb_sections) and evidence.drug_named:
+                kb_sections, citations = self.composer.compose(asked.resolved, DRUG_INTENT, evidence, hit_chunks=hits)
+            if any(s.source == "kb" for s in kb_sections):  # navigation text only beside quotes
+                sections += [s for s in kb_sections if s.source == "kb" or s.kind != "questions_for_doctor"]
+        if triage.questions_for_doctor:  # right after the refusal that leads into them
+            sections.insert(
+                1,
                 Section(
                     "questions_for_doctor",
                     "Questions to ask your doctor",
