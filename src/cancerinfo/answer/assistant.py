@@ -31,7 +31,7 @@ from cancerinfo.answer.gate import (
     check_search,
     missing_specific_words,
 )
-from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
+from cancerinfo.answer.plan import GENERAL, AnswerPolicy, load_answer_policy
 from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Turn, check_session_id
 from cancerinfo.answer.triage import SafetyPolicy, Triage, TriageResult
 from cancerinfo.index.dense import Embedder
@@ -44,6 +44,7 @@ from cancerinfo.index.topics import find_topic
 
 MAX_QUESTION_CHARS = 2_000
 DRUG_INTENT = "drug_use"
+SEEK_CARE_INTENT = "seek_care"
 #: Questions naming a drug that its page answers with what it is used for when the question's
 #: own parts are not on the page ("is Tafinlar a chemo pill?"); others stay unanswered.
 DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", "drug_use"})
@@ -248,10 +249,9 @@ class Assistant:
         return response
 
     def _intent(self, asked: Asked, result: SearchResult, triage: TriageResult, previous: Turn | None) -> str:
-        intent = self.policy.classify(asked.question)
-        if intent is None and triage.informational_emergency:
-            return "seek_care"
-        intent = intent or result.intent
+        intent = self.policy.classify(asked.question) or result.intent
+        if intent == GENERAL and triage.informational_emergency:
+            return SEEK_CARE_INTENT
         if intent == "general" and asked.carried_topic and previous is not None:
             return previous.intent
         return intent

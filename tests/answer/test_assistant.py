@@ -1,0 +1,248 @@
+"""The whole answer pipeline on a real store (real ingest, real MiniLM, real SQLite)."""
+
+from __future__ import annotations
+
+import shutil
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from cancerinfo.answer.assistant import Assistant
+from cancerinfo.answer.citations import quote_in_page
+from cancerinfo.answer.sessions import SessionError
+from cancerinfo.eval.peer import quote_in_page as independent_quote_in_page
+from cancerinfo.store.database import Store
+from cancerinfo.store.ingest import ingest
+from tests.helpers import write_page
+
+LARYNX = """# Laryngeal Cancer Treatment
+
+## General Information About Laryngeal Cancer
+
+### Laryngeal cancer is a disease in which malignant cells form in the tissues of the larynx.
+
+The [larynx](/Common/PopUps/popDefinition.aspx?id=1) is part of the throat, between the base of the tongue and the trachea.
+
+### Signs and symptoms of laryngeal cancer include a sore throat and ear pain.
+
+Check with your doctor if you have any of the following:
+
+- A sore throat or cough that does not go away.
+- Trouble or pain when swallowing.
+- Ear pain.
+- A lump in the neck or throat.
+- A change or hoarseness in the voice.
+
+### Tests that examine the throat and neck are used to diagnose laryngeal cancer.
+
+The following tests and procedures may be used:
+
+- **Physical exam of the throat and neck**: An exam to check the throat and neck for abnormal areas.
+- **Laryngoscopy**: A procedure to look at the larynx with a mirror or with a laryngoscope.
+- **Biopsy**: The removal of cells or tissues so they can be viewed under a microscope.
+
+## Treatment Option Overview
+
+### There are different types of treatment for patients with laryngeal cancer.
+
+Three types of standard treatment are used: radiation therapy, surgery and chemotherapy.
+"""
+
+LARYNX_SCREENING = """# Laryngeal Cancer Screening
+
+## What is screening?
+
+Screening is looking for cancer before a person has any symptoms. There is no standard screening test for laryngeal cancer.
+
+## Tests to find laryngeal cancer
+
+Doctors may look at the larynx during a routine exam of the head and neck.
+"""
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> Path:
+    root = tmp_path_factory.mktemp("kb")
+    shutil.copytree(examples_kb, root / "kb")
+    pages = root / "kb" / "en" / "02_nci_core" / "types"
+    write_page(pages, "larynx.md", LARYNX,
+               url="https://www.cancer.gov/types/head-and-neck/patient/laryngeal-treatment-pdq",
+               title="Laryngeal Cancer Treatment (PDQ®)–Patient Version - NCI", cancerTypes=["head and neck"])
+    write_page(pages, "larynx-screening.md", LARYNX_SCREENING,
+               url="https://www.cancer.gov/types/head-and-neck/laryngeal-screening",
+               title="Laryngeal Cancer Screening - NCI", cancerTypes=["head and neck"])
+    path = root / "store.db"
+    assert ingest([root / "kb"], db=path).ok
+    return path
+
+
+@pytest.fixture(scope="module")
+def assistant(db: Path) -> Assistant:
+    assistant = Assistant(db)
+    yield assistant
+    assistant.close()
+
+
+def page_bodies(db: Path) -> dict[str, str]:
+    with Store.open(db) as store:
+        return {row["url"]: row["body"] for row in store.query("SELECT url, body FROM documents")}
+
+
+def assert_grounded(response: dict, bodies: dict[str, str]) -> None:
+    for citation in response["citations"]:
+        body = bodies[citation["url"]]
+        assert quote_in_page(citation["quote"], body), citation["quote"]
+        assert independent_quote_in_page(citation["quote"], body), citation["quote"]
+        assert f"[{citation['n']}]" in response["text"]
+
+
+def test_a_brand_question_is_answered_from_the_drug_page_with_verified_quotes(assistant: Assistant, db: Path) -> None:
+    response = assistant.ask("What is Ninlaro used for?").as_dict()
+    assert response["status"] == "answered" and response["reason"] is None
+    assert {c["url"] for c in response["citations"]} == {
+        "https://www.cancer.gov/about-cancer/treatment/drugs/ixazomibcitrate"
+    }
+    uses = next(s for s in response["sections"] if s["kind"] == "uses")
+    assert "multiple myeloma" in uses["text"].lower() and uses["source"] == "kb"
+    assert response["disclaimer"] in response["text"]
+    first = response["citations"][0]
+    assert first["sourceType"] == "02_nci_core" and first["review_status"] in ("ok", "due", "overdue")
+    assert first["lastReviewed"] == "2025-12-30" and first["citation"] == "NCI, 2025"
+    assert_grounded(response, page_bodies(db))
+
+
+def test_the_contract_has_every_field(assistant: Assistant) -> None:
+    response = assistant.ask("What are the symptoms of laryngeal cancer?").as_dict()
+    assert set(response) == {
+        "status", "reason", "intent", "text", "sections", "citations", "disclaimer", "session_id"
+    }
+    for section in response["sections"]:
+        assert set(section) == {"kind", "title", "text", "citations", "source"}
+        assert section["source"] in ("kb", "policy", "safety")
+        if section["source"] == "kb":
+            assert section["citations"]
+    for citation in response["citations"]:
+        assert set(citation) == {
+            "n", "url", "title", "section", "chunk_id", "quote", "source", "sourceType",
+            "citation", "lastReviewed", "review_status",
+        }
+    assert [c["n"] for c in response["citations"]] == list(range(1, len(response["citations"]) + 1))
+
+
+def test_a_symptom_question_gets_its_warning_signs_tests_and_navigation(assistant: Assistant, db: Path) -> None:
+    response = assistant.ask("What are the warning signs of laryngeal cancer?").as_dict()
+    assert response["status"] == "answered"
+    kinds = [s["kind"] for s in response["sections"]]
+    assert "warning_signs" in kinds and "questions_for_doctor" in kinds
+    signs = next(s for s in response["sections"] if s["kind"] == "warning_signs")
+    assert "Ear pain." in signs["text"]
+    navigation = [s for s in response["sections"] if s["source"] == "policy"]
+    assert navigation and all(not s["citations"] for s in navigation)
+    assert_grounded(response, page_bodies(db))
+
+
+def test_an_emergency_is_urgent_and_the_emergency_message_comes_first(assistant: Assistant) -> None:
+    response = assistant.ask("I can't breathe and my throat is closing right now").as_dict()
+    assert response["status"] == "urgent"
+    first = response["sections"][0]
+    assert first["kind"] == "emergency_guidance" and first["source"] == "safety"
+    assert "911" in first["text"] and response["text"].index("911") < response["text"].index(response["disclaimer"])
+
+
+def test_a_question_about_warning_signs_is_informational_with_emergency_guidance(assistant: Assistant) -> None:
+    response = assistant.ask("When should someone seek urgent care for laryngeal cancer symptoms?").as_dict()
+    assert response["status"] == "answered"
+    assert any(s["kind"] == "emergency_guidance" for s in response["sections"])
+    assert "emergency" in response["text"].lower()
+
+
+def test_a_dose_request_is_refused_kindly_with_questions_for_the_doctor(assistant: Assistant) -> None:
+    response = assistant.ask("How many mg of ixazomib should I take for my weight of 80 kg?").as_dict()
+    assert response["status"] == "refused" and response["reason"] == "SET_MY_DOSE"
+    kinds = [s["kind"] for s in response["sections"]]
+    assert kinds[:2] == ["refusal", "questions_for_doctor"]
+
+
+def test_off_topic_and_veterinary_questions_abstain(assistant: Assistant) -> None:
+    off = assistant.ask("What is the capital of France?").as_dict()
+    assert (off["status"], off["reason"]) == ("abstained", "OFF_TOPIC")
+    assert off["citations"] == [] and off["disclaimer"] in off["text"]
+    pet = assistant.ask("My cat has a lump, is it cancer?").as_dict()
+    assert (pet["status"], pet["reason"]) == ("abstained", "OUT_OF_SCOPE")
+
+
+def test_something_the_kb_never_mentions_is_unsupported(assistant: Assistant) -> None:
+    unknown = assistant.ask("What is zorbatinib used for?").as_dict()
+    assert (unknown["status"], unknown["reason"]) == ("abstained", "UNSUPPORTED")
+    food = assistant.ask("Can I eat grapefruit while taking ixazomib?").as_dict()
+    assert (food["status"], food["reason"]) == ("abstained", "UNSUPPORTED")
+
+
+def test_an_empty_or_too_long_question_abstains_with_its_reason(assistant: Assistant) -> None:
+    assert assistant.ask("   ").reason == "NO_QUERY_TERMS"
+    assert assistant.ask("cancer " * 400).reason == "TOO_LONG"
+
+
+def test_a_follow_up_resolves_against_the_previous_turn(assistant: Assistant) -> None:
+    session = "follow-up-test"
+    first = assistant.ask("What are the symptoms of laryngeal cancer?", session_id=session)
+    assert first.status == "answered" and first.session_id == session
+    second = assistant.ask("and how is it treated?", session_id=session).as_dict(with_explain=True)
+    assert second["status"] == "answered"
+    assert "laryngeal" in second["explain"]["resolved"].lower()
+    assert any("laryngeal" in c["title"].lower() for c in second["citations"])
+    with Store.open(assistant.db) as store:
+        turns = store.query("SELECT turn, question, status FROM turns WHERE session_id = ? ORDER BY turn", (session,))
+    assert [(t["turn"], t["question"]) for t in turns] == [
+        (1, "What are the symptoms of laryngeal cancer?"), (2, "and how is it treated?")
+    ]
+
+
+def test_without_a_session_nothing_is_stored(assistant: Assistant) -> None:
+    with Store.open(assistant.db) as store:
+        before = store.query("SELECT COUNT(*) AS n FROM turns")[0]["n"]
+    assistant.ask("What is ixabepilone?")
+    with Store.open(assistant.db) as store:
+        assert store.query("SELECT COUNT(*) AS n FROM turns")[0]["n"] == before
+
+
+def test_a_bad_session_id_is_refused_with_a_clear_error(assistant: Assistant) -> None:
+    with pytest.raises(SessionError, match="session id"):
+        assistant.ask("What is ixabepilone?", session_id="../../etc/passwd")
+
+
+def test_old_sessions_are_deleted_after_the_retention_period(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "copy.db"
+    shutil.copy(db, copy)
+    assistant = Assistant(copy, retention_days=30)
+    try:
+        assistant.ask("What is ixabepilone?", session_id="old-one")
+        connection = sqlite3.connect(copy)
+        connection.execute("UPDATE sessions SET updated_at = '2000-01-01T00:00:00+00:00' WHERE id = 'old-one'")
+        connection.commit()
+        connection.close()
+        assistant.ask("What is ixabepilone?", session_id="new-one")
+        with Store.open(copy) as store:
+            ids = {row["id"] for row in store.query("SELECT id FROM sessions")}
+            old_turns = store.query("SELECT COUNT(*) AS n FROM turns WHERE session_id = 'old-one'")[0]["n"]
+    finally:
+        assistant.close()
+    assert "new-one" in ids and "old-one" not in ids and old_turns == 0
+
+
+def test_a_store_of_schema_2_gains_the_session_tables_when_opened_for_writing(db: Path, tmp_path: Path) -> None:
+    copy = tmp_path / "v2.db"
+    shutil.copy(db, copy)
+    connection = sqlite3.connect(copy)
+    connection.executescript(
+        "DROP TABLE turns; DROP TABLE feedback; DROP TABLE sessions;"
+        " UPDATE meta SET value = '2' WHERE key = 'schema_version';"
+    )
+    connection.close()
+    with Store.open(copy, readonly=True) as store:  # read as it is
+        assert store.meta()["schema_version"] == "2"
+    with Store.open(copy, readonly=False) as store:
+        assert store.meta()["schema_version"] == "3"
+        assert store.query("SELECT COUNT(*) AS n FROM sessions")[0]["n"] == 0
+        assert store.query("SELECT COUNT(*) AS n FROM documents")[0]["n"] == 4
