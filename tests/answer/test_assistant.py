@@ -246,3 +246,53 @@ def test_a_store_of_schema_2_gains_the_session_tables_when_opened_for_writing(db
         assert store.meta()["schema_version"] == "3"
         assert store.query("SELECT COUNT(*) AS n FROM sessions")[0]["n"] == 0
         assert store.query("SELECT COUNT(*) AS n FROM documents")[0]["n"] == 4
+
+
+def test_ask_command_prints_the_contract_and_a_readable_answer(db: Path, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_cli import cli
+
+    copy = tmp_path / "cli.db"
+    shutil.copy(db, copy)
+    data = json.loads(cli("ask", "What is Ninlaro used for?", "--db", str(copy), "--json").stdout)
+    assert data["status"] == "answered" and data["citations"][0]["url"].endswith("/ixazomibcitrate")
+    readable = cli("ask", "What is Ninlaro used for?", "--db", str(copy))
+    assert readable.returncode == 0
+    assert "ANSWERED" in readable.stdout and "Sources" in readable.stdout and "[1]" in readable.stdout
+    first = json.loads(cli("ask", "What are the symptoms of laryngeal cancer?", "--db", str(copy),
+                           "--session", "cli-1", "--json").stdout)
+    follow = json.loads(cli("ask", "and how is it treated?", "--db", str(copy), "--session", "cli-1", "--json").stdout)
+    assert first["session_id"] == follow["session_id"] == "cli-1"
+    assert any("laryngeal" in c["title"].lower() for c in follow["citations"])
+    bad = cli("ask", "What is ixabepilone?", "--db", str(copy), "--session", "no spaces allowed")
+    assert bad.returncode == 1 and "session id" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_eval_answers_runs_a_file_in_one_process(db: Path, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_cli import cli
+
+    copy = tmp_path / "eval.db"
+    shutil.copy(db, copy)
+    questions = tmp_path / "q.jsonl"
+    questions.write_text(
+        json.dumps({"id": "one", "question": "What is Ninlaro used for?", "extra": 1}) + "\n"
+        + json.dumps({"id": "two", "messages": ["What are the symptoms of laryngeal cancer?", "and how is it treated?"]})
+        + "\n" + json.dumps({"id": "three", "question": "What is the capital of France?"}) + "\n"
+    )
+    output = tmp_path / "answers.jsonl"
+    result = cli("eval", "answers", "--db", str(copy), "--questions", str(questions), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout)
+    assert summary["questions"] == 3 and summary["statuses"] == {"abstained": 1, "answered": 2}
+    lines = [json.loads(line) for line in output.read_text().splitlines()]
+    assert [line["id"] for line in lines] == ["one", "two", "three"]
+    assert lines[1]["response"]["session_id"] and any(
+        "laryngeal" in c["title"].lower() for c in lines[1]["response"]["citations"]
+    )
+    assert lines[2]["response"]["reason"] == "OFF_TOPIC"
+    questions.write_text('{"id": "x"}\n')
+    bad = cli("eval", "answers", "--db", str(copy), "--questions", str(questions), "--output", str(output))
+    assert bad.returncode == 1 and "q.jsonl:1" in bad.stderr

@@ -1,0 +1,59 @@
+"""policies/answer.yaml is validated on load; a bad file names the key."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+
+from cancerinfo.answer.plan import load_answer_policy
+from cancerinfo.errors import PolicyError
+from cancerinfo.policies import policy_path
+
+
+def write_changed(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
+    data = yaml.safe_load(policy_path("answer.yaml").read_text(encoding="utf-8"))
+    change(data)
+    path = tmp_path / "answer.yaml"
+    path.write_text(yaml.safe_dump(data), encoding="utf-8")
+    return path
+
+
+def test_the_shipped_policy_loads_and_every_plan_names_known_sections() -> None:
+    policy = load_answer_policy()
+    for intent, kinds in policy.plans.items():
+        assert kinds, intent
+        assert all(kind in policy.sections for kind in kinds)
+    assert "not medical advice" in policy.disclaimer
+
+
+def test_a_plan_naming_an_unknown_section_is_refused(tmp_path: Path) -> None:
+    path = write_changed(tmp_path, lambda d: d["plans"].__setitem__("symptoms", ["warning_signs", "horoscope"]))
+    with pytest.raises(PolicyError, match="plans.symptoms: unknown section kind 'horoscope'"):
+        load_answer_policy(path)
+
+
+def test_a_missing_threshold_names_its_key(tmp_path: Path) -> None:
+    path = write_changed(tmp_path, lambda d: d["gate"].pop("min_similarity"))
+    with pytest.raises(PolicyError, match="gate.min_similarity"):
+        load_answer_policy(path)
+
+
+def test_a_bad_regular_expression_is_refused(tmp_path: Path) -> None:
+    path = write_changed(tmp_path, lambda d: d["skip_lines"].append("(unclosed"))
+    with pytest.raises(PolicyError, match="bad regular expression"):
+        load_answer_policy(path)
+
+
+def test_a_kb_section_needs_heading_cues(tmp_path: Path) -> None:
+    path = write_changed(tmp_path, lambda d: d["sections"]["warning_signs"].__setitem__("headings", []))
+    with pytest.raises(PolicyError, match="sections.warning_signs"):
+        load_answer_policy(path)
+
+
+def test_answer_intents_are_found_by_their_cues() -> None:
+    policy = load_answer_policy()
+    assert policy.classify("How should someone prepare for the first oncology visit?") == "visit_preparation"
+    assert policy.classify("What questions should I ask my doctor about myeloma?") == "doctor_questions"
+    assert policy.classify("What is myeloma?") is None
