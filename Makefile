@@ -22,6 +22,7 @@ demo: setup
 	$(BIN)/cancerinfo ingest examples/kb --db $(DEMO_DB)
 	$(BIN)/cancerinfo status --db $(DEMO_DB)
 	$(BIN)/cancerinfo search "is Ninlaro a chemo pill?" --db $(DEMO_DB) --k 3
+	$(BIN)/cancerinfo ask "What is Ninlaro used for?" --db $(DEMO_DB)
 
 lint: setup
 	$(BIN)/ruff check src tests

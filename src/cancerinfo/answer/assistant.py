@@ -134,7 +134,7 @@ class Assistant:
             return self._abstain("TOO_LONG", "general"), {}, asked
         asked = self._resolve(question, previous)
         # a follow-up ("and in children?") is about the topic it continues
-        known = (lambda _text: True) if asked.carried_topic else self._known_terms
+        known = (lambda _text: True) if asked.carried_topic else self.known_terms
         triage = self.triage.assess(question, known_terms=known)
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
@@ -323,7 +323,7 @@ class Assistant:
             return []
         return sorted(named)
 
-    def _known_terms(self, text: str) -> bool:
+    def known_terms(self, text: str) -> bool:
         """Does the KB vocabulary know a term of ``text`` (a drug, a brand, a disease...)?"""
         index = self.searcher.index
         return bool(index.vocabulary.match(text)) or find_topic(text, index.topics)[0] is not None

@@ -28,6 +28,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"))
     parser.add_argument("--reuse", action="store_true", help="reuse the cached NCI KB store")
+    parser.add_argument(
+        "--answers-only", action="store_true",
+        help="skip the MedQuAD/LiveQA stores (their figures are kept from the last full run)",
+    )
     args = parser.parse_args(argv)
     corpus = args.shared / "corpus" / "nci-kb"
     if not corpus.is_dir():
@@ -49,7 +53,15 @@ def main(argv: list[str] | None = None) -> int:
             "held-out (ours)": REPO / "benchmarks" / "heldout-retrieval.jsonl",
         },
     )
-    results["medquad"] = medquad_and_liveqa(args.shared, reuse=args.reuse)
+    from cancerinfo.eval.answers_bench import answers_benchmark
+
+    results["answers"] = answers_benchmark(db, args.shared)
+    if not args.answers_only:
+        results["medquad"] = medquad_and_liveqa(args.shared, reuse=args.reuse)
+    elif args.output.with_suffix(".json").exists():  # keep the MedQuAD figures of the last full run
+        previous = json.loads(args.output.with_suffix(".json").read_text())
+        if "medquad" in previous:
+            results["medquad"] = previous["medquad"]
     args.output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     args.output.write_text(render(results))
     print(f"wrote {args.output} and {args.output.with_suffix('.json')}")

@@ -25,7 +25,73 @@ def render(results: dict[str, Any]) -> str:
     lines += _validate(results["validate"]) + _ingest(results["ingest"]) + _search(results["search"])
     if "medquad" in results:
         lines += _medquad(results["medquad"])
+    if "answers" in results:
+        lines += _answers(results["answers"])
     return "\n".join(lines) + "\n"
+
+
+def _answers(answers: dict[str, Any]) -> list[str]:
+    peer, grounded = answers["peer"], answers["groundedness"]
+    held, triage, latency = answers["heldout_answers"], answers["heldout_triage"], answers["latency"]
+    lines = [
+        "## Answers on the NCI KB (issue 4)",
+        "",
+        "### Peer suite (252 cases of another cancer bot's suite, its own deterministic rubric)",
+        "",
+        "`cancerinfo.eval.peer`: status (`RED_FLAG_URGENT` → `urgent`, others `answered`/`refused`),",
+        "≥ 2 distinct `02_nci_core` pages cited (non-urgent), the rubric's checks for the case's intent",
+        "(disclaimer, prohibited diagnosis language, emergency phrases, clarifying questions, sections,",
+        "citations), the cases' `must_include_any_phrases` / `must_not` / `emergency_required`, every quote",
+        "in its page; `must_mention_tests` only for tests the cited sections name (evidence only).",
+        "",
+        "| measure | value |",
+        "|---|---:|",
+        f"| pass rate, issue-4 checks (all but `must_mention_tests`) | {peer['pass_rate_issue_checks']:.3f} "
+        f"({peer['passed_issue_checks']} / {peer['cases']}) |",
+        f"| pass rate, every check incl. `must_mention_tests` | {peer['pass_rate']:.3f} ({peer['passed']} / {peer['cases']}) |",
+        f"| emergencies answered `urgent` | {peer['urgent_recall']} |",
+        f"| statuses | {', '.join(f'{k} {v}' for k, v in sorted(peer['statuses'].items()))} |",
+        "| reference bot (LLM judge, its own report) | 0.952, ~52 s per reply |",
+        "",
+        "| intent | cases | pass rate |",
+        "|---|---:|---:|",
+    ]
+    for intent, rate in peer["by_intent"].items():
+        lines.append(f"| {intent} | {rate['cases']} | {rate['pass_rate']:.3f} |")
+    failures = ", ".join(f"`{k}` {v}" for k, v in peer["failures"].items()) or "none"
+    lines += [
+        "",
+        f"Failed checks (cases): {failures}.",
+        "",
+        "### Groundedness, held-out sets, latency",
+        "",
+        f"- Quotes not found word for word in their cited page: **{grounded['quotes_not_in_page']}** of "
+        f"{grounded['quotes']} quotes in {grounded['answers']} answers (peer suite + nci-kb-questions).",
+        f"- nci-kb-questions ({answers['nci_questions']['questions']}): "
+        + ", ".join(f"{k} {v}" for k, v in sorted(answers["nci_questions"]["statuses"].items())) + ".",
+        f"- Our held-out answer set (`benchmarks/heldout-answers.jsonl`, lay wording, typos, follow-ups, "
+        f"{held['unanswerable']} unanswerable): {held['agree']} / {held['questions']} as expected"
+        + (f"; disagreements: {held['disagreements']}" if held["disagreements"] else "") + ".",
+        f"- Our held-out triage set (`benchmarks/heldout-triage.jsonl`): {triage['agree']} / {triage['questions']}.",
+        f"- Ask latency, warm process, {latency['questions']} questions (assistant load "
+        f"{answers['load_seconds']} s): p50 {latency['p50']} ms, p95 {latency['p95']} ms, "
+        f"p99 {latency['p99']} ms, max {latency['max']} ms (goal p50 ≤ 30 ms, p99 ≤ 150 ms).",
+        "",
+        "### Evidence gate calibration",
+        "",
+        "Questions stopped by `gate.min_similarity` (best section cosine below the threshold and no KB",
+        f"page named): {answers['calibration']['answerable']} answerable questions (nci-kb-questions, the",
+        "peer suite's non-emergency cases, our answerable held-out ones) and",
+        f"{answers['calibration']['unanswerable']} unanswerable ones (ours; the other gate rules and",
+        f"triage stop the rest, see the held-out line above). Chosen: {answers['calibration']['chosen']}.",
+        "",
+        "| threshold | answerable stopped | unanswerable stopped |",
+        "|---:|---:|---:|",
+    ]
+    for row in answers["calibration"]["rows"]:
+        lines.append(f"| {row['threshold']:.2f} | {row['answerable_stopped']} | {row['unanswerable_stopped']} |")
+    lines.append("")
+    return lines
 
 
 def _validate(validate: dict[str, Any]) -> list[str]:
