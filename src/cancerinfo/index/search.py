@@ -135,13 +135,13 @@ class Searcher:
 
         dense_text = query if not expansions else f"{query} ({', '.join(expansions)})"
         embedding = self._pool.submit(self.embedder.embed, [dense_text])  # runs while BM25 does
-        allowed_chunk = index.live_chunk
+        # Candidates are kept as arrays of chunk positions (no array the size of the KB per
+        # question unless a filter asks for one).
+        allowed_chunk: np.ndarray | None = None  # None: every live chunk is allowed
         if outcome.allowed is not None:
-            allowed_chunk = allowed_chunk & np.isin(
+            allowed_chunk = index.live_chunk & np.isin(
                 index.chunk_document, np.fromiter(outcome.allowed, dtype=np.int64)
             )
-        candidate = np.zeros(len(index.chunk_rowids), dtype=bool)
-        lexical = np.zeros(len(index.chunk_rowids))
         # 2. lexical: BM25 ranks (saved postings; FTS5 for older stores), in order, filtered
         if self.postings is not None:
             found = self.postings.search(lexical_terms, limit=policy.lexical_candidates)
@@ -151,29 +151,37 @@ class Searcher:
             rowids = np.fromiter((hit.rowid for hit in hits), dtype=np.int64, count=len(hits))
         else:
             rowids = np.zeros(0, dtype=np.int64)
+        lexical_positions = _NO_POSITIONS
         if len(rowids):
             rowids = rowids[rowids < len(index.position_of_rowid_array)]
             positions = index.position_of_rowid_array[rowids]
             positions = positions[positions >= 0]
-            positions = positions[allowed_chunk[positions]]
-            lexical[positions] = policy.lexical_weight / (
-                policy.rrf_k + np.arange(1, len(positions) + 1)
-            )
-            candidate[positions] = True
+            if allowed_chunk is not None:
+                positions = positions[allowed_chunk[positions]]
+            lexical_positions = positions
+        lexical_scores = policy.lexical_weight / (policy.rrf_k + np.arange(1, len(lexical_positions) + 1))
         # 3. dense: exact search over the section vectors the filters allow
         vector = embedding.result()[0]
         similarities = index.vectors @ vector
-        key_allowed = np.zeros(len(index.vectors), dtype=bool)
-        key_allowed[index.chunk_key[allowed_chunk]] = True
-        similarities[~key_allowed] = -np.inf
-        count = min(policy.dense_candidates, int(key_allowed.sum()))
-        key_rank = np.zeros(len(index.vectors), dtype=np.int64)
+        if allowed_chunk is not None:
+            key_allowed = np.zeros(len(index.vectors), dtype=bool)
+            key_allowed[index.chunk_key[allowed_chunk]] = True
+            similarities[~key_allowed] = -np.inf
+            allowed_keys = int(key_allowed.sum())
+        else:
+            allowed_keys = len(index.vectors)
+        count = min(policy.dense_candidates, allowed_keys)
+        top = np.zeros(0, dtype=np.int64)
+        dense_first = _NO_POSITIONS
         if count:
             top = np.argpartition(-similarities, count - 1)[:count]
             top = top[np.lexsort((top, -similarities[top]))]
-            key_rank[top] = np.arange(1, count + 1)
-            first = index.first_chunk_of_key[top]
-            candidate[first[allowed_chunk[first]]] = True
+            dense_first = index.first_chunk_of_key[top]
+            if allowed_chunk is not None:
+                dense_first = dense_first[allowed_chunk[dense_first]]
+        top_order = np.argsort(top, kind="stable")  # to look up the rank of a key
+        top_sorted = top[top_order]
+        candidate_parts = [lexical_positions, dense_first]
         # 4. named pages: their first and intent-fitting sections become candidates
         strong = {
             index.document_of_url[u]
@@ -215,13 +223,15 @@ class Searcher:
             fits = (index.chunk_ordinal[positions] == 0) | (
                 (index.chunk_intents[positions] & intent_bit) != 0
             )
-            candidate[positions[fits & allowed_chunk[positions]]] = True
+            if allowed_chunk is not None:
+                fits &= allowed_chunk[positions]
+            candidate_parts.append(positions[fits])
         # 5. fusion and priors, all candidates at once
-        cand = np.flatnonzero(candidate)
+        cand = np.unique(np.concatenate(candidate_parts))
         docs = index.chunk_document[cand]
-        ranks = key_rank[index.chunk_key[cand]]
+        ranks = _ranks_of(index.chunk_key[cand], top_sorted, top_order)
         parts = {
-            "lexical": lexical[cand],
+            "lexical": _scores_of(cand, lexical_positions, lexical_scores),
             "dense": np.where(
                 ranks > 0, policy.dense_weight / (policy.rrf_k + np.maximum(ranks, 1)), 0.0
             ),
@@ -297,6 +307,25 @@ class Searcher:
                 )
             )
         return hits
+
+
+def _ranks_of(keys: np.ndarray, top_sorted: np.ndarray, top_order: np.ndarray) -> np.ndarray:
+    """The 1-based dense rank of each key (0 when not among the dense candidates)."""
+    if not len(top_sorted):
+        return np.zeros(len(keys), dtype=np.int64)
+    at = np.minimum(np.searchsorted(top_sorted, keys), len(top_sorted) - 1)
+    found = top_sorted[at] == keys
+    return np.where(found, top_order[at] + 1, 0)
+
+
+def _scores_of(positions: np.ndarray, scored: np.ndarray, scores: np.ndarray) -> np.ndarray:
+    """The score of each position in ``scored`` (0 where it is not there)."""
+    if not len(scored):
+        return np.zeros(len(positions))
+    order = np.argsort(scored, kind="stable")
+    sorted_positions = scored[order]
+    at = np.minimum(np.searchsorted(sorted_positions, positions), len(sorted_positions) - 1)
+    return np.where(sorted_positions[at] == positions, scores[order][at], 0.0)
 
 
 def _diverse(
