@@ -89,7 +89,8 @@ def validate(
     Example: cancerinfo validate examples/kb --format json
     """
     settings = Settings.load(max_file_bytes=max_file_size)
-    policy = load_lint_policy(settings.policies / "lint.yaml" if settings.policies else None)
+    own = settings.policies / "lint.yaml" if settings.policies else None
+    policy = load_lint_policy(own if own is not None and own.is_file() else None)
     report = validate_paths(paths, limits=_limits(settings), strict=strict, policy=policy)
     if output is OutputFormat.json:
         _print_json(report.as_dict())
@@ -241,12 +242,12 @@ def ask(
 
     Example: cancerinfo ask "What is Ninlaro used for?" --db demo.db
     """
-    from cancerinfo.answer.assistant import Assistant
+    from cancerinfo.answer.assistant import assistant_from_settings
     from cancerinfo.index.filters import Filters
 
     settings = Settings.load(db=db)
     filters = Filters(cancer_type, audience, None, None, ()) if cancer_type or audience else None
-    assistant = Assistant(settings.db, retention_days=settings.session_retention_days)
+    assistant = assistant_from_settings(settings)
     try:
         response = assistant.ask(question, session_id=session, filters=filters)
     finally:
@@ -327,13 +328,13 @@ def eval_answers(
 
     Example: cancerinfo eval answers --db nci.db --questions q.jsonl --output answers.jsonl
     """
-    from cancerinfo.answer.assistant import Assistant
+    from cancerinfo.answer.assistant import assistant_from_settings
     from cancerinfo.eval.answers import run_answers_eval
 
     settings = Settings.load(db=db)
     if not questions.is_file():
         raise InputPathError(f"{questions}: no such file")
-    assistant = Assistant(settings.db, retention_days=settings.session_retention_days)
+    assistant = assistant_from_settings(settings)
     try:
         summary = run_answers_eval(assistant, questions, output)
     except ValueError as exc:

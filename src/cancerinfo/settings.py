@@ -33,6 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("policies", "", "Folder of policy YAML files; empty means the policies/ shipped with cancerinfo."),
     Setting("session_retention_days", 30, "Days a conversation is kept after its last turn; then deleted."),
+    Setting("emergency_number", "", "Emergency number shown in urgent replies; empty means safety.yaml's."),
+    Setting("crisis_line", "", "Crisis line shown for self-harm; empty means safety.yaml's."),
+    Setting("poison_control", "", "Poison control contact shown for poisoning; empty means safety.yaml's."),
 )
 
 
@@ -43,6 +46,9 @@ class Settings:
     max_front_matter_bytes: int = 64_000
     policies: Path | None = None
     session_retention_days: int = 30
+    emergency_number: str = ""
+    crisis_line: str = ""
+    poison_control: str = ""
 
     @classmethod
     def load(
@@ -87,6 +93,8 @@ def _convert(setting: Setting, raw: Any, *, source: str) -> Any:
     text = str(raw).strip()
     if setting.name == "policies":
         return Path(text) if text else None
+    if isinstance(setting.default, str) and setting.name != "db":
+        return text  # free text; empty keeps the policy's own
     if not text:
         raise SettingsError(f"{source} must not be empty")
     return Path(text)

@@ -296,3 +296,17 @@ def test_eval_answers_runs_a_file_in_one_process(db: Path, tmp_path: Path) -> No
     questions.write_text('{"id": "x"}\n')
     bad = cli("eval", "answers", "--db", str(copy), "--questions", str(questions), "--output", str(output))
     assert bad.returncode == 1 and "q.jsonl:1" in bad.stderr
+
+
+def test_the_emergency_number_is_configurable(db: Path, tmp_path: Path) -> None:
+    import json
+
+    from tests.test_cli import cli
+
+    copy = tmp_path / "eu.db"
+    shutil.copy(db, copy)
+    result = cli("ask", "I can't breathe and my chest hurts right now", "--db", str(copy), "--json",
+                 env={"CANCERINFO_EMERGENCY_NUMBER": "112 (the EU emergency number)"})
+    data = json.loads(result.stdout)
+    assert data["status"] == "urgent"
+    assert "112 (the EU emergency number)" in data["sections"][0]["text"] and "911" not in data["text"]

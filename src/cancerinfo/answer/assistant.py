@@ -41,6 +41,7 @@ from cancerinfo.index.postings import terms
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
 from cancerinfo.index.topics import find_topic
+from cancerinfo.settings import Settings
 
 MAX_QUESTION_CHARS = 2_000
 DRUG_INTENT = "drug_use"
@@ -75,12 +76,16 @@ class Assistant:
         safety: SafetyPolicy | None = None,
         retention_days: int = DEFAULT_RETENTION_DAYS,
         searcher: Searcher | None = None,
+        policies: Path | None = None,
+        contacts: dict[str, str] | None = None,
     ) -> None:
+        """``policies``: a folder whose answer.yaml / safety.yaml replace the shipped ones;
+        ``contacts``: emergency_number, crisis_line, poison_control texts for this deployment."""
         self.db = Path(db)
         self.today = today or date.today()
         self.searcher = searcher or Searcher(self.db, embedder=embedder, today=self.today)
-        self.policy = policy or load_answer_policy()
-        self.safety = safety or SafetyPolicy.load()
+        self.policy = policy or load_answer_policy(_policy_file(policies, "answer.yaml"))
+        self.safety = safety or SafetyPolicy.load(_policy_file(policies, "safety.yaml"), **(contacts or {}))
         self.triage = Triage(self.safety)
         index = self.searcher.index
         finder = EvidenceFinder(
@@ -330,3 +335,25 @@ class Assistant:
 
     def _url(self, document: int) -> str:
         return self.searcher.index.documents[document].url
+
+
+def _policy_file(folder: Path | None, name: str) -> Path | None:
+    """``folder/name`` when a deployment's policies folder has that file, else None (shipped)."""
+    if folder is not None and (folder / name).is_file():
+        return folder / name
+    return None
+
+
+def assistant_from_settings(settings: Settings) -> Assistant:
+    """An assistant configured by :class:`~cancerinfo.settings.Settings` (flags, environment)."""
+    contacts = {
+        name: value
+        for name in ("emergency_number", "crisis_line", "poison_control")
+        if (value := getattr(settings, name))
+    }
+    return Assistant(
+        settings.db,
+        retention_days=settings.session_retention_days,
+        policies=settings.policies,
+        contacts=contacts,
+    )
