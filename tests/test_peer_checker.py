@@ -337,6 +337,36 @@ def test_tests_are_required_only_when_a_cited_page_names_them(rubric: Rubric) ->
     assert outcome(check_case(lung, good_response(), rubric), "must_mention_tests").detail == "not checked"
 
 
+def test_with_cited_sections_only_their_text_is_the_evidence(rubric: Rubric) -> None:
+    lung = case(must_mention_tests=["CT", "bronchoscopy", "biopsy"])
+    chunks = {f"{TESTS_URL}#3": "A CT scan. A bronchoscopy looks inside the airways."}
+    result = check_case(lung, good_response(), rubric, page_text=PAGES.get, chunk_text=chunks.get)
+    assert outcome(result, "must_mention_tests").detail == (
+        "named in cited sections: ['CT', 'bronchoscopy']; missing: ['bronchoscopy']")
+
+
+def test_an_acronym_test_is_matched_in_its_own_case(rubric: Rubric) -> None:
+    colon = case(must_mention_tests=["FIT"])
+    chunks = {f"{SYMPTOMS_URL}#1": "Shoes that fit well.", f"{SYMPTOMS_URL}#2": "", f"{TESTS_URL}#3": ""}
+    result = check_case(colon, good_response(), rubric, page_text=PAGES.get, chunk_text=chunks.get)
+    assert outcome(result, "must_mention_tests").passed  # "fit" is not the FIT test
+    chunks[f"{TESTS_URL}#3"] = "This test is also called FIT."
+    result = check_case(colon, good_response(), rubric, page_text=PAGES.get, chunk_text=chunks.get)
+    assert not outcome(result, "must_mention_tests").passed
+
+
+def test_a_case_requiring_only_a_disclaimer_needs_no_rubric_sections(rubric: Rubric) -> None:
+    response = good_response()
+    response["sections"] = [s for s in response["sections"] if s["kind"] == "warning_signs"]
+    strict = check_case(case(), response, rubric, page_text=PAGES.get)
+    assert not outcome(strict, "section_presence_min").passed
+    narrowed = check_case(case(required_sections=["disclaimer"]), response, rubric, page_text=PAGES.get)
+    assert outcome(narrowed, "section_presence_min").passed
+    two = check_case(case(required_sections=["warning_signs", "tests_to_expect"]), response, rubric,
+                     page_text=PAGES.get)
+    assert not outcome(two, "section_presence_min").passed  # both listed, one present
+
+
 def test_run_peer_suite_writes_one_line_per_case_and_summarises(rubric: Rubric, tmp_path: Path) -> None:
     cases = [case(suite="a.yaml"), case(suite="b.yaml"), case("RED_FLAG_URGENT", suite="c.yaml")]
     asked: list[list[str]] = []

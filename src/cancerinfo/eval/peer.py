@@ -43,7 +43,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from contextlib import ExitStack
@@ -51,6 +50,16 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+
+from cancerinfo.eval.peer_text import (
+    LINE_MARKS,
+    MARKER,
+    SENTENCE_BREAK,
+    phrase,
+    quote_in_page,
+    regex,
+    visible,
+)
 
 URGENT_INTENT = "RED_FLAG_URGENT"
 NCI_SOURCE_TYPE = "02_nci_core"
@@ -221,69 +230,12 @@ def load_rubric(path: Path) -> Rubric:
                                      f" (known: {', '.join(CHECK_TYPES)})")
                 patterns += check.params.get("patterns_any", [])
         for pattern in patterns:
-            _regex(pattern)
+            regex(pattern)
     except (KeyError, TypeError, AttributeError, re.error) as exc:
         raise ValueError(f"{path}: not a rubric pack ({type(exc).__name__}: {exc})") from None
     except ValueError as exc:
         raise ValueError(f"{path}: {exc}") from None
     return rubric
-
-
-_LINK = re.compile(r"!?\[((?:[^\[\]\n]|\n(?![ \t]*\n)|\[[^\[\]\n]*\])*)\]\((?:[^()\s]|\([^()]*\)|\((?=\)))*"
-                   r"(?:\s+(?:\"[^\"]*\"|'[^']*'))?\s*\)|<((?:https?|ftp|mailto):[^\s<>]*)>")  # or <autolink>
-_BARE_URL = re.compile(r"https?://\S+")
-#: The end of a link whose text runs over paragraphs ("[card ... text.](/url)"): a target.
-_LINK_TAIL = re.compile(r"\]\((?:[^()\s]|\([^()\s]*\))*\)")
-_TABLE_PIPE = re.compile(r"(?<!\\)\|")  # table cells read as lines
-_ESCAPED = re.compile(r"\\([\\`*_{}\[\]()#+\-.!>|])")
-_LINE_MARKS = re.compile(r"^[ \t]*(?:>[ \t]*)*(?:#{1,6}[ \t]+|(?:[-+*]|\d+[.)])[ \t]+)?", re.MULTILINE)
-_EMPHASIS = str.maketrans({"*": None, "_": None, "`": None, "|": " ", "’": "'", "‘": "'", "“": '"', "”": '"'})
-_MARKER = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\](?!\()")
-_SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
-
-
-@lru_cache(maxsize=1024)
-def _regex(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern)
-
-
-def _visible(text: str) -> str:
-    """Markdown as read: ``[text](url)`` -> ``text``, bare urls dropped."""
-    return _BARE_URL.sub(" ", _LINK.sub(r"\1\2", text))
-
-
-def normalise_markdown(text: str) -> str:
-    """Without link targets, escapes, emphasis, line markers (# > - 1.); spaced once; casefolded."""
-    text = _ESCAPED.sub(r"\1", _LINK.sub(r"\1\2", unicodedata.normalize("NFKC", text)))
-    text = _TABLE_PIPE.sub("\n", _LINK_TAIL.sub("", text))
-    return " ".join(_LINE_MARKS.sub("", text).translate(_EMPHASIS).split()).casefold()
-
-
-@lru_cache(maxsize=256)
-def _normalised_page(page_markdown: str) -> str:
-    return normalise_markdown(page_markdown)
-
-
-def quote_in_page(quote: str, page_markdown: str) -> bool:
-    """Whether ``quote`` occurs word for word in the page (both normalised; a page once)."""
-    wanted = normalise_markdown(quote)
-    return bool(wanted) and wanted in _normalised_page(page_markdown)
-
-
-@lru_cache(maxsize=256)
-def _phrase(phrase: str, *, plural: bool = False) -> re.Pattern[str]:
-    """Whole words, any case (an acronym in its own case), space or hyphen; ``plural``: last
-    word may end -s/-es (-y: -ies)."""
-    words = [re.escape(word) for word in re.split(r"[\s-]+", phrase.strip()) if word]
-    if plural and words:
-        last = words[-1]
-        words[-1] = f"{last[:-1]}(?:y|ies)" if last.endswith("y") else f"{last}(?:e?s)?"
-    flags = 0 if _is_acronym(phrase) else re.IGNORECASE  # "FIT" the test, not "fit"
-    return re.compile(r"(?<!\w)" + r"[\s-]+".join(words) + r"(?!\w)", flags)
-
-
-def _is_acronym(phrase: str) -> bool:
-    return phrase.isupper() and len(phrase.replace("-", "")) <= 6
 
 
 def _sections(response: Mapping[str, Any], key: str = "sections") -> list[dict[str, Any]]:
@@ -295,7 +247,7 @@ def _text(item: Mapping[str, Any], key: str = "text") -> str:
 
 
 def _line_key(line: str) -> str:
-    return " ".join(_MARKER.sub(" ", _LINE_MARKS.sub("", line)).split()).casefold()
+    return " ".join(MARKER.sub(" ", LINE_MARKS.sub("", line)).split()).casefold()
 
 
 def _quoted_or_for_doctor(section: Mapping[str, Any]) -> bool:
@@ -315,13 +267,13 @@ def addressed_text(response: Mapping[str, Any]) -> str:
 
 def count_clarifying_questions(response: Mapping[str, Any], rubric: Rubric) -> int:
     """Clarifying questions per the pack's counting rules (see the module docstring)."""
-    bullets = [_regex(p) for p in rubric.bullet_patterns]
-    interrogatives = [_regex(p) for p in rubric.interrogative_patterns]
+    bullets = [regex(p) for p in rubric.bullet_patterns]
+    interrogatives = [regex(p) for p in rubric.interrogative_patterns]
     count = 0
-    for line in _visible(addressed_text(response)).splitlines():
+    for line in visible(addressed_text(response)).splitlines():
         for bullet in bullets:
             line = bullet.sub("", line, count=1)
-        sentences = (s.strip(" \t*_>\"'") for s in _SENTENCE_BREAK.split(line))  # "## Which…" stays
+        sentences = (s.strip(" \t*_>\"'") for s in SENTENCE_BREAK.split(line))  # "## Which…" stays
         count += line.count("?") + sum(1 for s in sentences if "?" not in s and any(p.match(s) for p in interrogatives))
     return count
 
@@ -356,7 +308,7 @@ def _format_problems(response: Mapping[str, Any]) -> list[str]:
     numbers = [str(c.get("n")) for c in citations]
     if len(set(numbers)) < len(numbers):
         problems.append("duplicate citation numbers")
-    markers = {n.strip() for m in _MARKER.finditer(_text(response)) for n in m.group(1).split(",")}
+    markers = {n.strip() for m in MARKER.finditer(_text(response)) for n in m.group(1).split(",")}
     markers |= {str(n) for s in _sections(response) for n in s.get("citations") or []}
     if unknown := sorted(markers - set(numbers), key=lambda n: (len(n), n)):
         problems.append(f"markers without a citation: {', '.join(unknown)}")
@@ -365,13 +317,13 @@ def _format_problems(response: Mapping[str, Any]) -> list[str]:
 
 def _rubric_outcome(check: RubricCheck, response: Mapping[str, Any], rubric: Rubric,
                     pages: PageText | None, case_sections: list[str] | None = None) -> CheckOutcome:
-    text, params = _visible(_text(response)), check.params
+    text, params = visible(_text(response)), check.params
 
     def outcome(passed: bool, detail: str) -> CheckOutcome:
         return CheckOutcome(check.id, passed, detail, check.required)
 
     if check.type in ("regex_absence", "regex_presence_any"):
-        hits = [p for p in params.get("patterns_any", []) if _regex(p).search(text)]
+        hits = [p for p in params.get("patterns_any", []) if regex(p).search(text)]
         if check.type == "regex_absence":
             return outcome(not hits, f"matched {hits}" if hits else "no match")
         return outcome(bool(hits), f"matched {hits[0]!r}" if hits else "no pattern matched")
@@ -395,12 +347,12 @@ def _rubric_outcome(check: RubricCheck, response: Mapping[str, Any], rubric: Rub
         problems = _format_problems(response)
         return outcome(not problems, "; ".join(problems) or "ok")
     misplaced = [str(s.get("kind")) for s in _sections(response)  # no_misplaced_clarifying_questions
-                 if not _quoted_or_for_doctor(s) and "?" in _visible(_text(s))]
+                 if not _quoted_or_for_doctor(s) and "?" in visible(_text(s))]
     return outcome(not misplaced, f"questions in {misplaced}" if misplaced else "ok")
 
 
 def _must_not_outcome(case: PeerCase, response: Mapping[str, Any], rubric: Rubric) -> CheckOutcome:
-    text = _visible(_text(response))
+    text = visible(_text(response))
     broken: list[str] = []
     unchecked: list[str] = []
     for description in case.expectations.get("must_not") or []:
@@ -411,7 +363,7 @@ def _must_not_outcome(case: PeerCase, response: Mapping[str, Any], rubric: Rubri
                 broken.append(f"{description} ({count} > {limit})")
         elif not patterns:
             unchecked.append(description)
-        elif hits := [p for p in patterns if _regex(p).search(text)]:
+        elif hits := [p for p in patterns if regex(p).search(text)]:
             broken.append(f"{description} ({hits[0]!r})")
     detail = "; ".join(broken) or "ok"
     if unchecked:
@@ -426,35 +378,35 @@ def _tests_outcome(case: PeerCase, response: Mapping[str, Any], pages: PageText 
     citations = _sections(response, "citations")
     if chunks is not None:
         ids = dict.fromkeys(_text(c, "chunk_id") for c in citations)
-        cited = [_visible(text) for i in ids if (text := chunks(i)) is not None]
+        cited = [visible(text) for i in ids if (text := chunks(i)) is not None]
         where = "cited sections"
     elif pages is not None:
         urls = dict.fromkeys(_text(c, "url") for c in citations)
-        cited = [_visible(page) for url in urls if (page := pages(url)) is not None]
+        cited = [visible(page) for url in urls if (page := pages(url)) is not None]
         where = "cited pages"
     else:
         return CheckOutcome("must_mention_tests", True, "not checked")
-    text = _visible(_text(response))
+    text = visible(_text(response))
     needed = [t for t in case.expectations["must_mention_tests"]
-              if any(_phrase(t, plural=True).search(page) for page in cited)]
-    missing = [t for t in needed if not _phrase(t, plural=True).search(text)]
+              if any(phrase(t, plural=True).search(page) for page in cited)]
+    missing = [t for t in needed if not phrase(t, plural=True).search(text)]
     detail = f"named in {where}: {needed}" + (f"; missing: {missing}" if missing else "")
     return CheckOutcome("must_mention_tests", not missing, detail)
 
 
 def _expectation_outcomes(case: PeerCase, response: Mapping[str, Any], rubric: Rubric,
                           pages: PageText | None, chunks: ChunkText | None = None) -> list[CheckOutcome]:
-    expect, text = case.expectations, _visible(_text(response))
+    expect, text = case.expectations, visible(_text(response))
     outcomes: list[CheckOutcome] = []
     if phrases := expect.get("must_include_any_phrases"):
-        found = [p for p in phrases if _phrase(p).search(text)]
+        found = [p for p in phrases if phrase(p).search(text)]
         outcomes.append(CheckOutcome("must_include_any_phrases", bool(found),
                                      f"found {found}" if found else f"none of {phrases}"))
     if expect.get("must_not"):
         outcomes.append(_must_not_outcome(case, response, rubric))
     if expect.get("emergency_required"):
         patterns = rubric.patterns("emergency_guidance_phrase", intent=URGENT_INTENT)
-        hits = [p for p in patterns if _regex(p).search(text)]
+        hits = [p for p in patterns if regex(p).search(text)]
         outcomes.append(CheckOutcome("emergency_required", bool(hits),
                                      f"matched {hits[0]!r}" if hits else "no emergency phrase"))
     if expect.get("must_mention_tests"):
