@@ -32,7 +32,8 @@ test: setup
 	$(BIN)/ruff check src tests
 	$(BIN)/python -m pytest
 
-# BENCH_FLAGS=--reuse reuses the NCI KB store cached in .bench-cache/ (built by a previous run).
+# Built KBs are cached in .bench-cache/ by content hash; BENCH_FLAGS=--rebuild ingests them
+# again, BENCH_FLAGS="--suite retrieval" runs one suite (see cancerinfo eval run --help).
 bench: setup
 	$(BIN)/python -m cancerinfo.eval.bench --shared $(SHARED) --output docs/benchmarks.md $(BENCH_FLAGS)
 

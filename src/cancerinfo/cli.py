@@ -316,6 +316,42 @@ def eval_retrieval(
     _print_json(summary)
 
 
+@eval_app.command("run")
+def eval_run(
+    suite: Annotated[
+        list[str] | None,
+        typer.Option("--suite", help="all, retrieval, liveqa, peer, answers, latency, scale or smoke (repeatable)."),
+    ] = None,
+    shared: Annotated[Path, typer.Option("--shared", help="The folder of real corpora and benchmarks.")] = Path("../shared"),
+    output: Annotated[Path, typer.Option("--output", help="The Markdown report (a .json beside it).")] = Path("docs/benchmarks.md"),
+    rebuild: Annotated[bool, typer.Option("--rebuild", help="Ingest the KBs again even when cached.")] = False,
+    scale_sizes: Annotated[str, typer.Option("--scale-sizes", help="Synthetic KB sizes, comma-separated.")] = "10000",
+    cache: Annotated[Path | None, typer.Option("--cache", help="Where built KBs are cached.")] = None,
+) -> None:
+    """Run benchmark suites (building the KBs they need, cached by content hash), write a JSON
+    report and regenerate the Markdown report from it.
+
+    Example: cancerinfo eval run --suite smoke --shared ../shared --output /tmp/bench.md
+    """
+    from cancerinfo.eval.run import DEFAULT_CACHE, KBCache, merge_previous, run_suites, write_report
+
+    chosen = suite or ["all"]
+    if chosen != ["smoke"] and not (shared / "corpus").is_dir():
+        raise InputPathError(f"{shared}: no corpus/ folder here; pass --shared with the real corpora")
+    try:
+        results = run_suites(
+            chosen,
+            shared=shared,
+            cache=KBCache(cache or DEFAULT_CACHE, rebuild=rebuild),
+            progress=lambda message: err.print(escape(message)),
+            scale_sizes=tuple(int(size) for size in scale_sizes.split(",") if size.strip()),
+        )
+    except ValueError as exc:
+        raise InputPathError(str(exc)) from None
+    write_report(merge_previous(results, output.with_suffix(".json")), output)
+    out.print(f"wrote {escape(str(output))} and {escape(str(output.with_suffix('.json')))}")
+
+
 @eval_app.command("answers")
 def eval_answers(
     questions: Annotated[Path, typer.Option("--questions", help="JSON lines with id and question (or messages).")],

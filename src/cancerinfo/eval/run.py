@@ -1,0 +1,182 @@
+"""``cancerinfo eval run``: every benchmark suite in one command, one JSON report, and
+docs/benchmarks.md regenerated from it.
+
+Suites (``--suite``):
+
+``retrieval``  nci-kb-questions and our held-out set on the NCI KB; MedQuAD's NCI questions
+               (section level) on nci-pdq + nih-health; a BM25-only baseline beside ours
+``liveqa``     LiveQA-Med 2017, avgScore / MRR@10 / MAP@10 / P@5, both question forms, + baseline
+``peer``       the peer bot's 252 cases with its own deterministic rubric
+``answers``    groundedness, our held-out answer and triage sets, the gate's calibration
+``latency``    validate, cold and unchanged ingest, search and ask p50/p95/p99, peak RSS
+``scale``      synthetic KBs of 10k (and, on request, 100k) pages: ingest rate, search p50/p99
+``smoke``      the seed pages + a 100-page sample: the harness end to end, in CI
+``all``        every suite but ``smoke``
+
+KBs are built once and cached in ``.bench-cache/`` under a key made of the content hash
+of their files, the store schema and the embedder: a changed corpus or a new embedder gets
+a new store, an unchanged one is reused (``--rebuild`` forces a fresh cold ingest).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from cancerinfo.eval.ingest_bench import ingest_benchmark, run_cli, validate_benchmark
+from cancerinfo.eval.machine import machine_facts
+from cancerinfo.index.dense import minilm_name
+from cancerinfo.store.schema import SCHEMA_VERSION
+
+REPO = Path(__file__).resolve().parents[3]
+DEFAULT_CACHE = REPO / ".bench-cache"
+SUITES = ("retrieval", "liveqa", "peer", "answers", "latency", "scale", "smoke")
+ALL = tuple(s for s in SUITES if s != "smoke")
+
+
+def corpus_key(roots: list[Path]) -> str:
+    """A short hash of every file under ``roots`` (relative path + bytes), the store schema
+    and the embedder: what a built store depends on."""
+    digest = hashlib.sha256(f"schema={SCHEMA_VERSION};embedder={minilm_name(256)}".encode())
+    for root in roots:
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for file in files:
+            digest.update(str(file.relative_to(root.parent)).encode())
+            digest.update(hashlib.sha256(file.read_bytes()).digest())
+    return digest.hexdigest()[:16]
+
+
+class KBCache:
+    """Built stores in one folder, named by what they were built from."""
+
+    def __init__(self, folder: Path, *, rebuild: bool = False) -> None:
+        self.folder = folder
+        self.rebuild = rebuild
+        folder.mkdir(parents=True, exist_ok=True)
+
+    def store(self, name: str, roots: list[Path], *, measure: bool = False) -> tuple[Path, dict[str, Any]]:
+        """The store of ``roots`` (built now if missing) and its ingest figures. ``measure``:
+        a cold then an unchanged ingest in fresh processes, with wall time and peak RSS."""
+        key = corpus_key(roots)
+        db = self.folder / f"{name}-{key}.db"
+        facts_file = db.with_suffix(".ingest.json")
+        if db.exists() and facts_file.exists() and not self.rebuild:
+            facts = json.loads(facts_file.read_text())
+            facts["reused"] = True
+            return db, facts
+        if measure and len(roots) == 1:
+            facts = ingest_benchmark(roots[0], db=db)
+        else:
+            for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+                stale.unlink(missing_ok=True)
+            run = run_cli("ingest", *map(str, roots), "--db", str(db), "--format", "json")
+            report = json.loads(run.stdout)
+            facts = {
+                "corpus": [str(r) for r in roots],
+                "files": report["files"],
+                "cold": {"seconds": round(run.seconds, 2), "ingest_seconds": report["seconds"],
+                         "peak_rss_mib": round(run.peak_rss_mib, 1), "added": report["added"],
+                         "rejected": report["rejected"]},
+            }
+        facts["key"] = key
+        facts_file.write_text(json.dumps(facts, indent=2) + "\n")
+        return db, facts
+
+
+def run_suites(
+    suites: list[str],
+    *,
+    shared: Path,
+    cache: KBCache,
+    progress: Callable[[str], None] = lambda _message: None,
+    scale_sizes: tuple[int, ...] = (10_000,),
+) -> dict[str, Any]:
+    """Run ``suites`` and return the report (the JSON docs/benchmarks.json holds)."""
+    chosen = list(ALL) if "all" in suites else suites
+    unknown = [s for s in chosen if s not in SUITES]
+    if unknown:
+        raise ValueError(f"unknown suite {unknown[0]!r}; choose from all, {', '.join(SUITES)}")
+    results: dict[str, Any] = {"machine": machine_facts(), "suites": chosen}
+    started = time.perf_counter()
+    if "smoke" in chosen:
+        from cancerinfo.eval.smoke import smoke_suite
+
+        progress("smoke: seed pages + a 100-page sample")
+        results["smoke"] = smoke_suite(shared, cache.folder / "smoke")
+    needs_nci = {"retrieval", "peer", "answers", "latency", "scale"} & set(chosen)
+    if needs_nci:
+        corpus = shared / "corpus" / "nci-kb"
+        progress("NCI KB store (cold + unchanged ingest when not cached)")
+        db, ingest = cache.store("nci-kb", [corpus], measure=True)
+        results["ingest"] = ingest
+    if "latency" in chosen:
+        from cancerinfo.eval.search_bench import search_benchmark
+
+        progress("latency: validate, search")
+        results["validate"] = validate_benchmark(shared / "corpus" / "nci-kb")
+        results["search"] = search_benchmark(
+            db,
+            {
+                "nci-kb-questions": shared / "eval" / "nci-kb-questions.jsonl",
+                "held-out (ours)": REPO / "benchmarks" / "heldout-retrieval.jsonl",
+            },
+        )
+    if {"peer", "answers", "latency"} & set(chosen):
+        from cancerinfo.eval.answers_bench import answers_benchmark
+
+        progress("answers: peer suite, groundedness, held-out sets, calibration, ask latency")
+        results["answers"] = answers_benchmark(db, shared)
+    if "retrieval" in chosen:
+        from cancerinfo.eval.retrieval_bench import retrieval_suite
+
+        progress("retrieval: NCI KB and MedQuAD, with the BM25 baseline")
+        medquad_db, _ = cache.store("medquad", [shared / "corpus" / "nci-pdq", shared / "corpus" / "nih-health"])
+        results["retrieval"] = retrieval_suite(db, medquad_db, shared, work=cache.folder / "questions")
+    if "liveqa" in chosen:
+        from cancerinfo.eval.retrieval_bench import liveqa_suite
+
+        progress("liveqa: LiveQA-Med 2017 on nci-pdq + nih-health + its extra corpus")
+        liveqa_db, _ = cache.store(
+            "liveqa",
+            [shared / "corpus" / "nci-pdq", shared / "corpus" / "nih-health",
+             shared / "benchmarks" / "liveqa-med-2017" / "extra-corpus"],
+        )
+        results["liveqa"] = liveqa_suite(liveqa_db, shared)
+    if "scale" in chosen:
+        from cancerinfo.eval.scale import scale_suite
+
+        progress(f"scale: synthetic KBs of {', '.join(f'{n:,}' for n in scale_sizes)} pages")
+        results["scale"] = scale_suite(shared / "corpus" / "nci-kb", db, cache.folder / "scale", sizes=scale_sizes)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, Any]:
+    """Keep the suites this run did not run from the last report, marked as such."""
+    if not previous_file.exists():
+        return results
+    previous = json.loads(previous_file.read_text())
+    kept = {}
+    for key, value in previous.items():
+        if key not in results and key not in ("machine", "suites", "seconds", "kept_from_previous"):
+            kept[key] = value
+    if kept:
+        results = {**results, **kept, "kept_from_previous": sorted(kept)}
+    return results
+
+
+def write_report(results: dict[str, Any], output: Path) -> None:
+    from cancerinfo.eval.report import render
+
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
+    output.write_text(render(results))
+
+
+def clear_cache(folder: Path) -> None:
+    shutil.rmtree(folder, ignore_errors=True)

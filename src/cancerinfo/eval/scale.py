@@ -1,0 +1,129 @@
+"""How cost grows with the KB: synthetic KBs of 10k / 100k pages built from real pages.
+
+Page *i* of a synthetic KB is real NCI page ``i mod 1,432`` with a url of its own and, for
+odd *i*, its H2 sections in reverse order: real text, real structure, many more pages and
+chunks. Every section keeps its page title and headings, so its text to embed already has a
+vector in the NCI KB store: those vectors are copied in first (keyed by text hash), and the
+ingest measures parsing, chunking, FTS5, BM25 postings and vocabulary work, not the model
+(whose cost is the NCI KB's cold ingest, reported beside it).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import sqlite3
+import time
+from pathlib import Path
+from typing import Any
+
+from cancerinfo.eval.ingest_bench import run_cli
+from cancerinfo.eval.search_bench import percentile
+from cancerinfo.index.search import Searcher
+from cancerinfo.kb.loader import iter_kb_files
+from cancerinfo.store.database import Store
+
+LATENCY_QUESTIONS = 300
+_URL_LINE = re.compile(r"^url:.*$", re.MULTILINE)
+_H2 = re.compile(r"(?m)^(?=## )")
+
+
+def synthetic_kb(corpus: Path, folder: Path, pages: int) -> Path:
+    """Write ``pages`` pages made from the real ones into ``folder`` (see module doc)."""
+    sources = [path for _, path in iter_kb_files([corpus])]
+    root = folder / "kb" / "en" / "02_nci_core" / "synthetic"
+    if root.exists():
+        shutil.rmtree(root)
+    root.mkdir(parents=True)
+    for i in range(pages):
+        source = sources[i % len(sources)]
+        text = source.read_text(encoding="utf-8")
+        match = _URL_LINE.search(text)
+        if match is None:
+            continue
+        url = match.group(0).split(":", 1)[1].strip().strip("'\"").rstrip("/")
+        text = text[: match.start()] + f"url: {url}/synthetic-{i}" + text[match.end() :]
+        if i % 2:
+            head, _, rest = text.partition("\n## ")
+            if rest:
+                blocks = _H2.split("## " + rest)
+                text = head + "\n" + "".join(reversed([b if b.endswith("\n") else b + "\n" for b in blocks if b]))
+        (root / f"page-{i:06d}.md").write_text(text, encoding="utf-8")
+    return folder / "kb"
+
+
+def seed_vectors(db: Path, source_db: Path) -> int:
+    """A new store holding the vectors of ``source_db`` (same embedder), nothing else."""
+    Store.create_or_open(db).close()
+    connection = sqlite3.connect(db)
+    try:
+        connection.execute("ATTACH DATABASE ? AS source", (f"file:{source_db}?mode=ro",))
+        connection.execute("INSERT OR IGNORE INTO vectors SELECT key, vector FROM source.vectors")
+        for key in ("embedder", "embedder_dimension"):
+            row = connection.execute("SELECT value FROM source.meta WHERE key = ?", (key,)).fetchone()
+            if row:
+                connection.execute("INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)", (key, row[0]))
+        connection.commit()
+        return int(connection.execute("SELECT count(*) FROM vectors").fetchone()[0])
+    finally:
+        connection.close()
+
+
+def measure_search(db: Path, questions: list[str]) -> dict[str, Any]:
+    started = time.perf_counter()
+    searcher = Searcher(db)
+    load = time.perf_counter() - started
+    try:
+        for question in questions[:20]:
+            searcher.search(question)
+        timings = []
+        for question in questions:
+            began = time.perf_counter()
+            searcher.search(question)
+            timings.append((time.perf_counter() - began) * 1000)
+    finally:
+        searcher.close()
+    return {
+        "load_seconds": round(load, 2),
+        "p50": round(percentile(timings, 0.5), 1),
+        "p99": round(percentile(timings, 0.99), 1),
+    }
+
+
+def scale_suite(corpus: Path, nci_db: Path, folder: Path, *, sizes: tuple[int, ...]) -> dict[str, Any]:
+    questions_file = corpus.parent.parent / "eval" / "nci-kb-questions.jsonl"
+    questions = [json.loads(line)["question"] for line in questions_file.open(encoding="utf-8")][:LATENCY_QUESTIONS]
+    points = [{"pages": _pages(nci_db), "chunks": _chunks(nci_db), "search": measure_search(nci_db, questions),
+               "synthetic": False}]
+    for size in sizes:
+        work = folder / f"size-{size}"
+        kb = synthetic_kb(corpus, work, size)
+        db = work / "store.db"
+        for stale in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
+            stale.unlink(missing_ok=True)
+        seed_vectors(db, nci_db)
+        run = run_cli("ingest", str(kb), "--db", str(db), "--format", "json")
+        report = json.loads(run.stdout)
+        points.append({
+            "pages": report["added"],
+            "chunks": _chunks(db),
+            "ingest_seconds": report["seconds"],
+            "pages_per_second": round(report["added"] / max(report["seconds"], 1e-9), 1),
+            "ingest_peak_rss_mib": round(run.peak_rss_mib, 1),
+            "store_mib": round(db.stat().st_size / 1024 / 1024, 1),
+            "search": measure_search(db, questions),
+            "synthetic": True,
+        })
+        shutil.rmtree(kb)  # the pages are rebuilt on demand; the store is kept for a look
+    return {"points": points}
+
+
+def _pages(db: Path) -> int:
+    with Store.open(db) as store:
+        return int(store.query("SELECT count(*) FROM documents WHERE removed_at IS NULL")[0][0])
+
+
+def _chunks(db: Path) -> int:
+    with Store.open(db) as store:
+        return int(store.query("SELECT count(*) FROM chunks")[0][0])

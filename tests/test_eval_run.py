@@ -1,0 +1,78 @@
+"""The benchmark harness: scoring functions on hand-made inputs, the KB cache key, and the
+smoke suite end to end through `cancerinfo eval run` (real ingest, real MiniLM)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cancerinfo.eval.liveqa import grades_of, score
+from cancerinfo.eval.retrieval_bench import label_ceiling
+from cancerinfo.eval.run import KBCache, corpus_key, run_suites
+from tests.helpers import write_page
+
+JUDGED = [
+    {"url": "u1", "section": "What causes X ?", "grade": 4},
+    {"url": "u1", "section": "Symptoms of X", "grade": 2},
+    {"url": "u2", "section": "Treatment of X", "grade": 3},
+]
+
+
+def test_grades_follow_the_judged_url_and_top_heading() -> None:
+    hits = [("u1", "Symptoms of X > More"), ("u9", "Anything"), ("u2", "treatment of  X")]
+    assert grades_of(hits, JUDGED) == [2, 0, 3]
+
+
+def test_liveqa_measures_on_a_hand_scored_ranking() -> None:
+    # ranks: 1 graded 2 (not relevant), 2 unjudged, 3 graded 3, 4 graded 4; two relevant answers
+    metrics = score([2, 0, 3, 4], JUDGED)
+    assert metrics["avgScore"] == 1  # grade 2 maps to 1
+    assert metrics["MRR@10"] == pytest.approx(1 / 3)
+    assert metrics["MAP@10"] == pytest.approx(((1 / 3) + (2 / 4)) / 2)
+    assert metrics["P@5"] == pytest.approx(2 / 5)
+    assert score([], JUDGED) == {"avgScore": 0.0, "MRR@10": 0.0, "MAP@10": 0.0, "P@5": 0.0}
+
+
+def test_the_label_ceiling_counts_questions_asked_with_different_pages(tmp_path: Path) -> None:
+    path = tmp_path / "q.jsonl"
+    rows = [
+        {"id": "1", "question": "What is X?", "relevant": [{"url": "a"}]},
+        {"id": "2", "question": "what is x?", "relevant": [{"url": "b"}]},
+        {"id": "3", "question": "What is X?", "relevant": [{"url": "a"}]},
+        {"id": "4", "question": "What is Y?", "relevant": [{"url": "c"}]},
+    ]
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows))
+    assert label_ceiling(path) == 0.75  # one of the three "What is X?" can never be right
+
+
+def test_the_cache_key_changes_with_any_byte_of_the_corpus(tmp_path: Path) -> None:
+    page = write_page(tmp_path / "kb", "a.md")
+    before = corpus_key([tmp_path / "kb"])
+    assert corpus_key([tmp_path / "kb"]) == before
+    page.write_text(page.read_text() + "More.\n")
+    assert corpus_key([tmp_path / "kb"]) != before
+
+
+def test_an_unknown_suite_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="unknown suite 'speed'"):
+        run_suites(["speed"], shared=tmp_path, cache=KBCache(tmp_path / "cache"))
+
+
+@pytest.mark.slow
+def test_the_smoke_suite_runs_end_to_end_and_reports_numbers(tmp_path: Path) -> None:
+    from tests.conftest import SHARED
+    from tests.test_cli import cli
+
+    output = tmp_path / "bench.md"
+    result = cli("eval", "run", "--suite", "smoke", "--shared", str(SHARED), "--output", str(output),
+                 "--cache", str(tmp_path / "cache"))
+    assert result.returncode == 0, result.stderr
+    report = json.loads(output.with_suffix(".json").read_text())
+    smoke = report["smoke"]
+    assert smoke["pages"] >= 2 and smoke["retrieval"]["questions"] >= 2
+    assert 0 <= smoke["retrieval"]["metrics"]["doc@1"] <= 1
+    assert smoke["answers"]["quotes"] > 0 and smoke["answers"]["quotes_not_in_page"] == 0
+    assert smoke["search_ms"]["p50"] > 0 and smoke["answers"]["ask_ms"]["p50"] > 0
+    assert "## Smoke" in output.read_text()
