@@ -5,6 +5,7 @@ gate's calibration, and ask latency."""
 from __future__ import annotations
 
 import json
+import resource
 import time
 from collections import Counter
 from pathlib import Path
@@ -175,6 +176,9 @@ def _latency(assistant: Assistant, nci: list[str], peer: list[str]) -> dict[str,
         timings.append((time.perf_counter() - began) * 1000)
     return {
         "questions": len(timings),
+        # peak resident memory of this process so far: the NCI KB's searcher and assistant
+        # loaded, every answer above given (what one serving process needs)
+        "process_peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
         "p50": round(percentile(timings, 0.50), 1),
         "p95": round(percentile(timings, 0.95), 1),
         "p99": round(percentile(timings, 0.99), 1),

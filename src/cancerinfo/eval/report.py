@@ -295,7 +295,8 @@ def _answers(answers: dict[str, Any]) -> list[str]:
         f"- Our held-out triage set (`benchmarks/heldout-triage.jsonl`): {triage['agree']} / {triage['questions']}.",
         f"- Ask latency, warm process, {latency['questions']} questions (assistant load "
         f"{answers['load_seconds']} s): p50 {latency['p50']} ms, p95 {latency['p95']} ms, "
-        f"p99 {latency['p99']} ms, max {latency['max']} ms (goal p50 ≤ 30 ms, p99 ≤ 150 ms).",
+        f"p99 {latency['p99']} ms, max {latency['max']} ms (goal p50 ≤ 30 ms, p99 ≤ 150 ms); peak RSS "
+        f"of the process {latency.get('process_peak_rss_mib', '?')} MiB.",
         "",
         "### Evidence gate calibration",
         "",
