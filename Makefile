@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 SHARED ?= ../shared
 DEMO_DB := demo.db
 
-.PHONY: setup demo test lint bench clean lock
+.PHONY: setup demo test lint bench clean lock serve loadtest
 
 setup: $(VENV)/.installed
 
@@ -36,6 +36,23 @@ test: setup
 # again, BENCH_FLAGS="--suite retrieval" runs one suite (see cancerinfo eval run --help).
 bench: setup
 	$(BIN)/python -m cancerinfo.eval.bench --shared $(SHARED) --output docs/benchmarks.md $(BENCH_FLAGS)
+
+# The web chat and HTTP API on http://127.0.0.1:8000 (DB=... to serve another store).
+DB ?= $(DEMO_DB)
+serve: setup
+	$(BIN)/cancerinfo serve --db $(DB)
+
+# HTTP load test: 32 clients for 30 s on POST /v1/ask against a server started on LOADTEST_DB
+# (default: the NCI KB store `make bench` caches); prints requests/s, p50/p99 and errors as JSON.
+# First a mix of 20 questions asked again and again (answer cache), then 999 NCI KB questions
+# each answered afresh (--no-cache).
+LOADTEST_DB ?= .bench-cache/nci-kb.db
+LOADTEST_FLAGS ?= --clients 32 --seconds 30 --workers 2
+loadtest: setup
+	mkdir -p .bench-cache
+	$(BIN)/python -m cancerinfo.service.loadtest --db $(LOADTEST_DB) $(LOADTEST_FLAGS) --log .bench-cache/loadtest-server.log
+	$(BIN)/python -m cancerinfo.service.loadtest --db $(LOADTEST_DB) $(LOADTEST_FLAGS) --log .bench-cache/loadtest-server.log \
+		--questions $(SHARED)/eval/nci-kb-questions.jsonl --no-cache
 
 # Regenerate requirements.lock from the current venv (maintainers only; needs the registry).
 lock:

@@ -37,3 +37,39 @@ def write_page(folder: Path, name: str, body: str = "# Example\n\nSome text.\n",
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(page_text(body, **fields), encoding="utf-8")
     return path
+
+
+#: A patient page in the PDQ shape (H2/H3 sections, a glossary link, lists), for answer and
+#: service tests; its facts are simplified from the seed pages' kind of text.
+LARYNX = """# Laryngeal Cancer Treatment
+
+## General Information About Laryngeal Cancer
+
+### Laryngeal cancer is a disease in which malignant cells form in the tissues of the larynx.
+
+The [larynx](/Common/PopUps/popDefinition.aspx?id=1) is part of the throat, between the base of the tongue and the trachea.
+
+### Signs and symptoms of laryngeal cancer include a sore throat and ear pain.
+
+Check with your doctor if you have any of the following:
+
+- A sore throat or cough that does not go away.
+- Trouble or pain when swallowing.
+- Ear pain.
+- A lump in the neck or throat.
+- A change or hoarseness in the voice.
+
+### Tests that examine the throat and neck are used to diagnose laryngeal cancer.
+
+The following tests and procedures may be used:
+
+- **Physical exam of the throat and neck**: An exam to check the throat and neck for abnormal areas.
+- **Laryngoscopy**: A procedure to look at the larynx with a mirror or with a laryngoscope.
+- **Biopsy**: The removal of cells or tissues so they can be viewed under a microscope.
+
+## Treatment Option Overview
+
+### There are different types of treatment for patients with laryngeal cancer.
+
+Three types of standard treatment are used: radiation therapy, surgery and chemotherapy.
+"""

@@ -381,6 +381,47 @@ def eval_answers(
 
 
 @app.command()
+def serve(
+    db: DbOption = None,
+    host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
+    workers: Annotated[
+        int, typer.Option("--workers", min=1, max=64, help="Server processes; each loads the KB and uses one core.")
+    ] = 1,
+) -> None:
+    """Run the web chat and the HTTP API (uvicorn): the chat at /, the API reference at
+    /docs. Curator pages (/admin) and /v1/admin need CANCERINFO_ADMIN_TOKEN.
+
+    Example: cancerinfo serve --db kb.db --port 8000 --workers 2
+    """
+    import os
+
+    import uvicorn
+
+    from cancerinfo.service.app import admin_token, check_store, log_config
+
+    settings = Settings.load(db=db)
+    admin_token()  # a token too short stops here, with a one-line error
+    check_store(settings)
+    os.environ["CANCERINFO_DB"] = str(settings.db.resolve())  # for every worker process
+    if workers > 1:  # one process per core: numeric libraries' own threads would only spin
+        for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            os.environ.setdefault(variable, "1")  # measured: twice the answers a second
+    uvicorn.run(
+        "cancerinfo.service.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        http="cancerinfo.service.protocol:NoDelayH11Protocol",  # TCP_NODELAY with any --workers
+        access_log=False,  # its lines carry query strings; ours log paths only
+        log_config=log_config(),
+        server_header=False,
+        timeout_graceful_shutdown=10,
+    )
+
+
+@app.command()
 def schema() -> None:
     """Print the JSON Schema of the KB front matter.
 

@@ -36,6 +36,12 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("emergency_number", "", "Emergency number shown in urgent replies; empty means safety.yaml's."),
     Setting("crisis_line", "", "Crisis line shown for self-harm; empty means safety.yaml's."),
     Setting("poison_control", "", "Poison control contact shown for poisoning; empty means safety.yaml's."),
+    Setting("rate_limit_per_minute", 60, "Web service: requests one client (IP address) may make per minute, per process."),
+    Setting("max_body_bytes", 65_536, "Web service: largest request body accepted, in bytes; larger is refused with 413."),
+    Setting(
+        "answer_cache_size", 1024,
+        "Web service: answers to questions asked without a session kept in memory per process; 1 keeps almost none.",
+    ),
 )
 
 
@@ -49,6 +55,9 @@ class Settings:
     emergency_number: str = ""
     crisis_line: str = ""
     poison_control: str = ""
+    rate_limit_per_minute: int = 60
+    max_body_bytes: int = 65_536
+    answer_cache_size: int = 1024
 
     @classmethod
     def load(

@@ -14,40 +14,7 @@ from cancerinfo.answer.sessions import SessionError
 from cancerinfo.eval.peer import quote_in_page as independent_quote_in_page
 from cancerinfo.store.database import Store
 from cancerinfo.store.ingest import ingest
-from tests.helpers import write_page
-
-LARYNX = """# Laryngeal Cancer Treatment
-
-## General Information About Laryngeal Cancer
-
-### Laryngeal cancer is a disease in which malignant cells form in the tissues of the larynx.
-
-The [larynx](/Common/PopUps/popDefinition.aspx?id=1) is part of the throat, between the base of the tongue and the trachea.
-
-### Signs and symptoms of laryngeal cancer include a sore throat and ear pain.
-
-Check with your doctor if you have any of the following:
-
-- A sore throat or cough that does not go away.
-- Trouble or pain when swallowing.
-- Ear pain.
-- A lump in the neck or throat.
-- A change or hoarseness in the voice.
-
-### Tests that examine the throat and neck are used to diagnose laryngeal cancer.
-
-The following tests and procedures may be used:
-
-- **Physical exam of the throat and neck**: An exam to check the throat and neck for abnormal areas.
-- **Laryngoscopy**: A procedure to look at the larynx with a mirror or with a laryngoscope.
-- **Biopsy**: The removal of cells or tissues so they can be viewed under a microscope.
-
-## Treatment Option Overview
-
-### There are different types of treatment for patients with laryngeal cancer.
-
-Three types of standard treatment are used: radiation therapy, surgery and chemotherapy.
-"""
+from tests.helpers import LARYNX, write_page
 
 LARYNX_SCREENING = """# Laryngeal Cancer Screening
 
@@ -310,3 +277,17 @@ def test_the_emergency_number_is_configurable(db: Path, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["status"] == "urgent"
     assert "112 (the EU emergency number)" in data["sections"][0]["text"] and "911" not in data["text"]
+
+
+def test_in_a_session_an_emergency_is_not_a_follow_up_and_off_topic_stays_off_topic(assistant: Assistant) -> None:
+    session = "not-a-follow-up"
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    urgent = assistant.ask("I can't breathe right now", session_id=session).as_dict(with_explain=True)
+    assert urgent["status"] == "urgent"
+    assert urgent["explain"]["resolved"] == "I can't breathe right now"
+    assert not any("ixazomib" in c["url"] for c in urgent["citations"])
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    off = assistant.ask("What is the capital of France?", session_id=session).as_dict()
+    assert (off["status"], off["reason"]) == ("abstained", "OFF_TOPIC")
+    follow = assistant.ask("and is it approved?", session_id=session).as_dict()
+    assert follow["status"] == "answered"

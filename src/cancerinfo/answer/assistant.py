@@ -52,6 +52,7 @@ DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", "drug_u
 #: A follow-up names no topic of its own and is short, or opens like one ("and in children?").
 _FOLLOW_UP_OPENING = re.compile(r"^\W*(and|what about|how about|also|but|or|then|same)\b", re.IGNORECASE)
 _FOLLOW_UP_MAX_WORDS = 6
+_ANAPHOR = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,11 +117,11 @@ class Assistant:
         question = " ".join(question.split())
         if session_id is not None:
             check_session_id(session_id)
-        previous = self.sessions.last_turn(session_id) if session_id else None
+        previous = self.sessions.last_turn(session_id, with_topic=True) if session_id else None
         response, topic, asked = self._answer(question, previous, filters)
         response.session_id = session_id
         if session_id is not None:
-            self.sessions.record(
+            response.turn = self.sessions.record(
                 session_id,
                 question=question,
                 resolved=asked.resolved,
@@ -137,10 +138,12 @@ class Assistant:
             return self._abstain("NO_QUERY_TERMS", "general"), {}, asked
         if len(question) > MAX_QUESTION_CHARS:
             return self._abstain("TOO_LONG", "general"), {}, asked
-        asked = self._resolve(question, previous)
-        # a follow-up ("and in children?") is about the topic it continues
-        known = (lambda _text: True) if asked.carried_topic else self.known_terms
-        triage = self.triage.assess(question, known_terms=known)
+        triage = self.triage.assess(question, known_terms=self.known_terms)
+        # an emergency is answered as typed, never as a follow-up of the last topic
+        asked = asked if triage.status == "urgent" else self._resolve(question, previous)
+        if triage.status == "abstained" and asked.carried_topic and _reads_as_follow_up(question):
+            # "and in children?" names no health word of its own: it continues the topic
+            triage = self.triage.assess(question, known_terms=lambda _text: True)
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
@@ -357,3 +360,8 @@ def assistant_from_settings(settings: Settings) -> Assistant:
         policies=settings.policies,
         contacts=contacts,
     )
+
+
+def _reads_as_follow_up(question: str) -> bool:
+    """Opens like a follow-up ("and ...", "what about ...") or points back ("is it ...")."""
+    return bool(_FOLLOW_UP_OPENING.search(question) or _ANAPHOR.search(question))

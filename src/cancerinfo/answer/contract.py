@@ -61,6 +61,8 @@ class Response:
     text: str = ""
     #: Not part of the contract: why the gate decided what it did (for --explain / tests).
     explain: dict[str, Any] = field(default_factory=dict)
+    #: Not part of the contract: the turn's number in its session (None without a session).
+    turn: int | None = None
 
     def as_dict(self, *, with_explain: bool = False) -> dict[str, Any]:
         data = {

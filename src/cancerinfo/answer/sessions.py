@@ -83,10 +83,13 @@ class SessionStore:
     def exists(self, session_id: str) -> bool:
         return bool(self.store.query("SELECT 1 FROM sessions WHERE id = ?", (session_id,)))
 
-    def last_turn(self, session_id: str) -> Turn | None:
+    def last_turn(self, session_id: str, *, with_topic: bool = False) -> Turn | None:
+        """The session's latest turn (``with_topic``: the latest that was about something,
+        so an off-topic question in between does not end the conversation's topic)."""
+        only_topical = " AND topic != '{}'" if with_topic else ""
         rows = self.store.query(
             "SELECT session_id, turn, question, resolved, status, intent, topic FROM turns"
-            " WHERE session_id = ? ORDER BY turn DESC LIMIT 1",
+            f" WHERE session_id = ?{only_topical} ORDER BY turn DESC LIMIT 1",
             (session_id,),
         )
         if not rows:

@@ -40,6 +40,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _medquad(results["medquad"])
     if "answers" in results:
         lines += _answers(results["answers"])
+    if "load" in results:
+        lines += _load(results["load"])
     if "scale" in results:
         lines += _scale(results["scale"])
     if "smoke" in results:
@@ -131,6 +133,32 @@ def _scale(scale: dict[str, Any]) -> list[str]:
     if scale.get("plot"):
         lines += ["", f"![search latency against KB size]({scale['plot']})"]
     return [*lines, ""]
+
+
+def _load(load: dict[str, Any]) -> list[str]:
+    lines = [
+        "## HTTP load on POST /v1/ask (issue 6)",
+        "",
+        f"A real `cancerinfo serve --workers {load['workers']}` on 127.0.0.1 with the NCI KB, "
+        f"{load['clients']} concurrent clients for {load['seconds']:.0f} s "
+        "(`cancerinfo.service.loadtest`, on the same 2 cores as the server).",
+        "",
+        "| questions | requests | requests/s | p50 | p90 | p99 | errors |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, run in load["runs"].items():
+        latency = run["latency_ms"]
+        lines.append(
+            f"| {name} | {run['requests']} | {run['requests_per_second']} | {latency['p50']} ms | "
+            f"{latency['p90']} ms | {latency['p99']} ms | {run['errors']} |"
+        )
+    lines += [
+        "",
+        "Goal (issue 6): 0 errors, p99 ≤ 250 ms. Fresh answers cost CPU the two cores must share",
+        "with 32 waiting clients: the queue, not the web layer, sets their p99.",
+        "",
+    ]
+    return lines
 
 
 def _smoke(smoke: dict[str, Any]) -> list[str]:

@@ -9,6 +9,7 @@ Suites (``--suite``):
 ``peer``       the peer bot's 252 cases with its own deterministic rubric
 ``answers``    groundedness, our held-out answer and triage sets, the gate's calibration
 ``latency``    validate, cold and unchanged ingest, search and ask p50/p95/p99, peak RSS
+``load``       HTTP load on ``POST /v1/ask`` (32 clients, 30 s, a real ``cancerinfo serve``)
 ``scale``      synthetic KBs of 10k (and, on request, 100k) pages: ingest rate, search p50/p99
 ``smoke``      the seed pages + a 100-page sample: the harness end to end, in CI
 ``all``        every suite but ``smoke``
@@ -35,7 +36,7 @@ from cancerinfo.store.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CACHE = REPO / ".bench-cache"
-SUITES = ("retrieval", "liveqa", "peer", "answers", "latency", "scale", "smoke")
+SUITES = ("retrieval", "liveqa", "peer", "answers", "latency", "load", "scale", "smoke")
 ALL = tuple(s for s in SUITES if s != "smoke")
 
 
@@ -108,7 +109,7 @@ def run_suites(
 
         progress("smoke: seed pages + a 100-page sample")
         results["smoke"] = smoke_suite(shared, cache.folder / "smoke")
-    needs_nci = {"retrieval", "peer", "answers", "latency", "scale"} & set(chosen)
+    needs_nci = {"retrieval", "peer", "answers", "latency", "load", "scale"} & set(chosen)
     if needs_nci:
         corpus = shared / "corpus" / "nci-kb"
         progress("NCI KB store (cold + unchanged ingest when not cached)")
@@ -147,6 +148,9 @@ def run_suites(
              shared / "benchmarks" / "liveqa-med-2017" / "extra-corpus"],
         )
         results["liveqa"] = liveqa_suite(liveqa_db, shared)
+    if "load" in chosen:
+        progress("load: 32 clients for 30 s on POST /v1/ask, twice (repeated and fresh questions)")
+        results["load"] = load_suite(db, shared, cache.folder / "load")
     if "scale" in chosen:
         from cancerinfo.eval.scale import scale_suite
 
@@ -154,6 +158,33 @@ def run_suites(
         results["scale"] = scale_suite(shared / "corpus" / "nci-kb", db, cache.folder / "scale", sizes=scale_sizes)
     results["seconds"] = round(time.perf_counter() - started, 1)
     return results
+
+
+def load_suite(db: Path, shared: Path, folder: Path, *, clients: int = 32, seconds: float = 30.0) -> dict[str, Any]:
+    """The HTTP load test of the web service (:mod:`cancerinfo.service.loadtest`) on a copy
+    of the store: 20 questions asked again and again (the answer cache serves repeats), then
+    the 999 nci-kb questions each answered afresh."""
+    import asyncio
+
+    from cancerinfo.service.loadtest import load_questions, run_clients, start_server
+
+    folder.mkdir(parents=True, exist_ok=True)
+    copy = folder / "load.db"
+    shutil.copy(db, copy)
+    runs = {}
+    for name, questions_file, cached in (
+        ("repeated questions (answer cache)", None, True),
+        ("fresh questions (nci-kb-questions, no cache)", shared / "eval" / "nci-kb-questions.jsonl", False),
+    ):
+        process, url = start_server(copy, workers=2, log=folder / "server.log", cache=cached)
+        try:
+            runs[name] = asyncio.run(
+                run_clients(url, load_questions(questions_file), clients=clients, seconds=seconds)
+            )
+        finally:
+            process.terminate()
+            process.wait(timeout=30)
+    return {"clients": clients, "seconds": seconds, "workers": 2, "runs": runs}
 
 
 def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, Any]:
@@ -174,6 +205,12 @@ def write_report(results: dict[str, Any], output: Path) -> None:
     from cancerinfo.eval.report import render
 
     output.parent.mkdir(parents=True, exist_ok=True)
+    if "scale" in results and results["scale"].get("points"):
+        from cancerinfo.eval.plot import latency_plot
+
+        picture = output.with_name(f"{output.stem}-scale.png")
+        latency_plot(results["scale"]["points"], picture)
+        results["scale"]["plot"] = picture.name
     output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     output.write_text(render(results))
 

@@ -1,0 +1,142 @@
+"""``create_app(settings)``: the FastAPI application — API, web pages, admin, limits.
+
+The knowledge base is loaded once, when the server starts (the lifespan): uvicorn accepts
+no request before it is ready, and ``/healthz`` answers only then. Only ``cli.py serve``
+runs uvicorn; tests start it the same way.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import copy
+import os
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+
+from cancerinfo import __version__
+from cancerinfo.errors import SettingsError
+from cancerinfo.service import admin, api, render, web, web_admin
+from cancerinfo.service.admin import MIN_TOKEN_CHARS
+from cancerinfo.service.engine import Engine
+from cancerinfo.service.errors import install_error_handlers
+from cancerinfo.service.limits import TokenBuckets
+from cancerinfo.service.middleware import ServiceMiddleware
+from cancerinfo.settings import ENV_PREFIX, Settings
+from cancerinfo.store.database import Store
+
+HERE = Path(__file__).resolve().parent
+ADMIN_TOKEN_VARIABLE = ENV_PREFIX + "ADMIN_TOKEN"
+#: FastAPI's own telemetry, off: it could record request data (validation inputs, errors).
+NO_TELEMETRY: dict[str, Any] = {
+    "tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False,
+}
+DESCRIPTION = """Grounded cancer information from a curated knowledge base: every sentence of
+an answer is a quote from a KB page, with a numbered citation. Not medical advice, not a
+diagnosis. An emergency (`status: urgent`) gets the emergency message first."""
+
+
+def admin_token(environ: Mapping[str, str] | None = None) -> str | None:
+    """``CANCERINFO_ADMIN_TOKEN``, or None (admin closed); a short token is refused."""
+    token = (os.environ if environ is None else environ).get(ADMIN_TOKEN_VARIABLE, "").strip()
+    if token and len(token) < MIN_TOKEN_CHARS:
+        raise SettingsError(f"{ADMIN_TOKEN_VARIABLE} must be at least {MIN_TOKEN_CHARS} characters")
+    return token or None
+
+
+def check_store(settings: Settings) -> None:
+    """Fail before serving when the store is missing or not ours (a one-line error)."""
+    Store.open(settings.db).close()
+
+
+def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) -> FastAPI:
+    """The service for the store of ``settings`` (admin token from ``environ``)."""
+    token = admin_token(environ)
+    engine = Engine(settings)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await engine.start()
+        app.state.site = await engine.call(
+            lambda a: {"emergency_number": a.safety.emergency_number, "disclaimer": a.policy.disclaimer}
+        )
+        watcher = asyncio.create_task(engine.watch())
+        try:
+            yield
+        finally:
+            watcher.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watcher
+            await engine.close()
+
+    app = FastAPI(
+        title="cancerinfo",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,  # /docs is our own page: Swagger UI would load scripts from a CDN
+        redoc_url=None,
+        openapi_url="/openapi.json",
+        telemetry=NO_TELEMETRY,
+    )
+    app.state.engine = engine
+    app.state.admin_token = token
+    app.state.ingest_lock = asyncio.Lock()
+    app.state.templates = _templates()
+    install_error_handlers(app)
+    app.add_middleware(
+        ServiceMiddleware,
+        buckets=TokenBuckets(settings.rate_limit_per_minute),
+        max_body_bytes=settings.max_body_bytes,
+    )
+    app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
+    app.include_router(api.router)
+    app.include_router(admin.router)
+    app.include_router(web.router)
+    app.include_router(web_admin.router)
+    return app
+
+
+def app_from_environment() -> FastAPI:
+    """The factory ``cancerinfo serve`` gives uvicorn: settings from ``CANCERINFO_*``."""
+    return create_app(Settings.load())
+
+
+def log_config() -> dict[str, Any]:
+    """uvicorn's logging, plus the service's own logger (paths and statuses, no queries)."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["cancerinfo"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    return config
+
+
+def _templates() -> Jinja2Templates:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(HERE / "templates"),
+        autoescape=True,  # every template, whatever its name
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters["answer_text"] = render.answer_text
+    environment.filters["document_body"] = render.document_body
+    environment.filters["safe_url"] = render.safe_url
+    environment.filters["message_of"] = render.message_of
+    environment.filters["schema_type"] = render.schema_type
+    environment.globals["share_link"] = render.share_link
+    environment.globals["static"] = _static_url
+    environment.globals["version"] = __version__
+    return Jinja2Templates(env=environment)
+
+
+def _static_url(name: str) -> str:
+    """A static file's path, versioned so a new release is not served from an old cache."""
+    return f"/static/{name}?v={__version__}"

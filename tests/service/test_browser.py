@@ -1,0 +1,259 @@
+"""The web chat in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
+
+Skipped with a message when Chromium is not installed (in CI, where .ci/run installs it, a
+missing Chromium fails instead). Each test keeps a screenshot in test-artifacts/service/.
+Nothing is downloaded: Playwright's own browsers are not used, and every test checks that
+its pages load nothing from outside the server.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from tests.service.conftest import ADMIN_TOKEN, HOSTILE_URL, Server
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+    "--disable-sync", "--no-first-run",
+]
+
+if not CHROMIUM.exists() and os.environ.get("CI"):
+    pytest.fail(f"{CHROMIUM} not found: .ci/run installs Debian's chromium for these tests", pytrace=False)
+if not CHROMIUM.exists():
+    pytest.skip(
+        f"{CHROMIUM} not found: browser tests need Debian's chromium (apt-get install chromium)",
+        allow_module_level=True,
+    )
+sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install -e .[dev])")
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    with sync_api.sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+class Tab:
+    """A page that records dialogs, console errors and requests leaving the server."""
+
+    def __init__(self, page: Any, server: Server) -> None:
+        self.page = page
+        self.server = server
+        self.dialogs: list[str] = []
+        self.errors: list[str] = []
+        self.outside: list[str] = []
+        page.on("dialog", self._dialog)
+        page.on("console", lambda m: self.errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("request", lambda r: None if r.url.startswith((server.url, "data:")) else self.outside.append(r.url))
+
+    def _dialog(self, dialog: Any) -> None:
+        self.dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    def consent(self) -> None:
+        self.page.goto(self.server.url + "/")
+        self.page.get_by_role("button", name="I understand, continue").click()
+        self.page.wait_for_selector("#question")
+
+    def ask(self, question: str) -> Any:
+        turns = self.page.locator("article.turn").count()
+        self.page.get_by_label("Your question").fill(question)
+        self.page.get_by_role("button", name="Ask", exact=True).click()
+        self.page.locator("article.turn").nth(turns).wait_for()
+        return self.page.locator("article.turn").nth(turns)
+
+    def shot(self, artifacts: Path, name: str) -> Path:
+        path = artifacts / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=True)
+        return path
+
+
+@pytest.fixture
+def tab(browser: Any, server: Server) -> Iterator[Tab]:
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    opened = Tab(context.new_page(), server)
+    yield opened
+    context.close()
+    assert opened.outside == [], f"the page loaded from outside the server: {opened.outside}"
+
+
+def test_consent_then_ask_then_open_a_source_card(tab: Tab, artifacts: Path) -> None:
+    page = tab.page
+    page.goto(tab.server.url + "/")
+    assert page.get_by_role("heading", name="Before you start").is_visible()
+    assert "not medical advice" in page.inner_text("main")
+    assert "In an emergency, call" in page.inner_text("main")
+    tab.shot(artifacts, "consent")
+    tab.consent()
+    turn = tab.ask("What is Ninlaro used for?")
+    assert turn.get_attribute("data-status") == "answered"
+    assert turn.get_by_role("heading", name="What it is used for").is_visible()
+    citation = turn.locator("a.cite").first
+    assert citation.is_visible() and citation.inner_text() == "[1]"
+    card = page.locator("#src-t1-1")
+    assert card.get_attribute("open") is None
+    citation.click()
+    assert card.get_attribute("open") is not None
+    assert page.evaluate("document.activeElement.closest('details')?.id") == "src-t1-1"
+    assert "Last reviewed 2025-12-30" in card.inner_text().replace("\n", " ").replace("\t", " ")
+    assert card.locator(".badge-overdue").first.is_visible() and "Publisher" in card.inner_text()
+    original = card.get_by_role("link", name="Original page")
+    assert original.get_attribute("href").startswith("https://www.cancer.gov/")
+    assert original.get_attribute("rel") == "noopener noreferrer external"
+    tab.shot(artifacts, "chat-answer-with-source")
+    # the README's picture: the page down to the end of the answer
+    bottom = turn.evaluate("(e) => e.getBoundingClientRect().bottom + window.scrollY")
+    page.screenshot(
+        path=str(artifacts / "web-chat.png"), full_page=True, clip={"x": 0, "y": 0, "width": 1000, "height": bottom + 16}
+    )
+    assert tab.dialogs == [] and tab.errors == []
+
+
+def test_a_hostile_kb_page_renders_inert(tab: Tab, artifacts: Path) -> None:
+    page = tab.page
+    tab.consent()
+    turn = tab.ask("What are the symptoms of Zorblax syndrome?")
+    for card in turn.locator("details.source-card").all():
+        card.locator("summary").click()
+    page.goto(tab.server.url + f"/documents?url={HOSTILE_URL}")
+    page.goto(tab.server.url + "/search?q=zorblax+spleen")
+    page.go_back()
+    state = page.evaluate(
+        """() => ({
+            pwned: window.__pwned ?? null,
+            scripts: [...document.scripts].map(s => s.getAttribute('src')),
+            handlers: [...document.querySelectorAll('*')].flatMap(
+                e => [...e.attributes].filter(a => a.name.startsWith('on')).map(a => e.tagName + ' ' + a.name)),
+            images: document.images.length,
+            javascriptLinks: [...document.querySelectorAll('a')].filter(a => a.href.startsWith('javascript:')).length,
+            text: document.body.innerText,
+        })"""
+    )
+    assert state["pwned"] is None and tab.dialogs == []
+    assert state["scripts"] == ["/static/app.js?v=0.1.0"] and state["handlers"] == []
+    assert state["images"] == 0 and state["javascriptLinks"] == 0
+    assert "<script>window.__pwned" in state["text"]  # shown as the text it is
+    tab.shot(artifacts, "hostile-document-inert")
+    page.goto(tab.server.url + "/?q=What+are+the+symptoms+of+Zorblax+syndrome%3F")
+    assert page.evaluate("window.__pwned ?? null") is None and tab.dialogs == []
+    assert "<script>" in page.locator("article.turn .source-title").first.inner_text()
+    tab.shot(artifacts, "hostile-answer-inert")
+
+
+def test_keyboard_only_consent_ask_and_source(tab: Tab, artifacts: Path) -> None:
+    page = tab.page
+    page.goto(tab.server.url + "/")
+
+    def tab_to(selector: str, limit: int = 40) -> None:
+        for _ in range(limit):
+            page.keyboard.press("Tab")
+            if page.evaluate("(s) => document.activeElement.matches(s)", selector):
+                return
+        raise AssertionError(f"Tab never reached {selector}")
+
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    tab_to("#consent-agree")
+    page.keyboard.press("Enter")
+    page.wait_for_selector("#question")
+    tab_to("#question")
+    page.keyboard.type("What is Ninlaro used for?")
+    page.keyboard.press("Enter")  # Enter asks; Shift+Enter would add a line
+    page.locator("article.turn").wait_for()
+    assert page.evaluate("document.activeElement.id") == "q-t1"  # focus moves to the new answer
+    tab_to("a.cite")
+    page.keyboard.press("Enter")
+    assert page.evaluate("document.activeElement.tagName") == "SUMMARY"
+    assert page.locator("details.source-card[open]").count() == 1
+    outline = page.evaluate("getComputedStyle(document.activeElement).outlineStyle")
+    assert outline != "none"  # focus is visible
+    tab_to("button.thumb")
+    page.keyboard.press("Enter")
+    page.locator(".feedback-status", has_text="Thank you").wait_for()
+    tab.shot(artifacts, "keyboard-flow")
+
+
+def test_an_urgent_reply_is_an_alert_at_the_top(tab: Tab, artifacts: Path) -> None:
+    tab.consent()
+    tab.ask("What is Ninlaro used for?")
+    turn = tab.ask("I can't breathe right now")
+    assert turn.get_attribute("data-status") == "urgent"
+    alert = tab.page.locator("#alerts [role=alert]")
+    assert alert.is_visible() and "emergency" in alert.inner_text().lower()
+    assert alert.bounding_box()["y"] < tab.page.locator("article.turn").first.bounding_box()["y"]
+    tab.shot(artifacts, "urgent-alert")
+
+
+def test_feedback_thumbs_and_start_over(tab: Tab, server: Server) -> None:
+    page = tab.page
+    tab.consent()
+    turn = tab.ask("What is Ninlaro used for?")
+    with httpx.Client(base_url=server.url, headers={"Authorization": f"Bearer {ADMIN_TOKEN}"}) as admin:
+        before = admin.get("/v1/admin/metrics").json()["feedback"]["not_helpful"]
+        turn.get_by_role("button", name="No").click()
+        turn.locator(".feedback-status", has_text="Thank you").wait_for()
+        assert turn.get_by_role("button", name="No").get_attribute("aria-pressed") == "true"
+        assert admin.get("/v1/admin/metrics").json()["feedback"]["not_helpful"] == before + 1
+    session = page.evaluate("sessionStorage.getItem('cancerinfo.session')")
+    page.get_by_role("link", name="Start over").click()
+    assert page.locator("article.turn").count() == 0
+    assert page.evaluate("document.activeElement.id") == "question"
+    tab.ask("What is ixabepilone?")
+    assert page.evaluate("sessionStorage.getItem('cancerinfo.session')") not in (None, session)
+    assert page.locator("article.turn").first.get_attribute("id") == "turn-t1"
+
+
+def test_without_javascript_a_shared_link_still_answers(browser: Any, server: Server) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    tab = Tab(context.new_page(), server)
+    page = tab.page
+    page.goto(server.url + "/?q=What+is+Ninlaro+used+for%3F")
+    page.get_by_role("button", name="I understand, continue").click()
+    page.locator("article.turn").wait_for()
+    assert "multiple myeloma" in page.inner_text("article.turn").lower()
+    page.get_by_label("Your question").fill("What are the symptoms of laryngeal cancer?")
+    page.get_by_role("button", name="Ask", exact=True).click()
+    page.wait_for_url("**/?q=What+are+the+symptoms*")
+    assert page.get_by_role("heading", name="Warning signs").is_visible()
+    assert tab.outside == []
+    context.close()
+
+
+def test_on_a_phone_nothing_scrolls_sideways(browser: Any, server: Server, artifacts: Path) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True, has_touch=True)
+    tab = Tab(context.new_page(), server)
+    tab.consent()
+    tab.ask("What are the symptoms of laryngeal cancer?")
+    tab.page.locator("a.cite").first.tap()
+    assert tab.page.evaluate("document.documentElement.scrollWidth") <= 375
+    button = tab.page.get_by_role("button", name="Ask", exact=True).bounding_box()
+    assert button["height"] >= 44  # a finger-sized target
+    tab.shot(artifacts, "phone")
+    assert tab.outside == [] and tab.errors == []
+    context.close()
+
+
+def test_curator_pages_after_a_token_login(tab: Tab, artifacts: Path) -> None:
+    page = tab.page
+    page.goto(tab.server.url + "/admin")
+    page.get_by_label("Admin token").fill(ADMIN_TOKEN)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("heading", name="Curators").wait_for()
+    assert page.get_by_role("heading", name="Review queue (3)").is_visible()
+    assert page.locator("table.queue .badge-overdue").count() == 3
+    assert "Questions, last 30 days" in page.inner_text("main")
+    tab.shot(artifacts, "admin-dashboard")
+    page.get_by_role("link", name="All documents").click()
+    assert page.locator("tbody tr").count() == 4
+    page.get_by_role("button", name="Sign out").click()
+    page.get_by_label("Admin token").wait_for()
