@@ -38,6 +38,8 @@ REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CACHE = REPO / ".bench-cache"
 SUITES = ("retrieval", "liveqa", "peer", "answers", "latency", "load", "scale", "smoke")
 ALL = tuple(s for s in SUITES if s != "smoke")
+#: Result keys a run that skips their suite keeps from the last report.
+KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "retrieval", "liveqa", "load", "scale")
 
 
 def corpus_key(roots: list[Path]) -> str:
@@ -194,7 +196,7 @@ def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, An
     previous = json.loads(previous_file.read_text())
     kept = {}
     for key, value in previous.items():
-        if key not in results and key not in ("machine", "suites", "seconds", "kept_from_previous"):
+        if key not in results and key in KEPT_KEYS:
             kept[key] = value
     if kept:
         results = {**results, **kept, "kept_from_previous": sorted(kept)}
