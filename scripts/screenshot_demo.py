@@ -21,6 +21,7 @@ COMMANDS = [
     ["ingest", "examples/kb", "--db", "{db}"],
     ["status", "--db", "{db}"],
     ["search", "is Ninlaro a chemo pill?", "--db", "{db}", "--k", "2"],
+    ["ask", "What is Ninlaro used for?", "--db", "{db}"],
 ]
 
 
