@@ -16,27 +16,21 @@ from typing import Any
 
 from cancerinfo.answer.assistant import Assistant
 from cancerinfo.answer.sessions import new_session_id
+from cancerinfo.eval.retrieval import read_json_lines
 
 
 def read_answer_questions(path: Path) -> list[dict[str, Any]]:
     records = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                record = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            messages = record.get("messages") if isinstance(record, dict) else None
-            ok_messages = isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages)
-            if not isinstance(record, dict) or "id" not in record or not (
-                ok_messages or isinstance(record.get("question"), str)
-            ):
-                raise ValueError(
-                    f"{path}:{number}: each line needs an 'id' and a 'question' string or a 'messages' list"
-                )
-            records.append(record)
+    for number, record in read_json_lines(path):
+        messages = record.get("messages") if isinstance(record, dict) else None
+        ok_messages = isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages)
+        if not isinstance(record, dict) or "id" not in record or not (
+            ok_messages or isinstance(record.get("question"), str)
+        ):
+            raise ValueError(
+                f"{path}:{number}: each line needs an 'id' and a 'question' string or a 'messages' list"
+            )
+        records.append(record)
     return records
 
 

@@ -24,18 +24,23 @@ from cancerinfo.index.records import Hit
 from cancerinfo.index.search import Searcher
 
 
-def read_questions(path: Path) -> Iterator[dict[str, Any]]:
+def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
+    """(line number, value) of each non-blank line; a line that is not JSON names itself."""
     with path.open(encoding="utf-8") as handle:
         for number, line in enumerate(handle, start=1):
             if not line.strip():
                 continue
             try:
-                record = json.loads(line)
+                yield number, json.loads(line)
             except json.JSONDecodeError as exc:
                 raise ValueError(f"{path}:{number}: not JSON ({exc.msg})") from None
-            if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("question"), str):
-                raise ValueError(f"{path}:{number}: each line needs an 'id' and a 'question' string")
-            yield record
+
+
+def read_questions(path: Path) -> Iterator[dict[str, Any]]:
+    for number, record in read_json_lines(path):
+        if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("question"), str):
+            raise ValueError(f"{path}:{number}: each line needs an 'id' and a 'question' string")
+        yield record
 
 
 def _norm(text: str) -> str:

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.eval.ingest_bench import run_cli
-from cancerinfo.eval.search_bench import percentile
+from cancerinfo.eval.search_bench import percentile, time_searches
 from cancerinfo.index.search import Searcher
 from cancerinfo.kb.loader import iter_kb_files
 from cancerinfo.store.database import Store
@@ -75,13 +75,7 @@ def measure_search(db: Path, questions: list[str]) -> dict[str, Any]:
     searcher = Searcher(db)
     load = time.perf_counter() - started
     try:
-        for question in questions[:20]:
-            searcher.search(question)
-        timings = []
-        for question in questions:
-            began = time.perf_counter()
-            searcher.search(question)
-            timings.append((time.perf_counter() - began) * 1000)
+        timings = time_searches(searcher, questions)
     finally:
         searcher.close()
     return {

@@ -21,6 +21,18 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
+def time_searches(searcher: Searcher, questions: list[str]) -> list[float]:
+    """Milliseconds of each search, after a warm-up on the first questions."""
+    for question in questions[:WARM_UP]:
+        searcher.search(question)
+    latencies = []
+    for question in questions:
+        began = time.perf_counter()
+        searcher.search(question)
+        latencies.append((time.perf_counter() - began) * 1000)
+    return latencies
+
+
 def search_benchmark(db: Path, question_files: dict[str, Path]) -> dict[str, Any]:
     """Metrics for each question file, then search latency over the first file's questions."""
     started = time.perf_counter()
@@ -32,13 +44,7 @@ def search_benchmark(db: Path, question_files: dict[str, Path]) -> dict[str, Any
             with tempfile.TemporaryDirectory() as tmp:
                 quality[name] = run_retrieval_eval(searcher, path, Path(tmp) / "hits.jsonl")
         questions = [record["question"] for record in read_questions(next(iter(question_files.values())))]
-        for question in questions[:WARM_UP]:
-            searcher.search(question)
-        latencies = []
-        for question in questions:
-            began = time.perf_counter()
-            searcher.search(question)
-            latencies.append((time.perf_counter() - began) * 1000)
+        latencies = time_searches(searcher, questions)
     finally:
         searcher.close()
     return {
