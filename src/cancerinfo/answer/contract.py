@@ -21,6 +21,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from cancerinfo.kb.review import ReviewStatus
+
 Status = Literal["answered", "abstained", "urgent", "refused"]
 STATUSES: tuple[str, ...] = ("answered", "abstained", "urgent", "refused")
 
@@ -37,7 +39,7 @@ class Citation:
     sourceType: str
     citation: str | None
     lastReviewed: str
-    review_status: str
+    review_status: ReviewStatus
 
 
 @dataclass(frozen=True, slots=True)

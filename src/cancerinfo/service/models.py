@@ -11,6 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
+from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.index.filters import Filters
 
 MAX_COMMENT_CHARS = 1_000
@@ -50,28 +51,6 @@ class AskRequest(_Strict):
     filters: FiltersIn | None = None
 
 
-class SectionOut(BaseModel):
-    kind: str
-    title: str
-    text: str = Field(description='Markdown bullet lines, each "- quote [n]" for a kb section.')
-    citations: list[int]
-    source: Literal["kb", "policy", "safety"]
-
-
-class CitationOut(BaseModel):
-    n: int
-    url: str
-    title: str
-    section: str
-    chunk_id: str
-    quote: str
-    source: str
-    sourceType: str
-    citation: str | None
-    lastReviewed: str
-    review_status: Literal["ok", "due", "overdue", "unscheduled"]
-
-
 class Answer(BaseModel):
     """The response contract (same as ``cancerinfo ask --json``)."""
 
@@ -79,8 +58,8 @@ class Answer(BaseModel):
     reason: str | None
     intent: str
     text: str
-    sections: list[SectionOut]
-    citations: list[CitationOut]
+    sections: list[Section]  # the contract's own records (cancerinfo.answer.contract)
+    citations: list[Citation]
     disclaimer: str
     session_id: str | None
 
