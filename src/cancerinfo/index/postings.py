@@ -5,6 +5,10 @@ like "cancer" (docs/retrieval.md). Here each word's postings (chunk, weighted te
 are numpy arrays loaded once; a question costs a few array operations. Title words count
 3 times, heading words 2 times, text words once (as the FTS5 column weights did).
 
+The build streams (:func:`build_postings`): a KB of 100k pages has about 240 M postings,
+so no Python object is made per posting and the arrays are compact (int32 rowids, float32
+weights, 8 bytes a posting). Arrays are saved in parts of at most :data:`PART_BYTES`.
+
 Words are lower-cased ``[a-z0-9]+`` runs with plural endings folded (Harman's S-stemmer:
 "treatments" → "treatment", "therapies" → "therapy").
 """
@@ -12,18 +16,26 @@ Words are lower-cased ``[a-z0-9]+`` runs with plural endings folded (Harman's S-
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import re
 import sqlite3
+import tempfile
 from collections import Counter
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
 
 import numpy as np
 
 _WORD = re.compile(r"[a-z0-9]+")
 TITLE_WEIGHT, SECTION_WEIGHT, TEXT_WEIGHT = 3, 2, 1
 K1, B = 1.2, 0.75
+#: Chunks tokenised per batch of :func:`build_postings`.
+BATCH_CHUNKS = 8192
+#: Largest blob of one saved array: SQLite refuses blobs over 1 GB.
+PART_BYTES = 64 * 1024 * 1024
 
 
 def stem(word: str) -> str:
@@ -66,48 +78,126 @@ class Postings:
         return [(int(rowid), float(scores[rowid])) for rowid in top]
 
 
-def build_postings(chunks: Iterable[tuple[int, str, str, str]]) -> Postings:
-    """Postings of ``(rowid, title, section, text)`` chunks with BM25 weights precomputed."""
-    vocabulary: dict[str, int] = {}
+def build_postings(
+    chunks: Iterable[tuple[int, str, str, str]], *, scratch: Path | None = None
+) -> Postings:
+    """Postings of ``(rowid, title, section, text)`` chunks with BM25 weights precomputed.
+
+    Streamed: each batch of :data:`BATCH_CHUNKS` chunks becomes compact records (term id,
+    rowid, count, chunk length) in a temporary file in ``scratch`` (default: the system's
+    temporary folder). Once every document frequency is known, the batches are read back
+    and each posting is written straight to its place (a counting sort by term, rowids in
+    input order within a term). Memory: the finished arrays and one batch, no Python object
+    per posting.
+    """
+    with tempfile.TemporaryFile(dir=scratch, prefix="cancerinfo-postings-") as spill:
+        counts = _spill(chunks, spill)
+        spill.seek(0)
+        return _lay_out(counts, spill)
+
+
+#: One posting in the scratch file of :func:`build_postings`.
+_RECORD = np.dtype([("term", "<i4"), ("row", "<i8"), ("tf", "<i4"), ("length", "<i4")])
+
+
+@dataclass(slots=True)
+class _Counts:
+    """What the first pass learns: terms, chunks per term, chunk lengths, batch sizes."""
+
+    vocabulary: dict[str, int] = field(default_factory=dict)
+    frequencies: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    lengths: list[np.ndarray] = field(default_factory=list)  # per batch, per chunk
+    sizes: list[int] = field(default_factory=list)  # postings per batch
+    rows_fit_int32: bool = True
+
+
+def _spill(chunks: Iterable[tuple[int, str, str, str]], spill: IO[bytes]) -> _Counts:
+    counts = _Counts()
+    for batch in _batches(chunks, BATCH_CHUNKS):
+        records, lengths = _tokenise(batch, counts.vocabulary)
+        spill.write(records.tobytes())
+        counts.sizes.append(len(records))
+        counts.lengths.append(lengths)
+        if len(records):
+            counts.rows_fit_int32 &= bool(
+                records["row"].min() >= 0 and records["row"].max() <= np.iinfo(np.int32).max
+            )
+        grown = np.zeros(len(counts.vocabulary), dtype=np.int64)
+        grown[: len(counts.frequencies)] = counts.frequencies
+        counts.frequencies = grown + np.bincount(records["term"], minlength=len(grown))
+    return counts
+
+
+def _lay_out(counts: _Counts, spill: IO[bytes]) -> Postings:
+    """The postings grouped by term, with their BM25 weights, from the spilled batches."""
+    chunk_lengths = (
+        np.concatenate(counts.lengths).astype(np.float64) if counts.lengths else np.zeros(0)
+    )
+    total = max(len(chunk_lengths), 1)
+    average = float(chunk_lengths.mean()) if len(chunk_lengths) else 1.0
+    starts = np.zeros(len(counts.vocabulary) + 1, dtype=np.int64)
+    np.cumsum(counts.frequencies, out=starts[1:])
+    df = np.diff(starts).astype(np.float64)
+    idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
+    rows = np.empty(int(starts[-1]), dtype=np.int32 if counts.rows_fit_int32 else np.int64)
+    weights = np.empty(int(starts[-1]), dtype=np.float32)
+    filled = starts[:-1].copy()  # the next free place of each term
+    for size in counts.sizes:
+        records = np.frombuffer(spill.read(size * _RECORD.itemsize), dtype=_RECORD)
+        order = np.argsort(records["term"], kind="stable")
+        ids = records["term"][order]
+        place = filled[ids] + (np.arange(size) - np.searchsorted(ids, ids, side="left"))
+        filled += np.bincount(ids, minlength=len(filled))
+        rows[place] = records["row"][order]
+        tf = records["tf"][order].astype(np.float64)
+        length_per_posting = records["length"][order].astype(np.float64)
+        # the same float64 operations, in the same order, as a build over all postings at once
+        norm = K1 * (1 - B + B * length_per_posting / average)
+        weights[place] = (idf[ids] * tf * (K1 + 1) / (tf + norm)).astype(np.float32)
+    return Postings(counts.vocabulary, starts, rows, weights)
+
+
+def _batches(
+    chunks: Iterable[tuple[int, str, str, str]], size: int
+) -> Iterator[list[tuple[int, str, str, str]]]:
+    iterator = iter(chunks)
+    while batch := list(itertools.islice(iterator, size)):
+        yield batch
+
+
+def _tokenise(
+    batch: list[tuple[int, str, str, str]], vocabulary: dict[str, int]
+) -> tuple[np.ndarray, np.ndarray]:
+    """The postings of a batch of chunks (new terms join ``vocabulary``) and each chunk's
+    weighted term count."""
     term_ids: list[int] = []
-    rowids: list[int] = []
     counts: list[int] = []
+    rowids: list[int] = []
+    terms_per_chunk: list[int] = []
     lengths: list[int] = []
-    for rowid, title, section, text in chunks:
+    for rowid, title, section, text in batch:
         counter: Counter[str] = Counter()
         for weight, part in ((TITLE_WEIGHT, title), (SECTION_WEIGHT, section), (TEXT_WEIGHT, text)):
             for term in terms(part):
                 counter[term] += weight
         lengths.append(sum(counter.values()))
+        rowids.append(rowid)
+        terms_per_chunk.append(len(counter))
         for term, count in counter.items():
             term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-            rowids.append(rowid)
             counts.append(count)
-    ids = np.asarray(term_ids, dtype=np.int64)
-    order = np.argsort(ids, kind="stable")
-    ids = ids[order]
-    rows = np.asarray(rowids, dtype=np.int64)[order]
-    tf = np.asarray(counts, dtype=np.float64)[order]
-    chunk_lengths = np.asarray(lengths, dtype=np.float64)
-    total = max(len(chunk_lengths), 1)
-    average = float(chunk_lengths.mean()) if len(chunk_lengths) else 1.0
-    starts = np.searchsorted(ids, np.arange(len(vocabulary) + 1))
-    df = np.diff(starts).astype(np.float64)
-    idf = np.log(1.0 + (total - df + 0.5) / (df + 0.5))
-    row_position = {rowid: position for position, rowid in enumerate(_unique_in_order(rowids))}
-    length_per_posting = chunk_lengths[
-        np.fromiter((row_position[r] for r in rows), dtype=np.int64, count=len(rows))
-    ]
-    norm = K1 * (1 - B + B * length_per_posting / average)
-    weights = idf[ids] * tf * (K1 + 1) / (tf + norm)
-    return Postings(vocabulary, starts.astype(np.int64), rows, weights.astype(np.float32))
-
-
-def _unique_in_order(values: list[int]) -> list[int]:
-    return list(dict.fromkeys(values))
+    records = np.empty(len(term_ids), dtype=_RECORD)
+    records["term"] = term_ids
+    records["tf"] = counts
+    records["row"] = np.repeat(np.asarray(rowids, dtype=np.int64), terms_per_chunk)
+    records["length"] = np.repeat(np.asarray(lengths, dtype=np.int64), terms_per_chunk)
+    return records, np.asarray(lengths, dtype=np.int64)
 
 
 def save_postings(connection: sqlite3.Connection, postings: Postings) -> None:
+    """Save the postings in the ``postings`` table: ``terms`` (JSON), ``starts``, ``rows``
+    and ``weights`` (``.npy`` bytes). An array longer than :data:`PART_BYTES` continues in
+    ``rows.1``, ``rows.2``... (SQLite refuses a blob over 1 GB)."""
     connection.execute(
         "CREATE TABLE IF NOT EXISTS postings (key TEXT PRIMARY KEY, value BLOB NOT NULL)"
     )
@@ -115,29 +205,80 @@ def save_postings(connection: sqlite3.Connection, postings: Postings) -> None:
     terms_sorted = sorted(postings.vocabulary, key=postings.vocabulary.__getitem__)
     connection.executemany(
         "INSERT INTO postings(key, value) VALUES (?, ?)",
-        [
-            ("terms", json.dumps(terms_sorted).encode()),
-            ("starts", _to_bytes(postings.starts)),
-            ("rows", _to_bytes(postings.rows)),
-            ("weights", _to_bytes(postings.weights)),
-        ],
+        [("terms", json.dumps(terms_sorted).encode()), ("starts", _to_bytes(postings.starts))],
     )
+    for name, array in (("rows", postings.rows), ("weights", postings.weights)):
+        step = max(PART_BYTES // array.itemsize, 1)
+        for number, start in enumerate(range(0, max(len(array), 1), step)):
+            connection.execute(
+                "INSERT INTO postings(key, value) VALUES (?, ?)",
+                (_part_key(name, number), _to_bytes(array[start : start + step])),
+            )
+
+
+def has_postings(connection: sqlite3.Connection) -> bool:
+    """Does the store hold complete postings? (Checks the keys, loads nothing.)"""
+    return _saved_parts(connection) is not None
 
 
 def load_postings(connection: sqlite3.Connection) -> Postings | None:
-    """The saved postings, or ``None`` for a store built before they existed."""
+    """The saved postings, or ``None`` for a store built before they existed (or with a
+    part missing: the next ingest rebuilds them)."""
+    parts = _saved_parts(connection)
+    if parts is None:
+        return None
+    terms_blob, starts_blob = (_value(connection, key) for key in ("terms", "starts"))
+    vocabulary = {term: index for index, term in enumerate(json.loads(terms_blob))}
+    starts = _from_bytes(starts_blob)
+    rows = _load_parts(connection, "rows", parts["rows"], int(starts[-1]))
+    weights = _load_parts(connection, "weights", parts["weights"], int(starts[-1]))
+    if rows is None or weights is None:
+        return None
+    return Postings(vocabulary, starts, rows, weights)
+
+
+def _part_key(name: str, number: int) -> str:
+    return name if number == 0 else f"{name}.{number}"
+
+
+def _saved_parts(connection: sqlite3.Connection) -> dict[str, int] | None:
+    """Parts per array (``{"rows": 1, "weights": 1}`` for one blob each), ``None`` when
+    there is no table or a key is missing."""
     if connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'postings'").fetchone() is None:
         return None
-    data = dict(connection.execute("SELECT key, value FROM postings").fetchall())
-    if set(data) != {"terms", "starts", "rows", "weights"}:
+    keys = {row[0] for row in connection.execute("SELECT key FROM postings")}
+    parts = {
+        name: sum(1 for key in keys if key == name or key.startswith(f"{name}."))
+        for name in ("rows", "weights")
+    }
+    expected = {"terms", "starts"} | {
+        _part_key(name, number) for name, count in parts.items() for number in range(count)
+    }
+    if keys != expected or not all(parts.values()):
         return None
-    vocabulary = {term: index for index, term in enumerate(json.loads(data["terms"]))}
-    return Postings(
-        vocabulary,
-        _from_bytes(data["starts"]),
-        _from_bytes(data["rows"]),
-        _from_bytes(data["weights"]),
-    )
+    return parts
+
+
+def _load_parts(connection: sqlite3.Connection, name: str, count: int, total: int) -> np.ndarray | None:
+    """One array from its ``count`` parts, copied part by part into its final place."""
+    part = _from_bytes(_value(connection, name))
+    if count == 1:
+        return part if len(part) == total else None
+    array = np.empty(total, dtype=part.dtype)
+    filled = 0
+    for number in range(count):
+        if number:
+            part = _from_bytes(_value(connection, _part_key(name, number)))
+        if filled + len(part) > total:
+            return None
+        array[filled : filled + len(part)] = part
+        filled += len(part)
+    return array if filled == total else None
+
+
+def _value(connection: sqlite3.Connection, key: str) -> bytes:
+    blob: bytes = connection.execute("SELECT value FROM postings WHERE key = ?", (key,)).fetchone()[0]
+    return blob
 
 
 def _to_bytes(array: np.ndarray) -> bytes:
