@@ -262,3 +262,45 @@ def test_real_nci_kb_ingests_incrementally(nci_kb: Path, tmp_path: Path) -> None
     third = ingest([copy], db=db)
     assert (len(third.changed), len(third.removed), third.unchanged) == (1, 1, len(first.added) - 2)
     assert rows(db, "SELECT count(*) FROM versions") == [(len(first.added) + 1,)]
+
+
+class CountingEmbedder(HashingEmbedder):
+    """The stand-in, counting the texts it is asked to embed."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.texts: list[str] = []
+
+    def embed(self, texts, *, progress=None):  # type: ignore[no-untyped-def]
+        self.texts.extend(texts)
+        return super().embed(texts, progress=progress)
+
+
+def test_each_new_text_is_embedded_once_longest_first_and_nothing_is_left_beside_the_store(
+    kb: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import cancerinfo.index.build as build
+
+    monkeypatch.setattr(build, "EMBED_COMMIT_BATCH", 2)
+    for index in range(5):
+        write_page(kb / "more", f"m{index}.md", f"# M{index}\n\nMore text {index}.\n\n## Part\n\nPart {index}.\n",
+                   url=f"https://example.org/m{index}")
+    folder = tmp_path / "store"
+    folder.mkdir()
+    db = folder / "store.db"
+    embedder = CountingEmbedder()
+    calls: list[tuple[int, int]] = []
+    ingest_module.ingest([kb], db=db, embedder=embedder,
+                         progress=lambda stage, done, total: calls.append((done, total)) if stage == "embed" else None)
+    keys = rows(db, "SELECT count(DISTINCT embed_key) FROM chunks")[0][0]
+    assert len(embedder.texts) == len(set(embedder.texts)) == keys > 2
+    assert [len(t) for t in embedder.texts] == sorted((len(t) for t in embedder.texts), reverse=True)
+    assert rows(db, "SELECT count(*) FROM vectors") == [(keys,)]
+    assert calls[-1] == (keys, keys) and len(calls) == (keys + 1) // 2
+    page = kb / "more" / "m0.md"
+    page.write_text(page.read_text().replace("Part 0.", "Part zero."))
+    embedder.texts.clear()
+    report = ingest_module.ingest([kb], db=db, embedder=embedder)
+    assert report.changed == ["https://example.org/m0"]
+    assert len(embedder.texts) == 1 and "Part zero." in embedder.texts[0]
+    assert {p.name for p in folder.iterdir()} <= {"store.db", "store.db-shm", "store.db-wal"}

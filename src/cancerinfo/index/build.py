@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
@@ -25,6 +26,7 @@ from cancerinfo.index.dense import DIMENSION, Embedder, MiniLMEmbedder, minilm_n
 from cancerinfo.index.dense import Progress as EmbedProgress
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.kb.document import Document
+from cancerinfo.spool import Spool
 
 EMBED_COMMIT_BATCH = 256
 
@@ -56,42 +58,68 @@ def index_chunks(document: Document, *, embedder_name: str) -> list[IndexedChunk
 
 def embed_missing(
     connection: sqlite3.Connection,
-    chunks: Sequence[IndexedChunk],
+    chunks: Callable[[], Iterable[IndexedChunk]],
     *,
     embedder: Embedder,
     progress: Progress | None = None,
+    scratch: Path | None = None,
 ) -> int:
-    """Embed the texts whose key has no vector yet; commit them in batches. Returns count."""
-    wanted: dict[str, str] = {}
+    """Embed the texts whose key has no vector yet; commit them in batches. Returns count.
+
+    ``chunks()`` is read twice, streamed: once for the keys without a vector, once more,
+    when some are missing, to put their texts in a spool in ``scratch``. Longest texts
+    first (the slowest batches run while the progress bar is still young).
+    """
+    missing = _missing_keys(connection, chunks())
+    if not missing:
+        return 0
+    with Spool(scratch) as spool:
+        order: list[tuple[int, str, int]] = []  # (-length, key, where the text is spooled)
+        for item in chunks():
+            if item.embed_key in missing:
+                missing.remove(item.embed_key)
+                order.append((-len(item.embed_text), item.embed_key, spool.add(item.embed_text)))
+        order.sort()
+        for start in range(0, len(order), EMBED_COMMIT_BATCH):
+            batch = order[start : start + EMBED_COMMIT_BATCH]
+            vectors = embedder.embed([spool.get(at) for _, _, at in batch])
+            rows = [
+                (key, np.asarray(vector, dtype="<f4").tobytes())
+                for (_, key, _), vector in zip(batch, vectors, strict=True)
+            ]
+            connection.execute("BEGIN IMMEDIATE")
+            connection.executemany("INSERT OR REPLACE INTO vectors(key, vector) VALUES (?, ?)", rows)
+            connection.execute("COMMIT")
+            if progress:
+                progress("embed", start + len(batch), len(order))
+    return len(order)
+
+
+_KEYS_PER_QUERY = 900  # bound parameters per ``IN (...)`` (SQLite allows 999 on old builds)
+
+
+def _missing_keys(connection: sqlite3.Connection, chunks: Iterable[IndexedChunk]) -> set[str]:
+    """The embed keys of ``chunks`` with no vector in the store, asked 900 at a time."""
+    missing: set[str] = set()
+    asking: dict[str, None] = {}
     for item in chunks:
-        wanted.setdefault(item.embed_key, item.embed_text)
-    have: set[str] = set()
-    keys = list(wanted)
-    for start in range(0, len(keys), 900):
-        batch = keys[start : start + 900]
-        placeholders = ",".join("?" * len(batch))
-        have.update(
-            row[0]
-            for row in connection.execute(
-                f"SELECT key FROM vectors WHERE key IN ({placeholders})", batch
-            )
-        )
-    missing = [key for key in keys if key not in have]
-    # Longest first: the slowest batches run while the progress bar is still young.
-    missing.sort(key=lambda key: (-len(wanted[key]), key))
-    for start in range(0, len(missing), EMBED_COMMIT_BATCH):
-        batch = missing[start : start + EMBED_COMMIT_BATCH]
-        vectors = embedder.embed([wanted[key] for key in batch])
-        rows = [
-            (key, np.asarray(vector, dtype="<f4").tobytes())
-            for key, vector in zip(batch, vectors, strict=True)
-        ]
-        connection.execute("BEGIN IMMEDIATE")
-        connection.executemany("INSERT OR REPLACE INTO vectors(key, vector) VALUES (?, ?)", rows)
-        connection.execute("COMMIT")
-        if progress:
-            progress("embed", min(start + len(batch), len(missing)), len(missing))
-    return len(missing)
+        if item.embed_key not in missing:
+            asking[item.embed_key] = None
+        if len(asking) == _KEYS_PER_QUERY:
+            missing |= _absent(connection, list(asking))
+            asking.clear()
+    return missing | _absent(connection, list(asking))
+
+
+def _absent(connection: sqlite3.Connection, keys: list[str]) -> set[str]:
+    if not keys:
+        return set()
+    placeholders = ",".join("?" * len(keys))
+    have = {
+        row[0]
+        for row in connection.execute(f"SELECT key FROM vectors WHERE key IN ({placeholders})", keys)
+    }
+    return set(keys) - have
 
 
 class LazyMiniLM:

@@ -9,6 +9,12 @@
   holds for that file is kept as it was. Good files are stored even when others fail.
 * Two files claiming one url in the same run are both rejected, each naming the other.
 * Everything is written in one transaction: a crash or kill leaves the previous KB.
+
+Memory does not grow with the KB's text: each page is parsed and chunked once, then waits
+in a temporary file (:mod:`cancerinfo.spool`) until the transaction writes it; vectors, vocabulary
+and BM25 postings are built streaming (:func:`~cancerinfo.index.build.embed_missing`,
+:mod:`.pages`, :func:`~cancerinfo.index.postings.build_postings`). What stays in memory
+per page is its path, url and hashes (about 1 KiB), plus 8 bytes per posting.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import os
 import sqlite3
 import time
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -35,18 +41,18 @@ from cancerinfo.index.build import (
     index_chunks,
 )
 from cancerinfo.index.dense import Embedder
-from cancerinfo.index.postings import build_postings, load_postings, save_postings
-from cancerinfo.index.vocabulary import Vocabulary, load_lay_terms
+from cancerinfo.index.postings import build_postings, has_postings, save_postings
 from cancerinfo.kb.document import Document
-from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.loader import LoadLimits, LoadResult, iter_kb_files, load_bytes, read_kb_bytes
 from cancerinfo.kb.problems import Problem
-from cancerinfo.policies import policy_path
+from cancerinfo.spool import Spool
 from cancerinfo.store.database import Store, utc_now
+from cancerinfo.store.pages import mine_vocabulary
 from cancerinfo.store.writer import DocumentWriter
 
 Progress = Callable[[str, int, int], None]
-"""``progress(stage, done, total)``; stages are ``read`` and ``write``."""
+"""``progress(stage, done, total)``; stages are ``read`` (read, parse, chunk), ``embed``
+and ``write``."""
 
 
 @dataclass(slots=True)
@@ -97,14 +103,16 @@ class IngestReport:
 
 @dataclass(slots=True)
 class _Candidate:
-    """A file of this run: parsed (``document``) or recognised as unchanged by its bytes."""
+    """A file of this run: parsed (its page spooled at ``document_at``, and its chunks at
+    ``chunks_at`` when its index is stale) or recognised as unchanged by its bytes."""
 
     root: Path
     path: Path
     shown_path: str
     raw_hash: str
     url: str
-    document: Document | None
+    document_at: int | None = None
+    chunks_at: int | None = None
 
 
 def ingest(
@@ -123,8 +131,7 @@ def ingest(
     files = list(iter_kb_files(paths))  # raises InputPathError before anything is written
     _real_folder.cache_clear()
     embedder = embedder or default_embedder()
-    store = Store.create_or_open(db)
-    try:
+    with Store.create_or_open(db) as store, Spool(db.parent) as spool:
         rebuild = store.meta().get("embedder") not in (None, embedder.name)
         known = {
             row["path"]: (row["raw_hash"], row["url"])
@@ -137,15 +144,18 @@ def ingest(
             for row in store.query("SELECT url, indexed_hash FROM documents")
         }
         candidates, rejected, warnings = _read_files(
-            files, {} if rebuild else known, limits, today, progress
+            files,
+            {} if rebuild else known,
+            _Reading(limits, today, indexed, embedder.name, spool),
+            progress,
         )
         _reject_duplicate_urls(candidates, rejected)
-        to_index = _chunk_changed(candidates, indexed, embedder=embedder, progress=progress)
         embed_missing(
             store.connection,
-            [c for chunks in to_index.values() for c in chunks],
+            lambda: _spooled_chunks(candidates, spool),
             embedder=embedder,
             progress=progress,
+            scratch=db.parent,
         )
         started_at = utc_now()
         with store.transaction() as connection:
@@ -166,17 +176,20 @@ def ingest(
             writer = DocumentWriter(connection, run_id=run_id, now=started_at)
             index = IndexWriter(connection)
             for done, candidate in enumerate(candidates, start=1):
-                document_id = _store_candidate(writer, candidate, report, rejected)
-                chunks = to_index.get(candidate.url)
+                document: Document | None = None
+                if candidate.document_at is not None:
+                    document = spool.get(candidate.document_at)
+                document_id = _store_candidate(writer, candidate, document, report, rejected)
                 if (
                     document_id is not None
-                    and chunks is not None
-                    and candidate.document is not None
+                    and candidate.chunks_at is not None
+                    and document is not None
                 ):
-                    index.replace_document(document_id, chunks)
-                    writer.mark_indexed(document_id, candidate.document.content_hash)
+                    index.replace_document(document_id, spool.get(candidate.chunks_at))
+                    writer.mark_indexed(document_id, document.content_hash)
                 if progress:
                     progress("write", done, len(candidates))
+            spool.close()  # every page is written: its disk is free before the postings need some
             protected = {_absolute(Path(path)) for path in rejected}
             seen_urls = {c.url for c in candidates if str(c.shown_path) not in rejected}
             for root in sorted({r for r, _ in files if r.is_dir()}):
@@ -187,12 +200,12 @@ def ingest(
                     report.removed.append(url)
             changed = bool(report.added or report.changed or report.removed or report.restored)
             if changed or not _has_vocabulary(connection):
-                index.replace_vocabulary(_vocabulary(connection, lay_terms))
-            if changed or load_postings(connection) is None:
+                index.replace_vocabulary(mine_vocabulary(connection, lay_terms))
+            if changed or not has_postings(connection):
                 chunk_rows = connection.execute(
                     "SELECT rowid, title, section, text FROM chunks ORDER BY rowid"
                 )
-                save_postings(connection, build_postings(chunk_rows))
+                save_postings(connection, build_postings(chunk_rows, scratch=db.parent))
             connection.executemany(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [("embedder", embedder.name), ("embedder_dimension", str(embedder.dimension))],
@@ -216,51 +229,69 @@ def ingest(
                 ),
             )
         return report
-    finally:
-        store.close()
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """What reading a file needs besides the file: limits, the store's index state, where
+    parsed pages wait."""
+
+    limits: LoadLimits
+    today: date | None
+    indexed: dict[str, str | None]  # url -> content hash its chunks were built from
+    embedder_name: str
+    spool: Spool
 
 
 def _read_files(
     files: list[tuple[Path, Path]],
     known: dict[str, tuple[str, str]],
-    limits: LoadLimits,
-    today: date | None,
+    reading: _Reading,
     progress: Progress | None,
 ) -> tuple[list[_Candidate], dict[str, list[Problem]], list[Problem]]:
+    """Read, parse and (when its index is stale) chunk every file; pages go to the spool."""
     candidates: list[_Candidate] = []
     rejected: dict[str, list[Problem]] = {}
     warnings: list[Problem] = []
     for done, (root, file) in enumerate(files, start=1):
         absolute = _absolute(file)
-        data = read_kb_bytes(file, limits=limits)
+        data = read_kb_bytes(file, limits=reading.limits)
         if isinstance(data, LoadResult):
             rejected[str(file)] = data.problems
         else:
             raw_hash = hashlib.sha256(data).hexdigest()
             previous = known.get(absolute)
             if previous is not None and previous[0] == raw_hash:
-                candidates.append(
-                    _Candidate(root, Path(absolute), str(file), raw_hash, previous[1], None)
-                )
+                candidates.append(_Candidate(root, Path(absolute), str(file), raw_hash, previous[1]))
             else:
-                result = load_bytes(data, path=str(file), limits=limits, today=today)
+                result = load_bytes(data, path=str(file), limits=reading.limits, today=reading.today)
                 if result.document is None:
                     rejected[str(file)] = result.problems
                 else:
                     warnings.extend(result.problems)
-                    candidates.append(
-                        _Candidate(
-                            root,
-                            Path(absolute),
-                            str(file),
-                            raw_hash,
-                            result.document.url,
-                            result.document,
-                        )
-                    )
+                    candidates.append(_parsed(root, Path(absolute), str(file), raw_hash, result.document, reading))
         if progress:
             progress("read", done, len(files))
     return candidates, rejected, warnings
+
+
+def _parsed(
+    root: Path, path: Path, shown_path: str, raw_hash: str, document: Document, reading: _Reading
+) -> _Candidate:
+    """A parsed file, its page (and its chunks, when its index is stale) spooled."""
+    candidate = _Candidate(
+        root, path, shown_path, raw_hash, document.url, document_at=reading.spool.add(document)
+    )
+    if reading.indexed.get(document.url) != document.content_hash:
+        chunks = index_chunks(document, embedder_name=reading.embedder_name)
+        candidate.chunks_at = reading.spool.add(chunks)
+    return candidate
+
+
+def _spooled_chunks(candidates: list[_Candidate], spool: Spool) -> Iterator[IndexedChunk]:
+    for candidate in candidates:
+        if candidate.chunks_at is not None:
+            yield from spool.get(candidate.chunks_at)
 
 
 def _reject_duplicate_urls(
@@ -290,18 +321,20 @@ def _reject_duplicate_urls(
 def _store_candidate(
     writer: DocumentWriter,
     candidate: _Candidate,
+    document: Document | None,
     report: IngestReport,
     rejected: dict[str, list[Problem]],
 ) -> int | None:
-    """Write one file's page; the document id, or ``None`` when it is rejected here."""
+    """Write one file's page (``document``: ``None`` when its bytes are unchanged since the
+    last run); the document id, or ``None`` when it is rejected here."""
     existing = writer.find(candidate.url)
-    if candidate.document is None:  # bytes unchanged since the last run
+    if document is None:  # bytes unchanged since the last run
         report.unchanged += 1
         return int(existing["id"]) if existing is not None else None
     if existing is None:
         report.added.append(candidate.url)
         return writer.insert(
-            candidate.document,
+            document,
             root=candidate.root,
             path=candidate.path,
             raw_hash=candidate.raw_hash,
@@ -327,7 +360,7 @@ def _store_candidate(
         return None
     was_removed = existing["removed_at"] is not None
     document_id = int(existing["id"])
-    if existing["content_hash"] == candidate.document.content_hash:
+    if existing["content_hash"] == document.content_hash:
         writer.touch(
             document_id, root=candidate.root, path=candidate.path, raw_hash=candidate.raw_hash
         )
@@ -338,7 +371,7 @@ def _store_candidate(
         return document_id
     writer.new_version(
         existing,
-        candidate.document,
+        document,
         root=candidate.root,
         path=candidate.path,
         raw_hash=candidate.raw_hash,
@@ -347,46 +380,8 @@ def _store_candidate(
     return document_id
 
 
-def _chunk_changed(
-    candidates: list[_Candidate],
-    indexed: dict[str, str | None],
-    *,
-    embedder: Embedder,
-    progress: Progress | None,
-) -> dict[str, list[IndexedChunk]]:
-    """Chunks of every parsed page whose stored index is missing or stale, by url."""
-    parsed = [c for c in candidates if c.document is not None]
-    result: dict[str, list[IndexedChunk]] = {}
-    for done, candidate in enumerate(parsed, start=1):
-        assert candidate.document is not None
-        if indexed.get(candidate.url) != candidate.document.content_hash:
-            result[candidate.url] = index_chunks(candidate.document, embedder_name=embedder.name)
-        if progress:
-            progress("chunk", done, len(parsed))
-    return result
-
-
 def _has_vocabulary(connection: sqlite3.Connection) -> bool:
     return connection.execute("SELECT 1 FROM vocabulary LIMIT 1").fetchone() is not None
-
-
-def _vocabulary(connection: sqlite3.Connection, lay_terms: Path | None) -> Vocabulary:
-    """The vocabulary of every live page, mined from the store as this run leaves it."""
-    documents = [
-        Document(
-            path=Path(row["path"]),
-            front_matter=FrontMatter.model_validate(json.loads(row["front_matter"])),
-            body=row["body"],
-            body_line=row["body_line"],
-            text=row["body"],
-        )
-        for row in connection.execute(
-            "SELECT path, front_matter, body, body_line FROM documents WHERE removed_at IS NULL ORDER BY url"
-        )
-    ]
-    return Vocabulary.from_documents(
-        documents, lay_terms=load_lay_terms(lay_terms or policy_path("lay_terms.yaml"))
-    )
 
 
 def _absolute(file: Path) -> str:
