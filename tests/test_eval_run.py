@@ -76,3 +76,25 @@ def test_the_smoke_suite_runs_end_to_end_and_reports_numbers(tmp_path: Path) -> 
     assert smoke["answers"]["quotes"] > 0 and smoke["answers"]["quotes_not_in_page"] == 0
     assert smoke["search_ms"]["p50"] > 0 and smoke["answers"]["ask_ms"]["p50"] > 0
     assert "## Smoke" in output.read_text()
+
+
+def test_a_scale_run_keeps_the_other_suites_of_the_previous_report(tmp_path: Path) -> None:
+    from cancerinfo.eval.report import render
+    from cancerinfo.eval.run import merge_previous
+
+    previous = tmp_path / "benchmarks.json"
+    old_point = {"pages": 9_993, "chunks": 281_242, "search": {"load_seconds": 3.4, "p50": 13.4, "p99": 29.9}}
+    previous.write_text(json.dumps({"validate": {"files": 1}, "scale": {"points": [old_point]}, "seconds": 9}))
+    new_point = {
+        "pages": 99_930, "chunks": 2_812_420, "ingest_seconds": 1500.0, "pages_per_second": 66.6,
+        "ingest_peak_rss_mib": 2900.0, "store_mib": 15800.0, "synthetic": True,
+        "search": {"load_seconds": 30.0, "p50": 40.0, "p99": 90.0, "peak_rss_mib": 4000.0},
+    }
+    results = {"machine": {"date": "d", "cpu": "c", "cores": 2, "memory_gib": 23.5, "python": "3.11",
+                           "commit": "abc", "dirty": False},
+               "suites": ["scale"], "scale": {"points": [new_point]}, "seconds": 1}
+    merged = merge_previous(results, previous)
+    assert merged["validate"] == {"files": 1} and merged["kept_from_previous"] == ["validate"]
+    assert merged["scale"]["points"] == [new_point] and merged["seconds"] == 1
+    page = render({key: value for key, value in merged.items() if key != "validate"})  # a stub, not rendered
+    assert "| 99,930 | 2,812,420 | 1500 s | 66.6 | 2900.0 MiB | 15800.0 MiB | 30.0 s | 4000.0 MiB | 40.0 ms | 90.0 ms |" in page

@@ -327,11 +327,18 @@ def eval_run(
     rebuild: Annotated[bool, typer.Option("--rebuild", help="Ingest the KBs again even when cached.")] = False,
     scale_sizes: Annotated[str, typer.Option("--scale-sizes", help="Synthetic KB sizes, comma-separated.")] = "10000",
     cache: Annotated[Path | None, typer.Option("--cache", help="Where built KBs are cached.")] = None,
+    previous: Annotated[
+        Path | None,
+        typer.Option("--previous", help="The JSON report whose other suites are kept [default: the .json beside --output]."),
+    ] = None,
 ) -> None:
     """Run benchmark suites (building the KBs they need, cached by content hash), write a JSON
-    report and regenerate the Markdown report from it.
+    report and regenerate the Markdown report from it. Suites not run are kept from the
+    previous report.
 
     Example: cancerinfo eval run --suite smoke --shared ../shared --output /tmp/bench.md
+
+    Example: cancerinfo eval run --suite scale --scale-sizes 10000,100000 --previous docs/benchmarks.json --output /tmp/scale/benchmarks.md
     """
     from cancerinfo.eval.run import DEFAULT_CACHE, KBCache, merge_previous, run_suites, write_report
 
@@ -348,7 +355,7 @@ def eval_run(
         )
     except ValueError as exc:
         raise InputPathError(str(exc)) from None
-    write_report(merge_previous(results, output.with_suffix(".json")), output)
+    write_report(merge_previous(results, previous or output.with_suffix(".json")), output)
     out.print(f"wrote {escape(str(output))} and {escape(str(output.with_suffix('.json')))}")
 
 

@@ -27,11 +27,16 @@ class ProcessRun:
 
 def run_cli(*args: str) -> ProcessRun:
     """Run ``python -m cancerinfo ARGS`` and measure it."""
+    return run_module("cancerinfo", *args)
+
+
+def run_module(module: str, *args: str) -> ProcessRun:
+    """Run ``python -m MODULE ARGS`` and measure it."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
     with tempfile.TemporaryFile("w+") as stdout:
         started = time.perf_counter()
         process = subprocess.Popen(
-            [sys.executable, "-m", "cancerinfo", *args], stdout=stdout, stderr=subprocess.DEVNULL, env=env
+            [sys.executable, "-m", module, *args], stdout=stdout, stderr=subprocess.DEVNULL, env=env
         )
         _, status, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started

@@ -5,7 +5,11 @@ odd *i*, its H2 sections in reverse order: real text, real structure, many more 
 chunks. Every section keeps its page title and headings, so its text to embed already has a
 vector in the NCI KB store: those vectors are copied in first (keyed by text hash), and the
 ingest measures parsing, chunking, FTS5, BM25 postings and vocabulary work, not the model
-(whose cost is the NCI KB's cold ingest, reported beside it).
+(whose cost is the NCI KB's cold ingest, reported beside it; the model is loaded only for
+the few sections a reversal changes, three texts in all).
+
+Each search measurement runs in a fresh process (``python -m cancerinfo.eval.scale DB
+QUESTIONS``), so its peak RSS is what a searcher of that KB needs.
 """
 
 from __future__ import annotations
@@ -14,11 +18,12 @@ import json
 import re
 import shutil
 import sqlite3
+import sys
 import time
 from pathlib import Path
 from typing import Any
 
-from cancerinfo.eval.ingest_bench import run_cli
+from cancerinfo.eval.ingest_bench import run_cli, run_module
 from cancerinfo.eval.search_bench import percentile, time_searches
 from cancerinfo.index.search import Searcher
 from cancerinfo.kb.loader import iter_kb_files
@@ -85,11 +90,23 @@ def measure_search(db: Path, questions: list[str]) -> dict[str, Any]:
     }
 
 
+def measure_search_process(db: Path, questions_file: Path) -> dict[str, Any]:
+    """:func:`measure_search` in a fresh process, with that process's peak RSS."""
+    run = run_module("cancerinfo.eval.scale", str(db), str(questions_file))
+    if run.returncode != 0:
+        raise RuntimeError(f"searching {db} failed (exit code {run.returncode})")
+    return {**json.loads(run.stdout), "peak_rss_mib": round(run.peak_rss_mib, 1)}
+
+
+def latency_questions(questions_file: Path) -> list[str]:
+    with questions_file.open(encoding="utf-8") as lines:
+        return [json.loads(line)["question"] for line in lines][:LATENCY_QUESTIONS]
+
+
 def scale_suite(corpus: Path, nci_db: Path, folder: Path, *, sizes: tuple[int, ...]) -> dict[str, Any]:
     questions_file = corpus.parent.parent / "eval" / "nci-kb-questions.jsonl"
-    questions = [json.loads(line)["question"] for line in questions_file.open(encoding="utf-8")][:LATENCY_QUESTIONS]
-    points = [{"pages": _pages(nci_db), "chunks": _chunks(nci_db), "search": measure_search(nci_db, questions),
-               "synthetic": False}]
+    points = [{"pages": _pages(nci_db), "chunks": _chunks(nci_db),
+               "search": measure_search_process(nci_db, questions_file), "synthetic": False}]
     for size in sizes:
         work = folder / f"size-{size}"
         kb = synthetic_kb(corpus, work, size)
@@ -98,6 +115,10 @@ def scale_suite(corpus: Path, nci_db: Path, folder: Path, *, sizes: tuple[int, .
             stale.unlink(missing_ok=True)
         seed_vectors(db, nci_db)
         run = run_cli("ingest", str(kb), "--db", str(db), "--format", "json")
+        if run.returncode != 0:
+            raise RuntimeError(
+                f"ingest of the {size:,}-page KB failed (exit code {run.returncode}, peak RSS {run.peak_rss_mib:.0f} MiB)"
+            )
         report = json.loads(run.stdout)
         points.append({
             "pages": report["added"],
@@ -106,7 +127,7 @@ def scale_suite(corpus: Path, nci_db: Path, folder: Path, *, sizes: tuple[int, .
             "pages_per_second": round(report["added"] / max(report["seconds"], 1e-9), 1),
             "ingest_peak_rss_mib": round(run.peak_rss_mib, 1),
             "store_mib": round(db.stat().st_size / 1024 / 1024, 1),
-            "search": measure_search(db, questions),
+            "search": measure_search_process(db, questions_file),
             "synthetic": True,
         })
         shutil.rmtree(kb)  # the pages are rebuilt on demand; the store is kept for a look
@@ -121,3 +142,7 @@ def _pages(db: Path) -> int:
 def _chunks(db: Path) -> int:
     with Store.open(db) as store:
         return int(store.query("SELECT count(*) FROM chunks")[0][0])
+
+
+if __name__ == "__main__":  # python -m cancerinfo.eval.scale DB QUESTIONS: one search measurement
+    print(json.dumps(measure_search(Path(sys.argv[1]), latency_questions(Path(sys.argv[2])))))
