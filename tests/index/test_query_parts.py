@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import sqlite3
 from pathlib import Path
 
@@ -102,7 +103,9 @@ def test_a_bad_intents_policy_names_file_and_key(tmp_path: Path) -> None:
 def test_a_bad_retrieval_policy_names_the_key(tmp_path: Path) -> None:
     good = Path(__file__).resolve().parents[2] / "policies" / "retrieval.yaml"
     path = tmp_path / "retrieval.yaml"
-    path.write_text(good.read_text().replace("rrf_k: 60", "rrf_k: -1"))
+    text = re.sub(r"(?m)^rrf_k: \d+", "rrf_k: -1", good.read_text())
+    assert "rrf_k: -1" in text
+    path.write_text(text)
     with pytest.raises(PolicyError, match="rrf_k"):
         load_retrieval_policy(path)
     path.write_text(good.read_text() + "\nsurprise: 1\n")

@@ -182,14 +182,15 @@ class Vocabulary:
         ranked.sort(key=lambda pair: pair[0])
         return [match for _, match in ranked]
 
-    def expand(self, question: str) -> list[str]:
+    def expand(self, question: str, matches: Sequence[EntityMatch] | None = None) -> list[str]:
         """Extra query terms: brand → generic, abbreviation → long form, lay → KB term,
-        alias → the term it stands for, and a corrected typo → the right spelling."""
+        alias → the term it stands for, and a corrected typo → the right spelling.
+        ``matches`` is :meth:`match` of the same question, when the caller has it."""
         present = {token for token, _, _ in token_spans(question)}
         seen: set[str] = set()
         long_forms: dict[tuple[int, int], int] = defaultdict(int)
         extra = []
-        for found in self.match(question):
+        for found in self.match(question) if matches is None else matches:
             if found.kind not in EXPANDING_KINDS and not found.fuzzy:
                 continue
             key = normalise_term(found.canonical)
