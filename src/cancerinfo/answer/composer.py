@@ -53,6 +53,7 @@ class Composer:
             for e in policy.quote_exclusions_unless_asked
         ]
         self._skip_sections = [re.compile(p, re.IGNORECASE) for p in policy.skip_sections]
+        self._skipped: dict[str, bool] = {}
         self._bodies: dict[int, str] = {}
         self._terms: dict[str, frozenset[str]] = {}
         self.vocabulary = finder.vocabulary
@@ -123,7 +124,7 @@ class Composer:
         page_rank = {d: i for i, d in enumerate(evidence.pages)}
         best_of_page: dict[int, tuple[tuple[bool, bool, int, bool, int, int], ChunkRow]] = {}
         for chunk in evidence.chunks:
-            if chunk.chunk_id in used or any(p.search(chunk.section) for p in self._skip_sections):
+            if chunk.chunk_id in used or self._skipped_section(chunk.section):
                 continue
             fit = self.finder.fit(name, chunk, first_section=kind.first_section)
             if fit is None:
@@ -155,7 +156,7 @@ class Composer:
         for chunk in evidence.chunks:
             if chunk.document != best.document or chunk.chunk_id in used:
                 continue
-            if any(p.search(chunk.section) for p in self._skip_sections):
+            if self._skipped_section(chunk.section):
                 continue
             fit = self.finder.fit(name, chunk, first_section=kind.first_section)
             if fit is not None and (fit <= 2 or chunk.chunk_id == best.chunk_id):
@@ -246,6 +247,15 @@ class Composer:
             else:  # a dropped line sat between two units: check them one by one
                 checked.extend([u] for u in run if quote_in_page(u.text, body))
         return checked
+
+    def _skipped_section(self, section: str) -> bool:
+        """A section never quoted (``skip_sections``); headings repeat, so asked once each."""
+        skipped = self._skipped.get(section)
+        if skipped is None:
+            if len(self._skipped) > MAX_CACHED_TERMS:
+                self._skipped.clear()
+            skipped = self._skipped[section] = any(p.search(section) for p in self._skip_sections)
+        return skipped
 
     def _key_terms(self, text: str) -> frozenset[str]:
         """The KB terms a unit names (glossary words, drugs, titles...), leaving out the very

@@ -271,7 +271,11 @@ class EvidenceFinder:
         # headings repeat across pages ("Signs and Symptoms"): the fit of a heading path is
         # computed once; only an opening section (no heading) depends on its page
         opening = chunk.ordinal == 0
-        key = (part, chunk.section) if chunk.section else (part, chunk.document, opening, first_section)
+        key = (
+            (part, chunk.section, opening and first_section)
+            if chunk.section
+            else (part, chunk.document, opening, first_section)
+        )
         if key not in self._fits:
             if len(self._fits) > MAX_CACHED_FITS:
                 self._fits.clear()

@@ -24,6 +24,8 @@ import difflib
 from dataclasses import dataclass
 from datetime import date
 
+import numpy as np
+
 from cancerinfo.answer.evidence import ChunkRow, Evidence
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.lexical import query_words
@@ -101,14 +103,9 @@ def missing_specific_words(
     ``only_unknown``: count only words the KB never uses (for questions naming no drug,
     whose wording varies too much for the rest). ``known``: words of the question the KB
     vocabulary knows (a lay term such as "breathless" maps to the KB's own words)."""
-    covered: set[str] = set()
-    for chunk in chunks:
-        covered.update(terms(chunk.section))
-        covered.update(terms(chunk.text))
-    for title in titles:
-        covered.update(terms(title))
-    for expansion in expansions:
-        covered.update(terms(expansion))
+    covered = _Coverage(chunks, words)
+    for text in (*titles, *expansions):
+        covered.words.update(terms(text))
     missing = []
     for word in query_words(question):
         term = stem(word)
@@ -131,6 +128,35 @@ def missing_specific_words(
         elif words.share(term) < policy.gate.specific_word_max_share:
             missing.append(word)
     return missing
+
+
+class _Coverage:
+    """Whether the answer's pages use a word (title, heading or text of their chunks).
+
+    With the store's postings this is a lookup per question word: a chunk uses a word when
+    the word's postings hold the chunk (postings are made from the chunk's title, heading
+    and text). Without postings (an old store) every chunk's words are read."""
+
+    def __init__(self, chunks: list[ChunkRow], kb_words: KBWords) -> None:
+        self.words: set[str] = set()
+        self._postings = kb_words.postings
+        self._rowids = np.unique(np.fromiter((c.rowid for c in chunks), dtype=np.int64, count=len(chunks)))
+        if self._postings is None:
+            for chunk in chunks:
+                self.words.update(terms(chunk.section))
+                self.words.update(terms(chunk.text))
+
+    def __contains__(self, term: str) -> bool:
+        if term in self.words:
+            return True
+        postings = self._postings
+        if postings is None or not len(self._rowids):
+            return False
+        term_id = postings.vocabulary.get(term)
+        if term_id is None:
+            return False
+        rows = postings.rows[int(postings.starts[term_id]) : int(postings.starts[term_id + 1])]
+        return bool(np.isin(rows, self._rowids, assume_unique=True).any())
 
 
 class KBWords:
