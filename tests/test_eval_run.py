@@ -98,3 +98,12 @@ def test_a_scale_run_keeps_the_other_suites_of_the_previous_report(tmp_path: Pat
     assert merged["scale"]["points"] == [new_point] and merged["seconds"] == 1
     page = render({key: value for key, value in merged.items() if key != "validate"})  # a stub, not rendered
     assert "| 99,930 | 2,812,420 | 1500 s | 66.6 | 2900.0 MiB | 15800.0 MiB | 30.0 s | 4000.0 MiB | 40.0 ms | 90.0 ms |" in page
+
+
+def test_a_measured_ingest_that_rejects_files_still_reports_and_a_crash_is_named() -> None:
+    from cancerinfo.eval.ingest_bench import ProcessRun
+    from cancerinfo.eval.scale import _report
+
+    assert _report(ProcessRun(1.0, 90.0, 1, '{"added": 3, "rejected": 1}'), "ingest")["added"] == 3
+    with pytest.raises(RuntimeError, match=r"the ingest of 100,000 pages failed \(exit code -9, peak RSS 9000 MiB\)"):
+        _report(ProcessRun(1.0, 9000.0, -9, ""), "the ingest of 100,000 pages")

@@ -23,7 +23,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from cancerinfo.eval.ingest_bench import run_cli, run_module
+from cancerinfo.eval.ingest_bench import ProcessRun, run_cli, run_module
 from cancerinfo.eval.search_bench import percentile, time_searches
 from cancerinfo.index.search import Searcher
 from cancerinfo.kb.loader import iter_kb_files
@@ -93,9 +93,19 @@ def measure_search(db: Path, questions: list[str]) -> dict[str, Any]:
 def measure_search_process(db: Path, questions_file: Path) -> dict[str, Any]:
     """:func:`measure_search` in a fresh process, with that process's peak RSS."""
     run = run_module("cancerinfo.eval.scale", str(db), str(questions_file))
-    if run.returncode != 0:
-        raise RuntimeError(f"searching {db} failed (exit code {run.returncode})")
-    return {**json.loads(run.stdout), "peak_rss_mib": round(run.peak_rss_mib, 1)}
+    return {**_report(run, f"searching {db}"), "peak_rss_mib": round(run.peak_rss_mib, 1)}
+
+
+def _report(run: ProcessRun, what: str) -> dict[str, Any]:
+    """The JSON a measured process printed (an ingest that rejects files exits 1 but
+    reports); a process that printed none failed."""
+    try:
+        report: dict[str, Any] = json.loads(run.stdout)
+    except json.JSONDecodeError:
+        raise RuntimeError(
+            f"{what} failed (exit code {run.returncode}, peak RSS {run.peak_rss_mib:.0f} MiB)"
+        ) from None
+    return report
 
 
 def latency_questions(questions_file: Path) -> list[str]:
@@ -115,11 +125,7 @@ def scale_suite(corpus: Path, nci_db: Path, folder: Path, *, sizes: tuple[int, .
             stale.unlink(missing_ok=True)
         seed_vectors(db, nci_db)
         run = run_cli("ingest", str(kb), "--db", str(db), "--format", "json")
-        if run.returncode != 0:
-            raise RuntimeError(
-                f"ingest of the {size:,}-page KB failed (exit code {run.returncode}, peak RSS {run.peak_rss_mib:.0f} MiB)"
-            )
-        report = json.loads(run.stdout)
+        report = _report(run, f"the ingest of {size:,} pages")
         points.append({
             "pages": report["added"],
             "chunks": _chunks(db),
