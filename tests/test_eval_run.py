@@ -84,7 +84,10 @@ def test_a_scale_run_keeps_the_other_suites_of_the_previous_report(tmp_path: Pat
 
     previous = tmp_path / "benchmarks.json"
     old_point = {"pages": 9_993, "chunks": 281_242, "search": {"load_seconds": 3.4, "p50": 13.4, "p99": 29.9}}
-    previous.write_text(json.dumps({"validate": {"files": 1}, "scale": {"points": [old_point]}, "seconds": 9}))
+    previous.write_text(json.dumps({
+        "machine": {"commit": "0ld0ne", "date": "2026-11-29T08:41:00+00:00"},
+        "validate": {"files": 1}, "scale": {"points": [old_point]}, "seconds": 9,
+    }))
     new_point = {
         "pages": 99_930, "chunks": 2_812_420, "ingest_seconds": 1500.0, "pages_per_second": 66.6,
         "ingest_peak_rss_mib": 2900.0, "store_mib": 15800.0, "synthetic": True,
@@ -98,6 +101,7 @@ def test_a_scale_run_keeps_the_other_suites_of_the_previous_report(tmp_path: Pat
     assert merged["scale"]["points"] == [new_point] and merged["seconds"] == 1
     page = render({key: value for key, value in merged.items() if key != "validate"})  # a stub, not rendered
     assert "| 99,930 | 2,812,420 | 1500 s | 66.6 | 2900.0 MiB | 15800.0 MiB | 30.0 s | 4000.0 MiB | 40.0 ms | 90.0 ms |" in page
+    assert "kept from the previous report (commit 0ld0ne, 2026-11-29T08:41:00+00:00): validate" in page
 
 
 def test_a_measured_ingest_that_rejects_files_still_reports_and_a_crash_is_named() -> None:

@@ -22,7 +22,8 @@ def render(results: dict[str, Any]) -> str:
         f"- commit: {machine['commit']}{' (with uncommitted changes)' if machine['dirty'] else ''}",
         f"- command: `{COMMAND}`",
         f"- suites run: {', '.join(results.get('suites', []))}"
-        + (f"; kept from the previous report: {', '.join(results['kept_from_previous'])}"
+        + (f"; kept from the previous report{_previous_run(results)}: "
+           f"{', '.join(results['kept_from_previous'])}"
            if results.get("kept_from_previous") else ""),
         "",
     ]
@@ -110,6 +111,13 @@ def _liveqa(forms: dict[str, Any]) -> list[str]:
     return lines
 
 
+def _previous_run(results: dict[str, Any]) -> str:
+    run = results.get("previous_run") or {}
+    facts = [f"commit {run['commit']}" if run.get("commit") else "", run.get("date") or ""]
+    shown = ", ".join(fact for fact in facts if fact)
+    return f" ({shown})" if shown else ""
+
+
 def _scale(scale: dict[str, Any]) -> list[str]:
     lines = [
         "## Scale: cost against KB size",
@@ -133,6 +141,8 @@ def _scale(scale: dict[str, Any]) -> list[str]:
             f"{point.get('store_mib', '')}{' MiB' if point.get('synthetic') else ''} | {search['load_seconds']} s | "
             f"{searcher_rss} | {search['p50']} ms | {search['p99']} ms |"
         )
+    if scale.get("note"):
+        lines += ["", str(scale["note"])]
     if scale.get("plot"):
         lines += ["", f"![search latency against KB size]({scale['plot']})"]
     return [*lines, ""]

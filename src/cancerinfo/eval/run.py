@@ -199,7 +199,13 @@ def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, An
         if key not in results and key in KEPT_KEYS:
             kept[key] = value
     if kept:
-        results = {**results, **kept, "kept_from_previous": sorted(kept)}
+        machine = previous.get("machine", {})
+        results = {
+            **results,
+            **kept,
+            "kept_from_previous": sorted(kept),
+            "previous_run": {"commit": machine.get("commit"), "date": machine.get("date")},
+        }
     return results
 
 
