@@ -1,14 +1,13 @@
 """The web chat in a real browser: Playwright driving Debian's Chromium (/usr/bin/chromium).
 
-Skipped with a message when Chromium is not installed (in CI, where .ci/run installs it, a
-missing Chromium fails instead). Each test keeps a screenshot in test-artifacts/service/.
+A missing Chromium or Playwright fails these tests with a message (never a skip: a real
+browser is one of the parts the tests must use; .ci/run installs Chromium). Each test keeps a screenshot in test-artifacts/service/.
 Nothing is downloaded: Playwright's own browsers are not used, and every test checks that
 its pages load nothing from outside the server.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -24,14 +23,16 @@ CHROMIUM_ARGS = [
     "--disable-sync", "--no-first-run",
 ]
 
-if not CHROMIUM.exists() and os.environ.get("CI"):
-    pytest.fail(f"{CHROMIUM} not found: .ci/run installs Debian's chromium for these tests", pytrace=False)
 if not CHROMIUM.exists():
-    pytest.skip(
-        f"{CHROMIUM} not found: browser tests need Debian's chromium (apt-get install chromium)",
-        allow_module_level=True,
+    pytest.fail(
+        f"{CHROMIUM} not found: the browser tests need Debian's chromium (apt-get install chromium;"
+        " .ci/run installs it)",
+        pytrace=False,
     )
-sync_api = pytest.importorskip("playwright.sync_api", reason="browser tests need playwright (pip install -e .[dev])")
+try:
+    from playwright import sync_api
+except ImportError:
+    pytest.fail("the browser tests need playwright (make setup, or pip install -e .[dev])", pytrace=False)
 
 
 @pytest.fixture(scope="module")
