@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -39,3 +41,12 @@ def nci_kb(shared_dir: Path) -> Path:
     if not path.is_dir():
         pytest.skip(f"{path} not found: the NCI KB corpus is part of ../shared")
     return path
+
+
+def copy_pages(files: Iterable[Path], source: Path, target: Path) -> Path:
+    """Copy ``files`` (all under ``source``) to the same relative places under ``target``."""
+    for file in files:
+        destination = target / file.relative_to(source)
+        destination.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copy(file, destination)
+    return target

@@ -4,7 +4,6 @@ the page's own words, emergencies are urgent, the peer suite's deterministic che
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from cancerinfo.eval.peer import check_case, load_cases, load_rubric, quote_in_p
 from cancerinfo.kb.loader import iter_kb_files, load_file
 from cancerinfo.store.database import Store
 from cancerinfo.store.ingest import ingest
+from tests.conftest import copy_pages
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
@@ -26,14 +26,14 @@ GENERAL = ("/about-cancer/treatment/side-effects", "/about-cancer/coping/adjusti
 def sample(nci_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Every page of three cancer types, plus the general side-effect and coping pages."""
     root = tmp_path_factory.mktemp("answers-sample") / "kb"
+    chosen = []
     for _, file in iter_kb_files([nci_kb]):
         document = load_file(file).document
         if document is None:
             continue
         if any(f"/types/{cancer}" in document.url for cancer in CANCERS) or any(g in document.url for g in GENERAL):
-            target = root / file.relative_to(nci_kb)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(file, target)
+            chosen.append(file)
+    copy_pages(chosen, nci_kb, root)
     db = root.parent / "sample.db"
     assert ingest([root], db=db).ok
     return db

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import sqlite3
 from collections import Counter
 from pathlib import Path
@@ -30,6 +29,7 @@ from cancerinfo.index.postings import (
     terms,
 )
 from cancerinfo.store.ingest import ingest
+from tests.conftest import copy_pages
 
 CHUNKS = [
     (1, "Breast Cancer Treatment", "Treatment Option Overview", "Surgery and radiation therapy treat breast cancer."),
@@ -120,10 +120,7 @@ def assert_identical(built: Postings, expected: Postings) -> None:
 def real_chunks(tmp_path_factory: pytest.TempPathFactory, nci_kb: Path) -> list[tuple[int, str, str, str]]:
     """The chunks of 60 real NCI pages, as the real ingest stored them."""
     kb = tmp_path_factory.mktemp("kb") / "nci-kb"
-    for path in sorted(nci_kb.rglob("*.md"))[::24]:
-        target = kb / path.relative_to(nci_kb)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target)
+    copy_pages(sorted(nci_kb.rglob("*.md"))[::24], nci_kb, kb)
     db = tmp_path_factory.mktemp("store") / "store.db"
     ingest([kb], db=db, embedder=HashingEmbedder())
     connection = sqlite3.connect(db)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
@@ -12,6 +11,7 @@ from cancerinfo.eval.retrieval import score_question
 from cancerinfo.index.search import Searcher
 from cancerinfo.kb.loader import iter_kb_files, load_file
 from cancerinfo.store.ingest import ingest
+from tests.conftest import copy_pages
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]
 
@@ -27,6 +27,7 @@ def sample(nci_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
     ]
     root = tmp_path_factory.mktemp("sample") / "kb"
     wanted_urls: set[str] = set()
+    files: list[Path] = []
     for _, file in iter_kb_files([nci_kb]):
         document = load_file(file).document
         if document is None:
@@ -35,10 +36,9 @@ def sample(nci_kb: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
         is_topic = any(f"/types/{topic}" in url for topic in TOPICS)
         is_drug = "/treatment/drugs/" in url and url.rsplit("/", 1)[-1][:1] in "ab"
         if is_topic or is_drug:
-            target = root / file.relative_to(nci_kb)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy(file, target)
+            files.append(file)
             wanted_urls.add(url)
+    copy_pages(files, nci_kb, root)
     chosen = [q for q in questions if {r["url"] for r in q["relevant"]} <= wanted_urls]
     return root, chosen
 

@@ -4,7 +4,6 @@ mined from whole documents in memory, on real NCI pages."""
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -17,16 +16,14 @@ from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.policies import policy_path
 from cancerinfo.store.ingest import ingest
 from cancerinfo.store.pages import mine_vocabulary, stored_pages
+from tests.conftest import copy_pages
 
 
 @pytest.fixture(scope="module")
 def db(tmp_path_factory: pytest.TempPathFactory, nci_kb: Path) -> Path:
     """A store of 120 real NCI pages (drugs, regimens and topics among them)."""
     kb = tmp_path_factory.mktemp("kb") / "nci-kb"
-    for path in sorted(nci_kb.rglob("*.md"))[::12]:
-        target = kb / path.relative_to(nci_kb)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, target)
+    copy_pages(sorted(nci_kb.rglob("*.md"))[::12], nci_kb, kb)
     path = tmp_path_factory.mktemp("store") / "store.db"
     ingest([kb], db=path, embedder=HashingEmbedder())
     return path

@@ -301,7 +301,6 @@ class Assistant:
         page_set = set(pages)
         chunks = [c for c in evidence.chunks if c.document in page_set]
         chunks += self.composer.finder.chunks([p for p in pages if p not in evidence.pages])
-        matches = index.vocabulary.match(asked.resolved)
         return missing_specific_words(
             asked.resolved,
             chunks,
@@ -309,8 +308,9 @@ class Assistant:
             self.kb_words,
             self.policy,
             only_unknown=not drug_urls,
-            expansions=tuple(index.vocabulary.expand(asked.resolved, matches)),
-            known=frozenset(w for m in matches for w in query_words(m.text)),
+            # the search already matched the KB vocabulary in this question
+            expansions=result.expansions,
+            known=frozenset(w for e in result.entities if e["kind"] != "topic" for w in query_words(e["text"])),
         )
 
     def _uncovered_terms(self, result: SearchResult, citations: list[Citation]) -> list[str]:

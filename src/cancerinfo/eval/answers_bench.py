@@ -15,12 +15,11 @@ from cancerinfo.answer.assistant import Assistant
 from cancerinfo.answer.gate import names_a_page
 from cancerinfo.eval.answers import ask_turns
 from cancerinfo.eval.peer import check_case, load_cases, load_rubric, quote_in_page, summarise
-from cancerinfo.eval.search_bench import percentile
+from cancerinfo.eval.search_bench import percentile, time_calls
 from cancerinfo.store.database import Store
 
 REPO = Path(__file__).resolve().parents[3]
 LATENCY_QUESTIONS = 1_000
-WARM_UP = 20
 #: Checks the answers issue names for its peer-suite figure: status, >= 2 NCI pages, the
 #: rubric's patterns and the cases' phrases. ``must_mention_tests`` is reported beside it.
 EVIDENCE_ONLY_CHECKS = frozenset({"must_mention_tests"})
@@ -167,13 +166,7 @@ def _calibration(assistant: Assistant, nci: list[str]) -> dict[str, Any]:
 
 def _latency(assistant: Assistant, nci: list[str], peer: list[str]) -> dict[str, Any]:
     questions = (nci + peer)[:LATENCY_QUESTIONS]
-    for question in questions[:WARM_UP]:
-        assistant.ask(question)
-    timings = []
-    for question in questions:
-        began = time.perf_counter()
-        assistant.ask(question)
-        timings.append((time.perf_counter() - began) * 1000)
+    timings = time_calls(assistant.ask, questions)
     return {
         "questions": len(timings),
         # peak resident memory of this process so far: the NCI KB's searcher and assistant

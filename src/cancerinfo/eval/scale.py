@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.eval.ingest_bench import ProcessRun, run_cli, run_module
-from cancerinfo.eval.search_bench import percentile, time_searches
+from cancerinfo.eval.search_bench import percentile, time_calls
 from cancerinfo.index.search import Searcher
 from cancerinfo.kb.loader import iter_kb_files
 from cancerinfo.store.database import Store
@@ -80,7 +80,7 @@ def measure_search(db: Path, questions: list[str]) -> dict[str, Any]:
     searcher = Searcher(db)
     load = time.perf_counter() - started
     try:
-        timings = time_searches(searcher, questions)
+        timings = time_calls(searcher.search, questions)
     finally:
         searcher.close()
     return {

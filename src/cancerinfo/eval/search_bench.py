@@ -6,6 +6,7 @@ import json
 import statistics
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,14 +22,14 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[index]
 
 
-def time_searches(searcher: Searcher, questions: list[str]) -> list[float]:
-    """Milliseconds of each search, after a warm-up on the first questions."""
+def time_calls(call: Callable[[str], object], questions: list[str]) -> list[float]:
+    """Milliseconds of ``call(question)`` for each question, after a warm-up on the first ones."""
     for question in questions[:WARM_UP]:
-        searcher.search(question)
+        call(question)
     latencies = []
     for question in questions:
         began = time.perf_counter()
-        searcher.search(question)
+        call(question)
         latencies.append((time.perf_counter() - began) * 1000)
     return latencies
 
@@ -44,7 +45,7 @@ def search_benchmark(db: Path, question_files: dict[str, Path]) -> dict[str, Any
             with tempfile.TemporaryDirectory() as tmp:
                 quality[name] = run_retrieval_eval(searcher, path, Path(tmp) / "hits.jsonl")
         questions = [record["question"] for record in read_questions(next(iter(question_files.values())))]
-        latencies = time_searches(searcher, questions)
+        latencies = time_calls(searcher.search, questions)
     finally:
         searcher.close()
     return {

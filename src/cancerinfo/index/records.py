@@ -63,6 +63,9 @@ class SearchResult:
     detail: str | None = None
     entities: list[dict[str, Any]] = field(default_factory=list)
     best_similarity: float = -1.0  # best cosine of the question to any allowed section
+    #: the words the KB vocabulary added to the question (brand → generic, abbreviation →
+    #: long form...); not part of :meth:`as_dict`
+    expansions: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {

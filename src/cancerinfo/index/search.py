@@ -271,7 +271,7 @@ class Searcher:
         hits = self._hits(ranked, scores, explain, cosine, query)
         reason = None if hits else "NO_RESULTS"
         best = float(similarities[top[0]]) if count else -1.0
-        return SearchResult(query, intent, hits, reason, None, entities, best)
+        return SearchResult(query, intent, hits, reason, None, entities, best, tuple(expansions))
 
     def _hits(
         self,
