@@ -47,7 +47,7 @@ serve: setup
 # First a mix of 20 questions asked again and again (answer cache), then 999 NCI KB questions
 # each answered afresh (--no-cache).
 LOADTEST_DB ?= .bench-cache/nci-kb.db
-LOADTEST_FLAGS ?= --clients 32 --seconds 30 --workers 2
+LOADTEST_FLAGS ?= --clients 32 --seconds 30 --workers 1 --answer-processes 2
 loadtest: setup
 	mkdir -p .bench-cache
 	$(BIN)/python -m cancerinfo.service.loadtest --db $(LOADTEST_DB) $(LOADTEST_FLAGS) --log .bench-cache/loadtest-server.log

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -12,6 +13,23 @@ import pytest
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLES_KB = REPO / "examples" / "kb"
 SHARED = Path(os.environ.get("CANCERINFO_TEST_SHARED", REPO.parent / "shared")).resolve()
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Derived files (the question model) go to this run's own cache folder, not ~/.cache;
+    servers the tests start inherit it."""
+    folder = tempfile.mkdtemp(prefix="cancerinfo-test-cache-")
+    config.stash[_CACHE_FOLDER] = folder
+    os.environ["XDG_CACHE_HOME"] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    folder = config.stash.get(_CACHE_FOLDER, None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_CACHE_FOLDER = pytest.StashKey[str]()
 
 
 @pytest.fixture(autouse=True)

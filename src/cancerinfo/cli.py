@@ -395,6 +395,16 @@ def serve(
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Server processes; each loads the KB and uses one core.")
     ] = 1,
+    answer_processes: Annotated[
+        int | None,
+        typer.Option(
+            "--answer-processes",
+            min=0,
+            max=64,
+            help="Processes that answer, fed from one queue (each loads the KB and uses one core); "
+            "0 answers in the server process. Default: CANCERINFO_ANSWER_PROCESSES, else 0.",
+        ),
+    ] = None,
 ) -> None:
     """Run the web chat and the HTTP API (uvicorn): the chat at /, the API reference at
     /docs. Curator pages (/admin) and /v1/admin need CANCERINFO_ADMIN_TOKEN.
@@ -407,11 +417,12 @@ def serve(
 
     from cancerinfo.service.app import admin_token, check_store, log_config
 
-    settings = Settings.load(db=db)
+    settings = Settings.load(db=db, answer_processes=answer_processes)
     admin_token()  # a token too short stops here, with a one-line error
     check_store(settings)
     os.environ["CANCERINFO_DB"] = str(settings.db.resolve())  # for every worker process
-    if workers > 1:  # one process per core: numeric libraries' own threads would only spin
+    os.environ["CANCERINFO_ANSWER_PROCESSES"] = str(settings.answer_processes)
+    if workers > 1 or settings.answer_processes > 1:  # one process per core: numeric libraries' own threads would only spin
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # measured: twice the answers a second
     uvicorn.run(

@@ -23,6 +23,7 @@ class Setting:
     name: str
     default: Any
     help: str
+    minimum: int = 1  # for whole numbers
 
 
 SETTINGS: tuple[Setting, ...] = (
@@ -42,6 +43,12 @@ SETTINGS: tuple[Setting, ...] = (
         "answer_cache_size", 1024,
         "Web service: answers to questions asked without a session kept in memory per process; 1 keeps almost none.",
     ),
+    Setting(
+        "answer_processes", 0,
+        "Web service: processes that answer questions, fed in turn from one queue per server process; "
+        "0 answers in the server process itself.",
+        minimum=0,
+    ),
 )
 
 
@@ -58,6 +65,7 @@ class Settings:
     rate_limit_per_minute: int = 60
     max_body_bytes: int = 65_536
     answer_cache_size: int = 1024
+    answer_processes: int = 0
 
     @classmethod
     def load(
@@ -86,7 +94,7 @@ class Settings:
 
 
 # Variables read elsewhere (documented in docs/settings.md) that are not Settings fields.
-_ENV_ONLY = frozenset({"test_shared", "admin_token"})
+_ENV_ONLY = frozenset({"test_shared", "admin_token", "cache_dir"})
 _SETTING_BY_NAME = {setting.name: setting for setting in SETTINGS}
 
 
@@ -96,8 +104,9 @@ def _convert(setting: Setting, raw: Any, *, source: str) -> Any:
             number = int(str(raw).replace("_", ""))
         except ValueError:
             raise SettingsError(f"{source} must be a whole number, got {raw!r}") from None
-        if number <= 0:
-            raise SettingsError(f"{source} must be positive, got {number}")
+        if number < setting.minimum:
+            qualifier = "positive" if setting.minimum == 1 else f"at least {setting.minimum}"
+            raise SettingsError(f"{source} must be {qualifier}, got {number}")
         return number
     text = str(raw).strip()
     if setting.name == "policies":

@@ -36,8 +36,10 @@ from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Tur
 from cancerinfo.answer.triage import SafetyPolicy, Triage, TriageResult
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
+from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import terms
+from cancerinfo.index.ranking import load_retrieval_policy, load_tier_policy
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
 from cancerinfo.index.topics import find_topic
@@ -80,11 +82,19 @@ class Assistant:
         policies: Path | None = None,
         contacts: dict[str, str] | None = None,
     ) -> None:
-        """``policies``: a folder whose answer.yaml / safety.yaml replace the shipped ones;
+        """``policies``: a folder whose answer, safety, retrieval, tiers and intents YAML files
+        replace the shipped ones (each file it has);
         ``contacts``: emergency_number, crisis_line, poison_control texts for this deployment."""
         self.db = Path(db)
         self.today = today or date.today()
-        self.searcher = searcher or Searcher(self.db, embedder=embedder, today=self.today)
+        self.searcher = searcher or Searcher(
+            self.db,
+            embedder=embedder,
+            today=self.today,
+            policy=load_retrieval_policy(_policy_file(policies, "retrieval.yaml")),
+            tiers=load_tier_policy(_policy_file(policies, "tiers.yaml")),
+            intents=IntentModel.load(_policy_file(policies, "intents.yaml")),
+        )
         self.policy = policy or load_answer_policy(_policy_file(policies, "answer.yaml"))
         self.safety = safety or SafetyPolicy.load(_policy_file(policies, "safety.yaml"), **(contacts or {}))
         self.triage = Triage(self.safety)
@@ -105,6 +115,11 @@ class Assistant:
         )
         self.sessions = SessionStore(self.db, retention_days=retention_days)
         self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids))
+
+    def warm(self) -> None:
+        """Do ahead of the first questions what any question would do (a server calls this
+        once at start; a one-off ``ask`` need not)."""
+        self.composer.warm()
 
     def close(self) -> None:
         self.sessions.close()

@@ -19,7 +19,14 @@ from __future__ import annotations
 
 import re
 
-from cancerinfo.answer.citations import Unit, fold, quote_in_page, units
+from cancerinfo.answer.citations import (
+    FOLDED_PAGES_KEPT,
+    Unit,
+    fold,
+    folded_page,
+    quote_in_page,
+    units,
+)
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, EvidenceFinder
 from cancerinfo.answer.plan import AnswerPolicy, SectionKind
@@ -46,20 +53,30 @@ class Composer:
         self.emergency_guidance = emergency_guidance
         self.emergency_number = emergency_number
         policy = self.policy
-        self._skip = [re.compile(p, re.IGNORECASE) for p in policy.skip_lines]
-        self._never = [re.compile(p, re.IGNORECASE) for p in policy.quote_exclusions]
+        # one pattern for all the lines never quoted: one pass over a unit instead of one per entry
+        self._never = _any_of([*policy.skip_lines, *policy.quote_exclusions])
         self._unless = [
             (re.compile(e.pattern, re.IGNORECASE), re.compile(e.asked, re.IGNORECASE))
             for e in policy.quote_exclusions_unless_asked
         ]
+        self._unless_any = _any_of([e.pattern for e in policy.quote_exclusions_unless_asked])
         self._skip_sections = [re.compile(p, re.IGNORECASE) for p in policy.skip_sections]
         self._skipped: dict[str, bool] = {}
         self._bodies: dict[int, str] = {}
         self._terms: dict[str, frozenset[str]] = {}
+        self._never_cache: dict[str, bool] = {}
         self.vocabulary = finder.vocabulary
 
     def evidence(self, result: SearchResult, intent: str) -> Evidence:
         return self.finder.find(result, self.policy.plan(intent))
+
+    def warm(self) -> int:
+        """Fold the pages ahead of the first questions (every quote is checked against its
+        folded page; about 2 ms a page), as many as are kept; returns how many."""
+        pages = min(len(self.documents), FOLDED_PAGES_KEPT)
+        for document in range(pages):
+            folded_page(self.body(document))
+        return pages
 
     def body(self, document: int) -> str:
         if document not in self._bodies:
@@ -257,6 +274,15 @@ class Composer:
             skipped = self._skipped[section] = any(p.search(section) for p in self._skip_sections)
         return skipped
 
+    def _never_quoted(self, text: str) -> bool:
+        """A line ``skip_lines`` or ``quote_exclusions`` leave out (units repeat: asked once each)."""
+        never = self._never_cache.get(text)
+        if never is None:
+            if len(self._never_cache) > MAX_CACHED_TERMS:
+                self._never_cache.clear()
+            never = self._never_cache[text] = bool(self._never is not None and self._never.search(text))
+        return never
+
     def _key_terms(self, text: str) -> frozenset[str]:
         """The KB terms a unit names (glossary words, drugs, titles...), leaving out the very
         common ones ("cancer", "cells")."""
@@ -279,8 +305,10 @@ class Composer:
             return False  # an intro line ("Treatment may include:") means little alone
         if text.endswith("?"):
             return False  # a KB heading-question is not an answer
-        if any(p.search(text) for p in self._skip) or any(p.search(text) for p in self._never):
+        if self._never_quoted(text):
             return False
+        if self._unless_any is None or not self._unless_any.search(text):
+            return True
         return not any(p.search(text) and not asked.search(question) for p, asked in self._unless)
 
     def _citation(self, n: int, chunk: ChunkRow, run: list[Unit]) -> Citation:
@@ -311,6 +339,11 @@ class Composer:
         else:
             return None
         return Section(name, kind.title, text, [], "policy")
+
+
+def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
+    """One case-blind pattern matching where any of ``patterns`` matches (None for none)."""
+    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
 
 
 def _head_chosen(candidates: list[Unit], index: int, chosen: set[int]) -> bool:

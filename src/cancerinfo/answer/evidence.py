@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -36,6 +37,8 @@ LEADING_WORDS = 4
 FALLBACK_PAGES = 2
 MAX_CACHED_FITS = 500_000
 MAX_CACHED_PAGES = 2_000
+#: Pages whose chunks are kept in memory (the most recently used; about 35 kB of text each).
+MAX_CACHED_CHUNK_PAGES = 256
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
 _DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
 
@@ -65,6 +68,11 @@ class Evidence:
 
 def cue_pattern(stem: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(stem.lower()).replace(r"\ ", r"\s+"), re.IGNORECASE)
+
+
+def _one_pattern(cues: list[re.Pattern[str]]) -> list[re.Pattern[str]]:
+    """``cues`` as a list of one case-blind pattern that matches where any of them does."""
+    return [re.compile("|".join(f"(?:{cue.pattern})" for cue in cues), re.IGNORECASE)] if cues else []
 
 
 def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:
@@ -122,11 +130,13 @@ class EvidenceFinder:
         self.titles = [without_publisher(d.title) for d in documents]
         self.title_words = [frozenset(title_words(t)) for t in self.titles]
         self.site_words = site_words(self.titles, ignore=policy.topic_generic_words | policy.audience_qualifiers)
-        self.cues = {name: [cue_pattern(h) for h in kind.headings] for name, kind in policy.sections.items()}
+        # each part's cues as one pattern (a list of one, or empty): one pass over a heading
+        self.cues = {name: _one_pattern([cue_pattern(h) for h in kind.headings]) for name, kind in policy.sections.items()}
         self.page_parts = self._page_parts()
         self._title_fit: dict[tuple[str, int], bool] = {}
         self._fits: dict[tuple[object, ...], int | None] = {}
         self._page_terms: dict[int, frozenset[str]] = {}
+        self._page_chunks: OrderedDict[int, list[ChunkRow]] = OrderedDict()
         self.fallback = {
             name: self._fallback_pages(name) for name, kind in policy.sections.items() if kind.from_ == "kb"
         }
@@ -235,18 +245,29 @@ class EvidenceFinder:
         return self._page_terms[document]
 
     def chunks(self, pages: list[int]) -> list[ChunkRow]:
-        if not pages:
-            return []
-        ids = {self.documents[d].id: d for d in pages}
-        rows = self.store.query(
-            "SELECT rowid, chunk_id, document_id, ordinal, section, text FROM chunks"
-            f" WHERE document_id IN ({','.join('?' * len(ids))}) ORDER BY document_id, ordinal",
-            tuple(ids),
-        )
-        return [
-            ChunkRow(r["rowid"], r["chunk_id"], ids[r["document_id"]], r["ordinal"], r["section"], r["text"])
-            for r in rows
-        ]
+        """The chunks of ``pages`` in page-id then chunk order (kept for the pages read last)."""
+        missing = [d for d in dict.fromkeys(pages) if d not in self._page_chunks]
+        if missing:
+            ids = {self.documents[d].id: d for d in missing}
+            rows = self.store.query(
+                "SELECT rowid, chunk_id, document_id, ordinal, section, text FROM chunks"
+                f" WHERE document_id IN ({','.join('?' * len(ids))}) ORDER BY document_id, ordinal",
+                tuple(ids),
+            )
+            found: dict[int, list[ChunkRow]] = {d: [] for d in missing}
+            for r in rows:
+                document = ids[r["document_id"]]
+                found[document].append(
+                    ChunkRow(r["rowid"], r["chunk_id"], document, r["ordinal"], r["section"], r["text"])
+                )
+            self._page_chunks.update(found)
+        ordered = sorted(dict.fromkeys(pages), key=lambda d: self.documents[d].id)
+        chunks = [chunk for document in ordered for chunk in self._page_chunks[document]]
+        for document in ordered:
+            self._page_chunks.move_to_end(document)
+        while len(self._page_chunks) > MAX_CACHED_CHUNK_PAGES:
+            self._page_chunks.popitem(last=False)
+        return chunks
 
     def is_specific(self, term: str) -> bool:
         """A term that is not everywhere in the KB: one of its words is in fewer than

@@ -164,8 +164,9 @@ def run_suites(
 
 def load_suite(db: Path, shared: Path, folder: Path, *, clients: int = 32, seconds: float = 30.0) -> dict[str, Any]:
     """The HTTP load test of the web service (:mod:`cancerinfo.service.loadtest`) on a copy
-    of the store: 20 questions asked again and again (the answer cache serves repeats), then
-    the 999 nci-kb questions each answered afresh."""
+    of the store, with one server process and two answer processes: 20 questions asked
+    again and again (the answer cache serves repeats), then the 999 nci-kb questions each
+    answered afresh; and, to compare, the fresh questions on two uvicorn workers."""
     import asyncio
 
     from cancerinfo.service.loadtest import load_questions, run_clients, start_server
@@ -173,20 +174,23 @@ def load_suite(db: Path, shared: Path, folder: Path, *, clients: int = 32, secon
     folder.mkdir(parents=True, exist_ok=True)
     copy = folder / "load.db"
     shutil.copy(db, copy)
+    fresh = shared / "eval" / "nci-kb-questions.jsonl"
     runs = {}
-    for name, questions_file, cached in (
-        ("repeated questions (answer cache)", None, True),
-        ("fresh questions (nci-kb-questions, no cache)", shared / "eval" / "nci-kb-questions.jsonl", False),
+    for name, questions_file, cached, workers, answer_processes in (
+        ("repeated questions (answer cache)", None, True, 1, 2),
+        ("fresh questions (nci-kb-questions, no cache)", fresh, False, 1, 2),
+        ("fresh questions, `--workers 2` instead", fresh, False, 2, 0),
     ):
-        process, url = start_server(copy, workers=2, log=folder / "server.log", cache=cached)
+        process, url = start_server(
+            copy, workers=workers, answer_processes=answer_processes, log=folder / "server.log", cache=cached
+        )
         try:
-            runs[name] = asyncio.run(
-                run_clients(url, load_questions(questions_file), clients=clients, seconds=seconds)
-            )
+            run = asyncio.run(run_clients(url, load_questions(questions_file), clients=clients, seconds=seconds))
         finally:
             process.terminate()
             process.wait(timeout=30)
-    return {"clients": clients, "seconds": seconds, "workers": 2, "runs": runs}
+        runs[name] = {**run, "serve": f"--workers {workers} --answer-processes {answer_processes}"}
+    return {"clients": clients, "seconds": seconds, "workers": 1, "answer_processes": 2, "runs": runs}
 
 
 def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, Any]:

@@ -129,7 +129,7 @@ class LazyMiniLM:
     dimension = DIMENSION
 
     def __init__(self) -> None:
-        self.name = minilm_name()
+        self.name = self.document_name = minilm_name()
         self._model: MiniLMEmbedder | None = None
 
     def _loaded(self) -> MiniLMEmbedder:

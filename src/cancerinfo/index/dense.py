@@ -93,6 +93,12 @@ class Embedder(Protocol):
     def name(self) -> str: ...
 
     @property
+    def document_name(self) -> str:
+        """The embedder whose stored document vectors this one's vectors are compared with:
+        its own name, except for a question model derived from a document model."""
+        ...
+
+    @property
     def dimension(self) -> int: ...
 
     def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray: ...
@@ -193,10 +199,7 @@ class MiniLMEmbedder:
             TOKENIZER_PACKAGE,
             TOKENIZER_PACKAGE_VERSION,
         )
-        model_bytes = _read_resource(
-            MODEL_MODULE, "model.onnx", MODEL_PACKAGE, MODEL_PACKAGE_VERSION
-        )
-        _check_sha256(model_bytes, MODEL_SHA256, "model.onnx", MODEL_PACKAGE, MODEL_PACKAGE_VERSION)
+        model_bytes = self._model_bytes()
 
         # The shipped tokenizer.json pads everything to 128 and truncates at 128: undo both.
         self._tokenizer = Tokenizer.from_str(tokenizer_json.decode("utf-8"))
@@ -217,9 +220,19 @@ class MiniLMEmbedder:
         self._input_names = {i.name for i in self._session.get_inputs()}
         self._name = minilm_name(max_tokens)
 
+    def _model_bytes(self) -> bytes:
+        """The ONNX file to run: the shipped one, checked against its pinned sha256."""
+        model_bytes = _read_resource(MODEL_MODULE, "model.onnx", MODEL_PACKAGE, MODEL_PACKAGE_VERSION)
+        _check_sha256(model_bytes, MODEL_SHA256, "model.onnx", MODEL_PACKAGE, MODEL_PACKAGE_VERSION)
+        return model_bytes
+
     @property
     def name(self) -> str:
         return self._name
+
+    @property
+    def document_name(self) -> str:
+        return minilm_name(self.max_tokens)
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
         """Tokens per text with [CLS] and [SEP]: as embedded, or before the cut (``truncate=False``)."""
@@ -279,6 +292,7 @@ class HashingEmbedder:
             raise ValueError(f"dimension must be at least 1, got {dimension}")
         self.dimension = dimension
         self.name = f"hashing-stand-in-v1 (char 3-5-grams, crc32) dimension={dimension}"
+        self.document_name = self.name
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
         """Whitespace-separated words per text (the stand-in has no tokenizer or limit)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -29,6 +30,7 @@ class RetrievalPolicy(BaseModel):
     title_intent_bonus: float = Field(ge=0)
     max_hits_per_document: int = Field(ge=1)
     title_generic_words: frozenset[str]
+    question_model: Literal["int8-dynamic", "document-model"]
 
 
 def load_retrieval_policy(path: Path | None = None) -> RetrievalPolicy:

@@ -64,9 +64,7 @@ def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await engine.start()
-        app.state.site = await engine.call(
-            lambda a: {"emergency_number": a.safety.emergency_number, "disclaimer": a.policy.disclaimer}
-        )
+        app.state.site = await engine.site()
         watcher = asyncio.create_task(engine.watch())
         try:
             yield

@@ -1,17 +1,22 @@
-"""The assistant of one server process, used from a thread of its own.
+"""The assistant of one server process: on a thread of its own, or in answer processes.
 
 The assistant's SQLite connections belong to the thread that opened them (``sqlite3``'s
 ``check_same_thread``): measured, an ``ask`` from FastAPI's thread pool fails with
-``ProgrammingError``. So the engine keeps one *generation* — an
-:class:`~cancerinfo.answer.assistant.Assistant` and the single thread that built it — and
-every call that touches it runs on that thread while the event loop awaits it. The work is
-CPU-bound Python, so more threads in one process would not run it faster; more processes
-do (``cancerinfo serve --workers N``, one engine each).
+``ProgrammingError``. So every call that touches an assistant runs on the one thread that
+built it, in a *lane*: the server's own thread (``answer_processes = 0``), or one of
+``CANCERINFO_ANSWER_PROCESSES`` answer processes, each with its own assistant. The work is
+CPU-bound Python: more threads in one process would not run it faster, more processes do.
 
-A generation knows the store's last finished ingest run and the day it was loaded (review
-statuses are computed for that day). When either changes — an ingest by the admin API or
-the CLI, or midnight — :meth:`Engine.reload_if_stale` builds a new generation on a new
-thread while the old one keeps answering, swaps them, then closes the old one.
+With answer processes, calls wait in one queue and each goes to the next free lane, so no
+process idles while another has a backlog. (``cancerinfo serve --workers N`` also uses N
+cores, but each uvicorn worker keeps the connections it happened to accept, and answers
+only those.)
+
+A *generation* is the lanes and the assistants in them; it knows the store's last finished
+ingest run and the day it was loaded (review statuses are computed for that day). When
+either changes — an ingest by the admin API or the CLI, or midnight —
+:meth:`Engine.reload_if_stale` builds a new generation while the old one keeps answering,
+swaps them, then closes the old one once its calls are done.
 
 A question asked without a session has no side effect and, for one generation, always the
 same answer: a generation keeps the last ``CANCERINFO_ANSWER_CACHE_SIZE`` of them.
@@ -20,13 +25,18 @@ same answer: a generation keeps the last ``CANCERINFO_ANSWER_CACHE_SIZE`` of the
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import multiprocessing
+import pickle
+import signal
 import time
-from collections import Counter, OrderedDict
+from collections import Counter, OrderedDict, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
+from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from cancerinfo.answer.assistant import Assistant, assistant_from_settings
@@ -101,10 +111,157 @@ class AnswerCache:
         return len(self._answers)
 
 
+class LaneStopped(RuntimeError):
+    """An answer process is gone (killed, out of memory): its lane can take no more work."""
+
+
+class ThreadLane:
+    """An assistant on one thread of this process (``answer_processes = 0``)."""
+
+    depth = 1
+
+    def __init__(self, settings: Settings, build: Callable[[Settings], Assistant]) -> None:
+        self.settings, self._build = settings, build
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cancerinfo-assistant")
+        self._assistant: Assistant | None = None
+
+    async def open(self) -> None:
+        self._assistant = await asyncio.wrap_future(self._executor.submit(built_and_warmed, self.settings, self._build))
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        return await asyncio.wrap_future(self._executor.submit(work, self._assistant, *args))
+
+    async def close(self) -> None:
+        try:
+            if self._assistant is not None:
+                await asyncio.wrap_future(self._executor.submit(self._assistant.close))
+        finally:
+            self._executor.shutdown(wait=False)
+
+
+class ProcessLane:
+    """An assistant in an answer process of its own, spoken to over a pipe.
+
+    One pickled ``(work, args)`` goes out per call and one ``(ok, value)`` comes back, in
+    order; the event loop reads replies when the pipe is readable (no helper thread, no
+    executor). A lane takes up to :attr:`depth` calls at a time, so the process finds its
+    next call waiting in the pipe instead of idling until this process is scheduled to send
+    it. Spawned, not forked: a fresh interpreter, not a copy of the event loop's threads."""
+
+    depth = 2
+
+    def __init__(self, settings: Settings, build: Callable[[Settings], Assistant], *, number: int) -> None:
+        context = multiprocessing.get_context("spawn")
+        self._connection, child = context.Pipe()
+        self._process = context.Process(
+            target=answer_process_main, args=(child, settings, build), name=f"cancerinfo-answer-{number}", daemon=True
+        )
+        self._child = child
+        self._replies: deque[asyncio.Future[Any]] = deque()  # one per call sent, oldest first
+        self._reading = False
+
+    async def open(self) -> None:
+        self._process.start()
+        self._child.close()  # the child's end now lives in the child only
+        loop = asyncio.get_running_loop()
+        built: asyncio.Future[Any] = loop.create_future()
+        self._replies.append(built)  # the process replies once when its assistant is built
+        loop.add_reader(self._connection.fileno(), self._read_replies)
+        self._reading = True
+        await built
+
+    async def run(self, work: Callable[..., T], *args: Any) -> T:
+        if not self._reading:
+            raise LaneStopped(f"the answer process stopped (exit code {self._process.exitcode})")
+        reply: asyncio.Future[T] = asyncio.get_running_loop().create_future()
+        self._replies.append(reply)
+        try:
+            self._connection.send((work, args))
+        except (OSError, ValueError) as exc:
+            self._replies.remove(reply)
+            raise LaneStopped(f"the answer process stopped ({type(exc).__name__})") from None
+        return await reply
+
+    def _read_replies(self) -> None:
+        try:
+            while self._connection.poll():
+                ok, value = self._connection.recv()
+                reply = self._replies.popleft()
+                if reply.done():
+                    continue
+                if ok:
+                    reply.set_result(value)
+                else:
+                    reply.set_exception(value)
+        except (EOFError, OSError):
+            self._stop_reading()
+            while self._replies:
+                reply = self._replies.popleft()
+                if not reply.done():
+                    reply.set_exception(
+                        LaneStopped(f"the answer process stopped (exit code {self._process.exitcode})")
+                    )
+
+    def _stop_reading(self) -> None:
+        if self._reading:
+            self._reading = False
+            with contextlib.suppress(OSError, ValueError):
+                asyncio.get_running_loop().remove_reader(self._connection.fileno())
+
+    async def close(self) -> None:
+        self._stop_reading()
+        with contextlib.suppress(OSError, ValueError):
+            self._connection.send(None)
+        await asyncio.to_thread(self._process.join, 10)
+        if self._process.is_alive():
+            self._process.kill()
+            await asyncio.to_thread(self._process.join, 10)
+        self._connection.close()
+
+
+Lane = ThreadLane | ProcessLane
+
+
+class Lanes:
+    """The lanes of a generation, handed out first come, first served.
+
+    A lane of depth *d* has *d* slots; a call takes a slot and gives it back when its work
+    is done. Not an ``asyncio.Queue``: its ``get`` lets a newcomer take a slot that was just
+    given back for a caller already waiting, and that caller then goes to the back of the
+    line. Here a freed slot goes straight to the longest-waiting caller."""
+
+    def __init__(self, lanes: list[Lane]) -> None:
+        self.all = list(lanes)
+        depth = max(lane.depth for lane in lanes)
+        # interleaved (a, b, a, b): the first calls go to different lanes
+        self._idle: deque[Lane] = deque(lane for slot in range(depth) for lane in lanes if slot < lane.depth)
+        self.slots = len(self._idle)
+        self._waiting: deque[asyncio.Future[Lane]] = deque()
+
+    async def acquire(self) -> Lane:
+        if self._idle and not self._waiting:
+            return self._idle.popleft()
+        handed: asyncio.Future[Lane] = asyncio.get_running_loop().create_future()
+        self._waiting.append(handed)
+        try:
+            return await handed
+        except asyncio.CancelledError:  # the client went away while waiting
+            if handed.done() and not handed.cancelled():
+                self.release(handed.result())  # a slot was handed over just before: pass it on
+            raise
+
+    def release(self, lane: Lane) -> None:
+        while self._waiting:
+            handed = self._waiting.popleft()
+            if not handed.done():  # skip callers that gave up
+                handed.set_result(lane)
+                return
+        self._idle.append(lane)
+
+
 @dataclass(slots=True)
 class _Generation:
-    executor: ThreadPoolExecutor
-    assistant: Assistant
+    lanes: Lanes
     ingest_run: int | None
     day: date
     cache: AnswerCache
@@ -118,7 +275,7 @@ def last_ingest_run(settings: Settings) -> int | None:
 
 
 class Engine:
-    """Loads the assistant once per generation; :meth:`call` runs work on its thread."""
+    """Loads the assistant once per generation; :meth:`call` runs work in a free lane."""
 
     def __init__(self, settings: Settings, *, build: Callable[[Settings], Assistant] = assistant_from_settings) -> None:
         self.settings = settings
@@ -127,6 +284,7 @@ class Engine:
         self._reloading = asyncio.Lock()
         self.counts = Counts()
         self.loaded_at = 0.0
+        self._restart: asyncio.Task[bool] | None = None
 
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self) -> None:
@@ -134,14 +292,19 @@ class Engine:
 
     async def _new_generation(self) -> _Generation:
         run = await asyncio.to_thread(last_ingest_run, self.settings)
-        executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cancerinfo-assistant")
-        try:
-            assistant = await asyncio.wrap_future(executor.submit(self._build, self.settings))
-        except BaseException:
-            executor.shutdown(wait=False)
-            raise
+        processes = self.settings.answer_processes
+        lanes: list[Lane] = (
+            [ProcessLane(self.settings, self._build, number=n + 1) for n in range(processes)]
+            if processes
+            else [ThreadLane(self.settings, self._build)]
+        )
+        opened = await asyncio.gather(*(lane.open() for lane in lanes), return_exceptions=True)
+        failed = [outcome for outcome in opened if isinstance(outcome, BaseException)]
+        if failed:
+            await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
+            raise failed[0]
         self.loaded_at = time.time()
-        return _Generation(executor, assistant, run, date.today(), AnswerCache(self.settings.answer_cache_size))
+        return _Generation(Lanes(lanes), run, date.today(), AnswerCache(self.settings.answer_cache_size))
 
     async def reload_if_stale(self, *, force: bool = False) -> bool:
         """Load a new generation when the store or the day changed; True when it did."""
@@ -171,9 +334,11 @@ class Engine:
             self._current = None
 
     async def _retire(self, generation: _Generation) -> None:
-        # queued calls finish first: the executor runs them in order, then the close
-        await asyncio.wrap_future(generation.executor.submit(generation.assistant.close))
-        generation.executor.shutdown(wait=False)
+        # calls already in a lane finish first: a lane is closed once it is idle again
+        for _ in range(generation.lanes.slots):  # every slot back: no call is running
+            await generation.lanes.acquire()
+        for lane in generation.lanes.all:
+            await lane.close()
 
     @property
     def _generation(self) -> _Generation:
@@ -182,10 +347,22 @@ class Engine:
         return self._current
 
     # -- work ---------------------------------------------------------------------------
-    async def call(self, work: Callable[[Assistant], T]) -> T:
-        """Run ``work(assistant)`` on the assistant's own thread."""
+    async def call(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(assistant, *args)`` in the next free lane. With answer processes, ``work``
+        and ``args`` are pickled: ``work`` is a module-level function."""
         generation = self._generation
-        return await asyncio.wrap_future(generation.executor.submit(work, generation.assistant))
+        lane = await generation.lanes.acquire()
+        # The lane is busy until its work is done, even if this caller goes away meanwhile
+        # (a process lane's reply must be read before it takes the next call).
+        running = asyncio.ensure_future(lane.run(work, *args))
+        running.add_done_callback(lambda _: generation.lanes.release(lane))
+        try:
+            return await asyncio.shield(running)
+        except LaneStopped:  # an answer process died (killed, out of memory): start afresh
+            log.error("an answer process stopped; loading the knowledge base again")
+            if not self._reloading.locked():
+                self._restart = asyncio.create_task(self.reload_if_stale(force=True))
+            raise
 
     async def ask(self, question: str, *, session_id: str | None, filters: Filters | None) -> Asked:
         """An answer; without a session the same question (and filters) is answered once
@@ -196,30 +373,81 @@ class Engine:
         if cached is not None:
             asked = Asked(cached, None)
         else:
-            asked = await self.call(lambda a: ask_in_thread(a, question, session_id, filters))
+            asked = await self.call(ask_in_lane, question, session_id, filters)
             if session_id is None:
                 cache.put(key, asked.response)
         self.counts.add(asked.response)
         return asked
 
     async def search(self, query: str, *, k: int, filters: Filters | None) -> dict[str, Any]:
-        return await self.call(lambda a: a.searcher.search(query, k=k, filters=filters).as_dict())
+        return await self.call(search_in_lane, query, k, filters)
 
     async def new_session(self) -> str:
-        return await self.call(lambda a: a.sessions.create())
+        return await self.call(new_session_in_lane)
 
     async def feedback(self, session_id: str, turn: int, rating: int, comment: str | None) -> None:
-        await self.call(lambda a: feedback_in_thread(a, session_id, turn, rating, comment))
+        await self.call(feedback_in_lane, session_id, turn, rating, comment)
 
     async def filter_choices(self) -> dict[str, list[str]]:
-        return await self.call(filter_choices_in_thread)
+        return await self.call(filter_choices_in_lane)
 
     async def document_count(self) -> int:
-        return await self.call(lambda a: len(a.searcher.index.documents))
+        return await self.call(document_count_in_lane)
+
+    async def site(self) -> dict[str, str]:
+        return await self.call(site_in_lane)
 
 
-# -- what runs on the assistant's thread -------------------------------------------------
-def ask_in_thread(assistant: Assistant, question: str, session_id: str | None, filters: Filters | None) -> Asked:
+# -- the answer process ------------------------------------------------------------------
+def answer_process_main(connection: Connection, settings: Settings, build: Callable[[Settings], Assistant]) -> None:
+    """An answer process: build the assistant, then run each ``(work, args)`` received
+    until ``None`` or the end of the pipe; every reply is ``(ok, value or exception)``."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal: the server stops us
+    try:
+        assistant = built_and_warmed(settings, build)
+    except Exception as exc:
+        _reply(connection, False, exc)
+        return
+    _reply(connection, True, None)
+    try:
+        while True:
+            try:
+                message = connection.recv()
+            except (EOFError, OSError):
+                break
+            if message is None:
+                break
+            work, args = message
+            try:
+                value = work(assistant, *args)
+            except Exception as exc:
+                _reply(connection, False, exc)
+            else:
+                _reply(connection, True, value)
+    finally:
+        assistant.close()
+
+
+def built_and_warmed(settings: Settings, build: Callable[[Settings], Assistant]) -> Assistant:
+    """The assistant of a lane, warmed up before its first question."""
+    assistant = build(settings)
+    try:
+        assistant.warm()
+    except BaseException:
+        assistant.close()
+        raise
+    return assistant
+
+
+def _reply(connection: Connection, ok: bool, value: Any) -> None:
+    try:
+        connection.send((ok, value))
+    except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an exception pickle cannot carry
+        connection.send((False, RuntimeError(f"{type(value).__name__} in an answer process ({type(exc).__name__})")))
+
+
+# -- what runs in a lane (module-level: it may be pickled to an answer process) ----------
+def ask_in_lane(assistant: Assistant, question: str, session_id: str | None, filters: Filters | None) -> Asked:
     if session_id is not None:
         check_session_id(session_id)
         if not assistant.sessions.exists(session_id):
@@ -228,7 +456,24 @@ def ask_in_thread(assistant: Assistant, question: str, session_id: str | None, f
     return Asked(response.as_dict(), response.turn)
 
 
-def feedback_in_thread(
+def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | None) -> dict[str, Any]:
+    return assistant.searcher.search(query, k=k, filters=filters).as_dict()
+
+
+def new_session_in_lane(assistant: Assistant) -> str:
+    return assistant.sessions.create()
+
+
+def document_count_in_lane(assistant: Assistant) -> int:
+    return len(assistant.searcher.index.documents)
+
+
+def site_in_lane(assistant: Assistant) -> dict[str, str]:
+    """What every page shows: the emergency number and the disclaimer."""
+    return {"emergency_number": assistant.safety.emergency_number, "disclaimer": assistant.policy.disclaimer}
+
+
+def feedback_in_lane(
     assistant: Assistant, session_id: str, turn: int, rating: int, comment: str | None
 ) -> None:
     """One rating per turn: a second one replaces the first (a changed thumb)."""
@@ -244,7 +489,7 @@ def feedback_in_thread(
         )
 
 
-def filter_choices_in_thread(assistant: Assistant) -> dict[str, list[str]]:
+def filter_choices_in_lane(assistant: Assistant) -> dict[str, list[str]]:
     """The cancer types and audiences the live KB has (the web page's filter menus)."""
     documents = assistant.searcher.index.documents
     return {

@@ -7,7 +7,7 @@ latency percentiles in milliseconds. Questions come from ``--questions`` (JSON l
 a ``question`` field, e.g. ``../shared/eval/nci-kb-questions.jsonl``) or a built-in mix of
 answerable, urgent, refused and off-topic ones; each client takes the next one in turn.
 
-    python -m cancerinfo.service.loadtest --db kb.db --clients 32 --seconds 30 --workers 2
+    python -m cancerinfo.service.loadtest --db kb.db --clients 32 --seconds 30 --answer-processes 2
 
 Standard library only. Traffic goes to this machine only, and stops by itself.
 """
@@ -190,7 +190,9 @@ def _healthy(url: str) -> bool:
         return False
 
 
-def start_server(db: Path, *, workers: int, log: Path, cache: bool = True) -> tuple[subprocess.Popen[bytes], str]:
+def start_server(
+    db: Path, *, workers: int, log: Path, cache: bool = True, answer_processes: int = 0
+) -> tuple[subprocess.Popen[bytes], str]:
     """``cancerinfo serve`` on a free loopback port, rate limit out of the way; waits for /healthz."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
@@ -198,7 +200,7 @@ def start_server(db: Path, *, workers: int, log: Path, cache: bool = True) -> tu
     if not cache:
         env["CANCERINFO_ANSWER_CACHE_SIZE"] = "1"
     command = [sys.executable, "-m", "cancerinfo", "serve", "--db", str(db), "--port", str(port),
-               "--workers", str(workers)]
+               "--workers", str(workers), "--answer-processes", str(answer_processes)]
     with log.open("wb") as output:
         process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
     url = f"http://127.0.0.1:{port}"
@@ -220,7 +222,10 @@ def main(argv: list[str] | None = None) -> None:
     target.add_argument("--url", help="a running server on this machine, e.g. http://127.0.0.1:8000")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 1, help="server processes (with --db)")
+    parser.add_argument("--workers", type=int, default=1, help="server processes (with --db)")
+    parser.add_argument(
+        "--answer-processes", type=int, default=os.cpu_count() or 1, help="answer processes per server process (with --db)"
+    )
     parser.add_argument("--questions", type=Path, help="JSON lines with a question field")
     parser.add_argument("--no-cache", action="store_true", help="answer every question afresh (with --db)")
     parser.add_argument("--log", type=Path, default=Path("loadtest-server.log"), help="server output (with --db)")
@@ -231,7 +236,9 @@ def main(argv: list[str] | None = None) -> None:
     process = None
     url = args.url
     if url is None:
-        process, url = start_server(args.db, workers=args.workers, log=args.log, cache=not args.no_cache)
+        process, url = start_server(
+            args.db, workers=args.workers, log=args.log, cache=not args.no_cache, answer_processes=args.answer_processes
+        )
     elif not (urlsplit(url).hostname or "").startswith(LOOPBACK_HOSTS):
         parser.error("--url must be a loopback address (127.0.0.1, localhost, [::1])")
     try:
@@ -241,6 +248,7 @@ def main(argv: list[str] | None = None) -> None:
             process.terminate()
             process.wait(timeout=30)
     result["workers"] = args.workers if process is not None else None
+    result["answer_processes"] = args.answer_processes if process is not None else None
     result["answer_cache"] = None if process is None else not args.no_cache
     result["cores"] = os.cpu_count()
     sys.stdout.write(json.dumps(result, indent=2) + "\n")
