@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -84,6 +84,10 @@ class TriageResult:
     informational_emergency: bool = False
 
 
+# a back-reference or a conditional: such a pattern cannot be merged with others
+_SELF_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
 @dataclass(frozen=True, slots=True)
 class Cue:
     """One policy entry: a pattern, or several (``all:``) that must all be found."""
@@ -107,8 +111,19 @@ class CueList:
     """A policy list of cues; the first one found wins."""
 
     cues: tuple[Cue, ...]
+    #: Where any cue's first part matches (one pass instead of one per cue): no sentence
+    #: matching it means no cue can be found. None when a pattern refers to its own groups.
+    any_first: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
+
+    def __post_init__(self) -> None:
+        firsts = [cue.parts[0] for cue in self.cues]
+        if firsts and not any(_SELF_REFERENCE.search(p.pattern) for p in firsts):
+            combined = "|".join(f"(?:{p.pattern})" for p in firsts)
+            object.__setattr__(self, "any_first", re.compile(combined, firsts[0].flags))
 
     def find(self, sentences: Sequence[str]) -> str | None:
+        if self.any_first is not None and not any(self.any_first.search(s) for s in sentences):
+            return None
         for cue in self.cues:
             hit = cue.find(sentences)
             if hit is not None:
