@@ -122,7 +122,11 @@ class Vocabulary:
         self._names = {
             word for e in self._entries if e.kind in TYPO_KINDS for word in e.term.split()
         }
-        self._first_words = {term.split(" ", 1)[0] for term in self._by_term}
+        # first word → the most words a term starting with it has (spans longer are not tried)
+        self._first_words: dict[str, int] = {}
+        for term in self._by_term:
+            words = term.split(" ")
+            self._first_words[words[0]] = max(self._first_words.get(words[0], 0), len(words))
         self._deletions: dict[str, list[str]] | None = None
 
     @classmethod
@@ -232,9 +236,10 @@ class Vocabulary:
     ) -> list[_Candidate]:
         found = []
         for first, token in enumerate(tokens):
-            if token not in self._first_words:
+            longest = self._first_words.get(token)
+            if longest is None:
                 continue
-            for last in range(min(len(tokens), first + MAX_TERM_TOKENS), first, -1):
+            for last in range(min(len(tokens), first + MAX_TERM_TOKENS, first + longest), first, -1):
                 fuzzy = any(first <= i < last for i in changed)
                 if changed and not fuzzy:
                     continue
