@@ -320,7 +320,7 @@ def eval_retrieval(
 def eval_run(
     suite: Annotated[
         list[str] | None,
-        typer.Option("--suite", help="all, retrieval, liveqa, peer, answers, latency, scale or smoke (repeatable)."),
+        typer.Option("--suite", help="all, retrieval, liveqa, peer, answers, latency, load, scale or smoke (repeatable)."),
     ] = None,
     shared: Annotated[Path, typer.Option("--shared", help="The folder of real corpora and benchmarks.")] = Path("../shared"),
     output: Annotated[Path, typer.Option("--output", help="The Markdown report (a .json beside it).")] = Path("docs/benchmarks.md"),
@@ -409,7 +409,7 @@ def serve(
     """Run the web chat and the HTTP API (uvicorn): the chat at /, the API reference at
     /docs. Curator pages (/admin) and /v1/admin need CANCERINFO_ADMIN_TOKEN.
 
-    Example: cancerinfo serve --db kb.db --port 8000 --workers 2
+    Example: cancerinfo serve --db kb.db --port 8000 --answer-processes 2
     """
     import os
 

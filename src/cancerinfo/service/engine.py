@@ -119,6 +119,7 @@ class ThreadLane:
     """An assistant on one thread of this process (``answer_processes = 0``)."""
 
     depth = 1
+    alive = True
 
     def __init__(self, settings: Settings, build: Callable[[Settings], Assistant]) -> None:
         self.settings, self._build = settings, build
@@ -169,6 +170,11 @@ class ProcessLane:
         loop.add_reader(self._connection.fileno(), self._read_replies)
         self._reading = True
         await built
+
+    @property
+    def alive(self) -> bool:
+        """False once the process is gone (its pipe closed)."""
+        return self._reading
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
         if not self._reading:
@@ -232,13 +238,21 @@ class Lanes:
 
     def __init__(self, lanes: list[Lane]) -> None:
         self.all = list(lanes)
+        self._stopped = "every answer process of this generation stopped"
         depth = max(lane.depth for lane in lanes)
         # interleaved (a, b, a, b): the first calls go to different lanes
         self._idle: deque[Lane] = deque(lane for slot in range(depth) for lane in lanes if slot < lane.depth)
         self.slots = len(self._idle)
         self._waiting: deque[asyncio.Future[Lane]] = deque()
 
+    @property
+    def alive(self) -> bool:
+        return any(lane.alive for lane in self.all)
+
     async def acquire(self) -> Lane:
+        """A slot of a live lane; :class:`LaneStopped` when no lane is alive."""
+        if not self.alive:
+            raise LaneStopped(self._stopped)
         if self._idle and not self._waiting:
             return self._idle.popleft()
         handed: asyncio.Future[Lane] = asyncio.get_running_loop().create_future()
@@ -251,6 +265,15 @@ class Lanes:
             raise
 
     def release(self, lane: Lane) -> None:
+        if not lane.alive:  # a dead lane's slots are not handed out again
+            self.slots -= 1
+            self._idle = deque(idle for idle in self._idle if idle.alive)
+            if not self.alive:  # nobody can serve the callers waiting: tell them
+                while self._waiting:
+                    handed = self._waiting.popleft()
+                    if not handed.done():
+                        handed.set_exception(LaneStopped(self._stopped))
+            return
         while self._waiting:
             handed = self._waiting.popleft()
             if not handed.done():  # skip callers that gave up
@@ -265,6 +288,8 @@ class _Generation:
     ingest_run: int | None
     day: date
     cache: AnswerCache
+    running: int = 0  # calls waiting for a slot or running in one
+    drained: asyncio.Event = field(default_factory=asyncio.Event)  # set when running drops to 0
 
 
 def last_ingest_run(settings: Settings) -> int | None:
@@ -334,9 +359,10 @@ class Engine:
             self._current = None
 
     async def _retire(self, generation: _Generation) -> None:
-        # calls already in a lane finish first: a lane is closed once it is idle again
-        for _ in range(generation.lanes.slots):  # every slot back: no call is running
-            await generation.lanes.acquire()
+        # the calls it has (waiting or running) finish first; new ones go to the new generation
+        while generation.running:
+            generation.drained.clear()
+            await generation.drained.wait()
         for lane in generation.lanes.all:
             await lane.close()
 
@@ -347,22 +373,44 @@ class Engine:
         return self._current
 
     # -- work ---------------------------------------------------------------------------
-    async def call(self, work: Callable[..., T], *args: Any) -> T:
+    async def call(self, work: Callable[..., T], *args: Any, retry: bool = False) -> T:
         """``work(assistant, *args)`` in the next free lane. With answer processes, ``work``
-        and ``args`` are pickled: ``work`` is a module-level function."""
+        and ``args`` are pickled: ``work`` is a module-level function.
+
+        When an answer process dies, a new generation is started (once); ``retry`` work
+        (it changes nothing: a search, a question without a session) is then run again on
+        a live lane, or on the new generation when no lane is left."""
         generation = self._generation
-        lane = await generation.lanes.acquire()
-        # The lane is busy until its work is done, even if this caller goes away meanwhile
-        # (a process lane's reply must be read before it takes the next call).
-        running = asyncio.ensure_future(lane.run(work, *args))
-        running.add_done_callback(lambda _: generation.lanes.release(lane))
         try:
-            return await asyncio.shield(running)
+            return await self._call_in(generation, work, *args)
         except LaneStopped:  # an answer process died (killed, out of memory): start afresh
+            restart = self._restart_once()
+            if not retry:
+                raise
+        if not generation.lanes.alive:
+            await asyncio.shield(restart)
+        return await self._call_in(self._generation, work, *args)
+
+    async def _call_in(self, generation: _Generation, work: Callable[..., T], *args: Any) -> T:
+        generation.running += 1
+        try:
+            lane = await generation.lanes.acquire()
+            # The lane is busy until its work is done, even if this caller goes away meanwhile
+            # (a process lane's reply must be read before it takes the next call).
+            running = asyncio.ensure_future(lane.run(work, *args))
+            running.add_done_callback(lambda _: generation.lanes.release(lane))
+            return await asyncio.shield(running)
+        finally:
+            generation.running -= 1
+            if not generation.running:
+                generation.drained.set()
+
+    def _restart_once(self) -> asyncio.Task[bool]:
+        """The task loading a new generation after an answer process died (one at a time)."""
+        if self._restart is None or self._restart.done():
             log.error("an answer process stopped; loading the knowledge base again")
-            if not self._reloading.locked():
-                self._restart = asyncio.create_task(self.reload_if_stale(force=True))
-            raise
+            self._restart = asyncio.create_task(self.reload_if_stale(force=True))
+        return self._restart
 
     async def ask(self, question: str, *, session_id: str | None, filters: Filters | None) -> Asked:
         """An answer; without a session the same question (and filters) is answered once
@@ -373,14 +421,14 @@ class Engine:
         if cached is not None:
             asked = Asked(cached, None)
         else:
-            asked = await self.call(ask_in_lane, question, session_id, filters)
+            asked = await self.call(ask_in_lane, question, session_id, filters, retry=session_id is None)
             if session_id is None:
                 cache.put(key, asked.response)
         self.counts.add(asked.response)
         return asked
 
     async def search(self, query: str, *, k: int, filters: Filters | None) -> dict[str, Any]:
-        return await self.call(search_in_lane, query, k, filters)
+        return await self.call(search_in_lane, query, k, filters, retry=True)
 
     async def new_session(self) -> str:
         return await self.call(new_session_in_lane)
@@ -389,13 +437,13 @@ class Engine:
         await self.call(feedback_in_lane, session_id, turn, rating, comment)
 
     async def filter_choices(self) -> dict[str, list[str]]:
-        return await self.call(filter_choices_in_lane)
+        return await self.call(filter_choices_in_lane, retry=True)
 
     async def document_count(self) -> int:
-        return await self.call(document_count_in_lane)
+        return await self.call(document_count_in_lane, retry=True)
 
     async def site(self) -> dict[str, str]:
-        return await self.call(site_in_lane)
+        return await self.call(site_in_lane, retry=True)
 
 
 # -- the answer process ------------------------------------------------------------------
