@@ -151,7 +151,7 @@ def run_suites(
         )
         results["liveqa"] = liveqa_suite(liveqa_db, shared)
     if "load" in chosen:
-        progress("load: 32 clients for 30 s on POST /v1/ask, twice (repeated and fresh questions)")
+        progress("load: 32 clients for 30 s on POST /v1/ask, three runs (repeated questions, fresh ones, fresh ones on --workers 2)")
         results["load"] = load_suite(db, shared, cache.folder / "load")
     if "scale" in chosen:
         from cancerinfo.eval.scale import scale_suite
