@@ -3,6 +3,8 @@ or the folder named by ``CANCERINFO_POLICIES`` / the ``policies`` setting."""
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -57,3 +59,19 @@ def key_name(location: tuple[int | str, ...]) -> str:
         f" item {part + 1}" if isinstance(part, int) else f"{'.' if index else ''}{part}"
         for index, part in enumerate(location)
     ) or "(top level)"
+
+
+# a back-reference or a conditional: such a pattern cannot be merged with others
+_SELF_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
+
+
+def any_of(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
+    """One pattern that matches where any of ``patterns`` does (one pass over a text, not
+    one per pattern); None when there are none. A pattern that refers to its own groups (a
+    back-reference or a conditional) would change meaning once merged: ``ValueError``."""
+    if not patterns:
+        return None
+    for pattern in patterns:
+        if _SELF_REFERENCE.search(pattern):
+            raise ValueError(f"cannot merge a pattern that refers to its own groups: {pattern!r}")
+    return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)

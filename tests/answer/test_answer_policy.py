@@ -10,7 +10,7 @@ import yaml
 
 from cancerinfo.answer.plan import load_answer_policy
 from cancerinfo.errors import PolicyError
-from cancerinfo.policies import policy_path
+from cancerinfo.policies import any_of, policy_path
 
 
 def write_changed(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
@@ -58,3 +58,14 @@ def test_answer_intents_are_found_by_their_cues() -> None:
     assert policy.classify("How should someone prepare for the first oncology visit?") == "visit_preparation"
     assert policy.classify("What questions should I ask my doctor about myeloma?") == "doctor_questions"
     assert policy.classify("What is myeloma?") is None
+
+
+def test_any_of_merges_patterns_and_refuses_ones_that_refer_to_their_own_groups() -> None:
+    merged = any_of([r"side effects?", r"(?<!\w)dose\b"])
+    assert merged is not None
+    assert merged.search("What SIDE EFFECT does it have?") and merged.search("the dose")
+    assert not merged.search("overdosed")
+    assert any_of([]) is None
+    for self_referring in (r"(a)\1", r"(?P<x>a)(?P=x)", r"(a)?(?(1)b|c)"):
+        with pytest.raises(ValueError, match="refers to its own groups"):
+            any_of(["cancer", self_referring])

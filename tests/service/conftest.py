@@ -8,6 +8,7 @@ file and printed when a test fails while it runs.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -133,13 +134,20 @@ def server(service_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
     running.stop()
 
 
-@pytest.fixture
-def client(server: Server, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=server.url, timeout=30.0) as http:
+@contextlib.contextmanager
+def logged_client(server: Server, request: pytest.FixtureRequest, *, timeout: float) -> Iterator[httpx.Client]:
+    """An httpx client of ``server``; when the test failed, the end of the server's log is printed."""
+    with httpx.Client(base_url=server.url, timeout=timeout) as http:
         yield http
     report = getattr(request.node, "rep_call", None)
     if report is not None and report.failed:
         print(f"--- server log ({server.log}) ---\n{server.output()[-5000:]}")
+
+
+@pytest.fixture
+def client(server: Server, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
+    with logged_client(server, request, timeout=30.0) as http:
+        yield http
 
 
 @pytest.fixture

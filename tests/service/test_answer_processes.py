@@ -24,7 +24,7 @@ import pytest
 from cancerinfo.errors import SettingsError
 from cancerinfo.service.engine import Lanes, LaneStopped
 from cancerinfo.settings import Settings
-from tests.service.conftest import LARYNX_URL, Server
+from tests.service.conftest import LARYNX_URL, Server, logged_client
 
 QUESTIONS = [
     "What are the symptoms of laryngeal cancer?",
@@ -114,11 +114,8 @@ def single(service_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 @pytest.fixture
 def http(multi: Server, request: pytest.FixtureRequest) -> Iterator[httpx.Client]:
-    with httpx.Client(base_url=multi.url, timeout=60.0) as client:
+    with logged_client(multi, request, timeout=60.0) as client:
         yield client
-    report = getattr(request.node, "rep_call", None)
-    if report is not None and report.failed:
-        print(f"--- server log ({multi.log}) ---\n{multi.output()[-5000:]}")
 
 
 def test_the_server_has_two_answer_processes_and_the_reference_none(multi: Server, single: Server) -> None:

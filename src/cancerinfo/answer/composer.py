@@ -18,6 +18,8 @@ For a question whose search result passed the evidence gate, with the pages of
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from typing import TypeVar
 
 from cancerinfo.answer.citations import (
     FOLDED_PAGES_KEPT,
@@ -31,6 +33,9 @@ from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, EvidenceFinder
 from cancerinfo.answer.plan import AnswerPolicy, SectionKind
 from cancerinfo.index.records import DocumentInfo, SearchResult
+from cancerinfo.policies import any_of
+
+T = TypeVar("T")
 
 #: A section of a page quoted beside its siblings gets at least this many sentences.
 MIN_QUOTES_PER_SECTION = 2
@@ -54,17 +59,18 @@ class Composer:
         self.emergency_number = emergency_number
         policy = self.policy
         # one pattern for all the lines never quoted: one pass over a unit instead of one per entry
-        self._never = _any_of([*policy.skip_lines, *policy.quote_exclusions])
+        self._never = any_of([*policy.skip_lines, *policy.quote_exclusions])
         self._unless = [
             (re.compile(e.pattern, re.IGNORECASE), re.compile(e.asked, re.IGNORECASE))
             for e in policy.quote_exclusions_unless_asked
         ]
-        self._unless_any = _any_of([e.pattern for e in policy.quote_exclusions_unless_asked])
-        self._skip_sections = [re.compile(p, re.IGNORECASE) for p in policy.skip_sections]
-        self._skipped: dict[str, bool] = {}
+        self._unless_any = any_of([e.pattern for e in policy.quote_exclusions_unless_asked])
+        self._skip_sections = any_of(policy.skip_sections)
+        # headings and units repeat across questions: each is looked at once
+        self._skipped = _Remembered(lambda section: _found(self._skip_sections, section))
         self._bodies: dict[int, str] = {}
-        self._terms: dict[str, frozenset[str]] = {}
-        self._never_cache: dict[str, bool] = {}
+        self._terms = _Remembered(self._find_key_terms)
+        self._never_cache = _Remembered(lambda text: _found(self._never, text))
         self.vocabulary = finder.vocabulary
 
     def evidence(self, result: SearchResult, intent: str) -> Evidence:
@@ -266,34 +272,23 @@ class Composer:
         return checked
 
     def _skipped_section(self, section: str) -> bool:
-        """A section never quoted (``skip_sections``); headings repeat, so asked once each."""
-        skipped = self._skipped.get(section)
-        if skipped is None:
-            if len(self._skipped) > MAX_CACHED_TERMS:
-                self._skipped.clear()
-            skipped = self._skipped[section] = any(p.search(section) for p in self._skip_sections)
-        return skipped
+        """A section never quoted (``skip_sections``)."""
+        return self._skipped[section]
 
     def _never_quoted(self, text: str) -> bool:
-        """A line ``skip_lines`` or ``quote_exclusions`` leave out (units repeat: asked once each)."""
-        never = self._never_cache.get(text)
-        if never is None:
-            if len(self._never_cache) > MAX_CACHED_TERMS:
-                self._never_cache.clear()
-            never = self._never_cache[text] = bool(self._never is not None and self._never.search(text))
-        return never
+        """A line ``skip_lines`` or ``quote_exclusions`` leave out."""
+        return self._never_cache[text]
 
     def _key_terms(self, text: str) -> frozenset[str]:
         """The KB terms a unit names (glossary words, drugs, titles...), leaving out the very
         common ones ("cancer", "cells")."""
-        if text not in self._terms:
-            if len(self._terms) > MAX_CACHED_TERMS:
-                self._terms.clear()
-            self._terms[text] = frozenset(
-                m.canonical.casefold() for m in self.vocabulary.match(text, typos=False)
-                if self.finder.is_specific(m.canonical)
-            )
         return self._terms[text]
+
+    def _find_key_terms(self, text: str) -> frozenset[str]:
+        return frozenset(
+            m.canonical.casefold() for m in self.vocabulary.match(text, typos=False)
+            if self.finder.is_specific(m.canonical)
+        )
 
     def _quotable(self, question: str, unit: Unit, *, introduces_list: bool = False) -> bool:
         text = unit.text
@@ -341,9 +336,23 @@ class Composer:
         return Section(name, kind.title, text, [], "policy")
 
 
-def _any_of(patterns: list[str]) -> re.Pattern[str] | None:
-    """One case-blind pattern matching where any of ``patterns`` matches (None for none)."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns), re.IGNORECASE) if patterns else None
+class _Remembered(dict[str, T]):
+    """``compute(key)`` for each key, kept (a plain dict lookup once known); emptied when it
+    holds more than :data:`MAX_CACHED_TERMS` keys."""
+
+    def __init__(self, compute: Callable[[str], T]) -> None:
+        super().__init__()
+        self._compute = compute
+
+    def __missing__(self, key: str) -> T:
+        if len(self) > MAX_CACHED_TERMS:
+            self.clear()
+        value = self[key] = self._compute(key)
+        return value
+
+
+def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return pattern is not None and pattern.search(text) is not None
 
 
 def _head_chosen(candidates: list[Unit], index: int, chosen: set[int]) -> bool:

@@ -27,6 +27,7 @@ from cancerinfo.index.search import STRONG_ENTITY_KINDS
 from cancerinfo.index.topics import without_publisher
 from cancerinfo.index.topics import words as title_words
 from cancerinfo.index.vocabulary import Vocabulary
+from cancerinfo.policies import any_of
 from cancerinfo.store.database import Store
 
 SECTION_SEPARATOR = " > "
@@ -70,9 +71,10 @@ def cue_pattern(stem: str) -> re.Pattern[str]:
     return re.compile(r"(?<!\w)" + re.escape(stem.lower()).replace(r"\ ", r"\s+"), re.IGNORECASE)
 
 
-def _one_pattern(cues: list[re.Pattern[str]]) -> list[re.Pattern[str]]:
-    """``cues`` as a list of one case-blind pattern that matches where any of them does."""
-    return [re.compile("|".join(f"(?:{cue.pattern})" for cue in cues), re.IGNORECASE)] if cues else []
+def _cues(headings: Iterable[str]) -> list[re.Pattern[str]]:
+    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading."""
+    merged = any_of([cue_pattern(heading).pattern for heading in headings])
+    return [merged] if merged is not None else []
 
 
 def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:
@@ -131,7 +133,7 @@ class EvidenceFinder:
         self.title_words = [frozenset(title_words(t)) for t in self.titles]
         self.site_words = site_words(self.titles, ignore=policy.topic_generic_words | policy.audience_qualifiers)
         # each part's cues as one pattern (a list of one, or empty): one pass over a heading
-        self.cues = {name: _one_pattern([cue_pattern(h) for h in kind.headings]) for name, kind in policy.sections.items()}
+        self.cues = {name: _cues(kind.headings) for name, kind in policy.sections.items()}
         self.page_parts = self._page_parts()
         self._title_fit: dict[tuple[str, int], bool] = {}
         self._fits: dict[tuple[object, ...], int | None] = {}

@@ -23,6 +23,7 @@ written once; the YAML file explains the cue syntax.
 
 from __future__ import annotations
 
+import contextlib
 import re
 import string
 from collections.abc import Callable, Mapping, Sequence
@@ -32,7 +33,7 @@ from types import MappingProxyType
 from typing import Any
 
 from cancerinfo.errors import PolicyError
-from cancerinfo.policies import policy_path, read_policy
+from cancerinfo.policies import any_of, policy_path, read_policy
 
 URGENT = "urgent"
 REFUSED = "refused"
@@ -84,10 +85,6 @@ class TriageResult:
     informational_emergency: bool = False
 
 
-# a back-reference or a conditional: such a pattern cannot be merged with others
-_SELF_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
-
-
 @dataclass(frozen=True, slots=True)
 class Cue:
     """One policy entry: a pattern, or several (``all:``) that must all be found."""
@@ -117,9 +114,8 @@ class CueList:
 
     def __post_init__(self) -> None:
         firsts = [cue.parts[0] for cue in self.cues]
-        if firsts and not any(_SELF_REFERENCE.search(p.pattern) for p in firsts):
-            combined = "|".join(f"(?:{p.pattern})" for p in firsts)
-            object.__setattr__(self, "any_first", re.compile(combined, firsts[0].flags))
+        with contextlib.suppress(ValueError):  # not mergeable: each cue is tried, as without it
+            object.__setattr__(self, "any_first", any_of([p.pattern for p in firsts], re.IGNORECASE))
 
     def find(self, sentences: Sequence[str]) -> str | None:
         if self.any_first is not None and not any(self.any_first.search(s) for s in sentences):

@@ -131,7 +131,7 @@ def ingest(
     files = list(iter_kb_files(paths))  # raises InputPathError before anything is written
     _real_folder.cache_clear()
     embedder = embedder or default_embedder()
-    if getattr(embedder, "document_name", embedder.name) != embedder.name:
+    if embedder.document_name != embedder.name:
         raise ValueError(f"{embedder.name!r} embeds questions only; pages are embedded by {embedder.document_name!r}")
     with Store.create_or_open(db) as store, Spool(db.parent) as spool:
         rebuild = store.meta().get("embedder") not in (None, embedder.name)
