@@ -431,7 +431,8 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        http="cancerinfo.service.protocol:NoDelayH11Protocol",  # TCP_NODELAY with any --workers
+        http="cancerinfo.service.protocol:NoDelayHttpToolsProtocol",  # TCP_NODELAY with any --workers
+        loop="uvloop",
         access_log=False,  # its lines carry query strings; ours log paths only
         log_config=log_config(),
         server_header=False,

@@ -28,6 +28,7 @@ import asyncio
 import contextlib
 import logging
 import multiprocessing
+import os
 import pickle
 import signal
 import time
@@ -168,6 +169,7 @@ class ProcessLane:
         built: asyncio.Future[Any] = loop.create_future()
         self._replies.append(built)  # the process replies once when its assistant is built
         loop.add_reader(self._connection.fileno(), self._read_replies)
+        os.set_blocking(self._connection.fileno(), True)  # uvloop's add_reader makes it non-blocking
         self._reading = True
         await built
 
