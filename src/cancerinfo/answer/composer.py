@@ -18,7 +18,8 @@ For a question whose search result passed the evidence gate, with the pages of
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import TypeVar
 
 from cancerinfo.answer.citations import (
@@ -35,11 +36,14 @@ from cancerinfo.answer.plan import AnswerPolicy, SectionKind
 from cancerinfo.index.records import DocumentInfo, SearchResult
 from cancerinfo.policies import any_of
 
+K = TypeVar("K", bound=Hashable)
 T = TypeVar("T")
 
 #: A section of a page quoted beside its siblings gets at least this many sentences.
 MIN_QUOTES_PER_SECTION = 2
 MAX_CACHED_TERMS = 200_000
+#: Chunks whose units are kept ready for quoting (a chunk is a few kB of text).
+MAX_PREPARED_CHUNKS = 20_000
 _LEADS_IN = re.compile(r"\b(include|includes|including|such as|following|these|are|is|or|and)$", re.IGNORECASE)
 
 
@@ -71,6 +75,7 @@ class Composer:
         self._bodies: dict[int, str] = {}
         self._terms = _Remembered(self._find_key_terms)
         self._never_cache = _Remembered(lambda text: _found(self._never, text))
+        self._prepared: _Remembered[ChunkRow, _Prepared] = _Remembered(self._prepare, limit=MAX_PREPARED_CHUNKS)
         self.vocabulary = finder.vocabulary
 
     def evidence(self, result: SearchResult, intent: str) -> Evidence:
@@ -144,14 +149,17 @@ class Composer:
         hit_chunks: set[str],
         used: set[str],
     ) -> list[list[ChunkRow]]:
+        # the chunks that fit the part, in evidence order, each with its fit (computed once)
+        fitting = [
+            (chunk, fit)
+            for chunk in evidence.chunks
+            if chunk.chunk_id not in used
+            and not self._skipped_section(chunk.section)
+            and (fit := self.finder.fit(name, chunk, first_section=kind.first_section)) is not None
+        ]
         page_rank = {d: i for i, d in enumerate(evidence.pages)}
         best_of_page: dict[int, tuple[tuple[bool, bool, int, bool, int, int], ChunkRow]] = {}
-        for chunk in evidence.chunks:
-            if chunk.chunk_id in used or self._skipped_section(chunk.section):
-                continue
-            fit = self.finder.fit(name, chunk, first_section=kind.first_section)
-            if fit is None:
-                continue
+        for chunk, fit in fitting:
             key = (
                 chunk.document in evidence.general,
                 not self.finder.title_fits(name, chunk.document),
@@ -164,29 +172,21 @@ class Composer:
             if current is None or key < current[0]:
                 best_of_page[chunk.document] = (key, chunk)
         ordered = sorted(best_of_page.values(), key=lambda item: item[0])
-        return [
-            self._page_group(name, kind, best, evidence, used)
-            for _, best in ordered[: self.policy.pages_per_section]
-        ]
+        return [self._page_group(kind, best, fitting) for _, best in ordered[: self.policy.pages_per_section]]
 
-    def _page_group(
-        self, name: str, kind: SectionKind, best: ChunkRow, evidence: Evidence, used: set[str]
-    ) -> list[ChunkRow]:
+    def _page_group(self, kind: SectionKind, best: ChunkRow, fitting: list[tuple[ChunkRow, int]]) -> list[ChunkRow]:
         """The sections of the best chunk's page that fit the part (their heading or a
         parent heading does: "How cervical cancer is diagnosed" > "Colposcopy", "Biopsy"),
-        at most ``quotes`` of them, best fitting first, then in page order."""
-        fitting = []
-        for chunk in evidence.chunks:
-            if chunk.document != best.document or chunk.chunk_id in used:
-                continue
-            if self._skipped_section(chunk.section):
-                continue
-            fit = self.finder.fit(name, chunk, first_section=kind.first_section)
-            if fit is not None and (fit <= 2 or chunk.chunk_id == best.chunk_id):
-                fitting.append((fit, chunk.ordinal, chunk))
-        if best.section and len(fitting) > 1:  # the opening section only when nothing else fits
-            fitting = [item for item in fitting if item[2].section or item[2].chunk_id == best.chunk_id]
-        kept = sorted(fitting, key=lambda item: (item[0], item[1]))[: kind.quotes]
+        at most ``quotes`` of them, best fitting first, then in page order. ``fitting``: the
+        chunks that fit the part, with their fit (:meth:`_choose_chunks`)."""
+        group = [
+            (fit, chunk.ordinal, chunk)
+            for chunk, fit in fitting
+            if chunk.document == best.document and (fit <= 2 or chunk.chunk_id == best.chunk_id)
+        ]
+        if best.section and len(group) > 1:  # the opening section only when nothing else fits
+            group = [item for item in group if item[2].section or item[2].chunk_id == best.chunk_id]
+        kept = sorted(group, key=lambda item: (item[0], item[1]))[: kind.quotes]
         return [chunk for _, _, chunk in sorted(kept, key=lambda item: item[1])]
 
     def _quotes(self, question: str, chunk: ChunkRow, *, limit: int, used: set[str]) -> list[list[Unit]]:
@@ -196,17 +196,11 @@ class Composer:
         quotes carry as much of the section as they can; a list is quoted whole (up to a
         cap) with its intro line. Units keep their order in the page."""
         body = self.body(chunk.document)
-        heading = chunk.section.split(SECTION_SEPARATOR)[-1].strip()
-        candidates = units(chunk.text)
-        if heading.endswith(".") and len(heading) >= self.policy.min_quote_chars:
-            candidates.insert(0, Unit(heading, False, -1))
-        leads_in = [
-            i + 1 < len(candidates) and candidates[i + 1].list_item and introduces(u.text)
-            for i, u in enumerate(candidates)
-        ]
+        prepared = self._prepared[chunk]
+        candidates, leads_in, folded = prepared.candidates, prepared.leads_in, prepared.folded
         usable = [
-            i for i, unit in enumerate(candidates)
-            if self._quotable(question, unit, introduces_list=leads_in[i]) and fold(unit.text) not in used
+            i for i in prepared.quotable
+            if folded[i] not in used and (i not in prepared.unless or self._asked_for(question, candidates[i].text))
         ]
         chosen: set[int] = set()
         covered: set[str] = set()
@@ -257,7 +251,7 @@ class Composer:
         previous = -2
         for i in sorted(chosen):
             unit = candidates[i]
-            used.add(fold(unit.text))
+            used.add(folded[i])
             if runs and i == previous + 1 and _continues(runs[-1][-1], unit):
                 runs[-1].append(unit)
             else:
@@ -290,7 +284,26 @@ class Composer:
             if self.finder.is_specific(m.canonical)
         )
 
-    def _quotable(self, question: str, unit: Unit, *, introduces_list: bool = False) -> bool:
+    def _prepare(self, chunk: ChunkRow) -> _Prepared:
+        """What :meth:`_quotes` needs of a chunk whatever the question: its units (a heading
+        that is a sentence first), which lead into a list, their folded texts, which are
+        quotable, and which of those only when the question asks (``quote_exclusions_unless_asked``)."""
+        heading = chunk.section.split(SECTION_SEPARATOR)[-1].strip()
+        candidates = units(chunk.text)
+        if heading.endswith(".") and len(heading) >= self.policy.min_quote_chars:
+            candidates.insert(0, Unit(heading, False, -1))
+        leads_in = [
+            i + 1 < len(candidates) and candidates[i + 1].list_item and introduces(u.text)
+            for i, u in enumerate(candidates)
+        ]
+        quotable = [i for i, unit in enumerate(candidates) if self._quotable(unit, introduces_list=leads_in[i])]
+        unless = frozenset(
+            i for i in quotable if self._unless_any is not None and self._unless_any.search(candidates[i].text)
+        )
+        return _Prepared(candidates, leads_in, [fold(unit.text) for unit in candidates], quotable, unless)
+
+    def _quotable(self, unit: Unit, *, introduces_list: bool = False) -> bool:
+        """A unit that may be quoted (the exclusions that depend on the question aside)."""
         text = unit.text
         if len(text) > self.policy.max_quote_chars:
             return False
@@ -300,10 +313,11 @@ class Composer:
             return False  # an intro line ("Treatment may include:") means little alone
         if text.endswith("?"):
             return False  # a KB heading-question is not an answer
-        if self._never_quoted(text):
-            return False
-        if self._unless_any is None or not self._unless_any.search(text):
-            return True
+        return not self._never_quoted(text)
+
+    def _asked_for(self, question: str, text: str) -> bool:
+        """A unit that ``quote_exclusions_unless_asked`` leaves out unless the question asks
+        about it: may it be quoted for this question?"""
         return not any(p.search(text) and not asked.search(question) for p, asked in self._unless)
 
     def _citation(self, n: int, chunk: ChunkRow, run: list[Unit]) -> Citation:
@@ -336,19 +350,31 @@ class Composer:
         return Section(name, kind.title, text, [], "policy")
 
 
-class _Remembered(dict[str, T]):
+class _Remembered(dict[K, T]):
     """``compute(key)`` for each key, kept (a plain dict lookup once known); emptied when it
-    holds more than :data:`MAX_CACHED_TERMS` keys."""
+    holds more than ``limit`` keys (default :data:`MAX_CACHED_TERMS`)."""
 
-    def __init__(self, compute: Callable[[str], T]) -> None:
+    def __init__(self, compute: Callable[[K], T], *, limit: int = MAX_CACHED_TERMS) -> None:
         super().__init__()
         self._compute = compute
+        self._limit = limit
 
-    def __missing__(self, key: str) -> T:
-        if len(self) > MAX_CACHED_TERMS:
+    def __missing__(self, key: K) -> T:
+        if len(self) > self._limit:
             self.clear()
         value = self[key] = self._compute(key)
         return value
+
+
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A chunk as :meth:`Composer._quotes` reads it (see :meth:`Composer._prepare`)."""
+
+    candidates: list[Unit]
+    leads_in: list[bool]
+    folded: list[str]
+    quotable: list[int]  # positions in candidates
+    unless: frozenset[int]  # quotable only when the question asks (quote_exclusions_unless_asked)
 
 
 def _found(pattern: re.Pattern[str] | None, text: str) -> bool:
