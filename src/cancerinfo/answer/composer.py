@@ -82,11 +82,16 @@ class Composer:
         return self.finder.find(result, self.policy.plan(intent))
 
     def warm(self) -> int:
-        """Fold the pages ahead of the first questions (every quote is checked against its
-        folded page; about 2 ms a page), as many as are kept; returns how many."""
+        """Ahead of the first questions: fold the pages (every quote is checked against its
+        folded page; about 2 ms a page), as many as are kept, and work out which headings
+        fit which parts of an answer (:meth:`EvidenceFinder.warm`) and which are never
+        quoted; returns the pages folded."""
         pages = min(len(self.documents), FOLDED_PAGES_KEPT)
         for document in range(pages):
             folded_page(self.body(document))
+        self.finder.warm()
+        for (section,) in self.store.query("SELECT DISTINCT section FROM chunks"):
+            self._skipped_section(section)
         return pages
 
     def body(self, document: int) -> str:

@@ -38,8 +38,8 @@ LEADING_WORDS = 4
 FALLBACK_PAGES = 2
 MAX_CACHED_FITS = 500_000
 MAX_CACHED_PAGES = 2_000
-#: Pages whose chunks are kept in memory (the most recently used; about 35 kB of text each).
-MAX_CACHED_CHUNK_PAGES = 256
+#: Pages whose chunks are kept in memory (the most recently used; about 20 kB of text each on nci-kb).
+MAX_CACHED_CHUNK_PAGES = 2_048
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
 _DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
 
@@ -72,9 +72,12 @@ def cue_pattern(stem: str) -> re.Pattern[str]:
 
 
 def _cues(headings: Iterable[str]) -> list[re.Pattern[str]]:
-    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading."""
-    merged = any_of([cue_pattern(heading).pattern for heading in headings])
-    return [merged] if merged is not None else []
+    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading.
+    The same matches as :func:`cue_pattern` for each, with the word-start check written once
+    before the alternatives (three times faster than once in each)."""
+    stems = [cue_pattern(heading).pattern.removeprefix(r"(?<!\w)") for heading in headings]
+    merged = any_of(stems)
+    return [re.compile(r"(?<!\w)(?:" + merged.pattern + ")", merged.flags)] if merged is not None else []
 
 
 def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:
@@ -85,16 +88,14 @@ def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, openin
     last = section.split(SECTION_SEPARATOR)[-1]
     if not last:  # the opening section: the page title is its heading (its sections come first)
         return 1 if any(cue.search(title) for cue in cues) else (3 if first_section and opening else None)
-    leading = " ".join(last.split()[:LEADING_WORDS])
+    if not any(cue.search(section) for cue in cues):  # most headings: no cue anywhere in the path
+        return 3 if first_section and opening else None
+    leading = " ".join(last.split()[:LEADING_WORDS])  # leading and last are parts of the path
     if any(cue.search(leading) for cue in cues):
         return 0
     if any(cue.search(last) for cue in cues):
         return 1
-    if any(cue.search(section) for cue in cues):
-        return 2
-    if first_section and opening:
-        return 3
-    return None
+    return 2
 
 
 def site_words(titles: Iterable[str], *, ignore: frozenset[str]) -> frozenset[str]:
@@ -173,6 +174,26 @@ class EvidenceFinder:
             and any(cue.search(" ".join(title.split()[:LEADING_WORDS])) for cue in cues)
         ]
         return sorted(found, key=lambda d: (len(self.title_words[d]), self.documents[d].url))[:FALLBACK_PAGES]
+
+    def warm(self) -> int:
+        """Work out, ahead of the first questions, how well every heading of the KB fits
+        each part of an answer, and each title (what :meth:`fit` and :meth:`title_fits`
+        keep); returns how many fits are kept. On nci-kb: about a second, 200k fits."""
+        parts = [(name, kind.first_section) for name, kind in self.policy.sections.items() if kind.from_ == "kb"]
+        for name, _ in parts:
+            for document in range(len(self.documents)):
+                self.title_fits(name, document)
+        position_of = {d.id: position for position, d in enumerate(self.documents)}
+        rows = self.store.query(
+            "SELECT DISTINCT section, ordinal = 0, CASE WHEN section = '' THEN document_id END FROM chunks"
+        )
+        for section, opening, document_id in rows:
+            position = 0 if document_id is None else position_of.get(document_id)
+            if position is not None:
+                chunk = ChunkRow(0, "", position, 0 if opening else 1, section, "")
+                for name, first_section in parts:
+                    self.fit(name, chunk, first_section=first_section)
+        return len(self._fits)
 
     # -- per question ---------------------------------------------------------------------
     def find(self, result: SearchResult, parts: tuple[str, ...]) -> Evidence:
