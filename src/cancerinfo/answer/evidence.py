@@ -27,7 +27,7 @@ from cancerinfo.index.search import STRONG_ENTITY_KINDS
 from cancerinfo.index.topics import without_publisher
 from cancerinfo.index.topics import words as title_words
 from cancerinfo.index.vocabulary import Vocabulary
-from cancerinfo.policies import any_of
+from cancerinfo.policies import WORD_START, any_of
 from cancerinfo.store.database import Store
 
 SECTION_SEPARATOR = " > "
@@ -68,16 +68,13 @@ class Evidence:
 
 
 def cue_pattern(stem: str) -> re.Pattern[str]:
-    return re.compile(r"(?<!\w)" + re.escape(stem.lower()).replace(r"\ ", r"\s+"), re.IGNORECASE)
+    return re.compile(WORD_START + "(?:" + re.escape(stem.lower()).replace(r"\ ", r"\s+") + ")", re.IGNORECASE)
 
 
 def _cues(headings: Iterable[str]) -> list[re.Pattern[str]]:
-    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading.
-    The same matches as :func:`cue_pattern` for each, with the word-start check written once
-    before the alternatives (three times faster than once in each)."""
-    stems = [cue_pattern(heading).pattern.removeprefix(r"(?<!\w)") for heading in headings]
-    merged = any_of(stems)
-    return [re.compile(r"(?<!\w)(?:" + merged.pattern + ")", merged.flags)] if merged is not None else []
+    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading."""
+    merged = any_of([cue_pattern(heading).pattern for heading in headings])
+    return [merged] if merged is not None else []
 
 
 def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:

@@ -112,10 +112,16 @@ class CueList:
     #: matching it means no cue can be found. None when a pattern refers to its own groups.
     any_first: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
 
+    #: Where any one-part cue matches (for :meth:`found`); None when there is none or a
+    #: pattern refers to its own groups.
+    any_single: re.Pattern[str] | None = field(init=False, default=None, compare=False, repr=False)
+
     def __post_init__(self) -> None:
         firsts = [cue.parts[0] for cue in self.cues]
+        singles = [cue.parts[0] for cue in self.cues if len(cue.parts) == 1]
         with contextlib.suppress(ValueError):  # not mergeable: each cue is tried, as without it
             object.__setattr__(self, "any_first", any_of([p.pattern for p in firsts], re.IGNORECASE))
+            object.__setattr__(self, "any_single", any_of([p.pattern for p in singles], re.IGNORECASE))
 
     def find(self, sentences: Sequence[str]) -> str | None:
         if self.any_first is not None and not any(self.any_first.search(s) for s in sentences):
@@ -125,6 +131,14 @@ class CueList:
             if hit is not None:
                 return hit
         return None
+
+    def found(self, sentences: Sequence[str]) -> bool:
+        """Is any cue found? (``find(sentences) is not None``, without working out which.)"""
+        if self.any_first is None:
+            return self.find(sentences) is not None
+        if self.any_single is not None and any(self.any_single.search(s) for s in sentences):
+            return True
+        return any(cue.find(sentences) is not None for cue in self.cues if len(cue.parts) > 1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -241,7 +255,7 @@ class Triage:
         hit = policy.self_harm.find(sentences)
         if hit is not None:
             return self._urgent("self_harm", hit)
-        now = policy.now.find(sentences) is not None
+        now = policy.now.found(sentences)
         informational = False
         informational_hit: str | None = None
 
@@ -253,7 +267,7 @@ class Triage:
 
         hit = policy.emergency_signs.find(sentences)
         if hit is not None:
-            ongoing = policy.ongoing.find(sentences) is not None
+            ongoing = policy.ongoing.found(sentences)
             if now or (self._described_as_happening(sentences, now) and not ongoing):
                 return self._urgent("emergency", hit)
             informational, informational_hit = True, informational_hit or hit
@@ -278,7 +292,7 @@ class Triage:
                     questions_for_doctor=refusal.questions_for_doctor,
                 )
 
-        health = informational or policy.health_cues.find(sentences) is not None
+        health = informational or policy.health_cues.found(sentences)
         if not health and known_terms is not None:
             health = bool(known_terms(question))
         if not health:
@@ -298,9 +312,9 @@ class Triage:
         """Now, or someone present is affected and the question does not ask in general."""
         if now:
             return True
-        if self.policy.general.find(sentences) is not None:
+        if self.policy.general.found(sentences):
             return False
-        return self.policy.present.find(sentences) is not None
+        return self.policy.present.found(sentences)
 
     def _urgent(self, category: str, matched: str) -> TriageResult:
         return TriageResult(
