@@ -129,6 +129,10 @@ class EvidenceFinder:
         self.policy = policy
         self.titles = [without_publisher(d.title) for d in documents]
         self.title_words = [frozenset(title_words(t)) for t in self.titles]
+        self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it
+        for document, words in enumerate(self.title_words):
+            for word in words:
+                self._titled.setdefault(word, set()).add(document)
         self.site_words = site_words(self.titles, ignore=policy.topic_generic_words | policy.audience_qualifiers)
         # each part's cues as one pattern (a list of one, or empty): one pass over a heading
         self.cues = {name: _cues(kind.headings) for name, kind in policy.sections.items()}
@@ -208,7 +212,7 @@ class EvidenceFinder:
         general: list[int] = []
         if named or topic_words:
             wanted = set(topic_words)
-            about = named | {d for d, words in enumerate(self.title_words) if wanted and words >= wanted}
+            about = named | self._titled_with_all(wanted)
             first = [d for d in ranked if d in about]
             # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
             titled = sorted(
@@ -243,6 +247,13 @@ class EvidenceFinder:
         return Evidence(
             pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named
         )
+
+    def _titled_with_all(self, words: set[str]) -> set[int]:
+        """The pages whose title has every one of ``words`` (none for no words)."""
+        if not words:
+            return set()
+        sets = sorted((self._titled.get(word, set()) for word in words), key=len)
+        return sets[0].intersection(*sets[1:])
 
     def add_fallback(self, evidence: Evidence, part: str) -> bool:
         """Add the general pages that stand in for ``part``; False when there are none new."""

@@ -111,9 +111,13 @@ def missing_specific_words(
         term = stem(word)
         if word in policy.conversational_words or term in policy.conversational_words or len(word) < 3 or "'" in word:
             continue
-        if word.isdigit() or term in covered:
+        if word.isdigit():
             continue
         frequency = words.frequency(term)
+        if frequency and (only_unknown or words.share(term) >= policy.gate.specific_word_max_share):
+            continue  # a word the KB uses, and not rarely or not counted: never missing
+        if term in covered:
+            continue
         if frequency == 0 and word in known:
             continue
         if frequency == 0:
@@ -123,9 +127,7 @@ def missing_specific_words(
             if only_unknown and words.compound(term):
                 continue  # "birads": the KB writes "BI-RADS"
             missing.append(word)
-        elif only_unknown:
-            continue
-        elif words.share(term) < policy.gate.specific_word_max_share:
+        else:  # a word the KB uses rarely, and the pages never
             missing.append(word)
     return missing
 
