@@ -64,18 +64,24 @@ class Postings:
 
     def search(self, words: Sequence[str], *, limit: int) -> list[tuple[int, float]]:
         """Best ``limit`` (rowid, score) for the words, best first, ties by rowid."""
+        rowids, scores = self.top(words, limit=limit)
+        return list(zip(rowids.tolist(), scores.tolist(), strict=True))
+
+    def top(self, words: Sequence[str], *, limit: int) -> tuple[np.ndarray, np.ndarray]:
+        """:meth:`search` as two arrays: the rowids (int64) and their scores (float64)."""
         ids = sorted({self.vocabulary[w] for w in words if w in self.vocabulary})
         if not ids:
-            return []
-        slices = [slice(int(self.starts[i]), int(self.starts[i + 1])) for i in ids]
-        rows = np.concatenate([self.rows[s] for s in slices])
-        weights = np.concatenate([self.weights[s] for s in slices])
+            return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+        starts = self.starts
+        rows = np.concatenate([self.rows[starts[i] : starts[i + 1]] for i in ids])
+        weights = np.concatenate([self.weights[starts[i] : starts[i + 1]] for i in ids])
         scores = np.bincount(rows, weights=weights)
         matched = np.flatnonzero(scores)
         count = min(limit, len(matched))
-        top = matched[np.argpartition(-scores[matched], count - 1)[:count]]
+        matched_scores = scores[matched]
+        top = matched[np.argpartition(-matched_scores, count - 1)[:count]]
         top = top[np.lexsort((top, -scores[top]))]
-        return [(int(rowid), float(scores[rowid])) for rowid in top]
+        return top.astype(np.int64, copy=False), scores[top]
 
 
 def build_postings(

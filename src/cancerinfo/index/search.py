@@ -144,8 +144,7 @@ class Searcher:
             )
         # 2. lexical: BM25 ranks (saved postings; FTS5 for older stores), in order, filtered
         if self.postings is not None:
-            found = self.postings.search(lexical_terms, limit=policy.lexical_candidates)
-            rowids = np.fromiter((rowid for rowid, _ in found), dtype=np.int64, count=len(found))
+            rowids, _ = self.postings.top(lexical_terms, limit=policy.lexical_candidates)
         elif expression is not None:
             hits = search_fts(self.store.connection, expression, limit=policy.lexical_candidates)
             rowids = np.fromiter((hit.rowid for hit in hits), dtype=np.int64, count=len(hits))
@@ -231,19 +230,20 @@ class Searcher:
         top_sorted = top[top_order]
         candidate_parts.append(dense_first)
         # 5. fusion and priors, all candidates at once
-        cand = np.unique(np.concatenate(candidate_parts))
+        cand = _sorted_unique(np.concatenate(candidate_parts))
         docs = index.chunk_document[cand]
+        pages = len(index.documents)
         ranks = _ranks_of(index.chunk_key[cand], top_sorted, top_order)
         parts = {
             "lexical": _scores_of(cand, lexical_positions, lexical_scores),
             "dense": np.where(
                 ranks > 0, policy.dense_weight / (policy.rrf_k + np.maximum(ranks, 1)), 0.0
             ),
-            "topic": np.isin(docs, list(topic_documents)) * policy.topic_bonus,
+            "topic": _among(docs, topic_documents, pages) * policy.topic_bonus,
             "title_intent": ((index.title_intents[docs] & intent_bit) != 0)
             * policy.title_intent_bonus,
-            "entity": np.isin(docs, list(strong)) * policy.entity_bonus
-            + np.isin(docs, list(partial)) * policy.entity_partial_bonus,
+            "entity": _among(docs, strong, pages) * policy.entity_bonus
+            + _among(docs, partial, pages) * policy.entity_partial_bonus,
             "intent": ((index.chunk_intents[cand] & intent_bit) != 0) * policy.intent_bonus,
             "patient": ~index.document_professional[docs] * policy.patient_bonus,
             "tier": self.tier_bonus[docs],
@@ -317,6 +317,22 @@ class Searcher:
                 )
             )
         return hits
+
+
+def _sorted_unique(values: np.ndarray) -> np.ndarray:
+    """``np.unique(values)`` for a few hundred values, in a fifth of the time."""
+    ordered = np.sort(values)
+    keep = np.empty(len(ordered), dtype=bool)
+    keep[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
+def _among(documents: np.ndarray, chosen: set[int], pages: int) -> np.ndarray:
+    """``np.isin(documents, list(chosen))`` by a mask over the pages (a tenth of the time)."""
+    mask = np.zeros(pages, dtype=bool)
+    mask[list(chosen)] = True
+    return mask[documents]
 
 
 def _ranks_of(keys: np.ndarray, top_sorted: np.ndarray, top_order: np.ndarray) -> np.ndarray:
