@@ -148,8 +148,12 @@ def token_spans(text: str) -> list[tuple[str, int, int]]:
         possessive = start >= 2 and text[start - 1] in "'’" and text[start - 2].isalnum()
         if possessive and found.group() in ("s", "S"):
             continue
-        decomposed = unicodedata.normalize("NFKD", found.group().casefold())
-        token = "".join(ch for ch in decomposed if ch.isalnum())
+        word = found.group()
+        if word.isascii():  # letters and digits only: nothing to decompose or drop
+            token = word.lower()
+        else:
+            decomposed = unicodedata.normalize("NFKD", word.casefold())
+            token = "".join(ch for ch in decomposed if ch.isalnum())
         if token:
             spans.append((token, start, found.end()))
     return spans
