@@ -44,6 +44,8 @@ MIN_QUOTES_PER_SECTION = 2
 MAX_CACHED_TERMS = 200_000
 #: Chunks whose units are kept ready for quoting (a chunk is a few kB of text).
 MAX_PREPARED_CHUNKS = 20_000
+#: (part of an answer, page) pairs whose fitting chunks are kept.
+MAX_PAGE_FITTINGS = 50_000
 _LEADS_IN = re.compile(r"\b(include|includes|including|such as|following|these|are|is|or|and)$", re.IGNORECASE)
 
 
@@ -76,6 +78,9 @@ class Composer:
         self._terms = _Remembered(self._find_key_terms)
         self._never_cache = _Remembered(lambda text: _found(self._never, text))
         self._prepared: _Remembered[ChunkRow, _Prepared] = _Remembered(self._prepare, limit=MAX_PREPARED_CHUNKS)
+        self._page_fitting: _Remembered[tuple[str, int], list[tuple[ChunkRow, int]]] = _Remembered(
+            self._fitting, limit=MAX_PAGE_FITTINGS
+        )
         self.vocabulary = finder.vocabulary
 
     def evidence(self, result: SearchResult, intent: str) -> Evidence:
@@ -154,13 +159,13 @@ class Composer:
         hit_chunks: set[str],
         used: set[str],
     ) -> list[list[ChunkRow]]:
-        # the chunks that fit the part, in evidence order, each with its fit (computed once)
+        # the chunks that fit the part, in evidence order (a page's chunks are together in
+        # it), each with its fit
         fitting = [
-            (chunk, fit)
-            for chunk in evidence.chunks
-            if chunk.chunk_id not in used
-            and not self._skipped_section(chunk.section)
-            and (fit := self.finder.fit(name, chunk, first_section=kind.first_section)) is not None
+            item
+            for document in dict.fromkeys(chunk.document for chunk in evidence.chunks)
+            for item in self._page_fitting[(name, document)]
+            if item[0].chunk_id not in used
         ]
         page_rank = {d: i for i, d in enumerate(evidence.pages)}
         best_of_page: dict[int, tuple[tuple[bool, bool, int, bool, int, int], ChunkRow]] = {}
@@ -178,6 +183,18 @@ class Composer:
                 best_of_page[chunk.document] = (key, chunk)
         ordered = sorted(best_of_page.values(), key=lambda item: item[0])
         return [self._page_group(kind, best, fitting) for _, best in ordered[: self.policy.pages_per_section]]
+
+    def _fitting(self, key: tuple[str, int]) -> list[tuple[ChunkRow, int]]:
+        """The chunks of a page that fit a part (sections never quoted left out), each with
+        its fit, in page order; for ``_page_fitting[(part, page)]``."""
+        name, document = key
+        first_section = self.policy.sections[name].first_section
+        return [
+            (chunk, fit)
+            for chunk in self.finder.chunks([document])
+            if not self._skipped_section(chunk.section)
+            and (fit := self.finder.fit(name, chunk, first_section=first_section)) is not None
+        ]
 
     def _page_group(self, kind: SectionKind, best: ChunkRow, fitting: list[tuple[ChunkRow, int]]) -> list[ChunkRow]:
         """The sections of the best chunk's page that fit the part (their heading or a
