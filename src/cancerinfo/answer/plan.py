@@ -4,12 +4,13 @@ and the navigation texts. Validated on load; a bad file names the key."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cancerinfo.policies import policy_path, read_policy, validated
+from cancerinfo.policies import WORD_START, any_of, policy_path, read_policy, validated
 
 GENERAL = "general"
 
@@ -108,7 +109,7 @@ class AnswerPolicy(BaseModel):
         """The answer intent named by ``answer_intents`` cues, or None."""
         lowered = " ".join(question.lower().replace("’", "'").split())
         for intent, cues in self.answer_intents.items():
-            if any(re.search(r"(?<!\w)" + re.escape(cue), lowered) for cue in cues):
+            if _cues_pattern(tuple(cues)).search(lowered):
                 return intent
         return None
 
@@ -123,6 +124,13 @@ class AnswerPolicy(BaseModel):
         assert section.questions is not None
         name = self.doctor_questions_for_intent.get(intent, GENERAL)
         return section.questions.get(name, section.questions[GENERAL])
+
+
+@lru_cache(maxsize=256)
+def _cues_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """Where any of an intent's cues starts a word (as typed: the question is lower-cased)."""
+    pattern = any_of([WORD_START + "(?:" + re.escape(cue) + ")" for cue in cues], flags=0)
+    return pattern if pattern is not None else re.compile(r"(?!)")  # no cues: never found
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -16,6 +16,7 @@ never come back.
 
 from __future__ import annotations
 
+import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -45,6 +46,8 @@ from cancerinfo.store.database import Store
 # Page titles count through topics (.topics), not here, so a title is not counted twice.
 STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.REGIMEN_COMPONENT})
 SNIPPET_CHARS = 240
+#: Chunk rows of hits kept in memory (about 1 kB of text each on nci-kb).
+MAX_KEPT_ROWS = 20_000
 #: An abbreviation or alias names "a page" only when few pages define it.
 MAX_PARTIAL_ENTITY_PAGES = 3
 _NO_POSITIONS = np.zeros(0, dtype=np.int64)
@@ -68,6 +71,7 @@ class Searcher:
         # One thread embeds a short question fastest (measured: 5 ms vs 11 ms with two).
         self.embedder = embedder or question_embedder(self.policy, threads=1)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cancerinfo-embed")
+        self._rows: dict[int, sqlite3.Row] = {}  # chunk rows of hits, by rowid (the store is read-only)
         built_with = self.store.meta().get("embedder")
         if built_with is None:
             raise StoreMismatch(f"{db} has no search index; run 'cancerinfo ingest' to build it")
@@ -285,14 +289,16 @@ class Searcher:
         if not positions:
             return []
         rowids = [int(index.chunk_rowids[p]) for p in positions]
-        placeholders = ",".join("?" * len(rowids))
-        rows = {
-            row["rowid"]: row
+        rows = self._rows
+        missing = [rowid for rowid in rowids if rowid not in rows]
+        if missing:
+            if len(rows) + len(missing) > MAX_KEPT_ROWS:
+                rows.clear()
+            placeholders = ",".join("?" * len(missing))
             for row in self.store.connection.execute(
-                f"SELECT rowid, chunk_id, section, text FROM chunks WHERE rowid IN ({placeholders})",
-                rowids,
-            )
-        }
+                f"SELECT rowid, chunk_id, section, text FROM chunks WHERE rowid IN ({placeholders})", missing
+            ):
+                rows[row["rowid"]] = row
         words = query_words(query)
         hits = []
         for position, rowid in zip(positions, rowids, strict=True):
