@@ -101,7 +101,24 @@ def test_a_scale_run_keeps_the_other_suites_of_the_previous_report(tmp_path: Pat
     assert merged["scale"]["points"] == [new_point] and merged["seconds"] == 1
     page = render({key: value for key, value in merged.items() if key != "validate"})  # a stub, not rendered
     assert "| 99,930 | 2,812,420 | 1500 s | 66.6 | 2900.0 MiB | 15800.0 MiB | 30.0 s | 4000.0 MiB | 40.0 ms | 90.0 ms |" in page
-    assert "kept from the previous report (commit 0ld0ne, 2026-11-29T08:41:00+00:00): validate" in page
+    assert "kept from an earlier report (commit 0ld0ne, 2026-11-29T08:41:00+00:00): validate" in page
+
+
+def test_a_suite_kept_twice_names_the_run_that_measured_it(tmp_path: Path) -> None:
+    """A report that had kept scale from an earlier one passes that run on, not its own."""
+    from cancerinfo.eval.run import merge_previous
+
+    previous = tmp_path / "benchmarks.json"
+    previous.write_text(json.dumps({
+        "machine": {"commit": "second", "date": "2026-11-30T10:00:00+00:00"},
+        "scale": {"points": []}, "validate": {"files": 1},
+        "kept_from_previous": ["scale"], "previous_run": {"commit": "first", "date": "2026-11-30T08:00:00+00:00"},
+    }))
+    merged = merge_previous({"machine": {"commit": "third"}, "validate": {"files": 2}}, previous)
+    assert merged["kept_from_previous"] == ["scale"]
+    assert merged["previous_run"] == {"commit": "first", "date": "2026-11-30T08:00:00+00:00"}
+    with pytest.raises(SystemExit, match="measured by different runs"):  # scale from first, validate from second
+        merge_previous({"machine": {"commit": "third"}}, previous)
 
 
 def test_a_measured_ingest_that_rejects_files_still_reports_and_a_crash_is_named() -> None:

@@ -291,3 +291,49 @@ def test_in_a_session_an_emergency_is_not_a_follow_up_and_off_topic_stays_off_to
     assert (off["status"], off["reason"]) == ("abstained", "OFF_TOPIC")
     follow = assistant.ask("and is it approved?", session_id=session).as_dict()
     assert follow["status"] == "answered"
+
+
+def test_a_warmed_assistant_answers_as_a_cold_one(assistant: Assistant, db: Path) -> None:
+    """warm() works out ahead what the first questions would (heading fits, skipped
+    sections): the answers are the same."""
+    warmed = Assistant(db)
+    try:
+        warmed.warm()
+        assert len(warmed.composer.finder._fits) > 100  # the fits were worked out ahead
+        for question in (
+            "What are the symptoms of laryngeal cancer?", "How is laryngeal cancer treated?",
+            "What is Ninlaro used for?", "Is there a screening test for laryngeal cancer?",
+            "What are the side effects of ixabepilone?",
+        ):
+            assert warmed.ask(question).as_dict() == assistant.ask(question).as_dict(), question
+    finally:
+        warmed.close()
+
+
+STAGES = """# Laryngeal Cancer Stages
+
+## Stages of laryngeal cancer
+
+Stage IIA laryngeal cancer has spread to tissue near the vocal cords. The larynx is the voice box in the throat, above the windpipe.
+"""
+
+
+def test_a_sentence_quoted_only_when_asked_for_is_checked_for_each_question(tmp_path: Path) -> None:
+    """A chunk's units are prepared once, but ``quote_exclusions_unless_asked`` still
+    depends on each question: the stage sentence only for a question about a stage."""
+    write_page(tmp_path / "kb" / "en" / "02_nci_core" / "types", "stages.md", STAGES,
+               url="https://www.cancer.gov/types/head-and-neck/laryngeal-stages", title="Laryngeal Cancer Stages - NCI")
+    path = tmp_path / "stages.db"
+    assert ingest([tmp_path / "kb"], db=path).ok
+    one = Assistant(path)
+    try:
+        chunk = next(c for c in one.composer.finder.chunks([0]) if "Stage IIA" in c.text)
+
+        def quoted(question: str) -> list[str]:
+            return [unit.text for run in one.composer._quotes(question, chunk, limit=5, used=set()) for unit in run]
+
+        assert quoted("What is laryngeal cancer?") == ["The larynx is the voice box in the throat, above the windpipe."]
+        assert any(text.startswith("Stage IIA") for text in quoted("What is stage 2 laryngeal cancer?"))
+        assert quoted("What is laryngeal cancer?") == ["The larynx is the voice box in the throat, above the windpipe."]
+    finally:
+        one.close()

@@ -173,3 +173,41 @@ def test_a_store_without_postings_falls_back_to_fts5(db: Path, tmp_path: Path) -
     searcher = Searcher(copy)
     assert searcher.postings is None
     assert searcher.search("What is ixabepilone used to treat?").hits[0].url.endswith("/drugs/ixabepilone")
+
+
+def test_section_vectors_are_the_columns_of_one_array_whatever_the_block_size(
+    db: Path, searcher: Searcher, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Column j is the stored vector of section key j, and the similarities are its dot
+    products, also when the vectors are copied in blocks smaller than the KB."""
+    import numpy as np
+
+    from cancerinfo.index import loading
+
+    columns = searcher.index.vector_columns
+    assert columns.dtype == np.float32 and columns.flags["C_CONTIGUOUS"] and columns.shape[0] == 384
+    embed_key_of = dict(searcher.store.query("SELECT rowid, embed_key FROM chunks"))
+    index = searcher.index
+    keys = {int(index.chunk_key[p]): embed_key_of[int(rowid)] for p, rowid in enumerate(index.chunk_rowids)}
+    stored = dict(searcher.store.query("SELECT key, vector FROM vectors"))
+    assert len(keys) == columns.shape[1] > 3
+    for key, embed_key in keys.items():
+        np.testing.assert_array_equal(columns[:, key], np.frombuffer(stored[embed_key], dtype="<f4"))
+    monkeypatch.setattr(loading, "VECTOR_BLOCK", 3)  # several blocks and a last, shorter one
+    small_blocks = Searcher(db)
+    np.testing.assert_array_equal(small_blocks.index.vector_columns, columns)
+    question = "What are the signs of laryngeal cancer?"
+    assert [h.chunk_id for h in small_blocks.search(question).hits] == [h.chunk_id for h in searcher.search(question).hits]
+    small_blocks.close()
+
+
+def test_a_section_vector_of_the_wrong_length_names_its_key(db: Path, tmp_path: Path) -> None:
+    import sqlite3
+
+    copy = tmp_path / "short-vector.db"
+    shutil.copy(db, copy)
+    with sqlite3.connect(copy) as connection:
+        key = connection.execute("SELECT key FROM vectors WHERE key IN (SELECT embed_key FROM chunks) LIMIT 1").fetchone()[0]
+        connection.execute("UPDATE vectors SET vector = zeroblob(12) WHERE key = ?", (key,))
+    with pytest.raises(StoreMismatch, match=f"the vector of {key} has 3 numbers, not 384"):
+        Searcher(copy)

@@ -22,7 +22,7 @@ def render(results: dict[str, Any]) -> str:
         f"- commit: {machine['commit']}{' (with uncommitted changes)' if machine['dirty'] else ''}",
         f"- command: `{COMMAND}`",
         f"- suites run: {', '.join(results.get('suites', []))}"
-        + (f"; kept from the previous report{_previous_run(results)}: "
+        + (f"; kept from an earlier report{_previous_run(results)}: "
            f"{', '.join(results['kept_from_previous'])}"
            if results.get("kept_from_previous") else ""),
         "",
