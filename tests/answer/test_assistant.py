@@ -337,3 +337,14 @@ def test_a_sentence_quoted_only_when_asked_for_is_checked_for_each_question(tmp_
         assert quoted("What is laryngeal cancer?") == ["The larynx is the voice box in the throat, above the windpipe."]
     finally:
         one.close()
+
+
+def test_sections_and_citations_turn_into_the_dicts_asdict_would_make(assistant: Assistant) -> None:
+    """Their as_dict is written out for speed: same keys, same order, same values as
+    ``dataclasses.asdict`` (a field added later must be added there too)."""
+    from dataclasses import asdict
+
+    response = assistant.ask("What are the symptoms of laryngeal cancer?")
+    assert response.sections and response.citations
+    for part in [*response.sections, *response.citations]:
+        assert list(part.as_dict().items()) == list(asdict(part).items())

@@ -211,3 +211,12 @@ def test_a_section_vector_of_the_wrong_length_names_its_key(db: Path, tmp_path: 
         connection.execute("UPDATE vectors SET vector = zeroblob(12) WHERE key = ?", (key,))
     with pytest.raises(StoreMismatch, match=f"the vector of {key} has 3 numbers, not 384"):
         Searcher(copy)
+
+
+def test_hits_without_snippets_are_the_same_hits(searcher: Searcher) -> None:
+    question = "What are the signs of laryngeal cancer?"
+    full, bare = searcher.search(question), searcher.search(question, snippets=False)
+    assert full.hits and all(hit.snippet for hit in full.hits)
+    assert all(hit.snippet == "" for hit in bare.hits)
+    assert [h.chunk_id for h in bare.hits] == [h.chunk_id for h in full.hits]
+    assert [h.score for h in bare.hits] == [h.score for h in full.hits]

@@ -294,6 +294,21 @@ def test_acronyms_that_are_ordinary_words_need_capitals(
     assert " ".join(texts) == (matched or "")
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "about acute lymphoblastic leukemia cells",
+        "Treating ALL in adults with the ICE regimen and a CT scan",
+        "is abvd strong? ice chips for mouth sores",
+        "what is dabrafenb",  # a typo: match(typos=False) finds nothing for it either
+        "nothing of the vocabulary here",
+        "",
+    ],
+)
+def test_canonicals_are_the_canonical_names_of_the_matches_without_typos(vocabulary: Vocabulary, text: str) -> None:
+    assert vocabulary.canonicals(text) == {m.canonical for m in vocabulary.match(text, typos=False)}
+
+
 def test_one_typo_in_a_long_word_is_forgiven(vocabulary: Vocabulary) -> None:
     for typo in ("dabrafenb", "dabrafeinb", "pegfilgrastin"):
         found = top(vocabulary, f"what is {typo}?")

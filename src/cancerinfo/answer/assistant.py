@@ -162,7 +162,7 @@ class Assistant:
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
-        result = self.searcher.search(asked.resolved, k=10, filters=filters)
+        result = self.searcher.search(asked.resolved, k=10, filters=filters, snippets=False)
         intent = self._intent(asked, result, triage, previous)
         topic = self._topic(result, asked)
         if triage.status in ("urgent", "refused"):

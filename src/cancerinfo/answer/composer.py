@@ -302,8 +302,7 @@ class Composer:
 
     def _find_key_terms(self, text: str) -> frozenset[str]:
         return frozenset(
-            m.canonical.casefold() for m in self.vocabulary.match(text, typos=False)
-            if self.finder.is_specific(m.canonical)
+            name.casefold() for name in self.vocabulary.canonicals(text) if self.finder.is_specific(name)
         )
 
     def _prepare(self, chunk: ChunkRow) -> _Prepared:

@@ -18,7 +18,7 @@ template of ``policies/safety.yaml``: emergency, crisis line, refusal).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from cancerinfo.kb.review import ReviewStatus
@@ -41,6 +41,15 @@ class Citation:
     lastReviewed: str
     review_status: ReviewStatus
 
+    def as_dict(self) -> dict[str, Any]:
+        """``dataclasses.asdict`` of it, written out (asdict copies deeply: 5 times slower)."""
+        return {
+            "n": self.n, "url": self.url, "title": self.title, "section": self.section,
+            "chunk_id": self.chunk_id, "quote": self.quote, "source": self.source,
+            "sourceType": self.sourceType, "citation": self.citation, "lastReviewed": self.lastReviewed,
+            "review_status": self.review_status,
+        }
+
 
 @dataclass(frozen=True, slots=True)
 class Section:
@@ -49,6 +58,13 @@ class Section:
     text: str
     citations: list[int] = field(default_factory=list)
     source: Literal["kb", "policy", "safety"] = "kb"
+
+    def as_dict(self) -> dict[str, Any]:
+        """``dataclasses.asdict`` of it, written out."""
+        return {
+            "kind": self.kind, "title": self.title, "text": self.text,
+            "citations": list(self.citations), "source": self.source,
+        }
 
 
 @dataclass(slots=True)
@@ -72,8 +88,8 @@ class Response:
             "reason": self.reason,
             "intent": self.intent,
             "text": self.text,
-            "sections": [asdict(section) for section in self.sections],
-            "citations": [asdict(citation) for citation in self.citations],
+            "sections": [section.as_dict() for section in self.sections],
+            "citations": [citation.as_dict() for citation in self.citations],
             "disclaimer": self.disclaimer,
             "session_id": self.session_id,
         }

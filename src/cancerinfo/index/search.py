@@ -98,7 +98,11 @@ class Searcher:
         self._pool.shutdown(wait=True)
         self.store.close()
 
-    def search(self, query: str, *, k: int = 10, filters: Filters | None = None) -> SearchResult:
+    def search(
+        self, query: str, *, k: int = 10, filters: Filters | None = None, snippets: bool = True
+    ) -> SearchResult:
+        """The ``k`` best sections for ``query``. ``snippets=False``: hits without their
+        snippet (an answer quotes the sections; it never shows a snippet)."""
         index, policy = self.index, self.policy
         intent = self.intents.classify(query)
         matches = index.vocabulary.match(query)
@@ -272,7 +276,7 @@ class Searcher:
             for i in kept
         }
         cosine = {int(cand[i]): float(similarities[index.chunk_key[cand[i]]]) for i in kept}
-        hits = self._hits(ranked, scores, explain, cosine, query)
+        hits = self._hits(ranked, scores, explain, cosine, query if snippets else None)
         reason = None if hits else "NO_RESULTS"
         best = float(similarities[top[0]]) if count else -1.0
         return SearchResult(query, intent, hits, reason, None, entities, best, tuple(expansions))
@@ -283,8 +287,9 @@ class Searcher:
         scores: dict[int, float],
         explain: dict[int, dict[str, float]],
         cosine: dict[int, float],
-        query: str,
+        query: str | None,
     ) -> list[Hit]:
+        """The hits at ``positions``; with snippets around ``query``'s words, none without a query."""
         index = self.index
         if not positions:
             return []
@@ -299,7 +304,7 @@ class Searcher:
                 f"SELECT rowid, chunk_id, section, text FROM chunks WHERE rowid IN ({placeholders})", missing
             ):
                 rows[row["rowid"]] = row
-        words = query_words(query)
+        words = query_words(query) if query is not None else []
         hits = []
         for position, rowid in zip(positions, rowids, strict=True):
             row = rows[rowid]
@@ -315,7 +320,7 @@ class Searcher:
                     audienceLevel=info.audience_level,
                     lastReviewed=info.last_reviewed,
                     review_status=info.review_status,
-                    snippet=snippet(row["text"], words),
+                    snippet=snippet(row["text"], words) if query is not None else "",
                     text=row["text"],
                     explain=explain.get(position, {}),
                     similarity=cosine.get(position, -1.0),

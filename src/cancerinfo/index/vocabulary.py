@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -105,6 +105,18 @@ class _Candidate:
     entries: tuple[VocabularyEntry, ...]
 
 
+def _longest_first(candidates: list[_Candidate]) -> Iterator[_Candidate]:
+    """The candidates that do not overlap a longer (or, as long, an earlier) one."""
+    candidates.sort(key=lambda c: (c.first - c.last, c.fuzzy, c.first, c.term))
+    taken: set[int] = set()
+    for found in candidates:
+        positions = set(range(found.first, found.last))
+        if positions & taken:
+            continue
+        taken |= positions
+        yield found
+
+
 class Vocabulary:
     """An immutable set of :class:`VocabularyEntry` with matching and expansion."""
 
@@ -166,14 +178,8 @@ class Vocabulary:
             changed = {i for i, token in enumerate(tokens) if corrected[i] != token}
             if changed:
                 candidates += self._candidates(question, spans, corrected, changed)
-        candidates.sort(key=lambda c: (c.first - c.last, c.fuzzy, c.first, c.term))
-        taken: set[int] = set()
         ranked = []
-        for found in candidates:
-            positions = set(range(found.first, found.last))
-            if positions & taken:
-                continue
-            taken |= positions
+        for found in _longest_first(candidates):
             start, end = spans[found.first][1], spans[found.last - 1][2]
             for e in found.entries:
                 rank = (KIND_PRIORITY[e.kind], found.first - found.last, found.fuzzy, start)
@@ -185,6 +191,13 @@ class Vocabulary:
                 ranked.append((rank + tie, match))
         ranked.sort(key=lambda pair: pair[0])
         return [match for _, match in ranked]
+
+    def canonicals(self, text: str) -> set[str]:
+        """The canonical names of the entries :meth:`match` finds in ``text`` without typos,
+        unranked (what a set of them needs, at a fraction of the cost)."""
+        spans = token_spans(text)
+        candidates = self._candidates(text, spans, [token for token, _, _ in spans], set())
+        return {entry.canonical for found in _longest_first(candidates) for entry in found.entries}
 
     def expand(self, question: str, matches: Sequence[EntityMatch] | None = None) -> list[str]:
         """Extra query terms: brand → generic, abbreviation → long form, lay → KB term,
