@@ -76,7 +76,6 @@ class Composer:
         self._skipped = _Remembered(lambda section: _found(self._skip_sections, section))
         self._bodies: dict[int, str] = {}
         self._terms = _Remembered(self._find_key_terms)
-        self._never_cache = _Remembered(lambda text: _found(self._never, text))
         self._prepared: _Remembered[ChunkRow, _Prepared] = _Remembered(self._prepare, limit=MAX_PREPARED_CHUNKS)
         self._page_fitting: _Remembered[tuple[str, int], list[tuple[ChunkRow, int]]] = _Remembered(
             self._fitting, limit=MAX_PAGE_FITTINGS
@@ -291,10 +290,6 @@ class Composer:
         """A section never quoted (``skip_sections``)."""
         return self._skipped[section]
 
-    def _never_quoted(self, text: str) -> bool:
-        """A line ``skip_lines`` or ``quote_exclusions`` leave out."""
-        return self._never_cache[text]
-
     def _key_terms(self, text: str) -> frozenset[str]:
         """The KB terms a unit names (glossary words, drugs, titles...), leaving out the very
         common ones ("cancer", "cells")."""
@@ -334,7 +329,7 @@ class Composer:
             return False  # an intro line ("Treatment may include:") means little alone
         if text.endswith("?"):
             return False  # a KB heading-question is not an answer
-        return not self._never_quoted(text)
+        return not _found(self._never, text)  # skip_lines, quote_exclusions (once a chunk: _prepare is kept)
 
     def _asked_for(self, question: str, text: str) -> bool:
         """A unit that ``quote_exclusions_unless_asked`` leaves out unless the question asks

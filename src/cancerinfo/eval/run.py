@@ -204,15 +204,15 @@ def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, An
             kept[key] = value
     if kept:
         machine = previous.get("machine", {})
-        measured = {"commit": machine.get("commit"), "date": machine.get("date")}
         # a suite the last report had itself kept was measured by the run it came from
-        carried = set(previous.get("kept_from_previous", []))
-        origin = previous.get("previous_run") if carried >= set(kept) and previous.get("previous_run") else measured
-        if carried & set(kept) and not carried >= set(kept):
+        kept_again = set(kept) & set(previous.get("kept_from_previous", []))
+        if kept_again and kept_again != set(kept):
             raise SystemExit(
                 f"{previous_file}: the suites kept ({', '.join(sorted(kept))}) were measured by different "
                 "runs; run the ones it had kept from an earlier report again"
             )
+        measured = {"commit": machine.get("commit"), "date": machine.get("date")}
+        origin = (previous.get("previous_run") or measured) if kept_again else measured
         results = {**results, **kept, "kept_from_previous": sorted(kept), "previous_run": origin}
     return results
 
