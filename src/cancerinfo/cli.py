@@ -262,7 +262,11 @@ def _print_response(response: dict[str, Any]) -> None:
     """A reply for a terminal: status, sections, numbered sources with review status."""
     colour = {"answered": "green", "urgent": "bold red", "refused": "yellow", "abstained": "yellow"}
     label = response["status"].upper() + (f" ({response['reason']})" if response["reason"] else "")
+    if response.get("urgency"):
+        label += f" - {response['urgency'].replace('_', ' ')}"
     out.print(f"[{colour.get(response['status'], 'white')}]{escape(label)}[/]")
+    for action in response.get("actions", []):
+        out.print(f"[bold red]{escape(action['label'])}[/]  ({escape(action['href'])})")
     if not response["sections"]:
         out.print(escape(response["text"].replace(f"_{response['disclaimer']}_", "").strip()))
         out.print(f"\n[italic]{escape(response['disclaimer'])}[/italic]")
@@ -282,6 +286,59 @@ def _print_response(response: dict[str, Any]) -> None:
                 f"last reviewed {citation['lastReviewed']}){flag}"
             )
     out.print(f"\n[italic]{escape(response['disclaimer'])}[/italic]")
+
+
+@app.command()
+def triage(
+    message: Annotated[str, typer.Argument(help="The message, as a patient or caregiver wrote it.", show_default=False)],
+    explain: Annotated[bool, typer.Option("--explain", help="Show which concept, number, cue or exemplar led to it.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the decision as JSON.")] = False,
+) -> None:
+    """The safety triage alone (no KB needed): urgent at a level, refused, abstained, or
+    answerable; with --explain, what led to it. The message is not logged or stored.
+
+    Example: cancerinfo triage "temp 38.6 a week after FOLFOX" --explain
+    """
+    from cancerinfo.index.question_model import cache_folder, question_embedder
+    from cancerinfo.index.ranking import load_retrieval_policy
+    from cancerinfo.triage import SafetyPolicy, build_triage
+
+    settings = Settings.load()
+    contacts = {n: v for n in ("emergency_number", "crisis_line", "poison_control") if (v := getattr(settings, n))}
+    folder = settings.policies
+    safety = SafetyPolicy.load(folder / "safety.yaml" if folder and (folder / "safety.yaml").is_file() else None, **contacts)
+    embedder = question_embedder(load_retrieval_policy(), threads=1)
+    triage_folder = folder / "triage" if folder and (folder / "triage").is_dir() else None
+    result = build_triage(safety, folder=triage_folder, embedder=embedder, cache=cache_folder()).assess(message)
+    decision = {
+        "status": result.status or "answer",
+        "urgency": result.urgency,
+        "reason": result.reason,
+        "language": result.language,
+        "informational": result.informational,
+        "personal_report": result.personal,
+        "message": result.message,
+        "ms": round(result.seconds * 1000, 2),
+    }
+    if explain:
+        decision["evidence"] = [e.as_dict() for e in result.evidence]
+    if as_json:
+        _print_json(decision)
+        return
+    label = decision["status"].upper() + (f" ({result.reason})" if result.reason else "")
+    if result.urgency:
+        label += f" - {result.urgency.replace('_', ' ')}"
+    out.print(f"[bold]{escape(label)}[/]  language {result.language}")
+    if result.informational:
+        out.print(f"an answer would add the {result.informational.replace('_', ' ')} guidance")
+    if result.message:
+        out.print(escape(result.message))
+    if explain:
+        out.print("\n[bold]Why[/bold]")
+        for item in result.evidence:
+            level = f" [{item.level}]" if item.level else ""
+            words = f' "{item.words}"' if item.words else ""
+            out.print(f"- {item.kind} {escape(item.name)}{escape(level)}{escape(words)}: {escape(item.note)}")
 
 
 eval_app = typer.Typer(help="Run benchmark question files through cancerinfo.", no_args_is_help=True)
@@ -385,6 +442,36 @@ def eval_answers(
     finally:
         assistant.close()
     _print_json(summary)
+
+
+@eval_app.command("triage")
+def eval_triage(
+    messages: Annotated[Path, typer.Option("--set", help="A labelled triage set (JSON lines: message, expected, reason).")],
+    db: DbOption = None,
+    output: Annotated[Path | None, typer.Option("--output", help="Write the figures as JSON here too.")] = None,
+) -> None:
+    """Every message of a triage set through the whole assistant; prints urgent recall
+    (and per level), self-harm with the crisis line, non-English urgent, refusals and
+    general questions sent to urgent.
+
+    Example: cancerinfo eval triage --set benchmarks/triage-dev.jsonl --db nci.db
+    """
+    from cancerinfo.answer.assistant import assistant_from_settings
+    from cancerinfo.eval.triage_bench import run_triage_set
+
+    settings = Settings.load(db=db)
+    if not messages.is_file():
+        raise InputPathError(f"{messages}: no such file")
+    assistant = assistant_from_settings(settings)
+    try:
+        figures = run_triage_set(assistant, messages)
+    except ValueError as exc:
+        raise InputPathError(str(exc)) from None
+    finally:
+        assistant.close()
+    if output is not None:
+        output.write_text(json.dumps(figures, indent=2) + "\n", encoding="utf-8")
+    _print_json(figures)
 
 
 @app.command()

@@ -1,9 +1,10 @@
 """From a question to a grounded answer: the whole pipeline, in the order it runs.
 
-1. **triage** (:mod:`.triage`, ``policies/safety.yaml``): an emergency, self-harm or
-   poisoning is ``urgent`` and gets its emergency message first; a request to diagnose, read
-   a personal report, set a dose or choose a treatment is ``refused`` for its personal part;
-   a question that is not about health ``abstained``;
+1. **triage** (:mod:`cancerinfo.triage`, ``policies/safety.yaml``, ``policies/triage/``):
+   a danger reported now is ``urgent`` at its level (emergency, care_team_now, crisis,
+   poison) and gets only that level's message and numbers; a request to diagnose, read a
+   personal report, set a dose, choose a treatment, tell a prognosis or change the rules is
+   ``refused`` for its personal part; another language, or no health word, ``abstained``;
 2. **follow-ups** (:mod:`.sessions`): "what about side effects?" is searched with the
    previous turn's topic;
 3. **retrieval** (:class:`cancerinfo.index.search.Searcher`);
@@ -22,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.answer.composer import Composer
-from cancerinfo.answer.contract import Citation, Response, Section, render_text
+from cancerinfo.answer.contract import Action, Citation, Response, Section, render_text
 from cancerinfo.answer.evidence import Evidence, EvidenceFinder
 from cancerinfo.answer.gate import (
     DRUG_KINDS,
@@ -33,17 +34,19 @@ from cancerinfo.answer.gate import (
 )
 from cancerinfo.answer.plan import GENERAL, AnswerPolicy, load_answer_policy
 from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Turn, check_session_id
-from cancerinfo.answer.triage import SafetyPolicy, Triage, TriageResult
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import terms
+from cancerinfo.index.question_model import cache_folder
 from cancerinfo.index.ranking import load_retrieval_policy, load_tier_policy
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
 from cancerinfo.index.topics import find_topic
 from cancerinfo.settings import Settings
+from cancerinfo.triage import SafetyPolicy, Triage, TriageResult, build_triage
+from cancerinfo.triage.meaning import RecentEmbeddings
 
 MAX_QUESTION_CHARS = 2_000
 DRUG_INTENT = "drug_use"
@@ -97,7 +100,12 @@ class Assistant:
         )
         self.policy = policy or load_answer_policy(_policy_file(policies, "answer.yaml"))
         self.safety = safety or SafetyPolicy.load(_policy_file(policies, "safety.yaml"), **(contacts or {}))
-        self.triage = Triage(self.safety)
+        # the triage embeds the message; the search reuses that vector for the same text
+        self.searcher.embedder = RecentEmbeddings(self.searcher.embedder)
+        triage_folder = policies / "triage" if policies is not None and (policies / "triage").is_dir() else None
+        self.triage: Triage = build_triage(
+            self.safety, folder=triage_folder, embedder=self.searcher.embedder, cache=cache_folder()
+        )
         index = self.searcher.index
         finder = EvidenceFinder(
             self.searcher.store,
@@ -120,6 +128,7 @@ class Assistant:
         """Do ahead of the first questions what any question would do (a server calls this
         once at start; a one-off ``ask`` need not)."""
         self.composer.warm()
+        self.triage.warm()
 
     def close(self) -> None:
         self.sessions.close()
@@ -153,31 +162,36 @@ class Assistant:
             return self._abstain("NO_QUERY_TERMS", "general"), {}, asked
         if len(question) > MAX_QUESTION_CHARS:
             return self._abstain("TOO_LONG", "general"), {}, asked
-        triage = self.triage.assess(question, known_terms=self.known_terms)
-        # an emergency is answered as typed, never as a follow-up of the last topic
-        asked = asked if triage.status == "urgent" else self._resolve(question, previous)
-        if triage.status == "abstained" and asked.carried_topic and _reads_as_follow_up(question):
+        triage = self.triage.assess(question, known_terms=self.known_terms, treatment_terms=self.names_drug)
+        if triage.status == "urgent":
+            # an emergency is answered as typed, with its level's message and numbers only:
+            # no quotes that could delay the call or, for a crisis, name a means
+            return self._urgent_reply(triage), {}, asked
+        asked = self._resolve(question, previous)
+        if triage.reason == "OFF_TOPIC" and asked.carried_topic and _reads_as_follow_up(question):
             # "and in children?" names no health word of its own: it continues the topic
-            triage = self.triage.assess(question, known_terms=lambda _text: True)
+            triage = self.triage.assess(
+                question, known_terms=lambda _text: True, treatment_terms=self.names_drug
+            )
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
         result = self.searcher.search(asked.resolved, k=10, filters=filters, snippets=False)
         intent = self._intent(asked, result, triage, previous)
         topic = self._topic(result, asked)
-        if triage.status in ("urgent", "refused"):
+        if triage.status == "refused":
             return self._safety_reply(triage, asked, result, intent), topic, asked
         decision = check_search(result, self.policy)
         if decision.reason:
-            return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
+            return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
         evidence = self.composer.evidence(result, intent)
         decision = check_outdated(evidence, self.searcher.index.documents, self.policy, today=self.today)
         if decision.reason:
-            return self._abstain(decision.reason, intent, explain={"gate": decision.detail}), topic, asked
+            return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
         missing = self._missing(asked, evidence, result)
         if len(missing) > self.policy.gate.max_missing_specific_words:
             explain = {"gate": f"not in the evidence: {', '.join(missing)}"}
-            return self._abstain("UNSUPPORTED", intent, explain=explain), topic, asked
+            return self._abstain("UNSUPPORTED", intent, explain=explain, triage=triage), topic, asked
         sections, citations = self.composer.compose(
             asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
         )
@@ -188,15 +202,12 @@ class Assistant:
                 asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
             )
         if not any(section.source == "kb" for section in sections):
-            return self._abstain("UNSUPPORTED", intent, explain={"gate": "nothing quotable"}), topic, asked
+            return self._abstain("UNSUPPORTED", intent, explain={"gate": "nothing quotable"}, triage=triage), topic, asked
         uncovered = self._uncovered_terms(result, citations) if result.best_similarity < self.policy.gate.weak_similarity else []
         if uncovered:
             explain = {"gate": f"the quoted sections never name: {', '.join(uncovered)}"}
-            return self._abstain("UNSUPPORTED", intent, explain=explain), topic, asked
-        if triage.informational_emergency and not any(s.kind == "emergency_guidance" for s in sections):
-            sections.append(
-                Section("emergency_guidance", "Emergency guidance", self.triage.emergency_guidance(), [], "safety")
-            )
+            return self._abstain("UNSUPPORTED", intent, explain=explain, triage=triage), topic, asked
+        sections = self._with_guidance(sections, triage)
         response = Response(
             status="answered",
             intent=intent,
@@ -209,22 +220,51 @@ class Assistant:
         return response, topic, asked
 
     # -- steps --------------------------------------------------------------------------
+    def _urgent_reply(self, triage: TriageResult) -> Response:
+        """The level's message (in the message's language when it has one) and the numbers
+        to call, nothing else."""
+        level = triage.urgency or "emergency"
+        language = "es" if triage.language == "es" else "en"
+        section = Section("emergency_guidance", self.safety.title(level, language=language), triage.message, [], "safety")
+        response = Response(
+            status="urgent",
+            intent="urgent",
+            disclaimer=self.policy.disclaimer,
+            reason=triage.reason,
+            urgency=level,  # type: ignore[arg-type]
+            actions=[Action(kind, label, href) for kind, label, href in self.safety.actions(level)],  # type: ignore[arg-type]
+            sections=[section],
+            explain={"triage": level, "matched": triage.matched, "language": triage.language},
+        )
+        response.text = render_text([section], self.policy.disclaimer)
+        return response
+
+    def _with_guidance(self, sections: list[Section], triage: TriageResult) -> list[Section]:
+        """An answer about a danger gets that level's guidance; a report of how someone
+        feels now, with no danger found, a pointer to the care team."""
+        if triage.informational is not None:
+            if not any(s.kind == "emergency_guidance" for s in sections):
+                text = self.triage.emergency_guidance(triage.informational)
+                sections = [*sections, Section("emergency_guidance", "If this is happening now", text, [], "safety")]
+        elif triage.personal:
+            text = self.safety.fill("check_in")
+            sections = [*sections, Section("when_to_seek_care", "If you are worried now", text, [], "safety")]
+        return sections
+
     def _safety_reply(
         self, triage: TriageResult, asked: Asked, result: SearchResult, intent: str
     ) -> Response:
-        """Urgent: the emergency message first. Refused: the kind refusal and questions to
-        ask the doctor. Either way, general cited information when the KB has some."""
-        first = Section(
-            "emergency_guidance" if triage.status == "urgent" else "refusal",
-            "Get help now" if triage.status == "urgent" else "What I can and cannot do",
-            triage.message,
-            [],
-            "safety",
-        )
+        """Refused: the kind refusal and questions to ask the doctor, then general cited
+        information when the KB has some (not for an attempt to change the rules, nor in
+        a language the KB is not written in)."""
+        spanish = triage.language == "es"
+        title = "Lo que puedo y no puedo hacer" if spanish else "What I can and cannot do"
+        first = Section("refusal", title, triage.message, [], "safety")
         sections = [first]
         citations = []
-        if self._supported(result):
-            plan_intent = "urgent" if triage.status == "urgent" else intent
+        informative = triage.reason != "RULES_NOT_CHANGEABLE" and triage.language == "en"
+        if informative and self._supported(result):
+            plan_intent = intent
             evidence = self.composer.evidence(result, plan_intent)
             hits = {hit.chunk_id for hit in result.hits}
             kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
@@ -237,19 +277,18 @@ class Assistant:
                 1,
                 Section(
                     "questions_for_doctor",
-                    "Questions to ask your doctor",
+                    "Preguntas para su médico" if spanish else "Questions to ask your doctor",
                     "\n".join(f"- {q}" for q in triage.questions_for_doctor),
                     [],
                     "safety",
                 )
             )
-        status = "urgent" if triage.status == "urgent" else "refused"
-        reason = (triage.category or "").upper() or None
+        sections = self._with_guidance(sections, triage) if informative else sections
         response = Response(
-            status=status,  # type: ignore[arg-type]
+            status="refused",
             intent=intent,
             disclaimer=self.policy.disclaimer,
-            reason=reason,
+            reason=triage.reason,
             sections=sections,
             citations=citations,
             explain={"triage": triage.category, "matched": triage.matched, "resolved": asked.resolved},
@@ -261,19 +300,29 @@ class Assistant:
         return check_search(result, self.policy).reason is None
 
     def _abstain(
-        self, reason: str, intent: str, *, message: str | None = None, explain: dict[str, Any] | None = None
+        self,
+        reason: str,
+        intent: str,
+        *,
+        message: str | None = None,
+        explain: dict[str, Any] | None = None,
+        triage: TriageResult | None = None,
     ) -> Response:
+        """No answer, with a reason; a question about a danger or a report of how someone
+        feels still gets its guidance (never a silent abstention)."""
         text = message or self.policy.abstain_message(reason)
+        sections = self._with_guidance([], triage) if triage is not None else []
         response = Response(
             status="abstained", intent=intent, disclaimer=self.policy.disclaimer, reason=reason,
-            explain=explain or {},
+            sections=sections, explain=explain or {},
         )
-        response.text = f"{text}\n\n_{self.policy.disclaimer}_"
+        extra = "".join(f"\n\n## {s.title}\n\n{s.text}" for s in sections)
+        response.text = f"{text}{extra}\n\n_{self.policy.disclaimer}_"
         return response
 
     def _intent(self, asked: Asked, result: SearchResult, triage: TriageResult, previous: Turn | None) -> str:
         intent = self.policy.classify(asked.question) or result.intent
-        if intent == GENERAL and triage.informational_emergency:
+        if intent == GENERAL and triage.informational is not None:
             return SEEK_CARE_INTENT
         if intent == "general" and asked.carried_topic and previous is not None:
             return previous.intent
@@ -346,6 +395,10 @@ class Assistant:
         if any(set(terms(term)) <= words for term in named):
             return []
         return sorted(named)
+
+    def names_drug(self, text: str) -> bool:
+        """Does ``text`` name a drug, brand or regimen the KB knows (anticancer treatment)?"""
+        return any(str(m.kind) in DRUG_KINDS for m in self.searcher.index.vocabulary.match(text))
 
     def known_terms(self, text: str) -> bool:
         """Does the KB vocabulary know a term of ``text`` (a drug, a brand, a disease...)?"""

@@ -3,6 +3,8 @@
 ::
 
     {"status": "answered|abstained|urgent|refused", "reason": null | "CODE",
+     "urgency": null | "emergency|care_team_now|crisis|poison",
+     "actions": [{"kind": "call|text", "label": "Call 911", "href": "tel:911"}],
      "intent": "...", "text": "<markdown shown to the user, disclaimer included>",
      "sections": [{"kind": "warning_signs", "title": "Warning signs", "text": "...",
                    "citations": [1, 2], "source": "kb"}],
@@ -24,7 +26,19 @@ from typing import Any, Literal
 from cancerinfo.kb.review import ReviewStatus
 
 Status = Literal["answered", "abstained", "urgent", "refused"]
-STATUSES: tuple[str, ...] = ("answered", "abstained", "urgent", "refused")
+Urgency = Literal["emergency", "care_team_now", "crisis", "poison"]
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A tap-to-call (or tap-to-text) link shown with an urgent reply."""
+
+    kind: Literal["call", "text"]
+    label: str
+    href: str  # tel:911, sms:988
+
+    def as_dict(self) -> dict[str, str]:
+        return {"kind": self.kind, "label": self.label, "href": self.href}
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +87,10 @@ class Response:
     intent: str
     disclaimer: str
     reason: str | None = None
+    #: The level of an urgent reply; None otherwise.
+    urgency: Urgency | None = None
+    #: Numbers to call or text, for an urgent reply.
+    actions: list[Action] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     session_id: str | None = None
@@ -86,6 +104,8 @@ class Response:
         data = {
             "status": self.status,
             "reason": self.reason,
+            "urgency": self.urgency,
+            "actions": [action.as_dict() for action in self.actions],
             "intent": self.intent,
             "text": self.text,
             "sections": [section.as_dict() for section in self.sections],

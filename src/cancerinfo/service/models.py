@@ -11,7 +11,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
-from cancerinfo.answer.contract import Citation, Section
+from cancerinfo.answer.contract import Action, Citation, Section
 from cancerinfo.index.filters import Filters
 
 MAX_COMMENT_CHARS = 1_000
@@ -56,6 +56,11 @@ class Answer(BaseModel):
 
     status: Literal["answered", "abstained", "urgent", "refused"]
     reason: str | None
+    urgency: Literal["emergency", "care_team_now", "crisis", "poison"] | None = Field(
+        description="For an urgent reply: emergency (call the emergency number), care_team_now "
+        "(the cancer care team's 24-hour line now), crisis (a crisis line first) or poison (poison help)."
+    )
+    actions: list[Action] = Field(description="For an urgent reply: numbers to tap to call or text (tel:, sms:).")
     intent: str
     text: str
     sections: list[Section]  # the contract's own records (cancerinfo.answer.contract)

@@ -40,6 +40,14 @@ def safe_url(url: str) -> str | None:
     return None
 
 
+_TEL = re.compile(r"^(tel|sms):\+?[0-9]{2,15}$")
+
+
+def tel_url(url: str) -> str | None:
+    """``url`` when it is a ``tel:`` or ``sms:`` link to digits only, else None."""
+    return url if isinstance(url, str) and _TEL.match(url) else None
+
+
 def inline(text: str, *, citations: Collection[int] = (), anchor: str = "") -> Markup:
     """One line: escaped, then bold, italics, link words and (in answers) citation links."""
     html = str(escape(text))

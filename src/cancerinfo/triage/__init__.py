@@ -1,0 +1,50 @@
+"""Safety triage: urgency levels, refusals and languages, decided before any search.
+
+Read in this order: :mod:`.rules` (the decision), :mod:`.lexicon` (the policy files and
+what they compile to), :mod:`.terms` and :mod:`.text` (how words are matched),
+:mod:`.numbers`, :mod:`.meaning`, :mod:`.language`, :mod:`.safety` (templates, contacts,
+refusals) and :mod:`.cues` (refusal phrase patterns). Every word list, threshold and reply
+is data in ``policies/safety.yaml`` and ``policies/triage/``; docs/triage.md explains them
+for a clinical reviewer.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from cancerinfo.index.dense import Embedder
+from cancerinfo.triage.lexicon import TriageFiles, load_triage_files
+from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.rules import URGENCY_REASONS, Evidence, Triage, TriageResult
+from cancerinfo.triage.safety import SafetyPolicy
+
+__all__ = [
+    "URGENCY_REASONS",
+    "Evidence",
+    "SafetyPolicy",
+    "Triage",
+    "TriageFiles",
+    "TriageResult",
+    "build_triage",
+]
+
+
+def build_triage(
+    safety: SafetyPolicy,
+    *,
+    folder: Path | None = None,
+    embedder: Embedder | None = None,
+    cache: Path | None = None,
+) -> Triage:
+    """A :class:`Triage` from the policy files (``folder``: a ``policies/triage`` folder to
+    use instead of the shipped one). Without an ``embedder`` there is no self-harm-by-meaning
+    check (the lexicons still apply)."""
+    files = load_triage_files(folder)
+    matchers = {}
+    if embedder is not None:
+        for language, crisis in files.exemplars.crisis.items():
+            if crisis:
+                matchers[language] = ExemplarMatcher(
+                    embedder, crisis, files.exemplars.not_crisis.get(language, ()), cache=cache
+                )
+    return Triage(safety, files, exemplars=matchers)

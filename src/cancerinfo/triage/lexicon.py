@@ -1,0 +1,319 @@
+"""The triage policy files under ``policies/triage/``, checked and compiled.
+
+- ``rules.yaml``: levels in order of precedence, thresholds (temperature, pain score, the
+  exemplar similarity), each with its reference;
+- ``en.yaml``, ``es.yaml``: a full lexicon: rewrites, context cues, concepts;
+- ``other-languages.yaml``: short lexicons (concepts only) and a safety notice for other
+  languages;
+- ``exemplars.yaml``: messages that express suicidal thinking or self-harm, and messages
+  that do not, compared by meaning (:mod:`.meaning`).
+
+Every file is validated by pydantic; a mistake names the file and the key.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from cancerinfo.errors import PolicyError
+from cancerinfo.policies import policy_path, read_policy, validated
+from cancerinfo.triage.terms import Match, TermError, TermSet
+from cancerinfo.triage.text import Reader, Word
+
+__all__ = [
+    "LEVELS",
+    "Lexicon",
+    "Reading",
+    "TriageFiles",
+    "load_triage_files",
+]
+
+Level = Literal["crisis", "emergency", "poison", "care_team_now"]
+LEVELS: tuple[str, ...] = ("crisis", "emergency", "poison", "care_team_now")
+CUE_LISTS = (
+    "personal",
+    "asking_frames",
+    "question_openers",
+    "general",
+    "hypothetical",
+    "past",
+    "resolved",
+    "present",
+    "negation",
+    "treatment",
+    "symptoms",
+    "temperature_words",
+)
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+# -- rules.yaml ---------------------------------------------------------------------------
+class Threshold(_Strict):
+    value: float
+    reference: str = Field(min_length=1)
+
+
+class MeaningRule(_Strict):
+    languages: tuple[str, ...]
+    threshold: float = Field(ge=-1, le=1)
+    margin: float = Field(ge=-1, le=1)
+    max_units: int = Field(ge=1, le=64)
+    reference: str = Field(min_length=1)
+
+
+class LanguageRule(_Strict):
+    full: tuple[str, ...]
+    markers: dict[str, tuple[str, ...]]
+    min_confidence: float = Field(ge=0, le=1)
+    english_share: float = Field(ge=0, le=1)
+    english_words: tuple[str, ...]
+
+
+class Rules(_Strict):
+    version: Literal[1]
+    references: dict[str, str]
+    levels: tuple[Level, ...]
+    fever_celsius: Threshold
+    low_temperature_celsius: Threshold
+    pain_score: Threshold
+    oxygen_saturation: Threshold
+    systolic_pressure: Threshold
+    pulse: Threshold
+    meaning: MeaningRule
+    languages: LanguageRule
+
+    @field_validator("levels")
+    @classmethod
+    def _all_levels(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        if sorted(value) != sorted(LEVELS):
+            raise ValueError(f"must list each of {', '.join(LEVELS)} once")
+        return value
+
+
+# -- en.yaml / es.yaml ----------------------------------------------------------------------
+class Concept(_Strict):
+    level: Level
+    about: str = Field(min_length=1)
+    terms: tuple[str, ...] = Field(min_length=1)
+    needs_report: bool = True
+    needs_treatment: bool = False
+    except_: tuple[str, ...] = Field(default=(), alias="except")
+
+
+class LexiconFile(_Strict):
+    language: str = Field(min_length=2, max_length=3)
+    stemmer: str | None = None
+    spaced: bool = True
+    rewrites: dict[str, str] = {}
+    cues: dict[str, tuple[str, ...]]
+    concepts: dict[str, Concept]
+
+    @field_validator("cues")
+    @classmethod
+    def _cue_lists(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
+        missing = [name for name in CUE_LISTS if name not in value]
+        if missing:
+            raise ValueError(f"misses the cue list {missing[0]!r}")
+        unknown = [name for name in value if name not in CUE_LISTS]
+        if unknown:
+            raise ValueError(f"{unknown[0]!r} is not a cue list ({', '.join(CUE_LISTS)})")
+        return value
+
+
+# -- other-languages.yaml -------------------------------------------------------------------
+class OtherLanguage(_Strict):
+    name: str = Field(min_length=1)
+    keep_accents: bool = False
+    notice: str = Field(min_length=1)
+    negation: tuple[str, ...] = ()
+    concepts: dict[Level, tuple[str, ...]]
+
+
+class OtherLanguagesFile(_Strict):
+    version: Literal[1]
+    languages: dict[str, OtherLanguage]
+
+
+# -- exemplars.yaml -----------------------------------------------------------------------
+class ExemplarsFile(_Strict):
+    version: Literal[1]
+    reference: str = Field(min_length=1)
+    crisis: dict[str, tuple[str, ...]]
+    not_crisis: dict[str, tuple[str, ...]]
+
+
+# -- compiled -----------------------------------------------------------------------------
+@dataclass(slots=True)
+class Reading:
+    """A message as one lexicon read it."""
+
+    lexicon: Lexicon
+    text: str
+    words: list[Word]
+    matches: list[Match]
+    questions: frozenset[int]  # sentences ending with "?"
+
+    def group(self, name: str) -> list[Match]:
+        return [m for m in self.matches if m.group == name]
+
+
+@dataclass(slots=True)
+class Lexicon:
+    """One language's terms, compiled: concepts (``concept:<id>``), their exceptions
+    (``except:<id>``) and cue lists (``cue:<name>``)."""
+
+    language: str
+    reader: Reader
+    terms: TermSet
+    concepts: Mapping[str, Concept]
+    has_cues: bool
+    notice: str | None = None
+    temperature_words: tuple[str, ...] = ()
+    source: str = ""
+
+    def read(self, message: str) -> Reading:
+        text = self.reader.prepare(message)
+        words = self.reader.words(text) if self.reader.spaced else []
+        questions = frozenset(
+            i for i, sentence in enumerate(_sentences_with_marks(text)) if sentence.endswith("?")
+        )
+        return Reading(self, text, words, self.terms.find(text, words), questions)
+
+
+@dataclass(frozen=True, slots=True)
+class TriageFiles:
+    """Everything under ``policies/triage/``, checked."""
+
+    rules: Rules
+    lexicons: Mapping[str, Lexicon]  # en, es, and the other languages
+    exemplars: ExemplarsFile
+    folder: Path
+    digest: str = field(default="")
+
+
+def load_triage_files(folder: Path | None = None, *, known_words: frozenset[str] | None = None) -> TriageFiles:
+    """Read and compile ``policies/triage/`` (or ``folder``). ``known_words`` are never
+    taken for typos (default: :func:`~cancerinfo.triage.text.common_words`)."""
+    folder = folder or policy_path("triage/rules.yaml").parent
+    if known_words is None:
+        from cancerinfo.triage.text import common_words
+
+        known_words = common_words()
+    rules_path = _file(folder, "rules.yaml")
+    rules = validated(Rules, read_policy(rules_path, what="triage rules"), rules_path)
+    lexicons: dict[str, Lexicon] = {}
+    for language in rules.languages.full:
+        path = _file(folder, f"{language}.yaml")
+        data = validated(LexiconFile, read_policy(path, what="triage lexicon"), path)
+        if data.language != language:
+            raise PolicyError(f"{path}: key language must be {language!r}")
+        lexicons[language] = _compile_full(data, path, known_words)
+    others_path = _file(folder, "other-languages.yaml")
+    others = validated(OtherLanguagesFile, read_policy(others_path, what="triage languages"), others_path)
+    for language, entry in others.languages.items():
+        if language in lexicons:
+            raise PolicyError(f"{others_path}: key languages.{language} has a full lexicon already")
+        lexicons[language] = _compile_other(language, entry, others_path)
+    exemplars_path = _file(folder, "exemplars.yaml")
+    exemplars = validated(ExemplarsFile, read_policy(exemplars_path, what="triage exemplars"), exemplars_path)
+    if not any(exemplars.crisis.values()):
+        raise PolicyError(f"{exemplars_path}: key crisis must list exemplar messages")
+    digest = json.dumps([exemplars.model_dump()], sort_keys=True, ensure_ascii=False)
+    return TriageFiles(rules, lexicons, exemplars, folder, digest)
+
+
+def _file(folder: Path, name: str) -> Path:
+    path = folder / name
+    if not path.is_file():
+        raise PolicyError(f"{path}: policy file not found")
+    return path
+
+
+def _compile_full(data: LexiconFile, path: Path, known_words: frozenset[str]) -> Lexicon:
+    rewrites = {form: target for forms, target in data.rewrites.items() for form in forms.split("|")}
+    all_terms = [t for ts in data.cues.values() for t in ts]
+    all_terms += [t for c in data.concepts.values() for t in (*c.terms, *c.except_)]
+    plain = {w for term in all_terms for w in _plain(term)}
+    reader = Reader(
+        data.language,
+        stemmer=data.stemmer,
+        rewrites=rewrites,
+        lexicon_words=plain,
+        known_words=known_words,
+        spaced=data.spaced,
+    )
+    terms = TermSet(reader)
+    for name, cue_terms in data.cues.items():
+        for index, text in enumerate(cue_terms, 1):
+            _add(terms, text, f"cue:{name}", path, f"cues.{name} item {index}")
+    for concept_id, concept in data.concepts.items():
+        for index, text in enumerate(concept.terms, 1):
+            _add(terms, text, f"concept:{concept_id}", path, f"concepts.{concept_id}.terms item {index}")
+        for index, text in enumerate(concept.except_, 1):
+            _add(terms, text, f"except:{concept_id}", path, f"concepts.{concept_id}.except item {index}")
+    temperature_words = tuple(sorted({w for t in data.cues["temperature_words"] for w in _plain(t)}))
+    return Lexicon(
+        data.language, reader, terms, dict(data.concepts), True,
+        temperature_words=temperature_words, source=str(path),
+    )
+
+
+def _compile_other(language: str, entry: OtherLanguage, path: Path) -> Lexicon:
+    reader = Reader(
+        language, stemmer=None, rewrites={}, lexicon_words=(), spaced=False, keep_accents=entry.keep_accents
+    )
+    terms = TermSet(reader)
+    concepts: dict[str, Concept] = {}
+    for level, level_terms in entry.concepts.items():
+        concept_id = f"{language}_{level}"
+        concepts[concept_id] = Concept(level=level, about=f"{entry.name}: {level}", terms=level_terms, needs_report=False)
+        for index, text in enumerate(level_terms, 1):
+            _add(terms, text, f"concept:{concept_id}", path, f"languages.{language}.concepts.{level} item {index}")
+    for index, text in enumerate(entry.negation, 1):
+        _add(terms, text, "cue:negation", path, f"languages.{language}.negation item {index}")
+    return Lexicon(language, reader, terms, concepts, False, notice=entry.notice, source=str(path))
+
+
+def _add(terms: TermSet, text: str, group: str, path: Path, key: str) -> None:
+    try:
+        terms.add(text, group)
+    except TermError as exc:
+        raise PolicyError(f"{path}: key {key} {exc}") from None
+
+
+@functools.lru_cache(maxsize=4096)
+def _plain(term: str) -> tuple[str, ...]:
+    from cancerinfo.triage.text import fold
+
+    out = []
+    for token in fold(term).replace("(", " ").replace(")", " ").replace("|", " ").replace("?", " ").split():
+        if token not in ("...", "_", "$") and not token.endswith("*"):
+            out.append(token)
+    return tuple(out)
+
+
+def _sentences_with_marks(text: str) -> list[str]:
+    """The sentences of a prepared text, each with its end mark kept (to see questions)."""
+    import re
+
+    from cancerinfo.triage.text import split_sentences
+
+    pieces = re.split(r"((?<!\d)\.|\.(?!\d)|[!?;…\n\r。！？]+)", text)
+    out: list[str] = []
+    for index in range(0, len(pieces), 2):
+        body = pieces[index]
+        mark = pieces[index + 1] if index + 1 < len(pieces) else ""
+        if body.strip():
+            out.append(body.strip() + ("?" if "?" in mark or "？" in mark else ""))
+    assert len(out) == len(split_sentences(text))
+    return out

@@ -1,0 +1,148 @@
+"""Self-harm by meaning: a message compared with reviewed exemplar messages.
+
+The exemplars (``policies/triage/exemplars.yaml``) are short messages that express suicidal
+thinking or self-harm (direct, indirect, a passive wish to be dead, a plan, preparations,
+what a relative said) and messages that do not (fear of dying, a wish to die at home,
+questions about depression). The message, and each of its sentences when it has several,
+is embedded with the packaged sentence encoder (all-MiniLM-L6-v2, :mod:`cancerinfo.index.dense`)
+and compared by cosine with every exemplar. A unit is a crisis signal when its nearest
+crisis exemplar is at least ``threshold`` close and closer than the nearest non-crisis
+exemplar by ``margin`` or more (``policies/triage/rules.yaml``; the calibration table is in
+docs/benchmarks.md).
+
+The exemplars' vectors are kept in the cache folder (like the question model), keyed by the
+embedder and the exemplar texts, so a process embeds them once.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from cancerinfo.index.dense import Embedder
+
+__all__ = ["Closest", "ExemplarMatcher", "RecentEmbeddings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Closest:
+    """The unit of a message nearest to a crisis exemplar."""
+
+    score: float  # cosine with the nearest crisis exemplar
+    margin: float  # that, minus the cosine with the nearest non-crisis exemplar
+    exemplar: str  # the crisis exemplar (policy text, safe to show)
+    unit: int  # which unit of the message (0: the whole message, then its sentences)
+
+
+class ExemplarMatcher:
+    """Compares message units with the crisis and non-crisis exemplars."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        crisis: Sequence[str],
+        not_crisis: Sequence[str],
+        *,
+        cache: Path | None = None,
+    ) -> None:
+        self.embedder = embedder
+        self.crisis = tuple(crisis)
+        self.not_crisis = tuple(not_crisis)
+        vectors = _cached_vectors(embedder, (*self.crisis, *self.not_crisis), cache)
+        self._crisis = vectors[: len(self.crisis)]
+        self._not_crisis = vectors[len(self.crisis) :]
+
+    def closest(self, units: Sequence[str]) -> Closest | None:
+        """The unit nearest to a crisis exemplar (with its margin), or None without units."""
+        units = [u for u in units if u.strip()]
+        if not units:
+            return None
+        vectors = np.vstack([self.embedder.embed([unit]) for unit in units])
+        crisis = vectors @ self._crisis.T
+        best_crisis = crisis.max(axis=1)
+        if len(self.not_crisis):
+            best_other = (vectors @ self._not_crisis.T).max(axis=1)
+        else:
+            best_other = np.full(len(units), -1.0, dtype=np.float32)
+        margins = best_crisis - best_other
+        # the unit that passes best: rank by the smaller of score and margin-shifted score
+        unit = int(np.argmax(best_crisis + np.minimum(margins, 0)))
+        exemplar = self.crisis[int(np.argmax(crisis[unit]))]
+        return Closest(float(best_crisis[unit]), float(margins[unit]), exemplar, unit)
+
+
+def _cached_vectors(embedder: Embedder, texts: Sequence[str], cache: Path | None) -> np.ndarray:
+    key = hashlib.sha256("\x00".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:24]
+    path = (cache / f"triage-exemplars-{key}.npy") if cache is not None else None
+    if path is not None:
+        with contextlib.suppress(OSError, ValueError):
+            vectors = np.load(path, allow_pickle=False)
+            if vectors.shape == (len(texts), embedder.dimension):
+                return vectors.astype(np.float32)
+    # one text per call: the question model's vectors depend a little on their batch
+    vectors = np.vstack([embedder.embed([text]) for text in texts]) if texts else np.zeros((0, embedder.dimension), np.float32)
+    if path is not None:
+        scratch: str | None = None
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".exemplars-", suffix=".npy", delete=False) as out:
+                scratch = out.name
+                np.save(out, vectors, allow_pickle=False)
+            os.replace(scratch, path)
+        except OSError:
+            if scratch is not None:
+                with contextlib.suppress(OSError):
+                    os.unlink(scratch)
+    return vectors.astype(np.float32)
+
+
+class RecentEmbeddings:
+    """An embedder that remembers the vectors of the last few single texts it embedded, so
+    the message the triage embedded is not embedded again by the search (the same text,
+    one call each)."""
+
+    def __init__(self, embedder: Embedder, *, size: int = 16) -> None:
+        self.inner = embedder
+        self.size = size
+        self._recent: dict[str, np.ndarray] = {}
+        self._lock = threading.Lock()
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(self.inner, name)
+
+    @property
+    def name(self) -> str:
+        return self.inner.name
+
+    @property
+    def document_name(self) -> str:
+        return self.inner.document_name
+
+    @property
+    def dimension(self) -> int:
+        return self.inner.dimension
+
+    def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
+        return self.inner.token_counts(texts, truncate=truncate)
+
+    def embed(self, texts: Sequence[str], *, progress: object = None) -> np.ndarray:
+        if len(texts) != 1:
+            return self.inner.embed(texts, progress=progress)  # type: ignore[arg-type]
+        text = texts[0]
+        with self._lock:
+            vector = self._recent.get(text)
+        if vector is None:
+            vector = self.inner.embed([text])
+            with self._lock:
+                if len(self._recent) >= self.size:
+                    self._recent.pop(next(iter(self._recent)))
+                self._recent[text] = vector
+        return vector.copy()

@@ -1,0 +1,547 @@
+"""The triage: what happens to a message before any search of the knowledge base.
+
+:meth:`Triage.assess` decides, in this order (first match wins):
+
+1. **urgent** at a level (``policies/triage/rules.yaml`` ``levels``: crisis, emergency,
+   poison, care_team_now). What counts:
+
+   - a *concept* of a lexicon (``policies/triage/<language>.yaml``): its terms match the
+     message's words (word forms, spellings and small typos included, :mod:`.terms`),
+     not cancelled by an exception or a negation just before it ("no fever");
+   - a *number*: a temperature at or above the fever threshold is the ``fever`` concept,
+     at or below the low threshold with treatment named is ``care_team_now``; a pain score
+     at or above the threshold is ``severe_pain`` (:mod:`.numbers`);
+   - for crisis also the *meaning*: the message or one of its sentences close to a crisis
+     exemplar (:mod:`.meaning`). A crisis signal anywhere wins over everything else.
+
+   A concept that ``needs_report`` counts only when the message **reports** it: the
+   sentence is not hypothetical ("what if ...", "watch out for"), not about a past and
+   resolved event ("last year ..., it's gone"), and either the message is about someone
+   (I, my dad, patient here, ...; "I was wondering" does not count) and the sentence does
+   not ask in general, or the sentence is a statement rather than a question ("fever 101
+   day 10 after chemo"). A concept that ``needs_treatment`` counts only when anticancer
+   treatment is named (a lexicon's treatment words, or any drug, brand or regimen the KB
+   knows). A concept found but not reported makes the answer show that level's guidance
+   (``informational``).
+2. **refused**: an attempt to change the rules, then the personal part of care (diagnose
+   me, read my report, set my dose, choose my treatment, my prognosis);
+3. **abstained**: about an animal (``OUT_OF_SCOPE``); written in another language than
+   English (``LANGUAGE_NOT_SUPPORTED``, with that language's notice and the emergency
+   number); no health word (``OFF_TOPIC``);
+4. otherwise the message is answered from the knowledge base.
+
+Every step leaves :class:`Evidence` (which concept, number, cue or exemplar led to the
+decision) for ``cancerinfo triage --explain``; nothing of the message is logged.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+
+from cancerinfo.triage.cues import simplify
+from cancerinfo.triage.language import Identified, LanguageIdentifier
+from cancerinfo.triage.lexicon import LEVELS, Reading, TriageFiles
+from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
+from cancerinfo.triage.safety import SafetyPolicy
+from cancerinfo.triage.terms import Match
+from cancerinfo.triage.text import fold, split_sentences
+
+__all__ = ["URGENCY_REASONS", "Evidence", "Triage", "TriageResult"]
+
+URGENT = "urgent"
+REFUSED = "refused"
+ABSTAINED = "abstained"
+#: The response's reason code for each urgency level.
+URGENCY_REASONS = {
+    "emergency": "EMERGENCY",
+    "care_team_now": "CARE_TEAM_NOW",
+    "crisis": "SELF_HARM",
+    "poison": "POISONING",
+}
+#: Words that may stand between a negation and the concept it cancels ("no sign of any fever").
+_NEGATION_FILLER = frozenset({"a", "an", "any", "the", "had", "have", "got", "really", "much", "more", "real", "high", "sign", "signs", "of", "other"})
+#: A resolution ("it went away", "none since") covers the danger named up to this many sentences before it.
+_RESOLVED_REACH = 3
+
+
+@dataclass(frozen=True, slots=True)
+class Evidence:
+    """One thing that led to the decision (shown by ``--explain``, never logged)."""
+
+    kind: str  # concept, number, exemplar, refusal, language, context
+    name: str  # the concept, cue list, template, ... it is about
+    level: str | None = None
+    words: str = ""  # the words of the message it matched
+    note: str = ""  # why it counted or not
+
+    def as_dict(self) -> dict[str, str | None]:
+        return {"kind": self.kind, "name": self.name, "level": self.level, "words": self.words, "note": self.note}
+
+
+@dataclass(frozen=True, slots=True)
+class TriageResult:
+    """What the triage decided about one message."""
+
+    status: str | None  # "urgent" | "refused" | "abstained" | None (go on and answer)
+    urgency: str | None  # emergency | care_team_now | crisis | poison (urgent only)
+    reason: str | None  # the response's reason code (EMERGENCY, DIAGNOSE_ME, OFF_TOPIC, ...)
+    language: str  # the message's language (ISO 639-1)
+    message: str  # the template text shown first ('' when status is None)
+    questions_for_doctor: tuple[str, ...] = ()
+    #: A danger named but not reported (asked about in general): the answer shows this
+    #: level's guidance (templates.informational_<level>).
+    informational: str | None = None
+    #: The message tells how someone feels now (a person and a symptom word, not past):
+    #: the answer shows templates.check_in when no danger sign was found.
+    personal: bool = False
+    evidence: tuple[Evidence, ...] = ()
+    seconds: float = 0.0
+
+    @property
+    def category(self) -> str | None:
+        """The urgency level, refusal kind or abstain kind in lower case (``self_harm`` for crisis)."""
+        if self.urgency == "crisis":
+            return "self_harm"
+        if self.urgency == "poison":
+            return "poisoning"
+        return self.urgency or (self.reason.lower() if self.reason else None)
+
+    @property
+    def matched(self) -> str | None:
+        """The name of the first evidence that counted (for ``explain`` in responses)."""
+        counted = [e for e in self.evidence if e.note in ("counted", "refusal", "")]
+        return counted[0].name if counted else None
+
+    @property
+    def informational_emergency(self) -> bool:
+        return self.informational is not None
+
+
+@dataclass(slots=True)
+class _Found:
+    """Concepts found in a message, with the context that decides whether they count."""
+
+    reports: dict[str, list[Evidence]] = field(default_factory=dict)  # level -> evidence
+    asked: dict[str, list[Evidence]] = field(default_factory=dict)  # not reported
+    evidence: list[Evidence] = field(default_factory=list)
+    personal: bool = False
+
+    def add(self, level: str, evidence: Evidence, *, reported: bool) -> None:
+        (self.reports if reported else self.asked).setdefault(level, []).append(evidence)
+        self.evidence.append(evidence)
+
+
+class Triage:
+    """Applies the safety policy and the triage files to messages."""
+
+    def __init__(
+        self,
+        safety: SafetyPolicy,
+        files: TriageFiles,
+        *,
+        exemplars: Mapping[str, ExemplarMatcher] | None = None,
+    ) -> None:
+        self.safety = safety
+        self.files = files
+        self.rules = files.rules
+        #: Exemplar matchers by language (self-harm by meaning); none: lexicons only.
+        self.exemplars = dict(exemplars or {})
+        others = [code for code, lexicon in files.lexicons.items() if not lexicon.has_cues]
+        self.languages = LanguageIdentifier(
+            [*self.rules.languages.full, *others], min_confidence=self.rules.languages.min_confidence
+        )
+        self._english_words = frozenset(self.rules.languages.english_words)
+
+    @property
+    def policy(self) -> SafetyPolicy:
+        return self.safety
+
+    def warm(self) -> None:
+        """Load the language model now (a server calls this once at start)."""
+        self.languages.warm()
+
+    def emergency_guidance(self, level: str = "emergency") -> str:
+        """The guidance shown inside an informational answer about a danger of ``level``."""
+        return self.safety.fill(f"informational_{level}")
+
+    # -- the decision -----------------------------------------------------------------------
+    def assess(
+        self,
+        message: str,
+        *,
+        known_terms: Callable[[str], bool] | None = None,
+        treatment_terms: Callable[[str], bool] | None = None,
+    ) -> TriageResult:
+        """Triage ``message``.
+
+        ``known_terms(text)``: does the KB know a term of it (a drug, a disease)? A health
+        signal, asked only when the safety policy's health words find nothing.
+        ``treatment_terms(text)``: does it name a drug, brand or regimen the KB knows?
+        Counts as anticancer treatment named."""
+        started = time.perf_counter()
+        result = self._assess(message, known_terms, treatment_terms)
+        return _with_seconds(result, time.perf_counter() - started)
+
+    def _assess(
+        self,
+        message: str,
+        known_terms: Callable[[str], bool] | None,
+        treatment_terms: Callable[[str], bool] | None,
+    ) -> TriageResult:
+        identified = self._language(message)
+        language = identified.language
+        lexicons = [self.files.lexicons[code] for code in self.rules.languages.full if self._may_be(code, language, message)]
+        if language in self.files.lexicons and language not in self.rules.languages.full:
+            lexicons.append(self.files.lexicons[language])
+        readings = [lexicon.read(message) for lexicon in lexicons]
+        treatment = any(r.group("cue:treatment") for r in readings) or bool(
+            treatment_terms is not None and treatment_terms(message)
+        )
+        found = _Found()
+        for reading in readings:
+            self._concepts(reading, treatment, found)
+        self._numbers(message, readings, treatment, found)
+        self._meaning(message, language, found)
+        evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
+        evidence += found.evidence
+
+        for level in self.rules.levels:
+            if found.reports.get(level):
+                return self._urgent(level, language, found, evidence)
+
+        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
+        sentences = simplify(message)
+        spanish = language == "es"
+        folded = [fold(s) for s in sentences] if spanish else sentences
+        for refusal in self.safety.refusals:
+            hit = (refusal.cues_es if spanish else refusal.cues).find(folded)
+            if hit is None and spanish:
+                hit = refusal.cues.find(sentences)  # Spanglish
+            if hit is not None:
+                evidence.append(Evidence("refusal", refusal.kind, words=hit, note="refusal"))
+                in_spanish = spanish and language in self.rules.languages.full
+                return TriageResult(
+                    status=REFUSED,
+                    urgency=None,
+                    reason=refusal.kind.upper(),
+                    language=language,
+                    message=self.safety.fill(refusal.kind, language="es" if in_spanish else "en"),
+                    questions_for_doctor=refusal.questions_for_doctor_es if in_spanish else refusal.questions_for_doctor,
+                    informational=informational,
+                    personal=found.personal,
+                    evidence=tuple(evidence),
+                )
+
+        hit = self.safety.out_of_scope.find(sentences)
+        if hit is not None:
+            evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))
+            return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
+        if language != "en":
+            return self._other_language(language, evidence, informational)
+        health = informational is not None or self.safety.health_cues.found(sentences)
+        if not health and known_terms is not None:
+            health = bool(known_terms(message))
+        if not health:
+            return self._abstained("OFF_TOPIC", "off_topic", language, evidence, None)
+        warning = self.safety.warning_sign_questions.find(sentences)
+        if warning is not None and informational is None:
+            informational = "emergency"
+            evidence.append(Evidence("cue", "warning_sign_questions", "emergency", warning, "informational"))
+        return TriageResult(
+            status=None,
+            urgency=None,
+            reason=None,
+            language=language,
+            message="",
+            informational=informational,
+            personal=found.personal,
+            evidence=tuple(evidence),
+        )
+
+    # -- the parts --------------------------------------------------------------------------
+    def _language(self, message: str) -> Identified:
+        identified = self.languages.identify(message)
+        if identified.language == "en" or identified.how == "script":
+            return identified
+        words = [w.strip("'") for w in fold(message).split()]
+        share = sum(w in self._english_words for w in words) / max(len(words), 1)
+        if share >= self.rules.languages.english_share:
+            return Identified("en", identified.confidence, f"english words {share:.2f}")
+        return identified
+
+    def _may_be(self, code: str, language: str, message: str) -> bool:
+        """Read ``message`` with the full lexicon of ``code``? English always; another when
+        the message was identified as it or uses two of its marker words (code-switching)."""
+        if code in ("en", language):
+            return True
+        markers = self.rules.languages.markers.get(code, ())
+        words = set(fold(message).replace("?", " ").replace(",", " ").split())
+        return len(words & set(markers)) >= 2
+
+    def _concepts(self, reading: Reading, treatment: bool, found: _Found) -> None:
+        lexicon = reading.lexicon
+        context = _Context(reading) if lexicon.has_cues else None
+        excepted = _excepted(reading)
+        negations = reading.group("cue:negation")
+        if context is not None and context.personal:
+            found.personal = found.personal or any(
+                not _negated(m, negations, reading) and context.not_reported(m) is None
+                for m in reading.group("cue:symptoms")
+            )
+        for match in reading.matches:
+            if not match.group.startswith("concept:"):
+                continue
+            concept_id = match.group.removeprefix("concept:")
+            concept = lexicon.concepts[concept_id]
+            name = f"{lexicon.language}:{concept_id}"
+            if _overlaps(match, excepted.get(concept_id, ())):
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "exception"))
+                continue
+            if _negated(match, negations, reading):
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "negated"))
+                continue
+            if concept.needs_treatment and not treatment:
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "no treatment named"))
+                continue
+            if context is None or not concept.needs_report:
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
+                continue
+            why = context.not_reported(match)
+            if why is None:
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
+            else:
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, why), reported=False)
+
+    def _numbers(self, message: str, readings: Sequence[Reading], treatment: bool, found: _Found) -> None:
+        rules = self.rules
+        words = {w for r in readings for w in r.lexicon.temperature_words}
+        text = fold(message)
+        english = next((r for r in readings if r.lexicon.language == "en"), None)
+        context = _Context(english) if english is not None else None
+        for temperature in temperatures(text, words):
+            fever = temperature.celsius >= rules.fever_celsius.value
+            low = temperature.celsius <= rules.low_temperature_celsius.value and treatment
+            if not (fever or low):
+                found.evidence.append(
+                    Evidence("number", "temperature", None, temperature.text, f"{temperature.celsius} °C: below the threshold")
+                )
+                continue
+            name = "fever" if fever else "low_temperature"
+            why = context.not_reported_text(temperature.text) if context is not None else None
+            note = f"{why or 'counted'}; {temperature.celsius} °C ({temperature.why})"
+            found.add(
+                "care_team_now", Evidence("number", name, "care_team_now", temperature.text, note), reported=why is None
+            )
+        limits = {
+            "oxygen": (rules.oxygen_saturation.value, "emergency", lambda v, t: v <= t),
+            "systolic": (rules.systolic_pressure.value, "emergency", lambda v, t: v <= t),
+            "pulse": (rules.pulse.value, "emergency", lambda v, t: v >= t),
+        }
+        for vital in vitals(text):
+            threshold, level, beyond = limits[vital.name]
+            if not beyond(vital.value, threshold):
+                found.evidence.append(Evidence("number", vital.name, None, vital.text, "within the threshold"))
+                continue
+            why = context.not_reported_text(vital.text) if context is not None else None
+            found.add(level, Evidence("number", vital.name, level, vital.text, why or "counted"), reported=why is None)
+        for score in pain_scores(text):
+            if score.score >= rules.pain_score.value:
+                why = context.not_reported_text(score.text) if context is not None else None
+                found.add(
+                    "care_team_now",
+                    Evidence("number", "severe_pain", "care_team_now", score.text, why or "counted"),
+                    reported=why is None,
+                )
+
+    def _meaning(self, message: str, language: str, found: _Found) -> None:
+        """Self-harm by meaning, for a language with exemplars. It adds a crisis only when
+        no other level was found (a lexicon crisis wins anyway): a message that reads like
+        an exemplar but names an emergency keeps the emergency reply."""
+        matcher = self.exemplars.get(language)
+        if matcher is None or language not in self.rules.meaning.languages:
+            return
+        rule = self.rules.meaning
+        sentences = split_sentences(message)
+        units = [message, *sentences] if len(sentences) > 1 else [message]
+        closest = matcher.closest(units[: rule.max_units])
+        if closest is None:
+            return
+        passed = closest.score >= rule.threshold and closest.margin >= rule.margin
+        other = any(found.reports.get(level) for level in LEVELS if level != "crisis")
+        note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        if passed and not other:
+            found.add("crisis", Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"counted; {note}"), reported=True)
+        else:
+            why = "another level found" if passed else "below the threshold"
+            found.evidence.append(Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{why}; {note}"))
+
+    # -- replies ----------------------------------------------------------------------------
+    def _urgent(self, level: str, language: str, found: _Found, evidence: list[Evidence]) -> TriageResult:
+        text = self.safety.fill(level)
+        if language == "es":
+            text = self.safety.fill(level, language="es") + "\n\n" + text
+        elif language != "en":
+            notice = self._notice(language)
+            text = f"{notice}\n\n{text}" if notice else text
+        return TriageResult(
+            status=URGENT,
+            urgency=level,
+            reason=URGENCY_REASONS[level],
+            language=language,
+            message=text,
+            personal=found.personal,
+            evidence=tuple(evidence),
+        )
+
+    def _abstained(
+        self, reason: str, template: str, language: str, evidence: list[Evidence], informational: str | None
+    ) -> TriageResult:
+        return TriageResult(
+            status=ABSTAINED,
+            urgency=None,
+            reason=reason,
+            language=language,
+            message=self.safety.fill(template),
+            informational=informational,
+            evidence=tuple(evidence),
+        )
+
+    def _other_language(self, language: str, evidence: list[Evidence], informational: str | None) -> TriageResult:
+        if language == "es":
+            text = self.safety.fill("english_only", language="es")
+        else:
+            text = self._notice(language) or self._multilingual_notice()
+        text = f"{text}\n\n{self.safety.fill('multilingual_notice')}"
+        evidence.append(Evidence("language", language, note="not answered in this language"))
+        return TriageResult(
+            status=ABSTAINED,
+            urgency=None,
+            reason="LANGUAGE_NOT_SUPPORTED",
+            language=language,
+            message=text,
+            informational=informational,
+            evidence=tuple(evidence),
+        )
+
+    def _notice(self, language: str) -> str | None:
+        lexicon = self.files.lexicons.get(language)
+        if lexicon is None or lexicon.notice is None:
+            return None
+        return lexicon.notice.format_map(dict(self.safety.contacts))
+
+    def _multilingual_notice(self) -> str:
+        """The notice in a few widely spoken languages (for a language nobody here reads)."""
+        lines = [self.safety.fill("english_only", language="es")]
+        for code in ("fr", "pt", "zh", "ar", "vi", "ru"):
+            notice = self._notice(code)
+            if notice:
+                lines.append(notice)
+        return "\n".join(lines)
+
+
+# -- context ----------------------------------------------------------------------------
+class _Context:
+    """Whether a concept found in a message is reported as happening (see the module doc)."""
+
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
+        frames = reading.group("cue:asking_frames")
+        personal = [m for m in reading.group("cue:personal") if not _overlaps(m, frames)]
+        self.personal_sentences = {m.sentence for m in personal}
+        self.personal = bool(personal)
+        openers = reading.group("cue:question_openers")
+        first_word = _first_words(reading.words)
+        self.opened = {m.sentence for m in openers if first_word.get(m.sentence) == m.start}
+        self.general = {m.sentence for m in reading.group("cue:general")}
+        self.hypothetical = reading.group("cue:hypothetical")
+        resolved = reading.group("cue:resolved")
+        # "it's been normal all day today": a time word after a resolution is part of it
+        self.present = [
+            m for m in reading.group("cue:present")
+            if not _overlaps(m, resolved) and not any(r.sentence == m.sentence and r.start <= m.start for r in resolved)
+        ]
+        self.past_sentences = {m.sentence for m in reading.group("cue:past")}
+        self.resolved_sentences = {m.sentence for m in resolved}
+        self.present_sentences = {m.sentence for m in self.present}
+        self.questions = reading.questions
+
+    def not_reported(self, match: Match) -> str | None:
+        """Why ``match`` is not a report (None: it is one)."""
+        sentence = match.sentence
+        if sentence not in self.present_sentences:
+            if any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
+                return "hypothetical"
+            if sentence in self.past_sentences or any(
+                sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences
+            ):
+                return "past"
+        asks = sentence in self.opened or sentence in self.questions or sentence in self.general
+        if self.personal:
+            if sentence in self.general and sentence not in self.personal_sentences:
+                return "asked in general"
+            return None
+        return "asked in general" if asks else None
+
+    def not_reported_text(self, text: str) -> str | None:
+        """Like :meth:`not_reported` for a number: the sentence holding it (found by its
+        digits, which the lexicon's rewrites never change)."""
+        digits = re.search(r"\d+(?:[.,]\d+)?", text)
+        folded = digits.group(0) if digits else fold(text)
+        sentences = split_sentences(self.reading.text)
+        for index, sentence in enumerate(sentences):
+            if folded in sentence:
+                words = [w for w in self.reading.words if w.sentence == index]
+                start = next((i for i, w in enumerate(self.reading.words) if w.sentence == index), 0)
+                probe = Match(_NUMBER_TERM, index, start + len(words), start + len(words), text)
+                return self.not_reported(probe)
+        return None
+
+
+def _first_words(words: Sequence[object]) -> dict[int, int]:
+    first: dict[int, int] = {}
+    for index, word in enumerate(words):
+        first.setdefault(word.sentence, index)  # type: ignore[attr-defined]
+    return first
+
+
+def _excepted(reading: Reading) -> dict[str, list[Match]]:
+    out: dict[str, list[Match]] = {}
+    for match in reading.matches:
+        if match.group.startswith("except:"):
+            out.setdefault(match.group.removeprefix("except:"), []).append(match)
+    return out
+
+
+def _overlaps(match: Match, others: Iterable[Match]) -> bool:
+    return any(o.sentence == match.sentence and o.start < match.end and match.start < o.end for o in others)
+
+
+def _negated(match: Match, negations: Sequence[Match], reading: Reading) -> bool:
+    """A negation just before the match, or before it with only filler words between ("no
+    fever", "hasn't had any fever"); unspaced languages: within three characters."""
+    for n in negations:
+        if n.sentence != match.sentence or n.end > match.start or _overlaps(n, [match]):
+            continue
+        if not reading.lexicon.reader.spaced:
+            if match.start - n.end <= 3:
+                return True
+            continue
+        between = reading.words[n.end : match.start]
+        if len(between) <= 2 and all(w.text in _NEGATION_FILLER for w in between):
+            return True
+    return False
+
+
+def _with_seconds(result: TriageResult, seconds: float) -> TriageResult:
+    from dataclasses import replace
+
+    return replace(result, seconds=seconds)
+
+
+from cancerinfo.triage.terms import Term  # noqa: E402
+
+_NUMBER_TERM = Term("<number>", "number", ())
