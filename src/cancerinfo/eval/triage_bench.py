@@ -121,3 +121,39 @@ def run_triage_set(assistant: Any, path: Path) -> dict[str, Any]:
     figures["ask_ms_p50"] = round(statistics.median(ask_ms), 2) if ask_ms else None
     figures["file"] = path.name
     return figures
+
+
+def meaning_calibration(
+    triage: Any, rows: list[dict[str, Any]], grid: tuple[tuple[float, float], ...]
+) -> list[dict[str, Any]]:
+    """For each (threshold, margin) of ``grid``: crisis messages caught by meaning alone,
+    and general or refusal messages it would flag, over the messages in a language the
+    meaning check reads (the calibration table of docs/benchmarks.md)."""
+    from cancerinfo.triage.text import split_sentences
+
+    languages = set(triage.rules.meaning.languages)
+    scored = []
+    for row in rows:
+        if row.get("lang", "en") not in languages:
+            continue
+        matcher = triage.exemplars.get(row.get("lang", "en"))
+        if matcher is None:
+            continue
+        sentences = split_sentences(row["message"])
+        units = [row["message"], *sentences] if len(sentences) > 1 else [row["message"]]
+        closest = matcher.closest(units[: triage.rules.meaning.max_units])
+        scored.append((row["expected"], closest.score, closest.margin))
+    table = []
+    for threshold, margin in grid:
+        def flagged(labels: tuple[str, ...]) -> tuple[int, int]:
+            group = [s for s in scored if s[0] in labels]
+            return sum(s[1] >= threshold and s[2] >= margin for s in group), len(group)
+
+        crisis, crisis_n = flagged(("crisis",))
+        benign, benign_n = flagged(("general", "refuse"))
+        other, other_n = flagged(("emergency", "care_team_now", "poison"))
+        table.append(
+            {"threshold": threshold, "margin": margin, "crisis": [crisis, crisis_n],
+             "general_or_refusal": [benign, benign_n], "other_urgent": [other, other_n]}
+        )
+    return table

@@ -71,9 +71,23 @@ class LanguageIdentifier:
         model.set_languages([lang for lang in self.languages if lang in model.nb_classes])
         return model
 
+    @functools.cached_property
+    def _any_model(self):  # type: ignore[no-untyped-def]
+        from py3langid.langid import MODEL_FILE  # type: ignore[import-untyped]
+        from py3langid.langid import LanguageIdentifier as Model
+
+        return Model.from_model_file(MODEL_FILE, norm_probs=True)
+
+    def any_language(self, text: str) -> Identified:
+        """The language of ``text`` among all the model knows (97), for a message that is
+        neither English nor a language listed: it still deserves the multilingual notice."""
+        language, confidence = self._any_model.classify(text)
+        return Identified(str(language), float(confidence), "model, any language")
+
     def warm(self) -> None:
         """Load the model now (about 0.8 s) rather than on the first non-ASCII message."""
         _ = self._model
+        _ = self._any_model
 
     def identify(self, text: str) -> Identified:
         """The language of ``text``."""

@@ -67,6 +67,7 @@ class MeaningRule(_Strict):
     languages: tuple[str, ...]
     threshold: float = Field(ge=-1, le=1)
     margin: float = Field(ge=-1, le=1)
+    strong: float = Field(ge=-1, le=1)
     max_units: int = Field(ge=1, le=64)
     reference: str = Field(min_length=1)
 

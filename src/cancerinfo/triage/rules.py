@@ -43,10 +43,10 @@ from dataclasses import dataclass, field
 
 from cancerinfo.triage.cues import simplify
 from cancerinfo.triage.language import Identified, LanguageIdentifier
-from cancerinfo.triage.lexicon import LEVELS, Reading, TriageFiles
+from cancerinfo.triage.lexicon import Reading, TriageFiles
 from cancerinfo.triage.meaning import ExemplarMatcher
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
-from cancerinfo.triage.safety import SafetyPolicy
+from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.terms import Match
 from cancerinfo.triage.text import fold, split_sentences
 
@@ -205,7 +205,6 @@ class Triage:
         for reading in readings:
             self._concepts(reading, treatment, found)
         self._numbers(message, readings, treatment, found)
-        self._meaning(message, language, found)
         evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
         evidence += found.evidence
 
@@ -213,28 +212,30 @@ class Triage:
             if found.reports.get(level):
                 return self._urgent(level, language, found, evidence)
 
-        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
         sentences = simplify(message)
-        spanish = language == "es"
-        folded = [fold(s) for s in sentences] if spanish else sentences
-        for refusal in self.safety.refusals:
-            hit = (refusal.cues_es if spanish else refusal.cues).find(folded)
-            if hit is None and spanish:
-                hit = refusal.cues.find(sentences)  # Spanglish
-            if hit is not None:
-                evidence.append(Evidence("refusal", refusal.kind, words=hit, note="refusal"))
-                in_spanish = spanish and language in self.rules.languages.full
-                return TriageResult(
-                    status=REFUSED,
-                    urgency=None,
-                    reason=refusal.kind.upper(),
-                    language=language,
-                    message=self.safety.fill(refusal.kind, language="es" if in_spanish else "en"),
-                    questions_for_doctor=refusal.questions_for_doctor_es if in_spanish else refusal.questions_for_doctor,
-                    informational=informational,
-                    personal=found.personal,
-                    evidence=tuple(evidence),
-                )
+        refusal, hit = self._refusal(sentences, language)
+        meaning = self._meaning(message, language)
+        if meaning is not None:
+            evidence.append(meaning[0])
+            passed, strong = meaning[1], meaning[2]
+            if passed and (strong or refusal is None):
+                found.add("crisis", meaning[0], reported=True)
+                return self._urgent("crisis", language, found, evidence)
+        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
+        if refusal is not None:
+            evidence.append(Evidence("refusal", refusal.kind, words=hit or "", note="refusal"))
+            in_spanish = language == "es" and language in self.rules.languages.full
+            return TriageResult(
+                status=REFUSED,
+                urgency=None,
+                reason=refusal.kind.upper(),
+                language=language,
+                message=self.safety.fill(refusal.kind, language="es" if in_spanish else "en"),
+                questions_for_doctor=refusal.questions_for_doctor_es if in_spanish else refusal.questions_for_doctor,
+                informational=informational,
+                personal=found.personal,
+                evidence=tuple(evidence),
+            )
 
         hit = self.safety.out_of_scope.find(sentences)
         if hit is not None:
@@ -246,6 +247,11 @@ class Triage:
         if not health and known_terms is not None:
             health = bool(known_terms(message))
         if not health:
+            other = self.languages.any_language(message) if len(message.split()) >= 3 else None
+            if other is not None and other.language != "en" and other.confidence >= self.rules.languages.min_confidence:
+                # not English, nor a language listed: never a silent OFF_TOPIC
+                evidence.append(Evidence("language", other.language, note=f"{other.how} {other.confidence:.2f}"))
+                return self._other_language(other.language, evidence, None)
             return self._abstained("OFF_TOPIC", "off_topic", language, evidence, None)
         warning = self.safety.warning_sign_questions.find(sentences)
         if warning is not None and informational is None:
@@ -267,11 +273,15 @@ class Triage:
         identified = self.languages.identify(message)
         if identified.language == "en" or identified.how == "script":
             return identified
-        words = [w.strip("'") for w in fold(message).split()]
-        share = sum(w in self._english_words for w in words) / max(len(words), 1)
+        share = self._english_share(message)
         if share >= self.rules.languages.english_share:
             return Identified("en", identified.confidence, f"english words {share:.2f}")
         return identified
+
+    def _english_share(self, message: str) -> float:
+        """The share of a message's words that are common English function words."""
+        words = [w.strip("'?!.,") for w in fold(message).split()]
+        return sum(w in self._english_words for w in words) / max(len(words), 1)
 
     def _may_be(self, code: str, language: str, message: str) -> bool:
         """Read ``message`` with the full lexicon of ``code``? English always; another when
@@ -357,27 +367,39 @@ class Triage:
                     reported=why is None,
                 )
 
-    def _meaning(self, message: str, language: str, found: _Found) -> None:
-        """Self-harm by meaning, for a language with exemplars. It adds a crisis only when
-        no other level was found (a lexicon crisis wins anyway): a message that reads like
-        an exemplar but names an emergency keeps the emergency reply."""
+    def _refusal(self, sentences: list[str], language: str) -> tuple[Refusal | None, str | None]:
+        """The first refusal kind whose cues the message matches (Spanish cues for Spanish)."""
+        spanish = language == "es"
+        folded = [fold(s) for s in sentences] if spanish else sentences
+        for refusal in self.safety.refusals:
+            hit = (refusal.cues_es if spanish else refusal.cues).find(folded)
+            if hit is None and spanish:
+                hit = refusal.cues.find(sentences)  # Spanglish
+            if hit is not None:
+                return refusal, hit
+        return None, None
+
+    def _meaning(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
+        """Self-harm by meaning, for a language the rules list (evidence, passed, strong).
+
+        Asked only when no level was found by the lexicons (a lexicon crisis wins anyway; a
+        message that reads like an exemplar but names an emergency keeps the emergency
+        reply). A passing score is a crisis unless the message is a refusal (a dose or
+        prognosis question reads like some exemplars) and the score is below ``strong``."""
         matcher = self.exemplars.get(language)
-        if matcher is None or language not in self.rules.meaning.languages:
-            return
         rule = self.rules.meaning
+        if matcher is None or language not in rule.languages:
+            return None
         sentences = split_sentences(message)
         units = [message, *sentences] if len(sentences) > 1 else [message]
         closest = matcher.closest(units[: rule.max_units])
         if closest is None:
-            return
+            return None
         passed = closest.score >= rule.threshold and closest.margin >= rule.margin
-        other = any(found.reports.get(level) for level in LEVELS if level != "crisis")
+        strong = passed and closest.score >= rule.strong
         note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
-        if passed and not other:
-            found.add("crisis", Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"counted; {note}"), reported=True)
-        else:
-            why = "another level found" if passed else "below the threshold"
-            found.evidence.append(Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{why}; {note}"))
+        word = "counted" if passed else "below the threshold"
+        return Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
 
     # -- replies ----------------------------------------------------------------------------
     def _urgent(self, level: str, language: str, found: _Found, evidence: list[Evidence]) -> TriageResult:
@@ -469,8 +491,9 @@ class _Context:
         self.present_sentences = {m.sentence for m in self.present}
         self.questions = reading.questions
 
-    def not_reported(self, match: Match) -> str | None:
-        """Why ``match`` is not a report (None: it is one)."""
+    def not_reported(self, match: Match, *, measured: bool = False) -> str | None:
+        """Why ``match`` is not a report (None: it is one). A ``measured`` value (a reading
+        such as "temp 38.3") is a report even in a question ("..., is this normal?")."""
         sentence = match.sentence
         if sentence not in self.present_sentences:
             if any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
@@ -484,6 +507,8 @@ class _Context:
             if sentence in self.general and sentence not in self.personal_sentences:
                 return "asked in general"
             return None
+        if measured:
+            return "asked in general" if sentence in self.general else None
         return "asked in general" if asks else None
 
     def not_reported_text(self, text: str) -> str | None:
@@ -497,7 +522,7 @@ class _Context:
                 words = [w for w in self.reading.words if w.sentence == index]
                 start = next((i for i, w in enumerate(self.reading.words) if w.sentence == index), 0)
                 probe = Match(_NUMBER_TERM, index, start + len(words), start + len(words), text)
-                return self.not_reported(probe)
+                return self.not_reported(probe, measured=True)
         return None
 
 
