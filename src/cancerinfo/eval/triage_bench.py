@@ -145,7 +145,7 @@ def meaning_calibration(
         scored.append((row["expected"], closest.score, closest.margin))
     table = []
     for threshold, margin in grid:
-        def flagged(labels: tuple[str, ...]) -> tuple[int, int]:
+        def flagged(labels: tuple[str, ...], threshold: float = threshold, margin: float = margin) -> tuple[int, int]:
             group = [s for s in scored if s[0] in labels]
             return sum(s[1] >= threshold and s[2] >= margin for s in group), len(group)
 
