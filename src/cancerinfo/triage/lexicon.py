@@ -116,6 +116,8 @@ class LexiconFile(_Strict):
     stemmer: str | None = None
     spaced: bool = True
     rewrites: dict[str, str] = {}
+    fillers: tuple[str, ...] = ()
+    min_mend_length: int = Field(default=4, ge=3, le=20)
     cues: dict[str, tuple[str, ...]]
     concepts: dict[str, Concept]
 
@@ -252,6 +254,8 @@ def _compile_full(data: LexiconFile, path: Path, known_words: frozenset[str]) ->
         lexicon_words=plain,
         known_words=known_words,
         spaced=data.spaced,
+        fillers=frozenset(data.fillers),
+        min_mend_length=data.min_mend_length,
     )
     terms = TermSet(reader)
     for name, cue_terms in data.cues.items():

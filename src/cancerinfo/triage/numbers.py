@@ -158,12 +158,22 @@ _PULSE = re.compile(
 )
 
 
+_PERCENT = re.compile(r"(?<![\d.])(\d{2,3})\s*%")
+_OXYGEN_NEAR = re.compile(r"(?:finger|oximeter|oxygen|o2|sats?|saturation|pulse ox|spo2)", re.IGNORECASE)
+
+
 def vitals(text: str) -> list[Vital]:
     """Oxygen saturation, systolic blood pressure and pulse readings in a folded message."""
     found = []
+    seen: set[int] = set()
     for match in _OXYGEN.finditer(text):
         value = float(match.group(1))
         if 50 <= value <= 100:
+            found.append(Vital("oxygen", value, match.group(0).strip()))
+            seen.add(match.end(1))
+    for match in _PERCENT.finditer(text):  # "the finger thing says 86%"
+        value = float(match.group(1))
+        if match.end(1) not in seen and 50 <= value <= 100 and _OXYGEN_NEAR.search(text[max(0, match.start() - 48) : match.start()]):
             found.append(Vital("oxygen", value, match.group(0).strip()))
     for match in _BLOOD_PRESSURE.finditer(text):
         systolic, diastolic = float(match.group(1)), float(match.group(2))

@@ -64,6 +64,9 @@ URGENCY_REASONS = {
 }
 #: Words that may stand between a negation and the concept it cancels ("no sign of any fever").
 _NEGATION_FILLER = frozenset({"a", "an", "any", "the", "had", "have", "got", "really", "much", "more", "real", "high", "sign", "signs", "of", "other"})
+#: Sentences shorter than this are not compared on their own ("Does it hurt?" is near any
+#: exemplar about hurting); the whole message always is.
+_MEANING_MIN_WORDS = 4
 #: A resolution ("it went away", "none since") covers the danger named up to this many sentences before it.
 _RESOLVED_REACH = 3
 
@@ -390,7 +393,7 @@ class Triage:
         rule = self.rules.meaning
         if matcher is None or language not in rule.languages:
             return None
-        sentences = split_sentences(message)
+        sentences = [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
         units = [message, *sentences] if len(sentences) > 1 else [message]
         closest = matcher.closest(units[: rule.max_units])
         if closest is None:

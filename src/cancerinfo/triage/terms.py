@@ -30,6 +30,7 @@ from cancerinfo.triage.text import Reader, Word, fold
 __all__ = ["Match", "Term", "TermError", "TermSet"]
 
 GAP_WORDS = 3
+MAX_FILLERS = 2
 
 
 class TermError(ValueError):
@@ -129,12 +130,19 @@ def _match(parts: Sequence[object], words: Sequence[Word], at: int, end: int) ->
         yield at
         return
     part, rest = parts[0], parts[1:]
-    if isinstance(part, _Literal):
-        if at < end and words[at].stem in part.stems:
-            yield from _match(rest, words, at + 1, end)
-    elif isinstance(part, _Prefix):
-        if at < end and (words[at].text.startswith(part.prefix) or words[at].stem.startswith(part.prefix)):
-            yield from _match(rest, words, at + 1, end)
+    if isinstance(part, _Literal | _Prefix):
+        # filler words ("really", "kinda") may stand before a word of the term, up to two
+        for position in range(at, min(at + 1 + MAX_FILLERS, end)):
+            if position > at and not words[position - 1].filler:
+                break
+            word = words[position]
+            if isinstance(part, _Literal):
+                hit = word.stem in part.stems
+            else:
+                hit = word.text.startswith(part.prefix) or word.stem.startswith(part.prefix)
+            if hit:
+                yield from _match(rest, words, position + 1, end)
+                break
     elif isinstance(part, _Any):
         if at < end:
             yield from _match(rest, words, at + 1, end)

@@ -68,6 +68,7 @@ class Word:
     stem: str
     sentence: int
     typed: str  # as folded before a typo was mended (for --explain)
+    filler: bool = False  # "really", "kinda": a term may step over it ("can't really breathe")
 
 
 class Reader:
@@ -83,10 +84,14 @@ class Reader:
         known_words: frozenset[str] = frozenset(),
         spaced: bool = True,
         keep_accents: bool = False,
+        fillers: frozenset[str] = frozenset(),
+        min_mend_length: int = 4,
     ) -> None:
         self.language = language
         self.spaced = spaced
         self.keep_accents = keep_accents
+        self.fillers = fillers
+        self.min_mend_length = min_mend_length
         self._stemmer = snowballstemmer.stemmer(stemmer) if stemmer else None
         # one pattern for all rewrites: longest first, whole words
         sources = sorted(rewrites, key=len, reverse=True)
@@ -116,7 +121,7 @@ class Reader:
     def mend(self, word: str) -> str:
         """The lexicon word ``word`` is a typo of, or ``word`` itself."""
         if (
-            len(word) < 4
+            len(word) < self.min_mend_length
             or not word.isalpha()
             or word in self.lexicon_words
             or word in self.known_words
@@ -152,7 +157,7 @@ class Reader:
         for number, sentence in enumerate(split_sentences(text)):
             for token in _WORD.findall(sentence):
                 mended = self.mend(token)
-                words.append(Word(mended, self.stem(mended), number, token))
+                words.append(Word(mended, self.stem(mended), number, token, mended in self.fillers))
         return words
 
 
