@@ -304,7 +304,9 @@ def triage(
     from cancerinfo.triage import SafetyPolicy, build_triage
 
     settings = Settings.load()
-    contacts = {n: v for n in ("emergency_number", "crisis_line", "poison_control") if (v := getattr(settings, n))}
+    from cancerinfo.answer.assistant import CONTACT_SETTINGS
+
+    contacts = {n: v for n in CONTACT_SETTINGS if (v := getattr(settings, n))}
     folder = settings.policies
     safety = SafetyPolicy.load(folder / "safety.yaml" if folder and (folder / "safety.yaml").is_file() else None, **contacts)
     embedder = question_embedder(load_retrieval_policy(), threads=1)

@@ -37,6 +37,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("emergency_number", "", "Emergency number shown in urgent replies; empty means safety.yaml's."),
     Setting("crisis_line", "", "Crisis line shown for self-harm; empty means safety.yaml's."),
     Setting("poison_control", "", "Poison control contact shown for poisoning; empty means safety.yaml's."),
+    Setting("emergency_tel", "", "Number dialled by the emergency tap-to-call link (e.g. 112); empty means safety.yaml's."),
+    Setting("crisis_tel", "", "Number called or texted by the crisis-line links; empty means safety.yaml's."),
+    Setting("poison_tel", "", "Number dialled by the poison-help link; empty means safety.yaml's."),
+    Setting("care_team", "", "How replies name the cancer care team's 24-hour line; empty means safety.yaml's."),
+    Setting("care_team_tel", "", "The care team's 24-hour number for a tap-to-call link; empty: no such link."),
     Setting("rate_limit_per_minute", 60, "Web service: requests one client (IP address) may make per minute, per process."),
     Setting("max_body_bytes", 65_536, "Web service: largest request body accepted, in bytes; larger is refused with 413."),
     Setting(
@@ -62,6 +67,11 @@ class Settings:
     emergency_number: str = ""
     crisis_line: str = ""
     poison_control: str = ""
+    emergency_tel: str = ""
+    crisis_tel: str = ""
+    poison_tel: str = ""
+    care_team: str = ""
+    care_team_tel: str = ""
     rate_limit_per_minute: int = 60
     max_body_bytes: int = 65_536
     answer_cache_size: int = 1024

@@ -82,8 +82,9 @@ def test_a_brand_question_is_answered_from_the_drug_page_with_verified_quotes(as
 def test_the_contract_has_every_field(assistant: Assistant) -> None:
     response = assistant.ask("What are the symptoms of laryngeal cancer?").as_dict()
     assert set(response) == {
-        "status", "reason", "intent", "text", "sections", "citations", "disclaimer", "session_id"
+        "status", "reason", "urgency", "actions", "intent", "text", "sections", "citations", "disclaimer", "session_id"
     }
+    assert response["urgency"] is None and response["actions"] == []
     for section in response["sections"]:
         assert set(section) == {"kind", "title", "text", "citations", "source"}
         assert section["source"] in ("kb", "policy", "safety")
@@ -111,10 +112,43 @@ def test_a_symptom_question_gets_its_warning_signs_tests_and_navigation(assistan
 
 def test_an_emergency_is_urgent_and_the_emergency_message_comes_first(assistant: Assistant) -> None:
     response = assistant.ask("I can't breathe and my throat is closing right now").as_dict()
-    assert response["status"] == "urgent"
+    assert (response["status"], response["urgency"], response["reason"]) == ("urgent", "emergency", "EMERGENCY")
     first = response["sections"][0]
     assert first["kind"] == "emergency_guidance" and first["source"] == "safety"
     assert "911" in first["text"] and response["text"].index("911") < response["text"].index(response["disclaimer"])
+    assert {"kind": "call", "label": "Call 911 (emergency)", "href": "tel:911"} in response["actions"]
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency", "href"),
+    [
+        ("temp 38.7 and shivering, had my chemo 8 days ago", "care_team_now", "tel:911"),
+        ("I want to end my life", "crisis", "sms:988"),
+        ("my grandson swallowed some of my ixazomib capsules", "poison", "tel:18002221222"),
+    ],
+)
+def test_each_urgency_level_has_its_reply_and_numbers(assistant: Assistant, message: str, urgency: str, href: str) -> None:
+    response = assistant.ask(message).as_dict()
+    assert (response["status"], response["urgency"]) == ("urgent", urgency)
+    assert response["sections"][0]["source"] == "safety"
+    assert href in [a["href"] for a in response["actions"]]
+    if urgency in ("crisis", "poison"):  # never a quote that could name a means
+        assert response["citations"] == [] and len(response["sections"]) == 1
+
+
+def test_a_spanish_message_gets_spanish_help_and_no_silent_abstention(assistant: Assistant) -> None:
+    urgent = assistant.ask("mi papa no puede respirar y tiene los labios morados").as_dict()
+    assert (urgent["status"], urgent["urgency"]) == ("urgent", "emergency")
+    assert urgent["sections"][0]["title"] == "Llame a emergencias ahora"
+    other = assistant.ask("que alimentos son buenos durante la quimioterapia").as_dict()
+    assert (other["status"], other["reason"]) == ("abstained", "LANGUAGE_NOT_SUPPORTED")
+    assert "inglés" in other["text"] and "911" in other["text"]
+
+
+def test_a_personal_report_without_a_danger_sign_still_gets_a_pointer_to_care(assistant: Assistant) -> None:
+    response = assistant.ask("my mum gets tired in the afternoons since she started ixazomib, what can help?").as_dict()
+    assert response["status"] != "urgent"
+    assert any(s["source"] == "safety" for s in response["sections"]), response["sections"]
 
 
 def test_a_question_about_warning_signs_is_informational_with_emergency_guidance(assistant: Assistant) -> None:
@@ -277,6 +311,9 @@ def test_the_emergency_number_is_configurable(db: Path, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     assert data["status"] == "urgent"
     assert "112 (the EU emergency number)" in data["sections"][0]["text"] and "911" not in data["text"]
+    result = cli("ask", "I can't breathe and my chest hurts right now", "--db", str(copy), "--json",
+                 env={"CANCERINFO_EMERGENCY_TEL": "112"})
+    assert "tel:112" in [a["href"] for a in json.loads(result.stdout)["actions"]]
 
 
 def test_in_a_session_an_emergency_is_not_a_follow_up_and_off_topic_stays_off_topic(assistant: Assistant) -> None:

@@ -164,9 +164,8 @@ class Assistant:
             return self._abstain("TOO_LONG", "general"), {}, asked
         triage = self.triage.assess(question, known_terms=self.known_terms, treatment_terms=self.names_drug)
         if triage.status == "urgent":
-            # an emergency is answered as typed, with its level's message and numbers only:
-            # no quotes that could delay the call or, for a crisis, name a means
-            return self._urgent_reply(triage), {}, asked
+            # an emergency is answered as typed, never as a follow-up of the last topic
+            return self._urgent_reply(triage, question, filters), {}, asked
         asked = self._resolve(question, previous)
         if triage.reason == "OFF_TOPIC" and asked.carried_topic and _reads_as_follow_up(question):
             # "and in children?" names no health word of its own: it continues the topic
@@ -220,12 +219,26 @@ class Assistant:
         return response, topic, asked
 
     # -- steps --------------------------------------------------------------------------
-    def _urgent_reply(self, triage: TriageResult) -> Response:
+    def _urgent_reply(self, triage: TriageResult, question: str, filters: Filters | None) -> Response:
         """The level's message (in the message's language when it has one) and the numbers
-        to call, nothing else."""
+        to call first. For an emergency or a call to the care team, cited KB context after
+        it when the KB supports some (in English); never for a crisis or a poisoning, where
+        a quote could name a means."""
         level = triage.urgency or "emergency"
         language = "es" if triage.language == "es" else "en"
         section = Section("emergency_guidance", self.safety.title(level, language=language), triage.message, [], "safety")
+        sections = [section]
+        citations: list[Citation] = []
+        if level in ("emergency", "care_team_now") and triage.language == "en":
+            result = self.searcher.search(question, k=10, filters=filters, snippets=False)
+            if self._supported(result):
+                evidence = self.composer.evidence(result, "urgent")
+                hits = {hit.chunk_id for hit in result.hits}
+                kb_sections, citations = self.composer.compose(question, "urgent", evidence, hit_chunks=hits)
+                if any(s.source == "kb" for s in kb_sections):
+                    sections += [s for s in kb_sections if s.source == "kb"]
+                else:
+                    citations = []
         response = Response(
             status="urgent",
             intent="urgent",
@@ -233,10 +246,11 @@ class Assistant:
             reason=triage.reason,
             urgency=level,  # type: ignore[arg-type]
             actions=[Action(kind, label, href) for kind, label, href in self.safety.actions(level)],  # type: ignore[arg-type]
-            sections=[section],
-            explain={"triage": level, "matched": triage.matched, "language": triage.language},
+            sections=sections,
+            citations=citations,
+            explain={"triage": level, "matched": triage.matched, "language": triage.language, "resolved": question},
         )
-        response.text = render_text([section], self.policy.disclaimer)
+        response.text = render_text(sections, self.policy.disclaimer)
         return response
 
     def _with_guidance(self, sections: list[Section], triage: TriageResult) -> list[Section]:
@@ -420,7 +434,7 @@ def assistant_from_settings(settings: Settings) -> Assistant:
     """An assistant configured by :class:`~cancerinfo.settings.Settings` (flags, environment)."""
     contacts = {
         name: value
-        for name in ("emergency_number", "crisis_line", "poison_control")
+        for name in CONTACT_SETTINGS
         if (value := getattr(settings, name))
     }
     return Assistant(
@@ -429,6 +443,12 @@ def assistant_from_settings(settings: Settings) -> Assistant:
         policies=settings.policies,
         contacts=contacts,
     )
+
+
+#: Settings that replace a contact of policies/safety.yaml when set.
+CONTACT_SETTINGS = (
+    "emergency_number", "crisis_line", "poison_control", "emergency_tel", "crisis_tel", "poison_tel", "care_team", "care_team_tel",
+)
 
 
 def _reads_as_follow_up(question: str) -> bool:

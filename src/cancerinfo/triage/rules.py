@@ -216,6 +216,11 @@ class Triage:
                 return self._urgent(level, language, found, evidence)
 
         sentences = simplify(message)
+        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
+        hit = self.safety.out_of_scope.find(sentences)
+        if hit is not None:
+            evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))
+            return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
         refusal, hit = self._refusal(sentences, language)
         meaning = self._meaning(message, language)
         if meaning is not None:
@@ -224,7 +229,6 @@ class Triage:
             if passed and (strong or refusal is None):
                 found.add("crisis", meaning[0], reported=True)
                 return self._urgent("crisis", language, found, evidence)
-        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
         if refusal is not None:
             evidence.append(Evidence("refusal", refusal.kind, words=hit or "", note="refusal"))
             in_spanish = language == "es" and language in self.rules.languages.full
@@ -240,10 +244,6 @@ class Triage:
                 evidence=tuple(evidence),
             )
 
-        hit = self.safety.out_of_scope.find(sentences)
-        if hit is not None:
-            evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))
-            return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
         if language != "en":
             return self._other_language(language, evidence, informational)
         health = informational is not None or self.safety.health_cues.found(sentences)
