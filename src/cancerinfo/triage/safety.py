@@ -46,8 +46,8 @@ REFUSAL_KINDS = (
     "rules_not_changeable",
     "my_prognosis",
     "interpret_my_report",
-    "choose_my_treatment",
     "set_my_dose",
+    "choose_my_treatment",
     "diagnose_me",
 )
 URGENT_TEMPLATES = ("emergency", "care_team_now", "crisis", "poison")

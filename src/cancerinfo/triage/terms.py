@@ -8,7 +8,7 @@ A term is written in plain words and read like the message (folded, rewritten, s
 ``(a|b c)``  one of the alternatives (each some words)   ``(short|out) of breath``
 ``(a|b)?``   the alternatives, or nothing                 ``(really )?can't breathe``
 ``...``      up to three other words                     ``cough ... blood``
-``_``        any one word                                ``_ days ago``
+``_``        any one word (``_?``: one word or none)     ``_ days ago``
 ``word*``    any word starting so (no stemming)          ``suicid*``
 ``$``        the end of the sentence                     ``what's the point $``
 ==========  ===========================================  ==========================
@@ -104,6 +104,8 @@ def _parse(text: str, stem: Callable[[str], str], rewrite: Callable[[str], str])
                 parts.append(_Gap(GAP_WORDS))
             elif token == "_":
                 parts.append(_Any())
+            elif token == "_?":
+                parts.append(_Choice(((_Any(),),), True))
             elif token == "$":
                 parts.append(_End())
             elif token.endswith("*") and len(token) > 1:
