@@ -11,7 +11,9 @@ import pytest
 from cancerinfo.answer.assistant import Assistant
 from tests.service.conftest import HOSTILE_URL, LARYNX_URL, Server
 
-CONTRACT_KEYS = {"status", "reason", "intent", "text", "sections", "citations", "disclaimer", "session_id"}
+CONTRACT_KEYS = {
+    "status", "reason", "urgency", "actions", "intent", "text", "sections", "citations", "disclaimer", "session_id"
+}
 CITATION_KEYS = {
     "n", "url", "title", "section", "chunk_id", "quote", "source", "sourceType", "citation",
     "lastReviewed", "review_status",
@@ -54,6 +56,15 @@ def test_an_emergency_is_urgent_with_the_emergency_message_first(client: httpx.C
     assert answer["status"] == "urgent" and answer["reason"] == "EMERGENCY"
     first = answer["sections"][0]
     assert first["source"] == "safety" and "emergency" in first["text"].lower()
+    assert answer["urgency"] == "emergency" and "tel:911" in [a["href"] for a in answer["actions"]]
+
+
+def test_the_urgency_levels_are_in_the_openapi_schema(client: httpx.Client) -> None:
+    schema = client.get("/openapi.json").json()["components"]["schemas"]
+    urgency = schema["Answer"]["properties"]["urgency"]
+    levels = {value for option in urgency.get("anyOf", [urgency]) for value in option.get("enum", [])}
+    assert levels == {"emergency", "care_team_now", "crisis", "poison"}
+    assert "actions" in schema["Answer"]["properties"]
 
 
 def test_questions_over_2000_characters_are_refused_with_422(client: httpx.Client) -> None:

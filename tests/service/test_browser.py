@@ -192,7 +192,24 @@ def test_an_urgent_reply_is_an_alert_at_the_top(tab: Tab, artifacts: Path) -> No
     alert = tab.page.locator("#alerts [role=alert]")
     assert alert.is_visible() and "emergency" in alert.inner_text().lower()
     assert alert.bounding_box()["y"] < tab.page.locator("article.turn").first.bounding_box()["y"]
+    call = alert.locator("a.call-button").first
+    assert call.get_attribute("href") == "tel:911" and call.is_visible()
     tab.shot(artifacts, "urgent-alert")
+    crisis = tab.ask("I don't want to be alive anymore")
+    assert crisis.get_attribute("data-urgency") == "crisis"
+    banner = tab.page.locator("#alerts [data-urgency=crisis]")
+    assert banner.is_visible() and "988" in banner.inner_text()
+    colours = {
+        level: tab.page.evaluate(
+            "(level) => { const d = document.createElement('div'); d.className = 'urgent-banner urgent-' + level;"
+            " document.body.appendChild(d); const c = getComputedStyle(d).backgroundColor; d.remove(); return c; }",
+            level,
+        )
+        for level in ("emergency", "care_team_now", "crisis", "poison")
+    }
+    assert len(set(colours.values())) == 4  # a look of its own for each level
+    assert crisis.locator(".feedback").count() == 0 and crisis.locator("a.share").count() == 0
+    tab.shot(artifacts, "urgent-crisis")
 
 
 def test_feedback_thumbs_and_start_over(tab: Tab, server: Server) -> None:

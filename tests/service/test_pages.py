@@ -86,7 +86,28 @@ def test_a_shared_link_renders_the_answer_on_the_server(consented: httpx.Client)
 def test_an_urgent_answer_is_an_alert_above_the_page(consented: httpx.Client) -> None:
     page = consented.get("/", params={"q": "I can't breathe right now"}).text
     alert = page.index('role="alert"')
-    assert alert < page.index('<main id="main"') and "Get help now" in page[alert:alert + 300]
+    assert alert < page.index('<main id="main"') and "Call for emergency help now" in page[alert:alert + 300]
+    assert 'href="tel:911"' in page[alert:page.index('<main id="main"')]
+
+
+@pytest.mark.parametrize(
+    ("question", "level", "href"),
+    [
+        ("I want to end my life", "crisis", "sms:988"),
+        ("temp 38.9 and shivering a week after chemo", "care_team_now", "tel:911"),
+        ("my son swallowed some of my sleeping tablets", "poison", "tel:18002221222"),
+    ],
+)
+def test_each_urgency_level_has_its_own_look_numbers_and_no_share_or_feedback(
+    consented: httpx.Client, question: str, level: str, href: str
+) -> None:
+    page = consented.get("/", params={"q": question}).text
+    assert f'class="urgent-banner urgent-{level}"' in page and f'data-urgency="{level}"' in page
+    assert f'href="{href}"' in page
+    assert "Link to this answer" not in page and "Was this helpful?" not in page
+    session = consented.post("/v1/sessions").json()["session_id"]
+    fragment = consented.post("/ui/answer", json={"question": question, "session_id": session}).text
+    assert f"urgency-{level}" in fragment and "Was this helpful?" not in fragment and 'class="share"' not in fragment
 
 
 def test_the_chat_fragment_needs_consent_and_numbers_its_turn(client: httpx.Client) -> None:

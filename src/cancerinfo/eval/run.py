@@ -7,6 +7,8 @@ Suites (``--suite``):
                (section level) on nci-pdq + nih-health; a BM25-only baseline beside ours
 ``liveqa``     LiveQA-Med 2017, avgScore / MRR@10 / MAP@10 / P@5, both question forms, + baseline
 ``peer``       the peer bot's 252 cases with its own deterministic rubric
+``triage``     the labelled triage sets (dev, dev-extra, test) through the assistant, the
+               self-harm-by-meaning calibration, the triage's cost per ask
 ``answers``    groundedness, our held-out answer and triage sets, the gate's calibration
 ``latency``    validate, cold and unchanged ingest, search and ask p50/p95/p99, peak RSS
 ``load``       HTTP load on ``POST /v1/ask`` (32 clients, 30 s, a real ``cancerinfo serve``)
@@ -36,10 +38,10 @@ from cancerinfo.store.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CACHE = REPO / ".bench-cache"
-SUITES = ("retrieval", "liveqa", "peer", "answers", "latency", "load", "scale", "smoke")
+SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "smoke")
 ALL = tuple(s for s in SUITES if s != "smoke")
 #: Result keys a run that skips their suite keeps from the last report.
-KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "retrieval", "liveqa", "load", "scale")
+KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale")
 
 
 def corpus_key(roots: list[Path]) -> str:
@@ -111,7 +113,7 @@ def run_suites(
 
         progress("smoke: seed pages + a 100-page sample")
         results["smoke"] = smoke_suite(shared, cache.folder / "smoke")
-    needs_nci = {"retrieval", "peer", "answers", "latency", "load", "scale"} & set(chosen)
+    needs_nci = {"retrieval", "peer", "answers", "triage", "latency", "load", "scale"} & set(chosen)
     if needs_nci:
         corpus = shared / "corpus" / "nci-kb"
         progress("NCI KB store (cold + unchanged ingest when not cached)")
@@ -134,6 +136,11 @@ def run_suites(
 
         progress("answers: peer suite, groundedness, held-out sets, calibration, ask latency")
         results["answers"] = answers_benchmark(db, shared)
+    if "triage" in chosen:
+        from cancerinfo.eval.triage_bench import triage_suite
+
+        progress("triage: the labelled triage sets, meaning calibration, triage cost per ask")
+        results["triage"] = triage_suite(db, shared / "eval" / "nci-kb-questions.jsonl", REPO / "benchmarks")
     if "retrieval" in chosen:
         from cancerinfo.eval.retrieval_bench import retrieval_suite
 

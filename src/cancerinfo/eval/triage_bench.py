@@ -157,3 +157,60 @@ def meaning_calibration(
              "general_or_refusal": [benign, benign_n], "other_urgent": [other, other_n]}
         )
     return table
+
+
+#: The labelled sets, in the order the report shows them: (file, role).
+TRIAGE_SETS = (
+    ("triage-dev.jsonl", "dev (tuned on)"),
+    ("triage-dev-extra.jsonl", "dev, extra writers (tuned on)"),
+    ("triage-test.jsonl", "test (looked at only to report)"),
+)
+CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
+
+
+def triage_suite(db: Path, nci_questions: Path, folder: Path) -> dict[str, Any]:
+    """The ``triage`` suite of ``make bench``: every labelled set through the assistant,
+    the meaning calibration table (dev sets only), and what the triage costs an ask."""
+    from cancerinfo.answer.assistant import Assistant
+    from cancerinfo.eval.search_bench import percentile, time_calls
+    from cancerinfo.triage.rules import TriageResult
+
+    assistant = Assistant(db)
+    try:
+        results: dict[str, Any] = {"sets": {}}
+        for name, role in TRIAGE_SETS:
+            figures = run_triage_set(assistant, folder / name)
+            figures["role"] = role
+            results["sets"][name] = figures
+        dev_rows = read_triage_set(folder / "triage-dev.jsonl") + read_triage_set(folder / "triage-dev-extra.jsonl")
+        results["calibration"] = {
+            "rows": meaning_calibration(assistant.triage, dev_rows, CALIBRATION_GRID),
+            "chosen": [assistant.triage.rules.meaning.threshold, assistant.triage.rules.meaning.margin],
+            "strong": assistant.triage.rules.meaning.strong,
+        }
+        questions = [json.loads(line)["question"] for line in nci_questions.open(encoding="utf-8")][:1000]
+        triage_ms = time_calls(
+            lambda q: assistant.triage.assess(q, known_terms=assistant.known_terms, treatment_terms=assistant.names_drug),
+            questions,
+        )
+        with_triage = time_calls(assistant.ask, questions)
+        real = assistant.triage.assess
+
+        def passthrough(message: str, **_: Any) -> TriageResult:
+            return TriageResult(None, None, None, "en", "")
+
+        assistant.triage.assess = passthrough  # type: ignore[method-assign]
+        try:
+            without = time_calls(assistant.ask, questions)
+        finally:
+            assistant.triage.assess = real  # type: ignore[method-assign]
+        results["latency"] = {
+            "questions": len(questions),
+            "triage_p50_ms": round(percentile(triage_ms, 0.50), 2),
+            "triage_p99_ms": round(percentile(triage_ms, 0.99), 2),
+            "ask_p50_ms": round(percentile(with_triage, 0.50), 2),
+            "ask_p50_ms_without_triage": round(percentile(without, 0.50), 2),
+        }
+    finally:
+        assistant.close()
+    return results
