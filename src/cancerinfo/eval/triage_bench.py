@@ -139,7 +139,7 @@ def meaning_calibration(
         matcher = triage.exemplars.get(row.get("lang", "en"))
         if matcher is None:
             continue
-        sentences = [s for s in split_sentences(row["message"]) if len(s.split()) >= 4]
+        sentences = [s for s in split_sentences(row["message"]) if len(s.split()) >= 6]
         units = [row["message"], *sentences] if len(sentences) > 1 else [row["message"]]
         closest = matcher.closest(units[: triage.rules.meaning.max_units])
         scored.append((row["expected"], closest.score, closest.margin))

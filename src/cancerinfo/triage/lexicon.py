@@ -47,6 +47,7 @@ CUE_LISTS = (
     "resolved",
     "present",
     "negation",
+    "care_in_hand",
     "treatment",
     "symptoms",
     "temperature_words",

@@ -66,7 +66,7 @@ URGENCY_REASONS = {
 _NEGATION_FILLER = frozenset({"a", "an", "any", "the", "had", "have", "got", "really", "much", "more", "real", "high", "sign", "signs", "of", "other"})
 #: Sentences shorter than this are not compared on their own ("Does it hurt?" is near any
 #: exemplar about hurting); the whole message always is.
-_MEANING_MIN_WORDS = 4
+_MEANING_MIN_WORDS = 6
 #: A resolution ("it went away", "none since") covers the danger named up to this many sentences before it.
 _RESOLVED_REACH = 3
 
@@ -493,6 +493,7 @@ class _Context:
         self.resolved_sentences = {m.sentence for m in resolved}
         self.present_sentences = {m.sentence for m in self.present}
         self.questions = reading.questions
+        self.care_in_hand = bool(reading.group("cue:care_in_hand"))
 
     def not_reported(self, match: Match, *, measured: bool = False) -> str | None:
         """Why ``match`` is not a report (None: it is one). A ``measured`` value (a reading
@@ -505,6 +506,8 @@ class _Context:
                 sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences
             ):
                 return "past"
+            if self.care_in_hand and not self.present:
+                return "care already in hand"
         asks = sentence in self.opened or sentence in self.questions or sentence in self.general
         if self.personal:
             if sentence in self.general and sentence not in self.personal_sentences:

@@ -131,6 +131,8 @@ class Reader:
         candidates = set()
         for variant in _deletions(word):
             candidates |= self._deletions.get(variant, set())
+        # a typo seldom changes the first letter ("blurry" is not "slurry")
+        candidates = {c for c in candidates if c[0] == word[0]}
         best = sorted(
             (distance, candidate)
             for candidate in candidates
