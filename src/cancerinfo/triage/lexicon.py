@@ -75,6 +75,7 @@ class MeaningRule(_Strict):
 
 class LanguageRule(_Strict):
     full: tuple[str, ...]
+    always: tuple[str, ...] = ()
     markers: dict[str, tuple[str, ...]]
     min_confidence: float = Field(ge=0, le=1)
     english_share: float = Field(ge=0, le=1)
@@ -304,7 +305,7 @@ def _plain(term: str) -> tuple[str, ...]:
     out = []
     for token in fold(term).replace("(", " ").replace(")", " ").replace("|", " ").replace("?", " ").split():
         if token not in ("...", "_", "$") and not token.endswith("*"):
-            out.append(token)
+            out.append(token.removeprefix("="))
     return tuple(out)
 
 

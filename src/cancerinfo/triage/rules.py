@@ -205,8 +205,11 @@ class Triage:
             treatment_terms is not None and treatment_terms(message)
         )
         found = _Found()
+        anyone = any(self._someone(r, r.lexicon.language == language) for r in readings if r.lexicon.has_cues)
         for reading in readings:
-            self._concepts(reading, treatment, found)
+            own = reading.lexicon.language == language
+            foreign = not own and not (reading.lexicon.language == "en" and anyone)
+            self._concepts(reading, treatment, found, foreign=foreign)
         self._numbers(message, readings, treatment, found)
         evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
         evidence += found.evidence
@@ -287,15 +290,29 @@ class Triage:
         return sum(w in self._english_words for w in words) / max(len(words), 1)
 
     def _may_be(self, code: str, language: str, message: str) -> bool:
-        """Read ``message`` with the full lexicon of ``code``? English always; another when
-        the message was identified as it or uses two of its marker words (code-switching)."""
-        if code in ("en", language):
+        """Read ``message`` with the full lexicon of ``code``? English and the identified
+        language always; another full lexicon when its language is listed in ``always``
+        (Spanish: a short Spanish message is often taken for English) or the message uses
+        two of its marker words (code-switching)."""
+        if code in ("en", language) or code in self.rules.languages.always:
             return True
         markers = self.rules.languages.markers.get(code, ())
         words = set(fold(message).replace("?", " ").replace(",", " ").split())
         return len(words & set(markers)) >= 2
 
-    def _concepts(self, reading: Reading, treatment: bool, found: _Found) -> None:
+    def _someone(self, reading: Reading, own: bool) -> bool:
+        """Does the reading find someone affected? A lexicon reading text in another
+        language counts only its words that are not common English words ("me", "mi")."""
+        matches = reading.group("cue:personal")
+        if not own:
+            known = reading.lexicon.reader.known_words
+            matches = [m for m in matches if not all(w in known for w in m.text.split())]
+        return bool(matches)
+
+    def _concepts(self, reading: Reading, treatment: bool, found: _Found, *, foreign: bool = False) -> None:
+        """The concepts of one reading. ``foreign``: the lexicon is not the message's
+        language: a concept that needs a report counts only when that lexicon's own words
+        say someone is affected (its context rules cannot read the message otherwise)."""
         lexicon = reading.lexicon
         context = _Context(reading) if lexicon.has_cues else None
         excepted = _excepted(reading)
@@ -324,6 +341,8 @@ class Triage:
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
                 continue
             why = context.not_reported(match)
+            if why is None and foreign and not self._someone(reading, False):
+                why = "another language's words"
             if why is None:
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
             else:

@@ -11,6 +11,7 @@ A term is written in plain words and read like the message (folded, rewritten, s
 ``_``        any one word (``_?``: one word or none)     ``_ days ago``
 ``word*``    any word starting so (no stemming)          ``suicid*``
 ``$``        the end of the sentence                     ``what's the point $``
+``=word``    exactly this word (no stemming)             ``=pus`` (not "puso")
 ==========  ===========================================  ==========================
 
 Matching is word by word within one sentence; a term is looked up only where its first
@@ -49,6 +50,11 @@ class _Prefix:
 
 
 @dataclass(frozen=True, slots=True)
+class _Exact:
+    word: str
+
+
+@dataclass(frozen=True, slots=True)
 class _Any:
     pass
 
@@ -69,7 +75,7 @@ class _Choice:
     optional: bool
 
 
-_Part = _Literal | _Prefix | _Any | _Gap | _End | _Choice
+_Part = _Literal | _Prefix | _Exact | _Any | _Gap | _End | _Choice
 _TOKEN = re.compile(r"\.\.\.|[()|]|\)\?|[^\s()|]+")
 
 
@@ -110,6 +116,8 @@ def _parse(text: str, stem: Callable[[str], str], rewrite: Callable[[str], str])
                 parts.append(_End())
             elif token.endswith("*") and len(token) > 1:
                 parts.append(_Prefix(token[:-1]))
+            elif token.startswith("=") and len(token) > 1:
+                parts.append(_Exact(token[1:]))
             else:
                 words = rewrite(token).split()  # "cant" → "can't"; "rn" → "right now"
                 for word in words:
@@ -132,7 +140,7 @@ def _match(parts: Sequence[object], words: Sequence[Word], at: int, end: int) ->
         yield at
         return
     part, rest = parts[0], parts[1:]
-    if isinstance(part, _Literal | _Prefix):
+    if isinstance(part, _Literal | _Prefix | _Exact):
         # filler words ("really", "kinda") may stand before a word of the term, up to two
         for position in range(at, min(at + 1 + MAX_FILLERS, end)):
             if position > at and not words[position - 1].filler:
@@ -140,6 +148,8 @@ def _match(parts: Sequence[object], words: Sequence[Word], at: int, end: int) ->
             word = words[position]
             if isinstance(part, _Literal):
                 hit = word.stem in part.stems
+            elif isinstance(part, _Exact):
+                hit = word.text == part.word
             else:
                 hit = word.text.startswith(part.prefix) or word.stem.startswith(part.prefix)
             if hit:
@@ -172,6 +182,8 @@ def _first_keys(parts: Sequence[object]) -> tuple[set[str], set[str], bool]:
         return set(part.stems), set(), False
     if isinstance(part, _Prefix):
         return set(), {part.prefix}, False
+    if isinstance(part, _Exact):
+        return set(), {part.word}, False
     if isinstance(part, _Any | _Gap | _End):
         return set(), set(), True
     assert isinstance(part, _Choice)
@@ -223,6 +235,7 @@ class Match:
 def _plain_words(text: str) -> Iterator[str]:
     for token in re.split(r"[\s()|?]+", fold(text)):
         if token and token not in ("...", "_", "$") and not token.endswith("*"):
+            token = token.removeprefix("=")
             yield token
 
 
