@@ -22,6 +22,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from cancerinfo.answer.arrange import Layout, arrange
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Action, Citation, Response, Section, render_text
 from cancerinfo.answer.evidence import Evidence, EvidenceFinder
@@ -123,6 +126,7 @@ class Assistant:
         )
         self.sessions = SessionStore(self.db, retention_days=retention_days)
         self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids))
+        self._stem = self.triage.files.lexicons["en"].reader.stem
 
     def warm(self) -> None:
         """Do ahead of the first questions what any question would do (a server calls this
@@ -206,6 +210,7 @@ class Assistant:
         if uncovered:
             explain = {"gate": f"the quoted sections never name: {', '.join(uncovered)}"}
             return self._abstain("UNSUPPORTED", intent, explain=explain, triage=triage), topic, asked
+        sections, more, citations = self._arrange(asked.resolved, result, evidence, intent, sections, citations)
         sections = self._with_guidance(sections, triage)
         response = Response(
             status="answered",
@@ -213,6 +218,7 @@ class Assistant:
             disclaimer=self.policy.disclaimer,
             sections=sections,
             citations=citations,
+            more=more,
             explain={"resolved": asked.resolved, "pages": [self._url(p) for p in evidence.pages]},
         )
         response.text = render_text(sections, self.policy.disclaimer, lead=self.policy.leads.get("answered"))
@@ -252,6 +258,33 @@ class Assistant:
         )
         response.text = render_text(sections, self.policy.disclaimer)
         return response
+
+    def _arrange(
+        self,
+        question: str,
+        result: SearchResult,
+        evidence: Evidence,
+        intent: str,
+        sections: list[Section],
+        citations: list[Citation],
+    ) -> tuple[list[Section], list[Section], list[Citation]]:
+        """The short answer first, then the plan's parts cut to the layout (:mod:`.arrange`)."""
+        embedder = self.searcher.embedder
+
+        def embed(texts: list[str]) -> np.ndarray:
+            return np.vstack([embedder.embed([texts[0]]), embedder.embed(texts[1:])])
+
+        short = self.composer.short_answer(question, result, evidence, embed=embed, stem=self._stem)
+        pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
+        same: tuple[Section | None, list[Citation]] = (None, [])
+        if short is not None:
+            same = self.composer.same_section(short, len(citations) + 2, limit=self.policy.layout.support_lines)
+        layout = self.policy.layout
+        return arrange(
+            pair, same, sections, citations,
+            Layout(layout.max_words, layout.support_parts, layout.support_lines),
+            keep_policy=self.policy.navigation_shown(intent),
+        )
 
     def _with_guidance(self, sections: list[Section], triage: TriageResult) -> list[Section]:
         """An answer about a danger gets that level's guidance; a report of how someone

@@ -286,6 +286,116 @@ class Composer:
                 checked.extend([u] for u in run if quote_in_page(u.text, body))
         return checked
 
+    def short_answer(
+        self,
+        question: str,
+        result: SearchResult,
+        evidence: Evidence,
+        *,
+        embed: Callable[[list[str]], object],
+        stem: Callable[[str], str],
+        avoid: frozenset[int] = frozenset(),
+    ) -> ShortAnswer | None:
+        """The best 1-3 consecutive quotable sentences for ``question`` among the sections
+        the search found on the evidence's pages (patient pages before health-professional
+        ones): windows ranked by the share of the question's words they hold and the hit's
+        rank, the best few then by the cosine of their text to the question (``embed``:
+        texts -> unit rows, the question first). ``avoid``: pages not to quote."""
+        import numpy as np
+
+        wanted = question_words(question, stem)
+        allowed_pages = set(evidence.pages) - avoid
+        hits = [h for h in result.hits if h.document in allowed_pages] or [
+            h for h in result.hits if h.document not in avoid
+        ]
+        if not hits:
+            return None
+        patient = [h for h in hits if not self.documents[h.document].professional]
+        hits = patient or hits
+        scored: list[tuple[float, int, ChunkRow, list[int]]] = []
+        for rank, hit in enumerate(hits[:6]):
+            chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
+            if chunk is None or self._skipped_section(chunk.section):
+                continue
+            prepared = self._prepared[chunk]
+            usable = [i for i in prepared.quotable if i not in prepared.unless]
+            for window in _windows(prepared, usable):
+                text = " ".join(prepared.candidates[i].text for i in window)
+                words = frozenset(stem(w) for w in _QWORD.findall(text.lower()))
+                coverage = len(wanted & words) / len(wanted) if wanted else 0.0
+                length = len(text.split())
+                penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
+                scored.append((coverage + 0.25 / (rank + 1) - penalty - 0.02 * len(window), rank, chunk, window))
+        if not scored:
+            return None
+        scored.sort(key=lambda item: -item[0])
+        best = scored[:SHORT_CANDIDATES]
+        texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
+        vectors = np.asarray(embed([question, *texts]))
+        similarities = vectors[1:] @ vectors[0]
+        ranked = sorted(
+            ((float(sim) + 0.5 * lexical, float(sim), lexical, chunk, window)
+             for (lexical, _, chunk, window), sim in zip(best, similarities, strict=True)),
+            key=lambda item: -item[0],
+        )
+        for score, similarity, lexical, chunk, window in ranked:
+            run = [self._prepared[chunk].candidates[i] for i in window]
+            if quote_in_page(_joined(run), self.body(chunk.document)):
+                return ShortAnswer(chunk, run, score, similarity, lexical)
+        return None
+
+    def short_section(self, short: ShortAnswer, n: int) -> tuple[Section, Citation]:
+        """The short answer as the first section of an answer, citation number ``n``."""
+        citation = self._citation(n, short.chunk, short.run)
+        return Section("short_answer", "Short answer", "\n".join(_render(short.run, n)), [n], "kb"), citation
+
+    def same_section(self, short: ShortAnswer, n: int, *, limit: int) -> tuple[Section | None, list[Citation]]:
+        """More of the short answer's own section: its first ``limit`` quotable units not in
+        the short answer, in page order (a list item with its later sentences), numbered from
+        ``n``; titled with the section's heading."""
+        prepared = self._prepared[short.chunk]
+        taken = {id(u) for u in short.run}
+        indices = [
+            i for i in prepared.quotable
+            if i not in prepared.unless and id(prepared.candidates[i]) not in taken
+        ]
+        chosen: list[int] = []
+        for i in indices:
+            unit = prepared.candidates[i]
+            if len([j for j in chosen if not prepared.candidates[j].continues_item]) >= limit and not unit.continues_item:
+                break
+            if unit.continues_item and (not chosen or chosen[-1] != i - 1):
+                continue
+            if prepared.leads_in[i] and i + 1 not in indices:
+                continue  # an intro whose items are not quotable
+            chosen.append(i)
+        while chosen and prepared.leads_in[chosen[-1]]:
+            chosen.pop()  # an intro line whose items did not fit
+        if not chosen:
+            return None, []
+        runs: list[list[Unit]] = []
+        previous = -2
+        for i in chosen:
+            unit = prepared.candidates[i]
+            if runs and i == previous + 1 and _continues(runs[-1][-1], unit):
+                runs[-1].append(unit)
+            else:
+                runs.append([unit])
+            previous = i
+        body = self.body(short.chunk.document)
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for run in runs:
+            if not quote_in_page(_joined(run), body):
+                continue
+            citation = self._citation(n + len(citations), short.chunk, run)
+            citations.append(citation)
+            lines.extend(_render(run, citation.n))
+        if not lines:
+            return None, []
+        heading = short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() or "More on this"
+        return Section("same_section", heading, "\n".join(lines), [c.n for c in citations], "kb"), citations
+
     def _skipped_section(self, section: str) -> bool:
         """A section never quoted (``skip_sections``)."""
         return self._skipped[section]
@@ -432,3 +542,55 @@ def _render(run: list[Unit], n: int) -> list[str]:
         else:
             lines.append(f"- {unit.text} [{n}]")
     return lines
+
+
+# -- the short answer ---------------------------------------------------------------------
+#: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
+SHORT_CANDIDATES = 8
+#: Sentences in a short answer, at most.
+SHORT_MAX_UNITS = 3
+#: A window longer than this (words) is cut back (a short answer reads in seconds).
+SHORT_MAX_WORDS = 70
+_QWORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an the and or of to in on for with is are was were be been being do does did i my me we our you your "
+    "he she his her they them their it its this that these those what when where why how which who can could "
+    "should would will may might about after before from at by as if so than then there here just get got "
+    "have has had not no yes any some much many more most very really also still please thanks".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShortAnswer:
+    """The best 1-3 consecutive sentences of the best section for a question."""
+
+    chunk: ChunkRow
+    run: list[Unit]
+    score: float
+    similarity: float
+    coverage: float
+
+
+def question_words(question: str, stem: Callable[[str], str]) -> frozenset[str]:
+    """The stems of a question's content words."""
+    return frozenset(stem(w) for w in _QWORD.findall(question.lower()) if w not in _STOP and len(w) > 1)
+
+
+def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
+    """Runs of 1 to ``SHORT_MAX_UNITS`` consecutive usable units that read on from each
+    other (one paragraph or list); a list intro only with its first item."""
+    allowed = set(usable)
+    candidates = prepared.candidates
+    windows = []
+    for start in usable:
+        if candidates[start].continues_item:
+            continue
+        run = [start]
+        while True:
+            if not prepared.leads_in[run[-1]]:  # never end on a list's intro line
+                windows.append(list(run))
+            nxt = run[-1] + 1
+            if len(run) >= SHORT_MAX_UNITS or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):
+                break
+            run.append(nxt)
+    return windows

@@ -91,6 +91,8 @@ class Response:
     urgency: Urgency | None = None
     #: Numbers to call or text, for an urgent reply.
     actions: list[Action] = field(default_factory=list)
+    #: More quotes from the same pages, not shown by default ("more from these pages").
+    more: list[Section] = field(default_factory=list)
     sections: list[Section] = field(default_factory=list)
     citations: list[Citation] = field(default_factory=list)
     session_id: str | None = None
@@ -109,6 +111,7 @@ class Response:
             "intent": self.intent,
             "text": self.text,
             "sections": [section.as_dict() for section in self.sections],
+            "more": [section.as_dict() for section in self.more],
             "citations": [citation.as_dict() for citation in self.citations],
             "disclaimer": self.disclaimer,
             "session_id": self.session_id,

@@ -84,6 +84,13 @@ def check_outdated(
     return GateDecision(None, "")
 
 
+def common_english() -> frozenset[str]:
+    """Common English words (the sentence encoder's vocabulary)."""
+    from cancerinfo.triage.text import common_words
+
+    return common_words()
+
+
 def missing_specific_words(
     question: str,
     chunks: list[ChunkRow],
@@ -120,6 +127,8 @@ def missing_specific_words(
             continue
         if frequency == 0 and word in known:
             continue
+        if frequency == 0 and only_unknown and word in common_english():
+            continue  # an everyday word the KB happens not to use ("celebrating") is not a term
         if frequency == 0:
             corrected = words.correct(term)
             if corrected is not None and (corrected in covered or words.share(corrected) >= policy.gate.specific_word_max_share):

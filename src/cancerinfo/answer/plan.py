@@ -48,6 +48,15 @@ class SectionKind(BaseModel):
         return self
 
 
+class LayoutPolicy(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    max_words: int = Field(ge=40)
+    support_parts: int = Field(ge=0)
+    support_lines: int = Field(ge=1)
+    navigation_for: dict[str, tuple[str, ...]]
+
+
 class Exclusion(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -70,6 +79,7 @@ class AnswerPolicy(BaseModel):
     plans: dict[str, tuple[str, ...]]
     sections: dict[str, SectionKind]
     doctor_questions_for_intent: dict[str, str]
+    layout: LayoutPolicy
     skip_lines: tuple[str, ...]
     skip_sections: tuple[str, ...]
     min_quote_chars: int = Field(ge=1)
@@ -118,6 +128,10 @@ class AnswerPolicy(BaseModel):
 
     def plan(self, intent: str) -> tuple[str, ...]:
         return self.plans.get(intent, self.plans[GENERAL])
+
+    def navigation_shown(self, intent: str) -> set[str]:
+        """The navigation parts shown (not kept for "more") in an answer of ``intent``."""
+        return {kind for kind, intents in self.layout.navigation_for.items() if intent in intents}
 
     def doctor_questions(self, intent: str) -> tuple[str, ...]:
         section = self.sections["questions_for_doctor"]

@@ -1,0 +1,118 @@
+"""An answer a patient can read in a minute: the short answer first, at most two
+supporting parts, and the rest behind "more from these pages".
+
+:func:`arrange` takes the composed parts (every line a quote with its ``[n]``) and the
+short answer, and returns the sections shown, the sections kept for "more", and the
+citations renumbered in reading order (shown ones first, so ``[1]`` is the short answer).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from cancerinfo.answer.contract import Citation, Section
+
+_CITE = re.compile(r"\[(\d{1,3})\]")
+_WORD = re.compile(r"\w+")
+_INTRO = re.compile(r":\s*(\[\d{1,3}\])?\s*$")
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """How long an answer may be (``policies/answer.yaml`` ``layout``)."""
+
+    max_words: int = 200
+    support_parts: int = 2
+    support_lines: int = 3
+
+
+def words(text: str) -> int:
+    """Words a reader sees (citation marks not counted)."""
+    return len(_WORD.findall(_CITE.sub("", text)))
+
+
+def arrange(
+    short: tuple[Section, Citation] | None,
+    same: tuple[Section | None, list[Citation]],
+    sections: list[Section],
+    citations: list[Citation],
+    layout: Layout,
+    *,
+    keep_policy: set[str],
+) -> tuple[list[Section], list[Section], list[Citation]]:
+    """(shown, more, citations). ``sections``/``citations``: the composed answer (numbered
+    from 1); ``short``: the short answer section and its citation (numbered after them);
+    ``same``: more of the short answer's own section (a supporting part, numbered after);
+    ``keep_policy``: kinds of navigation sections that stay shown."""
+    by_number = {c.n: c for c in citations}
+    shown: list[Section] = []
+    more: list[Section] = []
+    budget = layout.max_words
+    short_quote = None
+    if short is not None:
+        section, citation = short
+        by_number[citation.n] = citation
+        shown.append(section)
+        budget -= words(section.text)
+        short_quote = citation.quote
+    parts = 0
+    same_section, same_citations = same
+    for citation in same_citations:
+        by_number[citation.n] = citation
+    if same_section is not None:
+        sections = [same_section, *sections]
+    for section in sections:
+        if section.source != "kb":
+            (shown if section.kind in keep_policy else more).append(section)
+            continue
+        lines = [line for line in section.text.split("\n") if line.strip()]
+        if section is not same_section and same_citations:
+            said = " ".join(c.quote for c in same_citations)
+            lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in said]
+        if short_quote is not None:  # a line the short answer already says is not repeated
+            lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
+        if not lines:
+            continue
+        keep: list[str] = []
+        if parts < layout.support_parts and budget > 0:
+            for line in lines[: layout.support_lines]:
+                cost = words(line)
+                if cost > budget and keep:
+                    break
+                keep.append(line)
+                budget -= cost
+        while keep and _INTRO.search(keep[-1]):  # an intro line without its items
+            keep.pop()
+        rest = lines[len(keep) :]
+        if keep:
+            parts += 1
+            shown.append(_with_lines(section, keep))
+        if rest:
+            more.append(_with_lines(section, rest))
+    return _renumber(shown, more, by_number)
+
+
+def _with_lines(section: Section, lines: list[str]) -> Section:
+    numbers = sorted({int(n) for line in lines for n in _CITE.findall(line)})
+    return replace(section, text="\n".join(lines), citations=numbers)
+
+
+def _renumber(
+    shown: list[Section], more: list[Section], by_number: dict[int, Citation]
+) -> tuple[list[Section], list[Section], list[Citation]]:
+    order: dict[int, int] = {}
+    for section in (*shown, *more):
+        if section.source != "kb":
+            continue
+        for n in _CITE.findall(section.text):
+            order.setdefault(int(n), len(order) + 1)
+
+    def renumbered(section: Section) -> Section:
+        if section.source != "kb":
+            return section
+        text = _CITE.sub(lambda m: f"[{order[int(m.group(1))]}]", section.text)
+        return replace(section, text=text, citations=sorted({order[n] for n in section.citations if n in order}))
+
+    citations = [replace(by_number[old], n=new) for old, new in sorted(order.items(), key=lambda item: item[1])]
+    return [renumbered(s) for s in shown], [renumbered(s) for s in more], citations
