@@ -274,7 +274,9 @@ class Assistant:
         def embed(texts: list[str]) -> np.ndarray:
             return np.vstack([embedder.embed([texts[0]]), embedder.embed(texts[1:])])
 
-        short = self.composer.short_answer(question, result, evidence, embed=embed, stem=self._stem)
+        short = self.composer.short_answer(
+            question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent)
+        )
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
         same: tuple[Section | None, list[Citation]] = (None, [])
         if short is not None:

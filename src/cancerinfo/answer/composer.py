@@ -294,6 +294,7 @@ class Composer:
         *,
         embed: Callable[[list[str]], object],
         stem: Callable[[str], str],
+        parts: tuple[str, ...] = (),
         avoid: frozenset[int] = frozenset(),
     ) -> ShortAnswer | None:
         """The best 1-3 consecutive quotable sentences for ``question`` among the sections
@@ -304,19 +305,30 @@ class Composer:
         import numpy as np
 
         wanted = question_words(question, stem)
-        allowed_pages = set(evidence.pages) - avoid
-        hits = [h for h in result.hits if h.document in allowed_pages] or [
+        page_rank = {d: i for i, d in enumerate(evidence.pages) if d not in avoid}
+        hits = [h for h in result.hits if h.document in page_rank] or [
             h for h in result.hits if h.document not in avoid
         ]
         if not hits:
             return None
         patient = [h for h in hits if not self.documents[h.document].professional]
         hits = patient or hits
-        scored: list[tuple[float, int, ChunkRow, list[int]]] = []
-        for rank, hit in enumerate(hits[:6]):
+        asked = set(_QWORD.findall(question.lower()))
+        part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
+        scored: list[tuple[float, float, ChunkRow, list[int]]] = []
+        for rank, hit in enumerate(hits[:8]):
             chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
             if chunk is None or self._skipped_section(chunk.section):
                 continue
+            # the search's order and the evidence's (patient, general, then narrower pages),
+            # a heading that fits what was asked, a page for other people (children) or a
+            # research news page only when asked
+            prior = 0.3 / (rank + 1) + 0.2 / (page_rank.get(hit.document, 8) + 1)
+            if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
+                prior += 0.15
+            narrowing = set(self.finder.title_words[chunk.document]) & self.policy.audience_qualifiers
+            if narrowing - asked:
+                prior -= 0.3
             prepared = self._prepared[chunk]
             usable = [i for i in prepared.quotable if i not in prepared.unless]
             for window in _windows(prepared, usable):
@@ -325,7 +337,7 @@ class Composer:
                 coverage = len(wanted & words) / len(wanted) if wanted else 0.0
                 length = len(text.split())
                 penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
-                scored.append((coverage + 0.25 / (rank + 1) - penalty - 0.02 * len(window), rank, chunk, window))
+                scored.append((coverage + prior - penalty - 0.02 * len(window), coverage + prior - penalty, chunk, window))
         if not scored:
             return None
         scored.sort(key=lambda item: -item[0])
@@ -335,7 +347,7 @@ class Composer:
         similarities = vectors[1:] @ vectors[0]
         ranked = sorted(
             ((float(sim) + 0.5 * lexical, float(sim), lexical, chunk, window)
-             for (lexical, _, chunk, window), sim in zip(best, similarities, strict=True)),
+             for (_, lexical, chunk, window), sim in zip(best, similarities, strict=True)),
             key=lambda item: -item[0],
         )
         for score, similarity, lexical, chunk, window in ranked:
