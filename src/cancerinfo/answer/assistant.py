@@ -17,7 +17,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -274,13 +274,31 @@ class Assistant:
         def embed(texts: list[str]) -> np.ndarray:
             return np.vstack([embedder.embed([texts[0]]), embedder.embed(texts[1:])])
 
-        short = self.composer.short_answer(
+        candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent)
         )
+        short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
         same: tuple[Section | None, list[Citation]] = (None, [])
         if short is not None:
-            same = self.composer.same_section(short, len(citations) + 2, limit=self.policy.layout.support_lines)
+            limit = self.policy.layout.support_lines
+            section, more_citations = self.composer.same_section(short, len(citations) + 2, limit=limit)
+            # the next best section found, from its best sentences on
+            if len(candidates) > 1:
+                second, second_citations = self.composer.same_section(
+                    candidates[1], len(citations) + 2 + len(more_citations), limit=limit, include_run=True
+                )
+                if second is not None:
+                    if section is None:
+                        section, more_citations = second, second_citations
+                    else:
+                        section = replace(
+                            section,
+                            text=section.text + "\n" + second.text,
+                            citations=[*section.citations, *second.citations],
+                        )
+                        more_citations = [*more_citations, *second_citations]
+            same = (section, more_citations)
         layout = self.policy.layout
         return arrange(
             pair, same, sections, citations,

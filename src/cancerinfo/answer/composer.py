@@ -296,12 +296,13 @@ class Composer:
         stem: Callable[[str], str],
         parts: tuple[str, ...] = (),
         avoid: frozenset[int] = frozenset(),
-    ) -> ShortAnswer | None:
+    ) -> list[ShortAnswer]:
         """The best 1-3 consecutive quotable sentences for ``question`` among the sections
         the search found on the evidence's pages (patient pages before health-professional
         ones): windows ranked by the share of the question's words they hold and the hit's
         rank, the best few then by the cosine of their text to the question (``embed``:
-        texts -> unit rows, the question first). ``avoid``: pages not to quote."""
+        texts -> unit rows, the question first). ``avoid``: pages not to quote. The best
+        window of each section, best first (the short answer is the first)."""
         import numpy as np
 
         wanted = question_words(question, stem)
@@ -310,7 +311,7 @@ class Composer:
             h for h in result.hits if h.document not in avoid
         ]
         if not hits:
-            return None
+            return []
         patient = [h for h in hits if not self.documents[h.document].professional]
         hits = patient or hits
         asked = set(_QWORD.findall(question.lower()))
@@ -339,7 +340,7 @@ class Composer:
                 penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
                 scored.append((coverage + prior - penalty - 0.02 * len(window), coverage + prior - penalty, chunk, window))
         if not scored:
-            return None
+            return []
         scored.sort(key=lambda item: -item[0])
         best = scored[:SHORT_CANDIDATES]
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
@@ -350,26 +351,32 @@ class Composer:
              for (_, lexical, chunk, window), sim in zip(best, similarities, strict=True)),
             key=lambda item: -item[0],
         )
+        found: list[ShortAnswer] = []
         for score, similarity, lexical, chunk, window in ranked:
+            if any(f.chunk.chunk_id == chunk.chunk_id for f in found):
+                continue  # one candidate a section
             run = [self._prepared[chunk].candidates[i] for i in window]
             if quote_in_page(_joined(run), self.body(chunk.document)):
-                return ShortAnswer(chunk, run, score, similarity, lexical)
-        return None
+                found.append(ShortAnswer(chunk, run, score, similarity, lexical))
+        return found
 
     def short_section(self, short: ShortAnswer, n: int) -> tuple[Section, Citation]:
         """The short answer as the first section of an answer, citation number ``n``."""
         citation = self._citation(n, short.chunk, short.run)
         return Section("short_answer", "Short answer", "\n".join(_render(short.run, n)), [n], "kb"), citation
 
-    def same_section(self, short: ShortAnswer, n: int, *, limit: int) -> tuple[Section | None, list[Citation]]:
+    def same_section(
+        self, short: ShortAnswer, n: int, *, limit: int, title: str | None = None, include_run: bool = False
+    ) -> tuple[Section | None, list[Citation]]:
         """More of the short answer's own section: its first ``limit`` quotable units not in
         the short answer, in page order (a list item with its later sentences), numbered from
         ``n``; titled with the section's heading."""
         prepared = self._prepared[short.chunk]
-        taken = {id(u) for u in short.run}
+        taken = set() if include_run else {id(u) for u in short.run}
+        start = min((i for i, u in enumerate(prepared.candidates) if id(u) in {id(r) for r in short.run}), default=0)
         indices = [
             i for i in prepared.quotable
-            if i not in prepared.unless and id(prepared.candidates[i]) not in taken
+            if i not in prepared.unless and id(prepared.candidates[i]) not in taken and (not include_run or i >= start)
         ]
         chosen: list[int] = []
         for i in indices:
@@ -405,7 +412,7 @@ class Composer:
             lines.extend(_render(run, citation.n))
         if not lines:
             return None, []
-        heading = short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() or "More on this"
+        heading = title or short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() or "More on this"
         return Section("same_section", heading, "\n".join(lines), [c.n for c in citations], "kb"), citations
 
     def _skipped_section(self, section: str) -> bool:

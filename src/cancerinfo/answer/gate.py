@@ -121,7 +121,8 @@ def missing_specific_words(
         if word.isdigit():
             continue
         frequency = words.frequency(term)
-        if frequency and (only_unknown or words.share(term) >= policy.gate.specific_word_max_share):
+        limit = policy.gate.specific_word_max_share if only_unknown else policy.gate.drug_word_max_share
+        if frequency and (only_unknown or words.share(term) >= limit):
             continue  # a word the KB uses, and not rarely or not counted: never missing
         if term in covered:
             continue

@@ -21,6 +21,7 @@ class GatePolicy(BaseModel):
     min_similarity: float = Field(ge=-1, le=1)
     weak_similarity: float = Field(ge=-1, le=1)
     specific_word_max_share: float = Field(gt=0, le=1)
+    drug_word_max_share: float = Field(gt=0, le=1)
     max_missing_specific_words: int = Field(ge=0)
     outdated_after_days: int = Field(ge=0)
 
