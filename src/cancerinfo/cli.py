@@ -236,6 +236,7 @@ def ask(
     ] = None,
     cancer_type: Annotated[str | None, typer.Option("--cancer-type", help="Only pages with this cancerTypes value.")] = None,
     audience: Annotated[str | None, typer.Option("--audience", help="Only pages with this audienceLevel.")] = None,
+    more: Annotated[bool, typer.Option("--more", help="Also print the further quotes kept behind 'more from these pages'.")] = False,
 ) -> None:
     """Answer a question from the KB: quotes with numbered citations, or an honest "I can't"
     with a reason. An emergency gets the emergency message first.
@@ -255,10 +256,10 @@ def ask(
     if as_json:
         _print_json(response.as_dict())
         return
-    _print_response(response.as_dict())
+    _print_response(response.as_dict(), more=more)
 
 
-def _print_response(response: dict[str, Any]) -> None:
+def _print_response(response: dict[str, Any], *, more: bool = False) -> None:
     """A reply for a terminal: status, sections, numbered sources with review status."""
     colour = {"answered": "green", "urgent": "bold red", "refused": "yellow", "abstained": "yellow"}
     label = response["status"].upper() + (f" ({response['reason']})" if response["reason"] else "")
@@ -271,13 +272,26 @@ def _print_response(response: dict[str, Any]) -> None:
         out.print(escape(response["text"].replace(f"_{response['disclaimer']}_", "").strip()))
         out.print(f"\n[italic]{escape(response['disclaimer'])}[/italic]")
         return
-    for section in response["sections"]:
+    shown = list(response["sections"])
+    for section in shown:
         marker = "" if section["source"] == "kb" else f"  [dim]({section['source']})[/dim]"
         out.print(f"\n[bold]{escape(section['title'])}[/bold]{marker}")
         out.print(escape(section["text"]))
+    extra = response.get("more") or []
+    if extra and more:
+        out.print("\n[bold]More from these pages[/bold]")
+        for section in extra:
+            out.print(f"\n[bold]{escape(section['title'])}[/bold]")
+            out.print(escape(section["text"]))
+        shown += extra
+    elif extra:
+        out.print(f"\n[dim]{len(extra)} more part(s) from these pages: ask again with --more[/dim]")
+    cited = {n for section in shown for n in section["citations"]}
     if response["citations"]:
         out.print("\n[bold]Sources[/bold]")
         for citation in response["citations"]:
+            if citation["n"] not in cited:
+                continue
             review = citation["review_status"]
             flag = " [red]review overdue[/red]" if review == "overdue" else ""
             out.print(

@@ -331,7 +331,10 @@ class Composer:
             if narrowing - asked:
                 prior -= 0.3
             prepared = self._prepared[chunk]
-            usable = [i for i in prepared.quotable if i not in prepared.unless]
+            usable = [
+                i for i in prepared.quotable
+                if i not in prepared.unless or self._asked_for(question, prepared.candidates[i].text)
+            ]
             for window in _windows(prepared, usable):
                 text = " ".join(prepared.candidates[i].text for i in window)
                 words = frozenset(stem(w) for w in _QWORD.findall(text.lower()))
@@ -372,12 +375,18 @@ class Composer:
         the short answer, in page order (a list item with its later sentences), numbered from
         ``n``; titled with the section's heading."""
         prepared = self._prepared[short.chunk]
-        taken = set() if include_run else {id(u) for u in short.run}
-        start = min((i for i, u in enumerate(prepared.candidates) if id(u) in {id(r) for r in short.run}), default=0)
-        indices = [
-            i for i in prepared.quotable
-            if i not in prepared.unless and id(prepared.candidates[i]) not in taken and (not include_run or i >= start)
-        ]
+        run_texts = {u.text for u in short.run}
+        start = min((i for i, u in enumerate(prepared.candidates) if u.text in run_texts), default=0)
+        # what follows the short answer first, then what comes before it in the section
+        indices = sorted(
+            (
+                i for i in prepared.quotable
+                if i not in prepared.unless
+                and (include_run or prepared.candidates[i].text not in run_texts)
+                and (not include_run or i >= start)
+            ),
+            key=lambda i: (i < start, i),
+        )
         chosen: list[int] = []
         for i in indices:
             unit = prepared.candidates[i]
@@ -462,8 +471,13 @@ class Composer:
 
     def _asked_for(self, question: str, text: str) -> bool:
         """A unit that ``quote_exclusions_unless_asked`` leaves out unless the question asks
-        about it: may it be quoted for this question?"""
-        return not any(p.search(text) and not asked.search(question) for p, asked in self._unless)
+        about it: may it be quoted for this question? A unit naming a stage is quoted only
+        when it names the stage asked ("stage 3" = stage III, IIIA, IIIB, IIIC)."""
+        if any(p.search(text) and not asked.search(question) for p, asked in self._unless):
+            return False
+        asked_stages = stages_named(question)
+        named = stages_named(text)
+        return not (asked_stages and named and not named & asked_stages)
 
     def _citation(self, n: int, chunk: ChunkRow, run: list[Unit]) -> Citation:
         info = self.documents[chunk.document]
@@ -590,9 +604,25 @@ class ShortAnswer:
     coverage: float
 
 
+_STAGE = re.compile(r"\bstage\s*(0|iv|v|i{1,3}|[1-4])\s*([abc])?\b", re.IGNORECASE)
+_ROMAN = {"0": "0", "1": "i", "2": "ii", "3": "iii", "4": "iv", "i": "i", "ii": "ii", "iii": "iii", "iv": "iv", "v": "v"}
+
+
+def stages_named(text: str) -> frozenset[str]:
+    """The stages a text names, as roman numerals ("stage 3" and "stage IIIB" both name iii)."""
+    return frozenset(_ROMAN[m.group(1).lower()] for m in _STAGE.finditer(text))
+
+
+def _reads_as_sentence(text: str) -> bool:
+    """Not a heading-like label ("Stage III (also called stage 3) colon cancer"): a short
+    answer opens with a sentence."""
+    return text.rstrip().endswith((".", "!", ":")) and len(text.split()) >= 5
+
+
 def question_words(question: str, stem: Callable[[str], str]) -> frozenset[str]:
-    """The stems of a question's content words."""
-    return frozenset(stem(w) for w in _QWORD.findall(question.lower()) if w not in _STOP and len(w) > 1)
+    """The stems of a question's content words ("stage 3" also as "iii")."""
+    words = {stem(w) for w in _QWORD.findall(question.lower()) if w not in _STOP and len(w) > 1}
+    return frozenset(words | stages_named(question))
 
 
 def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
@@ -602,7 +632,7 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
     candidates = prepared.candidates
     windows = []
     for start in usable:
-        if candidates[start].continues_item:
+        if candidates[start].continues_item or not _reads_as_sentence(candidates[start].text):
             continue
         run = [start]
         while True:

@@ -239,7 +239,12 @@ def load_rubric(path: Path) -> Rubric:
 
 
 def _sections(response: Mapping[str, Any], key: str = "sections") -> list[dict[str, Any]]:
-    return [item for item in response.get(key) or [] if isinstance(item, dict)]
+    """A response's sections (with those behind "more from these pages": the whole answer
+    the reader has, one tap away) or its citations."""
+    items = list(response.get(key) or [])
+    if key == "sections":
+        items += list(response.get("more") or [])
+    return [item for item in items if isinstance(item, dict)]
 
 
 def _text(item: Mapping[str, Any], key: str = "text") -> str:
@@ -386,7 +391,7 @@ def _tests_outcome(case: PeerCase, response: Mapping[str, Any], pages: PageText 
         where = "cited pages"
     else:
         return CheckOutcome("must_mention_tests", True, "not checked")
-    text = visible(_text(response))
+    text = visible("\n".join([_text(response), *(_text(s) for s in response.get("more") or [])]))
     needed = [t for t in case.expectations["must_mention_tests"]
               if any(phrase(t, plural=True).search(page) for page in cited)]
     missing = [t for t in needed if not phrase(t, plural=True).search(text)]

@@ -64,6 +64,9 @@ class Answer(BaseModel):
     intent: str
     text: str
     sections: list[Section]  # the contract's own records (cancerinfo.answer.contract)
+    more: list[Section] = Field(
+        description="Further quotes from the same pages, not shown by default ('more from these pages')."
+    )
     citations: list[Citation]
     disclaimer: str
     session_id: str | None
