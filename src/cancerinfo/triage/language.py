@@ -104,7 +104,8 @@ class LanguageIdentifier:
             return Identified("en", 0.0, "default")
         language, confidence = self._model.classify(text)
         if language != "en" and confidence < self.min_confidence:
-            return Identified("en", float(confidence), "default")
+            # taken as English, but the guess is kept: its danger phrases are still looked for
+            return Identified("en", float(confidence), f"default (guess {language})")
         return Identified(str(language), float(confidence), "model")
 
 

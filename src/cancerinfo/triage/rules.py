@@ -200,6 +200,9 @@ class Triage:
         lexicons = [self.files.lexicons[code] for code in self.rules.languages.full if self._may_be(code, language, message)]
         if language in self.files.lexicons and language not in self.rules.languages.full:
             lexicons.append(self.files.lexicons[language])
+        guess = identified.how.removeprefix("default (guess ").rstrip(")") if identified.how.startswith("default (guess") else None
+        if guess and guess in self.files.lexicons and guess not in self.rules.languages.full:
+            lexicons.append(self.files.lexicons[guess])  # a short message the identifier was unsure of
         readings = [lexicon.read(message) for lexicon in lexicons]
         treatment = any(r.group("cue:treatment") for r in readings) or bool(
             treatment_terms is not None and treatment_terms(message)
