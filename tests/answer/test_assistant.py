@@ -61,7 +61,8 @@ def assert_grounded(response: dict, bodies: dict[str, str]) -> None:
         body = bodies[citation["url"]]
         assert quote_in_page(citation["quote"], body), citation["quote"]
         assert independent_quote_in_page(citation["quote"], body), citation["quote"]
-        assert f"[{citation['n']}]" in response["text"]
+        shown = response["text"] + "".join(s["text"] for s in response.get("more", []))
+        assert f"[{citation['n']}]" in shown
 
 
 def test_a_brand_question_is_answered_from_the_drug_page_with_verified_quotes(assistant: Assistant, db: Path) -> None:
@@ -70,8 +71,9 @@ def test_a_brand_question_is_answered_from_the_drug_page_with_verified_quotes(as
     assert {c["url"] for c in response["citations"]} == {
         "https://www.cancer.gov/about-cancer/treatment/drugs/ixazomibcitrate"
     }
-    uses = next(s for s in response["sections"] if s["kind"] == "uses")
-    assert "multiple myeloma" in uses["text"].lower() and uses["source"] == "kb"
+    short = response["sections"][0]
+    assert short["kind"] == "short_answer" and short["source"] == "kb" and short["citations"] == [1]
+    assert "multiple myeloma" in short["text"].lower()
     assert response["disclaimer"] in response["text"]
     first = response["citations"][0]
     assert first["sourceType"] == "02_nci_core" and first["review_status"] in ("ok", "due", "overdue")
@@ -82,7 +84,8 @@ def test_a_brand_question_is_answered_from_the_drug_page_with_verified_quotes(as
 def test_the_contract_has_every_field(assistant: Assistant) -> None:
     response = assistant.ask("What are the symptoms of laryngeal cancer?").as_dict()
     assert set(response) == {
-        "status", "reason", "urgency", "actions", "intent", "text", "sections", "citations", "disclaimer", "session_id"
+        "status", "reason", "urgency", "actions", "intent", "text", "sections", "more", "citations", "disclaimer",
+        "session_id",
     }
     assert response["urgency"] is None and response["actions"] == []
     for section in response["sections"]:
@@ -102,9 +105,11 @@ def test_a_symptom_question_gets_its_warning_signs_tests_and_navigation(assistan
     response = assistant.ask("What are the warning signs of laryngeal cancer?").as_dict()
     assert response["status"] == "answered"
     kinds = [s["kind"] for s in response["sections"]]
-    assert "warning_signs" in kinds and "questions_for_doctor" in kinds
-    signs = next(s for s in response["sections"] if s["kind"] == "warning_signs")
-    assert "Ear pain." in signs["text"]
+    assert kinds[0] == "short_answer" and "questions_for_doctor" in kinds  # a symptom question gets navigation
+    assert "sign" in response["sections"][0]["text"].lower()
+    whole = response["sections"] + response["more"]
+    signs = next(s for s in whole if s["kind"] == "warning_signs")
+    assert "Ear pain." in signs["text"] or "Ear pain." in response["sections"][1]["text"]
     navigation = [s for s in response["sections"] if s["source"] == "policy"]
     assert navigation and all(not s["citations"] for s in navigation)
     assert_grounded(response, page_bodies(db))

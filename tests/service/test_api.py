@@ -12,7 +12,8 @@ from cancerinfo.answer.assistant import Assistant
 from tests.service.conftest import HOSTILE_URL, LARYNX_URL, Server
 
 CONTRACT_KEYS = {
-    "status", "reason", "urgency", "actions", "intent", "text", "sections", "citations", "disclaimer", "session_id"
+    "status", "reason", "urgency", "actions", "intent", "text", "sections", "more", "citations", "disclaimer",
+    "session_id",
 }
 CITATION_KEYS = {
     "n", "url", "title", "section", "chunk_id", "quote", "source", "sourceType", "citation",

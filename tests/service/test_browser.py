@@ -98,7 +98,8 @@ def test_consent_then_ask_then_open_a_source_card(tab: Tab, artifacts: Path) -> 
     tab.consent()
     turn = tab.ask("What is Ninlaro used for?")
     assert turn.get_attribute("data-status") == "answered"
-    assert turn.get_by_role("heading", name="What it is used for").is_visible()
+    assert turn.get_by_role("heading", name="Short answer").is_visible()
+    assert turn.locator("details.more summary").is_visible()  # the rest, one tap away
     citation = turn.locator("a.cite").first
     assert citation.is_visible() and citation.inner_text() == "[1]"
     card = page.locator("#src-t1-1")

@@ -12,7 +12,7 @@ follow-up in a session). Figures, over the answerable questions unless said:
 - **on topic**: every cited page is a relevant page, a page on no particular cancer, or a
   page sharing a cancer type with a relevant page (``cancerTypes`` of the front matter);
 - **words** (median) of the sections a reader sees (the disclaimer not counted), and the
-  **reading grade** (Flesch-Kincaid, the ``readability`` package) of the quoted text;
+  **reading grade** (Flesch-Kincaid, syllables by vowel groups) of the quoted text;
 - **leftovers**: answers quoting page furniture (figure or table captions, "Adapted from",
   link teasers, bibliography entries, a list intro without its items);
 - unanswerable questions **declined** (status not ``answered``);
@@ -113,19 +113,40 @@ def visible_words(response: dict[str, Any]) -> int:
     return sum(len(_WORD.findall(fold(section["text"]))) for section in response["sections"])
 
 
-def reading_grade(texts: list[str]) -> float | None:
-    """Flesch-Kincaid grade of the quoted sentences (the ``readability`` package)."""
-    import readability  # type: ignore[import-untyped]
+_VOWEL_GROUP = re.compile(r"[aeiouy]+")
 
-    sentences = []
+
+def syllables(word: str) -> int:
+    """Syllables of an English word by vowel groups (a silent final e, -ed and -es dropped):
+    the usual heuristic of readability tools, exact enough for a median grade."""
+    word = word.lower().strip("'’")
+    if not word.isalpha():
+        return 1
+    count = len(_VOWEL_GROUP.findall(word))
+    if word.endswith("e") and not word.endswith(("le", "ee", "ye")) and count > 1:
+        count -= 1
+    if count > 1 and len(word) > 3 and (
+        (word.endswith("ed") and word[-3] not in "td") or (word.endswith("es") and word[-3] not in "scxzgh")
+    ):
+        count -= 1
+    return max(count, 1)
+
+
+def reading_grade(texts: list[str]) -> float | None:
+    """Flesch-Kincaid grade of the quoted sentences: 0.39 words per sentence + 11.8
+    syllables per word - 15.59 (Kincaid et al., 1975)."""
+    sentences = 0
+    words: list[str] = []
     for text in texts:
         for part in (p for line in _CITE.sub("", text).splitlines() for p in _SENTENCE.split(line.strip(" -*"))):
-            tokens = re.findall(r"\w+(?:['’]\w+)?|[^\w\s]", part)
+            tokens = re.findall(r"[A-Za-z]+(?:['’][A-Za-z]+)?|\d+(?:[.,]\d+)*", part)
             if len(tokens) >= 3:
-                sentences.append(" ".join(tokens))
+                sentences += 1
+                words += tokens
     if not sentences:
         return None
-    return round(float(readability.getmeasures("\n".join(sentences), lang="en")["readability grades"]["Kincaid"]), 1)
+    syllable_count = sum(syllables(word) for word in words)
+    return round(0.39 * len(words) / sentences + 11.8 * syllable_count / len(words) - 15.59, 1)
 
 
 def _cancer_types(assistant: Any) -> dict[str, frozenset[str]]:

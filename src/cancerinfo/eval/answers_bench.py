@@ -45,6 +45,7 @@ def answers_benchmark(db: Path, shared: Path) -> dict[str, Any]:
         results["groundedness"] = _groundedness(peer_responses + nci_responses, bodies)
         results["heldout_answers"] = _heldout_answers(assistant)
         results["heldout_triage"] = _heldout_triage(assistant)
+        results["answer_sets"] = _answer_sets(assistant)
         peer_questions = [c.question for c in load_cases(_peer_dir(shared) / "cases.jsonl")]
         results["calibration"] = _calibration(assistant, nci + [
             q for q, r in zip(peer_questions, peer_responses, strict=True) if r["status"] != "urgent"
@@ -53,6 +54,20 @@ def answers_benchmark(db: Path, shared: Path) -> dict[str, Any]:
     finally:
         assistant.close()
     return results
+
+
+def _answer_sets(assistant: Assistant) -> dict[str, Any]:
+    """The independent answer sets (dev: tuned on; test: only reported), without their rows."""
+    from cancerinfo.eval.answer_sets import run_answer_set
+
+    sets = {}
+    for name in ("answers-dev", "answers-test"):
+        path = REPO / "benchmarks" / f"{name}.jsonl"
+        if path.exists():
+            figures = run_answer_set(assistant, path)
+            figures.pop("per_question")
+            sets[name] = figures
+    return sets
 
 
 def _peer_dir(shared: Path) -> Path:

@@ -390,6 +390,9 @@ def _answers(answers: dict[str, Any]) -> list[str]:
         "",
         f"Failed checks (cases): {failures}.",
         "",
+    ]
+    lines += _answer_sets(answers.get("answer_sets") or {})
+    lines += [
         "### Groundedness, held-out sets, latency",
         "",
         f"- Quotes not found word for word in their cited page: **{grounded['quotes_not_in_page']}** of "
@@ -418,5 +421,43 @@ def _answers(answers: dict[str, Any]) -> list[str]:
     ]
     for row in answers["calibration"]["rows"]:
         lines.append(f"| {row['threshold']:.2f} | {row['answerable_stopped']} | {row['unanswerable_stopped']} |")
+    lines.append("")
+    return lines
+
+
+def _answer_sets(sets: dict[str, Any]) -> list[str]:
+    """The independent answer sets (issue 14): the composer and its baseline side by side."""
+    if not sets:
+        return []
+
+    def share(figure: dict[str, Any]) -> str:
+        return f"{figure['rate']:.3f} ({figure['ok']} / {figure['n']})" if figure["n"] else "n/a"
+
+    names = list(sets)
+    lines = [
+        "### Independent answer sets (issue 14)",
+        "",
+        "`benchmarks/answers-dev.jsonl` (tuned on) and `answers-test.jsonl` (only reported), written by",
+        "helpers who never read the answer code; figures over the answerable questions",
+        "(`cancerinfo.eval.answer_sets`). Baseline: the first five sentences of search's top hit.",
+        "",
+        "| measure | " + " | ".join(names) + " |",
+        "|---|" + "---:|" * len(names),
+    ]
+    rows = [
+        ("best page cited", lambda f: share(f["best_page_cited"])),
+        ("best page in the short answer", lambda f: share(f["best_page_in_short_answer"])),
+        ("a key fact stated", lambda f: share(f["key_fact_present"])),
+        ("on topic (every page cited)", lambda f: share(f["on_topic"])),
+        ("median words shown", lambda f: str(f["median_words"])),
+        ("median reading grade (Flesch-Kincaid)", lambda f: str(f["median_reading_grade"])),
+        ("answers with page leftovers", lambda f: f"{f['answers_with_leftovers']} / {f['answered']}"),
+        ("unanswerable declined", lambda f: f"{f['unanswerable_declined']['ok']} / {f['unanswerable_declined']['n']}"),
+        ("baseline: best page", lambda f: share(f["baseline"]["best_page_cited"])),
+        ("baseline: a key fact stated", lambda f: share(f["baseline"]["key_fact_present"])),
+        ("baseline: median words", lambda f: str(f["baseline"]["median_words"])),
+    ]
+    for label, value in rows:
+        lines.append(f"| {label} | " + " | ".join(value(sets[name]) for name in names) + " |")
     lines.append("")
     return lines

@@ -1,0 +1,85 @@
+"""The measures of the independent answer sets (cancerinfo.eval.answer_sets), on hand-made
+answers whose right figures are worked out here by hand."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from cancerinfo.eval.answer_sets import (
+    fact_present,
+    leftovers,
+    on_topic,
+    read_answer_set,
+    reading_grade,
+    syllables,
+    visible_words,
+)
+
+
+def test_a_key_fact_is_found_verbatim_or_mostly_in_order_in_one_quote() -> None:
+    answer = "Hair often grows back in 2 to 3 months after treatment has ended [1]."
+    assert fact_present("hair often grows back in 2 to 3 months", answer, [])
+    # 8 of 9 words in order in the quote: 89 % >= 80 %
+    quote = "Your hair will usually grow back in 2 to 3 months after treatment ends."
+    assert fact_present("hair will grow back in 2 to 3 months", "something else", [quote])
+    # the words are there but too few of them in order
+    assert not fact_present("months 3 to 2 in back grow will hair", "something else", [quote])
+    assert not fact_present("nausea can last for days", answer, [quote])
+
+
+@pytest.mark.parametrize(
+    ("word", "count"),
+    [("cat", 1), ("make", 1), ("used", 1), ("wanted", 2), ("little", 2), ("boxes", 2), ("chemotherapy", 5)],
+)
+def test_syllables_by_vowel_groups(word: str, count: int) -> None:
+    assert syllables(word) == count
+
+
+def test_the_reading_grade_is_the_flesch_kincaid_formula() -> None:
+    # 2 sentences, 12 words, 12 syllables: 0.39 * 6 + 11.8 * 1 - 15.59 = -1.45
+    assert reading_grade(["The cat sat on the mat [1]. The dog ran to the park."]) == -1.4
+    # 1 sentence, 4 words, 5 + 2 + 5 + 2 = 14 syllables: 0.39 * 4 + 11.8 * 3.5 - 15.59 = 27.27
+    assert reading_grade(["Chemotherapy causes considerable nausea."]) == 27.3
+    assert reading_grade(["Yes.", ""]) is None
+
+
+def test_leftovers_are_furniture_of_quoted_sections_only() -> None:
+    response = {
+        "sections": [
+            {"source": "kb", "text": "Figure 1. The stages of a tumor [1]\nFor more information, see the PDQ summary [2]"},
+            {"source": "kb", "text": "Some ways to help:\n- rest [3]"},
+            {"source": "policy", "text": "Learn more: call your care team."},
+        ]
+    }
+    assert leftovers(response) == ["caption", "teaser", "list_intro"]
+    followed = {"sections": [{"source": "kb", "text": "Ways to help: [1]\n- rest and drink water [1]"}]}
+    assert leftovers(followed) == []
+
+
+def test_visible_words_count_every_section() -> None:
+    assert visible_words({"sections": [{"text": "Hair grows back [1]."}, {"text": "It is fine."}]}) == 6
+
+
+def test_on_topic_needs_every_cited_page_to_share_a_cancer_type_with_a_relevant_page() -> None:
+    types = {
+        "hair-loss": frozenset(),
+        "breast": frozenset({"breast cancer"}),
+        "breast-surgery": frozenset({"breast cancer"}),
+        "hairy-cell": frozenset({"hairy cell leukemia"}),
+    }
+    assert on_topic(["breast", "hair-loss", "breast-surgery"], ["breast"], types)
+    assert not on_topic(["breast", "hairy-cell"], ["breast"], types)
+    assert on_topic(["hairy-cell"], ["hair-loss"], types)  # nothing to compare a general page with
+
+
+def test_a_bad_line_of_an_answer_set_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "set.jsonl"
+    path.write_text(json.dumps({"question": "q", "answerable": True}) + "\n{oops\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"set\.jsonl:2: not JSON"):
+        read_answer_set(path)
+    path.write_text(json.dumps({"question": "q"}) + "\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"set\.jsonl:1: needs a question and answerable"):
+        read_answer_set(path)
