@@ -9,6 +9,7 @@ citations renumbered in reading order (shown ones first, so ``[1]`` is the short
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 from cancerinfo.answer.contract import Citation, Section
@@ -16,6 +17,8 @@ from cancerinfo.answer.contract import Citation, Section
 _CITE = re.compile(r"\[(\d{1,3})\]")
 _WORD = re.compile(r"\w+")
 _INTRO = re.compile(r":\s*(\[\d{1,3}\])?\s*$")
+#: A run of quotes opening with fewer words is a list's items without their intro.
+MIN_RUN_WORDS = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +28,7 @@ class Layout:
     max_words: int = 200
     support_parts: int = 2
     support_lines: int = 3
+    min_support_similarity: float = -1.0
 
 
 def words(text: str) -> int:
@@ -40,11 +44,14 @@ def arrange(
     layout: Layout,
     *,
     keep_policy: set[str],
+    similarity: Callable[[list[str]], list[float]] | None = None,
 ) -> tuple[list[Section], list[Section], list[Citation]]:
     """(shown, more, citations). ``sections``/``citations``: the composed answer (numbered
     from 1); ``short``: the short answer section and its citation (numbered after them);
     ``same``: more of the short answer's own section (a supporting part, numbered after);
-    ``keep_policy``: kinds of navigation sections that stay shown."""
+    ``keep_policy``: kinds of navigation sections that stay shown; ``similarity``: the
+    cosine of each of some lines with the question (a supporting quote below
+    ``layout.min_support_similarity`` is not shown)."""
     by_number = {c.n: c for c in citations}
     shown: list[Section] = []
     more: list[Section] = []
@@ -74,9 +81,10 @@ def arrange(
             lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
         if not lines:
             continue
+        candidates = _on_topic(lines, similarity, layout.min_support_similarity)
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
-            for line in lines[: layout.support_lines]:
+            for line in candidates[: layout.support_lines]:
                 cost = words(line)
                 if cost > budget and keep:
                     break
@@ -84,13 +92,41 @@ def arrange(
                 budget -= cost
         while keep and _INTRO.search(keep[-1]):  # an intro line without its items
             keep.pop()
-        rest = lines[len(keep) :]
+        rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
             shown.append(_with_lines(section, keep))
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)
+
+
+def _runs(lines: list[str]) -> list[list[str]]:
+    """Consecutive lines quoting one run of a page (the same ``[n]``): a paragraph, or a
+    list with its intro."""
+    runs: list[list[str]] = []
+    for line in lines:
+        numbers = _CITE.findall(line)
+        if runs and numbers and numbers == _CITE.findall(runs[-1][-1]):
+            runs[-1].append(line)
+        else:
+            runs.append([line])
+    return runs
+
+
+def _on_topic(lines: list[str], similarity: Callable[[list[str]], list[float]] | None, minimum: float) -> list[str]:
+    """The lines a supporting part may show: runs whose best line is close enough to the
+    question, never a run opening on a bare list item whose intro is not shown ("Anxiety.")."""
+    runs = [run for run in _runs(lines) if words(run[0]) >= MIN_RUN_WORDS or _INTRO.search(run[0])]
+    if similarity is not None and runs:
+        scores = similarity([_CITE.sub("", line).strip(" -") for run in runs for line in run])
+        kept, position = [], 0
+        for run in runs:
+            if max(scores[position : position + len(run)]) >= minimum:
+                kept.append(run)
+            position += len(run)
+        runs = kept
+    return [line for run in runs for line in run]
 
 
 def _with_lines(section: Section, lines: list[str]) -> Section:

@@ -300,10 +300,16 @@ class Assistant:
                         more_citations = [*more_citations, *second_citations]
             same = (section, more_citations)
         layout = self.policy.layout
+        asked_vector = embedder.embed([question])[0]
+
+        def similarity(lines: list[str]) -> list[float]:
+            return [float(score) for score in embedder.embed(lines) @ asked_vector]
+
         return arrange(
             pair, same, sections, citations,
-            Layout(layout.max_words, layout.support_parts, layout.support_lines),
+            Layout(layout.max_words, layout.support_parts, layout.support_lines, layout.min_support_similarity),
             keep_policy=self.policy.navigation_shown(intent),
+            similarity=similarity,
         )
 
     def _with_guidance(self, sections: list[Section], triage: TriageResult) -> list[Section]:

@@ -467,6 +467,8 @@ class Composer:
             return False  # an intro line ("Treatment may include:") means little alone
         if text.endswith("?"):
             return False  # a KB heading-question is not an answer
+        if not unit.list_item and not _ENDS_SENTENCE.search(text):
+            return False  # a link title or a caption ("Eating Hints: Before, during, and after Cancer Treatment")
         return not _found(self._never, text)  # skip_lines, quote_exclusions (once a chunk: _prepare is kept)
 
     def _asked_for(self, question: str, text: str) -> bool:
@@ -604,13 +606,21 @@ class ShortAnswer:
     coverage: float
 
 
-_STAGE = re.compile(r"\bstage\s*(0|iv|v|i{1,3}|[1-4])\s*([abc])?\b", re.IGNORECASE)
+_ENDS_SENTENCE = re.compile(r"[.!:;][\"”’)\]]*$")
+_STAGE_ONE = r"(0|iv|v|i{1,3}|[1-4])\s*(?:[abc]\d?)?"
+#: "stage 3", "Stage IIIB", "Stage IA1", and each stage of "stages IA and IB" / "stages II to IV"
+_STAGE = re.compile(r"\bstages?\s*" + _STAGE_ONE + r"\b((?:\s*(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b)*)", re.IGNORECASE)
+_STAGE_MORE = re.compile(r"(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b", re.IGNORECASE)
 _ROMAN = {"0": "0", "1": "i", "2": "ii", "3": "iii", "4": "iv", "i": "i", "ii": "ii", "iii": "iii", "iv": "iv", "v": "v"}
 
 
 def stages_named(text: str) -> frozenset[str]:
     """The stages a text names, as roman numerals ("stage 3" and "stage IIIB" both name iii)."""
-    return frozenset(_ROMAN[m.group(1).lower()] for m in _STAGE.finditer(text))
+    found = set()
+    for match in _STAGE.finditer(text):
+        found.add(_ROMAN[match.group(1).lower()])
+        found.update(_ROMAN[more.group(1).lower()] for more in _STAGE_MORE.finditer(match.group(2) or ""))
+    return frozenset(found)
 
 
 def _reads_as_sentence(text: str) -> bool:

@@ -42,6 +42,14 @@ MAX_CACHED_PAGES = 2_000
 MAX_CACHED_CHUNK_PAGES = 2_048
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
 _DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
+#: "cancer of the stomach", "a tumor in her brain"
+_SITE_AFTER = re.compile(
+    r"\b(?:cancers?|tumou?rs?|carcinomas?|neoplasms?|malignanc(?:y|ies))\s+(?:of|in|on)\s+(?:the|my|his|her|their|your|a)?\s*"
+    r"(?:left |right |upper |lower )?([a-z][a-z-]+)"
+)
+_CANCER_WORD = re.compile(r"^(?:cancers?|tumou?rs?|carcinomas?|neoplasms?)$")
+_LIST_JOINERS = frozenset({"and", "or", "&", "/", ","})
+_TOKEN = re.compile(r"[a-z][a-z-]*|[,&/]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -236,7 +244,8 @@ class EvidenceFinder:
         else:
             # a page on a cancer the question does not name only when the search put it near
             # the top; then after the general pages
-            other = {d for d in ranked if (self.title_words[d] & self.site_words) - asked}
+            sites = self.sites_named(result.query)
+            other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
             strong = set(ranked[: self.policy.other_site_pages])
             ranked = [d for d in ranked if d not in other] + [d for d in ranked if d in other & strong]
         narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
@@ -247,6 +256,21 @@ class EvidenceFinder:
         return Evidence(
             pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named
         )
+
+    def sites_named(self, text: str) -> set[str]:
+        """The sites a question names as a cancer ("stage 3 colon cancer", "cancer of the
+        stomach", "lymphoma"), not a body part in passing ("sick to her stomach", "skin
+        rash", "brain fog"): only these keep pages on that cancer among the first."""
+        lowered = text.lower()
+        found = {m.group(1) for pattern in (_SITE, _DISEASE_ENDING, _SITE_AFTER) for m in pattern.finditer(lowered)}
+        tokens = _TOKEN.findall(lowered)
+        for position, token in enumerate(tokens):  # "breast, ovarian or pancreatic cancer"
+            if _CANCER_WORD.match(token):
+                back = position - 1
+                while back >= 0 and (tokens[back] in self.site_words or tokens[back] in _LIST_JOINERS):
+                    found.add(tokens[back])
+                    back -= 1
+        return found & self.site_words
 
     def _titled_with_all(self, words: set[str]) -> set[int]:
         """The pages whose title has every one of ``words`` (none for no words)."""

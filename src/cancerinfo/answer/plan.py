@@ -55,6 +55,7 @@ class LayoutPolicy(BaseModel):
     max_words: int = Field(ge=40)
     support_parts: int = Field(ge=0)
     support_lines: int = Field(ge=1)
+    min_support_similarity: float = Field(default=-1.0, ge=-1.0, le=1.0)
     navigation_for: dict[str, tuple[str, ...]]
 
 
