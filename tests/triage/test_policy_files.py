@@ -212,3 +212,62 @@ def test_heldout_triage_agreement(lexical: Triage) -> None:
         ):
             disagreements.append(f"{case['id']}: expected {case['expected_status']}, got {status}: {case['question']}")
     assert len(disagreements) / len(cases) <= 0.05, "\n".join(disagreements)
+
+
+def _safety_with_refusal_cues(tmp_path: Path, extra: dict[str, Any]) -> Path:
+    """A copy of the shipped safety policy with ``triage/refusals.yaml`` = ``extra``."""
+    path = write(tmp_path / "safety.yaml", shipped())
+    (tmp_path / "triage").mkdir()
+    write(tmp_path / "triage" / "refusals.yaml", extra)
+    return path
+
+
+def test_refusal_cue_files_add_cues_with_named_word_lists(tmp_path: Path, safety: SafetyPolicy) -> None:
+    extra = {
+        "version": 1,
+        "cue_words": {"lab": "wibble|wobble"},
+        "cues": {"interpret_my_report": ["(is|are) my {@lab} results zorbly"]},
+        "cues_es": {"interpret_my_report": ["mis resultados {@lab} son zorbly"]},
+    }
+    loaded = SafetyPolicy.load(_safety_with_refusal_cues(tmp_path, extra))
+    kind = REFUSAL_KINDS.index("interpret_my_report")
+    assert loaded.refusals[kind].cues.find(["are my wobble results zorbly"]) is not None
+    assert loaded.refusals[kind].cues_es.find(["mis resultados wibble son zorbly"]) is not None
+    assert loaded.refusals[kind].cues.find(["are my wubble results zorbly"]) is None
+    assert safety.refusals[kind].cues.find(["are my wobble results zorbly"]) is None
+    # the shipped cues are kept, the file's come after them
+    assert len(loaded.refusals[kind].cues.cues) == len(shipped()["refusals"]["interpret_my_report"]["cues"]) + 1
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"cues": {"diagnose_me": ["is it {@nothing}"]}}, "cues.diagnose_me item 1: unknown cue word {@nothing}"),
+        ({"cues": {"be_nice": ["x y"]}}, "be_nice is not a refusal kind"),
+        ({"cue_words": {"Bad Name": "x"}}, "a cue word name is lower-case letters"),
+        ({"cues": {"diagnose_me": ["(unclosed"]}}, "key cues.diagnose_me: item 1 is not a valid pattern"),
+        ({"version": 2}, "version"),
+    ],
+)
+def test_a_bad_refusal_cue_file_names_file_and_key(tmp_path: Path, change: dict[str, Any], message: str) -> None:
+    extra = {"version": 1, "cue_words": {"lab": "x|y"}, "cues": {}, "cues_es": {}} | change
+    path = _safety_with_refusal_cues(tmp_path, extra)
+    with pytest.raises(PolicyError) as caught:
+        SafetyPolicy.load(path)
+    assert str(tmp_path / "triage" / "refusals.yaml") in str(caught.value)
+    assert message in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("¿tengo leucemia?", "DIAGNOSE_ME"),
+        ("¿mi papá va a morir?", "MY_PROGNOSIS"),
+    ],
+)
+def test_a_short_spanish_request_taken_for_english_is_refused_in_spanish(
+    lexical: Triage, message: str, reason: str
+) -> None:
+    result = lexical.assess(message, known_terms=known_terms)
+    assert result.status == "refused" and result.reason == reason
+    assert result.language == "es" and result.message.startswith("No puedo")

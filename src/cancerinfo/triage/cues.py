@@ -61,6 +61,9 @@ class CueList:
             object.__setattr__(self, "any_first", any_of([p.pattern for p in firsts], re.IGNORECASE))
             object.__setattr__(self, "any_single", any_of([p.pattern for p in singles], re.IGNORECASE))
 
+    def __add__(self, other: CueList) -> CueList:
+        return CueList(self.cues + other.cues)
+
     def find(self, sentences: Sequence[str]) -> str | None:
         """The words of the first cue found, or ``None``."""
         if self.any_first is not None and not any(self.any_first.search(s) for s in sentences):

@@ -227,7 +227,7 @@ class Triage:
         if hit is not None:
             evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))
             return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
-        refusal, hit = self._refusal(sentences, language)
+        refusal, hit, spanish_cue = self._refusal(sentences, language)
         meaning = self._meaning(message, language)
         if meaning is not None:
             evidence.append(meaning[0])
@@ -237,12 +237,12 @@ class Triage:
                 return self._urgent("crisis", language, found, evidence)
         if refusal is not None:
             evidence.append(Evidence("refusal", refusal.kind, words=hit or "", note="refusal"))
-            in_spanish = language == "es" and language in self.rules.languages.full
+            in_spanish = (language == "es" and language in self.rules.languages.full) or spanish_cue
             return TriageResult(
                 status=REFUSED,
                 urgency=None,
                 reason=refusal.kind.upper(),
-                language=language,
+                language="es" if spanish_cue else language,
                 message=self.safety.fill(refusal.kind, language="es" if in_spanish else "en"),
                 questions_for_doctor=refusal.questions_for_doctor_es if in_spanish else refusal.questions_for_doctor,
                 informational=informational,
@@ -392,17 +392,26 @@ class Triage:
                     reported=why is None,
                 )
 
-    def _refusal(self, sentences: list[str], language: str) -> tuple[Refusal | None, str | None]:
-        """The first refusal kind whose cues the message matches (Spanish cues for Spanish)."""
+    def _refusal(self, sentences: list[str], language: str) -> tuple[Refusal | None, str | None, bool]:
+        """The first refusal kind whose cues the message matches (Spanish cues for Spanish),
+        its words, and whether a Spanish cue matched (the reply is then in Spanish)."""
         spanish = language == "es"
         folded = [fold(s) for s in sentences] if spanish else sentences
         for refusal in self.safety.refusals:
             hit = (refusal.cues_es if spanish else refusal.cues).find(folded)
-            if hit is None and spanish:
-                hit = refusal.cues.find(sentences)  # Spanglish
             if hit is not None:
-                return refusal, hit
-        return None, None
+                return refusal, hit, spanish
+            if spanish:
+                hit = refusal.cues.find(sentences)  # Spanglish
+                if hit is not None:
+                    return refusal, hit, False
+        if language == "en":  # a short Spanish message the identifier took for English
+            folded = [fold(s) for s in sentences]
+            for refusal in self.safety.refusals:
+                hit = refusal.cues_es.find(folded)
+                if hit is not None:
+                    return refusal, hit, True
+        return None, None, False
 
     def _meaning(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning, for a language the rules list (evidence, passed, strong).

@@ -1,11 +1,17 @@
 """``policies/safety.yaml``: contacts, refusals, phrase cues and reply templates, checked.
 
+More refusal cues live in ``policies/triage/refusals.yaml`` (beside the safety file's
+folder: ``triage/refusals.yaml``; optional): ``cue_words`` names word lists a cue uses as
+``{@name}`` ("{@report}" = reports, results, scans, biopsy...), and ``cues`` / ``cues_es`` add
+cues to each refusal kind.
+
 The contact texts can be overridden for a deployment: ``SafetyPolicy.load(
 emergency_number="112")``, or :meth:`SafetyPolicy.with_contacts` on a loaded policy.
 """
 
 from __future__ import annotations
 
+import re
 import string
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -91,6 +97,73 @@ class RefusalFile(_Strict):
             if len(text) > MAX_QUESTION_CHARS:
                 raise ValueError(f"a question must be at most {MAX_QUESTION_CHARS} characters")
         return tuple(" ".join(t.split()) for t in value)
+
+
+_CUE_WORD = re.compile(r"\{@([a-z_]+)\}")
+
+
+class RefusalCuesFile(_Strict):
+    """``triage/refusals.yaml``: word lists and more cues for the refusal kinds (raw, expanded
+    by :func:`_extra_refusal_cues`)."""
+
+    version: int = Field(ge=1, le=1)
+    cue_words: dict[str, str]
+    cues: dict[str, list[Any]]
+    cues_es: dict[str, list[Any]]
+
+    @field_validator("cue_words")
+    @classmethod
+    def _names(cls, value: dict[str, str]) -> dict[str, str]:
+        for name, pattern in value.items():
+            if not re.fullmatch(r"[a-z_]+", name):
+                raise ValueError(f"{name!r}: a cue word name is lower-case letters and _")
+            if not str(pattern).strip() or "@" in str(pattern):
+                raise ValueError(f"{name}: must be a non-empty pattern without {{@name}} lists")
+        return value
+
+    @field_validator("cues", "cues_es")
+    @classmethod
+    def _kinds(cls, value: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        unknown = sorted(set(value) - set(REFUSAL_KINDS))
+        if unknown:
+            raise ValueError(f"{unknown[0]} is not a refusal kind ({', '.join(REFUSAL_KINDS)})")
+        return value
+
+
+def _expand(value: Any, words: Mapping[str, str], where: str) -> Any:
+    """A cue with its ``{@name}`` word lists written out."""
+    if isinstance(value, dict) and set(value) == {"all"} and isinstance(value["all"], list):
+        return {"all": [_expand(part, words, where) for part in value["all"]]}
+    if not isinstance(value, str):
+        return value
+
+    def word(match: re.Match[str]) -> str:
+        if match.group(1) not in words:
+            raise PolicyError(f"{where}: unknown cue word {{@{match.group(1)}}}")
+        return f"(?:{words[match.group(1)]})"
+
+    return _CUE_WORD.sub(word, value)
+
+
+def _extra_refusal_cues(path: Path) -> dict[str, tuple[CueList, CueList]]:
+    """The cues ``path`` adds to each refusal kind (English, Spanish); none when absent."""
+    if not path.is_file():
+        return {}
+    data = validated(RefusalCuesFile, read_policy(path, what="refusal cues"), path)
+    extra: dict[str, tuple[CueList, CueList]] = {}
+    for kind in REFUSAL_KINDS:
+        lists = []
+        for key, cues in (("cues", data.cues.get(kind)), ("cues_es", data.cues_es.get(kind))):
+            if not cues:
+                lists.append(CueList(()))
+                continue
+            expanded = [_expand(cue, data.cue_words, f"{path}: {key}.{kind} item {i}") for i, cue in enumerate(cues, 1)]
+            try:
+                lists.append(compile_cues(expanded))
+            except ValueError as exc:
+                raise PolicyError(f"{path}: key {key}.{kind}: {exc}") from None
+        extra[kind] = (lists[0], lists[1])
+    return extra
 
 
 class SafetyFile(_Strict):
@@ -227,11 +300,13 @@ class SafetyPolicy:
         """Read and check the safety policy; contact texts given here replace the file's."""
         path = path or policy_path("safety.yaml")
         data = validated(SafetyFile, read_policy(path, what="safety policy"), path)
+        extra = _extra_refusal_cues(path.parent / "triage" / "refusals.yaml")
+        empty = (CueList(()), CueList(()))
         refusals = tuple(
             Refusal(
                 kind,
-                data.refusals[kind].cues,
-                data.refusals[kind].cues_es,
+                data.refusals[kind].cues + extra.get(kind, empty)[0],
+                data.refusals[kind].cues_es + extra.get(kind, empty)[1],
                 data.refusals[kind].questions_for_doctor,
                 data.questions_for_doctor_es[kind],
             )
