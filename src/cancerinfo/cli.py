@@ -289,15 +289,19 @@ def _print_response(response: dict[str, Any], *, more: bool = False) -> None:
     cited = {n for section in shown for n in section["citations"]}
     if response["citations"]:
         out.print("\n[bold]Sources[/bold]")
+        pages: dict[str, list[dict[str, Any]]] = {}  # one entry a page, its quotes' numbers first
         for citation in response["citations"]:
-            if citation["n"] not in cited:
-                continue
-            review = citation["review_status"]
-            flag = " [red]review overdue[/red]" if review == "overdue" else ""
+            if citation["n"] in cited:
+                pages.setdefault(citation["url"], []).append(citation)
+        for group in pages.values():
+            first = group[0]
+            numbers = "".join(f"[{c['n']}]" for c in group)
+            sections = ", ".join(dict.fromkeys(c["section"] for c in group if c["section"]))
+            flag = " [red]review overdue[/red]" if first["review_status"] == "overdue" else ""
             out.print(
-                f"[{citation['n']}] {escape(citation['title'])} > {escape(citation['section'])}\n"
-                f"    {escape(citation['url'])}  ({escape(citation['citation'] or citation['source'])}, "
-                f"last reviewed {citation['lastReviewed']}){flag}"
+                f"{escape(numbers)} {escape(first['title'])}" + (f" > {escape(sections)}" if sections else "") + "\n"
+                f"    {escape(first['url'])}  ({escape(first['citation'] or first['source'])}, "
+                f"last reviewed {first['lastReviewed']}){flag}"
             )
     out.print(f"\n[italic]{escape(response['disclaimer'])}[/italic]")
 

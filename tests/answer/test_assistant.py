@@ -266,6 +266,13 @@ def test_ask_command_prints_the_contract_and_a_readable_answer(db: Path, tmp_pat
     readable = cli("ask", "What is Ninlaro used for?", "--db", str(copy))
     assert readable.returncode == 0
     assert "ANSWERED" in readable.stdout and "Sources" in readable.stdout and "[1]" in readable.stdout
+    # one source line a page, with the numbers of all its quotes shown
+    sources = readable.stdout.split("Sources", 1)[1]
+    shown = {n for s in data["sections"] for n in s["citations"]}
+    urls = list(dict.fromkeys(c["url"] for c in data["citations"] if c["n"] in shown))
+    assert [sources.count(url) for url in urls] == [1] * len(urls)
+    numbers = "".join(f"[{c['n']}]" for c in data["citations"] if c["n"] in shown and c["url"] == urls[0])
+    assert numbers in sources
     first = json.loads(cli("ask", "What are the symptoms of laryngeal cancer?", "--db", str(copy),
                            "--session", "cli-1", "--json").stdout)
     follow = json.loads(cli("ask", "and how is it treated?", "--db", str(copy), "--session", "cli-1", "--json").stdout)
@@ -390,3 +397,11 @@ def test_sections_and_citations_turn_into_the_dicts_asdict_would_make(assistant:
     assert response.sections and response.citations
     for part in [*response.sections, *response.citations]:
         assert list(part.as_dict().items()) == list(asdict(part).items())
+
+
+def test_a_site_is_asked_about_only_when_named_as_a_cancer(assistant: Assistant) -> None:
+    finder = assistant.composer.finder
+    assert "laryngeal" in finder.site_words  # learned from the titles ("Laryngeal Cancer ...")
+    assert finder.sites_named("what does stage 2 laryngeal cancer mean") == {"laryngeal"}
+    assert finder.sites_named("is hoarseness a sign of cancer of the larynx or laryngeal tumors") >= {"laryngeal"}
+    assert finder.sites_named("my voice is laryngeal-sounding and my mum feels sick to her stomach") == set()

@@ -83,6 +83,17 @@ def test_a_shared_link_renders_the_answer_on_the_server(consented: httpx.Client)
     assert "Link to this answer" in page.text
 
 
+def test_one_source_card_a_page_holds_each_of_its_quotes(consented: httpx.Client) -> None:
+    page = consented.get("/", params={"q": "What are the symptoms of laryngeal cancer?"}).text
+    targets = set(re.findall(r'class="cite" href="#(src-t0-\d+)"', page))
+    assert targets and all(f'id="{target}"' in page for target in targets)  # every [n] leads somewhere
+    cards = re.findall(r'<details class="source-card" id="src-t0-\d+">', page)
+    pages = re.findall(r'<a href="(https://[^"]+)" rel="noopener noreferrer external"', page)
+    quotes = page.count('<blockquote class="quote">')
+    assert len(cards) == len(pages) == len(set(pages))  # one card a page
+    assert quotes > len(cards)  # this answer quotes one page more than once: inside its card
+
+
 def test_an_urgent_answer_is_an_alert_above_the_page(consented: httpx.Client) -> None:
     page = consented.get("/", params={"q": "I can't breathe right now"}).text
     alert = page.index('role="alert"')

@@ -44,14 +44,14 @@ def arrange(
     layout: Layout,
     *,
     keep_policy: set[str],
-    similarity: Callable[[list[str]], list[float]] | None = None,
+    relevance: Callable[[list[str]], list[float]] | None = None,
 ) -> tuple[list[Section], list[Section], list[Citation]]:
     """(shown, more, citations). ``sections``/``citations``: the composed answer (numbered
     from 1); ``short``: the short answer section and its citation (numbered after them);
     ``same``: more of the short answer's own section (a supporting part, numbered after);
-    ``keep_policy``: kinds of navigation sections that stay shown; ``similarity``: the
-    cosine of each of some lines with the question (a supporting quote below
-    ``layout.min_support_similarity`` is not shown)."""
+    ``keep_policy``: kinds of navigation sections that stay shown; ``relevance``: the
+    cosine of the question to the page section of each of some chunk ids (a supporting
+    quote from a section below ``layout.min_support_similarity`` is not shown)."""
     by_number = {c.n: c for c in citations}
     shown: list[Section] = []
     more: list[Section] = []
@@ -81,7 +81,7 @@ def arrange(
             lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
         if not lines:
             continue
-        candidates = _on_topic(lines, similarity, layout.min_support_similarity)
+        candidates = _on_topic(lines, relevance, layout.min_support_similarity, by_number)
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
             for line in candidates[: layout.support_lines]:
@@ -114,18 +114,19 @@ def _runs(lines: list[str]) -> list[list[str]]:
     return runs
 
 
-def _on_topic(lines: list[str], similarity: Callable[[list[str]], list[float]] | None, minimum: float) -> list[str]:
-    """The lines a supporting part may show: runs whose best line is close enough to the
+def _on_topic(
+    lines: list[str],
+    relevance: Callable[[list[str]], list[float]] | None,
+    minimum: float,
+    by_number: dict[int, Citation],
+) -> list[str]:
+    """The lines a supporting part may show: runs quoting a page section close enough to the
     question, never a run opening on a bare list item whose intro is not shown ("Anxiety.")."""
     runs = [run for run in _runs(lines) if words(run[0]) >= MIN_RUN_WORDS or _INTRO.search(run[0])]
-    if similarity is not None and runs:
-        scores = similarity([_CITE.sub("", line).strip(" -") for run in runs for line in run])
-        kept, position = [], 0
-        for run in runs:
-            if max(scores[position : position + len(run)]) >= minimum:
-                kept.append(run)
-            position += len(run)
-        runs = kept
+    if relevance is not None and runs:
+        numbers = [int(_CITE.findall(run[0])[0]) if _CITE.findall(run[0]) else 0 for run in runs]
+        scores = relevance([by_number[n].chunk_id if n in by_number else "" for n in numbers])
+        runs = [run for run, score in zip(runs, scores, strict=True) if score >= minimum]
     return [line for run in runs for line in run]
 
 

@@ -17,6 +17,8 @@
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
@@ -52,6 +54,10 @@ from cancerinfo.triage import SafetyPolicy, Triage, TriageResult, build_triage
 from cancerinfo.triage.meaning import RecentEmbeddings
 
 MAX_QUESTION_CHARS = 2_000
+#: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
+MAX_KEPT_WINDOW_VECTORS = 20_000
+#: Words of a short-answer candidate given to the encoder.
+WINDOW_WORDS_EMBEDDED = 40
 DRUG_INTENT = "drug_use"
 SEEK_CARE_INTENT = "seek_care"
 #: Questions naming a drug that its page answers with what it is used for when the question's
@@ -127,6 +133,8 @@ class Assistant:
         self.sessions = SessionStore(self.db, retention_days=retention_days)
         self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids))
         self._stem = self.triage.files.lexicons["en"].reader.stem
+        self._windows: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._window_lock = threading.Lock()
 
     def warm(self) -> None:
         """Do ahead of the first questions what any question would do (a server calls this
@@ -137,6 +145,30 @@ class Assistant:
     def close(self) -> None:
         self.sessions.close()
         self.searcher.close()
+
+    def _window_vectors(self, texts: list[str]) -> np.ndarray:
+        """The encoder's vectors of short-answer candidates; the most recent
+        ``MAX_KEPT_WINDOW_VECTORS`` are kept (pages asked about often come back)."""
+        with self._window_lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._windows]
+        if missing:
+            # the first words of a candidate say what it is about; fewer tokens, a faster run
+            vectors = self.searcher.embedder.embed([" ".join(t.split()[:WINDOW_WORDS_EMBEDDED]) for t in missing])
+            with self._window_lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._windows[text] = vector
+                while len(self._windows) > MAX_KEPT_WINDOW_VECTORS:
+                    self._windows.popitem(last=False)
+        with self._window_lock:
+            rows = []
+            for text in texts:
+                vector = self._windows.get(text)
+                if vector is None:  # dropped by another thread meanwhile
+                    vector = self.searcher.embedder.embed([" ".join(text.split()[:WINDOW_WORDS_EMBEDDED])])[0]
+                else:
+                    self._windows.move_to_end(text)
+                rows.append(vector)
+        return np.vstack(rows)
 
     # -- the pipeline -------------------------------------------------------------------
     def ask(
@@ -272,7 +304,9 @@ class Assistant:
         embedder = self.searcher.embedder
 
         def embed(texts: list[str]) -> np.ndarray:
-            return np.vstack([embedder.embed([texts[0]]), embedder.embed(texts[1:])])
+            # the question's vector is the search's (one model run fewer)
+            first = result.vector[None, :] if result.vector is not None else embedder.embed([texts[0]])
+            return np.vstack([first, self._window_vectors(texts[1:])])
 
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent)
@@ -300,16 +334,29 @@ class Assistant:
                         more_citations = [*more_citations, *second_citations]
             same = (section, more_citations)
         layout = self.policy.layout
-        asked_vector = embedder.embed([question])[0]
+        asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
 
-        def similarity(lines: list[str]) -> list[float]:
-            return [float(score) for score in embedder.embed(lines) @ asked_vector]
+        finder = self.composer.finder
+        # a supporting quote from a page on another cancer than the one asked about (or the
+        # short answer's) is off topic, however close its words ("hair" and hairy cell leukemia)
+        sites = finder.sites_named(question)
+        if short is not None:
+            sites |= finder.title_words[short.chunk.document] & finder.site_words
+
+        def relevance(chunk_ids: list[str]) -> list[float]:
+            scores = self.searcher.section_similarity(asked_vector, chunk_ids)
+            documents = self.searcher.chunk_documents(chunk_ids)
+            page_sites = [finder.title_words[d] & finder.site_words if d >= 0 else frozenset() for d in documents]
+            return [
+                -1.0 if mine and not mine & sites else score
+                for score, mine in zip(scores, page_sites, strict=True)
+            ]
 
         return arrange(
             pair, same, sections, citations,
             Layout(layout.max_words, layout.support_parts, layout.support_lines, layout.min_support_similarity),
             keep_policy=self.policy.navigation_shown(intent),
-            similarity=similarity,
+            relevance=relevance,
         )
 
     def _with_guidance(self, sections: list[Section], triage: TriageResult) -> list[Section]:

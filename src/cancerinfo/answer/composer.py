@@ -345,7 +345,12 @@ class Composer:
         if not scored:
             return []
         scored.sort(key=lambda item: -item[0])
-        best = scored[:SHORT_CANDIDATES]
+        # the encoder reads only the windows that can still win on closeness: the best few, and
+        # the others of the first ones within reach of the best by words and rank
+        best = [
+            item for position, item in enumerate(scored[:SHORT_CANDIDATES])
+            if position < SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - SHORT_CANDIDATES_REACH
+        ]
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
         vectors = np.asarray(embed([question, *texts]))
         similarities = vectors[1:] @ vectors[0]
@@ -582,6 +587,9 @@ def _render(run: list[Unit], n: int) -> list[str]:
 # -- the short answer ---------------------------------------------------------------------
 #: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
 SHORT_CANDIDATES = 8
+#: ... of which these many always, the others only within this lexical score of the best
+SHORT_CANDIDATES_MIN = 3
+SHORT_CANDIDATES_REACH = 0.2
 #: Sentences in a short answer, at most.
 SHORT_MAX_UNITS = 3
 #: A window longer than this (words) is cut back (a short answer reads in seconds).

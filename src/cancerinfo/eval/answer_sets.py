@@ -5,8 +5,8 @@ from the page, written by helpers who never read the answer code.
 Each question goes through the whole assistant (a line with ``previous`` is asked as a
 follow-up in a session). Figures, over the answerable questions unless said:
 
-- **best page cited**: a page of ``relevant`` among the answer's citations; **in the short
-  answer**: among the citations of the answer's first KB section;
+- **best page cited**: a page of ``relevant`` among the citations of the sections shown (not
+  those kept for "more"); **in the short answer**: among the citations of the first KB section;
 - **key fact present**: a key fact in the answer's text (after folding quotes, spaces and
   case), or 80 % of its words in order inside one quoted sentence;
 - **on topic**: every cited page is a relevant page, a page on no particular cancer, or a
@@ -188,11 +188,14 @@ def run_answer_set(assistant: Any, path: Path) -> dict[str, Any]:
     for row in rows:
         turns = ([row["previous"]] if row.get("previous") else []) + [row["question"]]
         response = ask_turns(assistant, turns)
-        cited = [c["url"] for c in response["citations"]]
+        # what the asker sees: the citations of the shown sections ("more" is one tap away)
+        shown = {n for section in response["sections"] for n in section["citations"]}
+        shown_citations = [c for c in response["citations"] if c["n"] in shown]
+        cited = [c["url"] for c in shown_citations]
         kb_sections = [s for s in response["sections"] if s["source"] == "kb"]
         first = kb_sections[0] if kb_sections else None
         first_urls = [response["citations"][n - 1]["url"] for n in (first["citations"] if first else [])]
-        quotes = [c["quote"] for c in response["citations"]]
+        quotes = [c["quote"] for c in shown_citations]
         relevant = row.get("relevant") or []
         base = baseline(assistant, " ".join(turns[-1:]))
         record = {

@@ -66,6 +66,8 @@ class SearchResult:
     #: the words the KB vocabulary added to the question (brand → generic, abbreviation →
     #: long form...); not part of :meth:`as_dict`
     expansions: tuple[str, ...] = ()
+    #: the question's embedding (unit length), when the dense search ran; not part of :meth:`as_dict`
+    vector: Any = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {

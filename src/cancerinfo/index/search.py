@@ -90,6 +90,7 @@ class Searcher:
             intents=self.intents,
             generic_title_words=self.policy.title_generic_words,
         )
+        self._position_of_chunk_id: dict[str, int] | None = None
         self.tier_bonus = np.asarray(
             [self.tiers.bonus_of(info.tier) for info in self.index.documents]
         )
@@ -279,7 +280,25 @@ class Searcher:
         hits = self._hits(ranked, scores, explain, cosine, query if snippets else None)
         reason = None if hits else "NO_RESULTS"
         best = float(similarities[top[0]]) if count else -1.0
-        return SearchResult(query, intent, hits, reason, None, entities, best, tuple(expansions))
+        return SearchResult(query, intent, hits, reason, None, entities, best, tuple(expansions), vector)
+
+    def _positions(self, chunk_ids: list[str]) -> list[int]:
+        if self._position_of_chunk_id is None:
+            self._position_of_chunk_id = {chunk_id: p for p, chunk_id in enumerate(self.index.chunk_ids)}
+        return [self._position_of_chunk_id.get(chunk_id, -1) for chunk_id in chunk_ids]
+
+    def chunk_documents(self, chunk_ids: list[str]) -> list[int]:
+        """The page (position in ``index.documents``) of each chunk; -1 for one not in the index."""
+        return [int(self.index.chunk_document[p]) if p >= 0 else -1 for p in self._positions(chunk_ids)]
+
+    def section_similarity(self, vector: np.ndarray, chunk_ids: list[str]) -> list[float]:
+        """The cosine of ``vector`` (a question's, from :attr:`SearchResult.vector`) to the
+        section vector of each chunk (-1.0 for a chunk not in the index): no model run."""
+        index = self.index
+        positions = self._positions(chunk_ids)
+        found = [p for p in positions if p >= 0]
+        scores = iter((vector @ index.vector_columns[:, index.chunk_key[found]]).tolist() if found else [])
+        return [float(next(scores)) if p >= 0 else -1.0 for p in positions]
 
     def _hits(
         self,

@@ -127,6 +127,7 @@ def _templates() -> Jinja2Templates:
     environment.filters["answer_text"] = render.answer_text
     environment.filters["document_body"] = render.document_body
     environment.filters["safe_url"] = render.safe_url
+    environment.filters["by_page"] = render.by_page
     environment.filters["tel_url"] = render.tel_url
     environment.filters["message_of"] = render.message_of
     environment.filters["schema_type"] = render.schema_type

@@ -29,6 +29,16 @@ _LINK = re.compile(r"\[([^\]]+)\]\([^)]*\)")
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 
 
+def by_page(citations: list[Any]) -> list[list[Any]]:
+    """The citations grouped by page, in the order of each page's first citation: one source
+    card a page, its quotes inside (an answer often quotes several lines of one page)."""
+    groups: dict[str, list[Any]] = {}
+    for citation in citations:
+        url = citation["url"] if isinstance(citation, Mapping) else citation.url
+        groups.setdefault(url, []).append(citation)
+    return list(groups.values())
+
+
 def safe_url(url: str) -> str | None:
     """``url`` when it is an absolute http(s) address, else None (no ``javascript:``)."""
     try:

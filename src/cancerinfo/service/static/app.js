@@ -119,14 +119,21 @@
   }
 
   function openSource(link, event) {
-    var card = document.getElementById(link.dataset.source);
-    if (!card) { return; }
+    var target = document.getElementById(link.dataset.source);
+    if (!target) { return; }
+    // a page's card holds all its quotes: a later quote's number points inside the card
+    var card = target.closest("details.source-card") || target;
     event.preventDefault();
     card.open = true;
-    document.querySelectorAll(".source-card.highlight").forEach(function (c) { c.classList.remove("highlight"); });
+    document.querySelectorAll(".source-card.highlight, figure.quote.highlight").forEach(function (c) { c.classList.remove("highlight"); });
     card.classList.add("highlight");
-    var summary = $("summary", card);
-    summary.focus();
+    if (target !== card) {
+      target.classList.add("highlight");
+      target.focus();
+      target.scrollIntoView({ block: "nearest" });
+      return;
+    }
+    $("summary", card).focus();
     card.scrollIntoView({ block: "nearest" });
   }
 

@@ -1,0 +1,94 @@
+"""How an answer is laid out (answer.arrange) and how stages are read (composer.stages_named),
+on hand-made sections: the expected layouts are worked out here by hand."""
+
+from __future__ import annotations
+
+import pytest
+
+from cancerinfo.answer.arrange import Layout, arrange, words
+from cancerinfo.answer.composer import stages_named
+from cancerinfo.answer.contract import Citation, Section
+
+
+def cite(n: int, chunk: str, url: str = "https://example.org/a") -> Citation:
+    return Citation(n, url, "A page", "A section", chunk, f"quote {n}", "NCI", "02_nci_core", None, "2025-01-01", "ok")
+
+
+def kb(kind: str, text: str) -> Section:
+    numbers = sorted({int(part.split("]")[0]) for part in text.split("[")[1:]})
+    return Section(kind, kind.title(), text, numbers, "kb")
+
+
+SHORT = (Section("short_answer", "Short answer", "- Hair often grows back after treatment ends. [9]", [9], "kb"), cite(9, "c-short"))
+NO_SAME: tuple[Section | None, list[Citation]] = (None, [])
+
+
+def test_the_short_answer_comes_first_then_at_most_two_parts_and_the_rest_is_more() -> None:
+    sections = [
+        kb("one", "- Talk with your care team about ways to manage hair loss before it starts. [1]"),
+        kb("two", "- Treat your hair gently and use a soft brush every day. [2]"),
+        kb("three", "- A cold cap may lower hair loss for some kinds of chemotherapy. [3]"),
+        Section("questions_for_doctor", "Questions", "- Will my hair fall out?", [], "policy"),
+    ]
+    citations = [cite(1, "c1"), cite(2, "c2"), cite(3, "c3")]
+    shown, more, renumbered = arrange(
+        SHORT, NO_SAME, sections, citations, Layout(200, 2, 3), keep_policy={"questions_for_doctor"}
+    )
+    assert [s.kind for s in shown] == ["short_answer", "one", "two", "questions_for_doctor"]
+    assert [s.kind for s in more] == ["three"]
+    # numbered in reading order: the short answer is [1], "more" comes after what is shown
+    assert shown[0].text.endswith("[1]") and shown[1].text.endswith("[2]") and more[0].text.endswith("[4]")
+    assert [(c.n, c.chunk_id) for c in renumbered] == [(1, "c-short"), (2, "c1"), (3, "c2"), (4, "c3")]
+
+
+def test_the_word_budget_stops_a_part_but_never_leaves_it_empty() -> None:
+    long_line = "- " + " ".join(["word"] * 30) + ". [1]"
+    sections = [kb("one", "\n".join([long_line, long_line.replace("[1]", "[2]")]))]
+    shown, more, _ = arrange(None, NO_SAME, sections, [cite(1, "c1"), cite(2, "c2")], Layout(40, 2, 3), keep_policy=set())
+    assert len(shown) == 1 and words(shown[0].text) == 30  # the second line would pass 40 words
+    assert len(more) == 1 and words(more[0].text) == 30
+
+
+def test_a_supporting_part_far_from_the_question_goes_to_more() -> None:
+    sections = [
+        kb("near", "- Hair loss usually starts two to four weeks after chemotherapy starts. [1]"),
+        kb("far", "- Hairy cell leukemia is a cancer of the blood and bone marrow. [2]"),
+    ]
+    scores = {"c1": 0.62, "c2": 0.21}
+    shown, more, _ = arrange(
+        SHORT, NO_SAME, sections, [cite(1, "c1"), cite(2, "c2")], Layout(200, 2, 3, 0.4),
+        keep_policy=set(), relevance=lambda chunk_ids: [scores[c] for c in chunk_ids],
+    )
+    assert [s.kind for s in shown] == ["short_answer", "near"]
+    assert [s.kind for s in more] == ["far"]
+
+
+def test_list_items_are_never_shown_without_their_intro_nor_an_intro_without_items() -> None:
+    bare_items = kb("items", "- Depression. [1]\n- Anxiety. [1]")
+    lone_intro = kb("intro", "- Other treatments may be given in addition to surgery: [2]")
+    whole = kb("whole", "- Signs of depression may include: [3]\n- Feeling sad most of the day. [3]")
+    shown, more, _ = arrange(
+        None, NO_SAME, [bare_items, lone_intro, whole], [cite(1, "c1"), cite(2, "c2"), cite(3, "c3")],
+        Layout(200, 3, 3), keep_policy=set(),
+    )
+    assert [s.kind for s in shown] == ["whole"]
+    assert "Signs of depression may include:" in shown[0].text and "Feeling sad" in shown[0].text
+    assert {s.kind for s in more} == {"items", "intro"}
+
+
+@pytest.mark.parametrize(
+    ("text", "stages"),
+    [
+        ("stage 3 colon cancer", {"iii"}),
+        ("cervical cancer stage 4a - what does the A mean", {"iv"}),
+        ("Stage IIIB", {"iii"}),
+        ("Stage IA1 and IA2 cervical cancer.", {"i"}),
+        ("It is divided into stages IA and IB, based on the size", {"i"}),
+        ("stages II and IV", {"ii", "iv"}),
+        ("Stage IIIC1: cancer has spread", {"iii"}),
+        ("the stage of the cancer matters", set()),
+        ("a four-stage process", set()),
+    ],
+)
+def test_stages_named(text: str, stages: set[str]) -> None:
+    assert stages_named(text) == stages
