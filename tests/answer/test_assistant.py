@@ -405,3 +405,33 @@ def test_a_site_is_asked_about_only_when_named_as_a_cancer(assistant: Assistant)
     assert finder.sites_named("what does stage 2 laryngeal cancer mean") == {"laryngeal"}
     assert finder.sites_named("is hoarseness a sign of cancer of the larynx or laryngeal tumors") >= {"laryngeal"}
     assert finder.sites_named("my voice is laryngeal-sounding and my mum feels sick to her stomach") == set()
+
+
+def test_a_call_to_the_care_team_comes_first_and_the_question_is_still_answered(assistant: Assistant, db: Path) -> None:
+    message = "temp 38.7 and shivering since my laryngeal cancer chemo. what questions should i ask about the tests for laryngeal cancer?"
+    response = assistant.ask(message).as_dict()
+    assert (response["status"], response["urgency"]) == ("urgent", "care_team_now")
+    assert response["sections"][0]["source"] == "safety"
+    quoted = [s for s in response["sections"][1:] if s["source"] == "kb"]
+    assert quoted and quoted[0]["kind"] == "short_answer"  # the asked question, short answer first
+    assert response["text"].index("care team") < response["text"].index(quoted[0]["text"][:40])
+    assert_grounded(response, page_bodies(db))
+
+
+def test_a_personal_request_no_cue_catches_is_refused_by_its_nearest_examples(assistant: Assistant) -> None:
+    # the first message's words match no refusal cue; its meaning is a personal prognosis
+    refused = assistant.ask("am i going to be cured? i have stage 2 hodgkin and im 30").as_dict(with_explain=True)
+    assert (refused["status"], refused["reason"]) == ("refused", "MY_PROGNOSIS")
+    assert refused["sections"][0]["kind"] == "refusal"
+    ordinary = assistant.ask("What are the signs of laryngeal cancer?").as_dict()
+    assert ordinary["status"] == "answered"
+
+
+def test_the_refusal_examples_file_is_generated_from_the_dev_sets_only() -> None:
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[2] / "scripts" / "refusal_examples.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "triage-test" not in script.read_text(encoding="utf-8").split('"""')[2]  # never read

@@ -304,3 +304,26 @@ def test_each_new_text_is_embedded_once_longest_first_and_nothing_is_left_beside
     assert report.changed == ["https://example.org/m0"]
     assert len(embedder.texts) == 1 and "Part zero." in embedder.texts[0]
     assert {p.name for p in folder.iterdir()} <= {"store.db", "store.db-shm", "store.db-wal"}
+
+
+def test_an_edited_lay_terms_file_reaches_the_vocabulary_without_a_page_change(tmp_path: Path, examples_kb: Path) -> None:
+    import shutil
+
+    kb = tmp_path / "kb"
+    shutil.copytree(examples_kb, kb)
+    lay = tmp_path / "lay_terms.yaml"
+    lay.write_text("version: 1\nlay_terms:\n  - {lay: chemo, kb: chemotherapy}\n", encoding="utf-8")
+    db = tmp_path / "store.db"
+    assert ingest_module.ingest([kb], db=db, embedder=HashingEmbedder(), lay_terms=lay).ok
+
+    def lay_rows() -> set[str]:
+        with sqlite3.connect(db) as connection:
+            return {row[0] for row in connection.execute("SELECT term FROM vocabulary WHERE kind = 'lay'")}
+
+    assert "chemo" in lay_rows() and "kemo" not in lay_rows()
+    lay.write_text(
+        "version: 1\nlay_terms:\n  - {lay: chemo, kb: chemotherapy}\n  - {lay: kemo, kb: chemotherapy}\n", encoding="utf-8"
+    )
+    report = ingest_module.ingest([kb], db=db, embedder=HashingEmbedder(), lay_terms=lay)
+    assert report.ok and not (report.added or report.changed)  # no page changed
+    assert "kemo" in lay_rows()

@@ -212,6 +212,9 @@ class Assistant:
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
         result = self.searcher.search(asked.resolved, k=10, filters=filters, snippets=False)
+        if triage.status is None and asked.carried_topic is None and result.vector is not None:
+            # a request about one person's case that no cue caught, by its nearest examples
+            triage = self.triage.refusal_by_example(triage, result.vector, result.best_similarity)
         intent = self._intent(asked, result, triage, previous)
         topic = self._topic(result, asked)
         if triage.status == "refused":
@@ -261,19 +264,28 @@ class Assistant:
         """The level's message (in the message's language when it has one) and the numbers
         to call first. For an emergency or a call to the care team, cited KB context after
         it when the KB supports some (in English); never for a crisis or a poisoning, where
-        a quote could name a means."""
+        a quote could name a means. After a call to the care team, a question of a kind the
+        answer plans know ("what should I eat", "what can we do to help him") is answered
+        below the call, short answer first: the call comes first, the question is not lost."""
         level = triage.urgency or "emergency"
         language = "es" if triage.language == "es" else "en"
         section = Section("emergency_guidance", self.safety.title(level, language=language), triage.message, [], "safety")
         sections = [section]
         citations: list[Citation] = []
+        more: list[Section] = []
         if level in ("emergency", "care_team_now") and triage.language == "en":
             result = self.searcher.search(question, k=10, filters=filters, snippets=False)
             if self._supported(result):
-                evidence = self.composer.evidence(result, "urgent")
+                asked_intent = self.policy.classify(question) if level == "care_team_now" else None
+                plan_intent = asked_intent or "urgent"
+                evidence = self.composer.evidence(result, plan_intent)
                 hits = {hit.chunk_id for hit in result.hits}
-                kb_sections, citations = self.composer.compose(question, "urgent", evidence, hit_chunks=hits)
+                kb_sections, citations = self.composer.compose(question, plan_intent, evidence, hit_chunks=hits)
                 if any(s.source == "kb" for s in kb_sections):
+                    if asked_intent is not None:
+                        kb_sections, more, citations = self._arrange(
+                            question, result, evidence, plan_intent, kb_sections, citations
+                        )
                     sections += [s for s in kb_sections if s.source == "kb"]
                 else:
                     citations = []
@@ -283,9 +295,15 @@ class Assistant:
             disclaimer=self.policy.disclaimer,
             reason=triage.reason,
             urgency=level,  # type: ignore[arg-type]
-            actions=[Action(kind, label, href) for kind, label, href in self.safety.actions(level)],  # type: ignore[arg-type]
+            actions=[
+                Action(kind, label, href)  # type: ignore[arg-type]
+                for kind, label, href in dict.fromkeys(
+                    [*self.safety.actions(level), *(self.safety.actions(triage.also) if triage.also else [])]
+                )
+            ],
             sections=sections,
             citations=citations,
+            more=more,
             explain={"triage": level, "matched": triage.matched, "language": triage.language, "resolved": question},
         )
         response.text = render_text(sections, self.policy.disclaimer)

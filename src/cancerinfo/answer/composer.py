@@ -324,7 +324,7 @@ class Composer:
             # the search's order and the evidence's (patient, general, then narrower pages),
             # a heading that fits what was asked, a page for other people (children) or a
             # research news page only when asked
-            prior = 0.3 / (rank + 1) + 0.2 / (page_rank.get(hit.document, 8) + 1)
+            prior = SHORT_RANK_PRIOR / (rank + 1) + SHORT_PAGE_PRIOR / (page_rank.get(hit.document, 8) + 1)
             if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
                 prior += 0.15
             narrowing = set(self.finder.title_words[chunk.document]) & self.policy.audience_qualifiers
@@ -355,7 +355,7 @@ class Composer:
         vectors = np.asarray(embed([question, *texts]))
         similarities = vectors[1:] @ vectors[0]
         ranked = sorted(
-            ((float(sim) + 0.5 * lexical, float(sim), lexical, chunk, window)
+            ((float(sim) + SHORT_LEXICAL_WEIGHT * lexical, float(sim), lexical, chunk, window)
              for (_, lexical, chunk, window), sim in zip(best, similarities, strict=True)),
             key=lambda item: -item[0],
         )
@@ -590,6 +590,11 @@ SHORT_CANDIDATES = 8
 #: ... of which these many always, the others only within this lexical score of the best
 SHORT_CANDIDATES_MIN = 3
 SHORT_CANDIDATES_REACH = 0.2
+#: weights of the search's chunk rank, the evidence's page rank and the words-and-rank score
+#: against the encoder's cosine when the short answer is chosen
+SHORT_RANK_PRIOR = 0.3
+SHORT_PAGE_PRIOR = 0.2
+SHORT_LEXICAL_WEIGHT = 0.5
 #: Sentences in a short answer, at most.
 SHORT_MAX_UNITS = 3
 #: A window longer than this (words) is cut back (a short answer reads in seconds).

@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
+import snowballstemmer  # type: ignore[import-untyped]
 
 from cancerinfo.answer.evidence import ChunkRow, Evidence
 from cancerinfo.answer.plan import AnswerPolicy
@@ -124,8 +125,8 @@ def missing_specific_words(
         limit = policy.gate.specific_word_max_share if only_unknown else policy.gate.drug_word_max_share
         if frequency and (only_unknown or words.share(term) >= limit):
             continue  # a word the KB uses, and not rarely or not counted: never missing
-        if term in covered:
-            continue
+        if term in covered or any(form in covered for form in words.forms(term)):
+            continue  # the pages use it, or another form of it ("amputation" for "amputate")
         if frequency == 0 and word in known:
             continue
         if frequency == 0 and only_unknown and word in common_english():
@@ -179,6 +180,21 @@ class KBWords:
         self.postings = postings
         self.total = max(total_chunks, 1)
         self._by_start: dict[str, list[str]] | None = None
+        self._by_root: dict[str, list[str]] | None = None
+        self._stemmer = snowballstemmer.stemmer("english")
+
+    def forms(self, term: str) -> list[str]:
+        """The KB's words with the same Snowball root as ``term`` ("amputation",
+        "amputations" for "amputate"): the pages may use another form of the asked word."""
+        if self.postings is None:
+            return []
+        if self._by_root is None:
+            by_root: dict[str, list[str]] = {}
+            for word in self.postings.vocabulary:
+                if word.isalpha() and len(word) >= 4:
+                    by_root.setdefault(self._stemmer.stemWord(word), []).append(word)
+            self._by_root = by_root
+        return [w for w in self._by_root.get(self._stemmer.stemWord(term), ()) if w != term]
 
     def frequency(self, term: str) -> int:
         if self.postings is None:

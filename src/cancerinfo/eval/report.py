@@ -76,6 +76,20 @@ def _triage(triage: dict[str, Any]) -> list[str]:
             f"{rate(figures['non_english_urgent'])} | {rate(figures['refusals'])} | "
             f"{general['ok']} / {general['n']} | {figures['urgent_silent_misses']} |"
         )
+    first = triage.get("first_contact")
+    if first:
+        def pair(key: str) -> str:
+            ok, n = first[key]
+            return f"{ok} / {n} ({ok / n:.3f})"
+
+        lines += [
+            "",
+            f"First contact: `{first['set']}` run once before anything was tuned on it: urgent recall "
+            f"{pair('urgent_recall')}, self-harm with crisis line {pair('self_harm_with_crisis_line')}, "
+            f"non-English urgent {pair('non_english_urgent')}, refusals {pair('refusals')}, general sent to "
+            f"urgent {first['general_sent_to_urgent'][0]} / {first['general_sent_to_urgent'][1]}. New writers still "
+            "bring phrasings the rules miss; the test row is the figure to quote.",
+        ]
     lines += ["", "Recall per level (any urgent level / the labelled level):", "",
               "| set | emergency | care_team_now | crisis | poison |", "|---|---|---|---|---|"]
     for name, figures in triage["sets"].items():

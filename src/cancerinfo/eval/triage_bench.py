@@ -163,8 +163,19 @@ def meaning_calibration(
 TRIAGE_SETS = (
     ("triage-dev.jsonl", "dev (tuned on)"),
     ("triage-dev-extra.jsonl", "dev, extra writers (tuned on)"),
+    ("triage-dev-3.jsonl", "dev, writers I and J (tuned on after its first run)"),
     ("triage-test.jsonl", "test (looked at only to report)"),
 )
+#: triage-dev-3.jsonl run once before anything was tuned on it (2026-12-02, main f4fddf6 +
+#: the session's answer changes, no triage change): how the rules held for two new writers.
+FIRST_CONTACT = {
+    "set": "triage-dev-3.jsonl",
+    "urgent_recall": [177, 215],
+    "self_harm_with_crisis_line": [60, 85],
+    "non_english_urgent": [52, 63],
+    "refusals": [58, 85],
+    "general_sent_to_urgent": [8, 100],
+}
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
 
 
@@ -182,7 +193,9 @@ def triage_suite(db: Path, nci_questions: Path, folder: Path) -> dict[str, Any]:
             figures = run_triage_set(assistant, folder / name)
             figures["role"] = role
             results["sets"][name] = figures
-        dev_rows = read_triage_set(folder / "triage-dev.jsonl") + read_triage_set(folder / "triage-dev-extra.jsonl")
+        dev_rows = [row for name in ("triage-dev.jsonl", "triage-dev-extra.jsonl", "triage-dev-3.jsonl")
+                    for row in read_triage_set(folder / name)]
+        results["first_contact"] = FIRST_CONTACT
         results["calibration"] = {
             "rows": meaning_calibration(assistant.triage, dev_rows, CALIBRATION_GRID),
             "chosen": [assistant.triage.rules.meaning.threshold, assistant.triage.rules.meaning.margin],

@@ -45,6 +45,7 @@ from cancerinfo.index.postings import build_postings, has_postings, save_posting
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.loader import LoadLimits, LoadResult, iter_kb_files, load_bytes, read_kb_bytes
 from cancerinfo.kb.problems import Problem
+from cancerinfo.policies import policy_path
 from cancerinfo.spool import Spool
 from cancerinfo.store.database import Store, utc_now
 from cancerinfo.store.pages import mine_vocabulary
@@ -201,8 +202,15 @@ def ingest(
                     index.delete_document(document_id)
                     report.removed.append(url)
             changed = bool(report.added or report.changed or report.removed or report.restored)
-            if changed or not _has_vocabulary(connection):
+            # the reviewed lay terms are part of the vocabulary: an edited file is mined again
+            # even when no page changed
+            lay_terms_hash = hashlib.sha256((lay_terms or policy_path("lay_terms.yaml")).read_bytes()).hexdigest()
+            stored_hash = connection.execute("SELECT value FROM meta WHERE key = 'lay_terms_sha256'").fetchone()
+            if changed or not _has_vocabulary(connection) or stored_hash is None or stored_hash[0] != lay_terms_hash:
                 index.replace_vocabulary(mine_vocabulary(connection, lay_terms))
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('lay_terms_sha256', ?)", (lay_terms_hash,)
+                )
             if changed or not has_postings(connection):
                 chunk_rows = connection.execute(
                     "SELECT rowid, title, section, text FROM chunks ORDER BY rowid"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from cancerinfo.index.dense import Embedder
 from cancerinfo.triage.lexicon import TriageFiles, load_triage_files
-from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.rules import URGENCY_REASONS, Evidence, Triage, TriageResult
 from cancerinfo.triage.safety import SafetyPolicy
 
@@ -47,4 +47,8 @@ def build_triage(
                 matchers[language] = ExemplarMatcher(
                     embedder, crisis, files.exemplars.not_crisis.get(language, ()), cache=cache
                 )
-    return Triage(safety, files, exemplars=matchers)
+    voter = None
+    if embedder is not None and files.refusal_examples is not None and files.rules.refusal_examples is not None:
+        examples = files.refusal_examples
+        voter = ExampleVoter(embedder, dict(examples.refuse), examples.not_refuse, cache=cache)
+    return Triage(safety, files, exemplars=matchers, examples=voter)

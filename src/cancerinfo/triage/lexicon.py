@@ -73,6 +73,17 @@ class MeaningRule(_Strict):
     reference: str = Field(min_length=1)
 
 
+class ExampleRule(_Strict):
+    """Refusals by meaning: the vote of the nearest example messages (refusal-examples.yaml)."""
+
+    languages: tuple[str, ...]
+    k: int = Field(ge=1, le=50)
+    votes: int = Field(ge=1, le=50)
+    threshold: float = Field(ge=-1, le=1)
+    kb_margin: float = Field(ge=-1, le=1)
+    reference: str = Field(min_length=1)
+
+
 class LanguageRule(_Strict):
     full: tuple[str, ...]
     always: tuple[str, ...] = ()
@@ -93,6 +104,7 @@ class Rules(_Strict):
     systolic_pressure: Threshold
     pulse: Threshold
     meaning: MeaningRule
+    refusal_examples: ExampleRule | None = None
     languages: LanguageRule
 
     @field_validator("levels")
@@ -157,6 +169,14 @@ class ExemplarsFile(_Strict):
     not_crisis: dict[str, tuple[str, ...]]
 
 
+# -- refusal-examples.yaml ---------------------------------------------------------------
+class RefusalExamplesFile(_Strict):
+    version: Literal[1]
+    reference: str = Field(min_length=1)
+    refuse: dict[str, tuple[str, ...]]
+    not_refuse: tuple[str, ...]
+
+
 # -- compiled -----------------------------------------------------------------------------
 @dataclass(slots=True)
 class Reading:
@@ -204,6 +224,8 @@ class TriageFiles:
     exemplars: ExemplarsFile
     folder: Path
     digest: str = field(default="")
+    #: refusal-examples.yaml, when the folder has one
+    refusal_examples: RefusalExamplesFile | None = None
 
 
 def load_triage_files(folder: Path | None = None, *, known_words: frozenset[str] | None = None) -> TriageFiles:
@@ -233,8 +255,14 @@ def load_triage_files(folder: Path | None = None, *, known_words: frozenset[str]
     exemplars = validated(ExemplarsFile, read_policy(exemplars_path, what="triage exemplars"), exemplars_path)
     if not any(exemplars.crisis.values()):
         raise PolicyError(f"{exemplars_path}: key crisis must list exemplar messages")
+    examples = None
+    examples_path = folder / "refusal-examples.yaml"
+    if examples_path.is_file():
+        examples = validated(
+            RefusalExamplesFile, read_policy(examples_path, what="refusal examples"), examples_path
+        )
     digest = json.dumps([exemplars.model_dump()], sort_keys=True, ensure_ascii=False)
-    return TriageFiles(rules, lexicons, exemplars, folder, digest)
+    return TriageFiles(rules, lexicons, exemplars, folder, digest, examples)
 
 
 def _file(folder: Path, name: str) -> Path:

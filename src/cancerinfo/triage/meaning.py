@@ -29,7 +29,7 @@ import numpy as np
 
 from cancerinfo.index.dense import Embedder
 
-__all__ = ["Closest", "ExemplarMatcher", "RecentEmbeddings"]
+__all__ = ["Closest", "ExampleVoter", "ExemplarMatcher", "RecentEmbeddings", "Vote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,6 +77,50 @@ class ExemplarMatcher:
         unit = int(np.argmax(best_crisis + np.minimum(margins, 0)))
         exemplar = self.crisis[int(np.argmax(crisis[unit]))]
         return Closest(float(best_crisis[unit]), float(margins[unit]), exemplar, unit)
+
+
+@dataclass(frozen=True, slots=True)
+class Vote:
+    """What the nearest example messages say about one message."""
+
+    reason: str | None  # the refusal most of the nearest refusals carry; None: not refused
+    votes: int  # refusals among the k nearest examples
+    score: float  # cosine with the nearest refusal example
+    example: str  # that example (policy text, safe to show)
+
+
+class ExampleVoter:
+    """Refusals by meaning: a message among labelled example messages
+    (``policies/triage/refusal-examples.yaml``), by cosine of their sentence vectors."""
+
+    def __init__(
+        self,
+        embedder: Embedder,
+        refuse: dict[str, Sequence[str]],
+        not_refuse: Sequence[str],
+        *,
+        cache: Path | None = None,
+    ) -> None:
+        texts = [t for ts in refuse.values() for t in ts]
+        self.reasons = tuple(reason for reason, ts in refuse.items() for _ in ts)
+        self.texts = (*texts, *not_refuse)
+        self._vectors = _cached_vectors(embedder, self.texts, cache)
+        self._refusals = len(texts)
+
+    def vote(self, vector: np.ndarray, *, k: int) -> Vote:
+        """The ``k`` nearest examples of ``vector`` (a unit vector of the same encoder)."""
+        scores = self._vectors @ vector.astype(np.float32)
+        nearest = np.argsort(-scores, kind="stable")[:k]
+        refusals = [int(i) for i in nearest if i < self._refusals]
+        if not self._refusals:
+            return Vote(None, 0, -1.0, "")
+        best = int(np.argmax(scores[: self._refusals]))
+        counts: dict[str, int] = {}
+        for i in refusals:
+            counts[self.reasons[i]] = counts.get(self.reasons[i], 0) + 1
+        # the reason most nearest refusals carry; ties go to the nearer one
+        reason = max(counts, key=lambda r: (counts[r], -min(refusals.index(i) for i in refusals if self.reasons[i] == r))) if counts else None
+        return Vote(reason, len(refusals), float(scores[best]), self.texts[best])
 
 
 def _cached_vectors(embedder: Embedder, texts: Sequence[str], cache: Path | None) -> np.ndarray:

@@ -36,6 +36,7 @@ decision) for ``cancerinfo triage --explain``; nothing of the message is logged.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -44,7 +45,7 @@ from dataclasses import dataclass, field
 from cancerinfo.triage.cues import simplify
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
-from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
 from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.terms import Match
@@ -103,6 +104,8 @@ class TriageResult:
     personal: bool = False
     evidence: tuple[Evidence, ...] = ()
     seconds: float = 0.0
+    #: A second urgent level found in the same message (its message follows the first).
+    also: str | None = None
 
     @property
     def category(self) -> str | None:
@@ -147,8 +150,11 @@ class Triage:
         files: TriageFiles,
         *,
         exemplars: Mapping[str, ExemplarMatcher] | None = None,
+        examples: ExampleVoter | None = None,
     ) -> None:
         self.safety = safety
+        #: Refusals by meaning (refusal-examples.yaml); none: cues only.
+        self.examples = examples
         self.files = files
         self.rules = files.rules
         #: Exemplar matchers by language (self-harm by meaning); none: lexicons only.
@@ -219,6 +225,14 @@ class Triage:
 
         for level in self.rules.levels:
             if found.reports.get(level):
+                if level != "crisis":
+                    # a crisis signal anywhere wins ("how many of my tablets would it take to
+                    # not wake up" reads as an emergency too): both replies, the crisis first
+                    meaning = self._meaning(message, language)
+                    if meaning is not None:
+                        evidence.append(meaning[0])
+                        if meaning[1]:
+                            return self._urgent("crisis", language, found, evidence, also=level)
                 return self._urgent(level, language, found, evidence)
 
         sentences = simplify(message)
@@ -435,11 +449,52 @@ class Triage:
         word = "counted" if passed else "below the threshold"
         return Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
 
+    def refusal_by_example(self, result: TriageResult, vector: object, kb_similarity: float) -> TriageResult:
+        """``result`` (a message the lexicons and cues let through to the KB) refused when
+        its nearest example messages are mostly refusals, the nearest refusal is close
+        (``refusal_examples.threshold``) and closer than the KB's best section by
+        ``kb_margin``: requests about one person's case read unlike the KB's pages.
+        ``vector``: the message's unit vector from the encoder the examples were read by."""
+        rule = self.rules.refusal_examples
+        if self.examples is None or rule is None or result.status is not None or result.language not in rule.languages:
+            return result
+        vote = self.examples.vote(vector, k=rule.k)  # type: ignore[arg-type]
+        passed = (
+            vote.reason is not None and vote.votes >= rule.votes and vote.score >= rule.threshold
+            and vote.score - kb_similarity >= rule.kb_margin
+        )
+        note = f"{vote.votes} of {rule.k} nearest are refusals; cosine {vote.score:.2f}, KB {kb_similarity:.2f}"
+        evidence = (*result.evidence, Evidence("example", vote.example, None, vote.reason or "", note if passed else f"not counted: {note}"))
+        refusal = next((r for r in self.safety.refusals if r.kind.upper() == vote.reason), None) if passed else None
+        if refusal is None:
+            return dataclasses.replace(result, evidence=evidence)
+        return TriageResult(
+            status=REFUSED,
+            urgency=None,
+            reason=refusal.kind.upper(),
+            language=result.language,
+            message=self.safety.fill(refusal.kind, language="en"),
+            questions_for_doctor=refusal.questions_for_doctor,
+            informational=result.informational,
+            personal=result.personal,
+            evidence=(*evidence[:-1], dataclasses.replace(evidence[-1], note="refusal")),
+            seconds=result.seconds,
+        )
+
     # -- replies ----------------------------------------------------------------------------
-    def _urgent(self, level: str, language: str, found: _Found, evidence: list[Evidence]) -> TriageResult:
+    def _urgent(
+        self, level: str, language: str, found: _Found, evidence: list[Evidence], *, also: str | None = None
+    ) -> TriageResult:
+        """The reply of ``level``; ``also``: a second level found in the same message, whose
+        message follows (a crisis signal in a message that also names an emergency)."""
         text = self.safety.fill(level)
+        if also is not None:
+            text += "\n\n" + self.safety.fill(also)
         if language == "es":
-            text = self.safety.fill(level, language="es") + "\n\n" + text
+            spanish = self.safety.fill(level, language="es")
+            if also is not None:
+                spanish += "\n\n" + self.safety.fill(also, language="es")
+            text = spanish + "\n\n" + text
         elif language != "en":
             notice = self._notice(language)
             text = f"{notice}\n\n{text}" if notice else text
@@ -451,6 +506,7 @@ class Triage:
             message=text,
             personal=found.personal,
             evidence=tuple(evidence),
+            also=also,
         )
 
     def _abstained(

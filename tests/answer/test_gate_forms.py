@@ -1,0 +1,50 @@
+"""The 'words the pages never use' gate reads other forms of a word ("amputation" for
+"amputate") and still catches a word the pages do not have in any form."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from cancerinfo.answer.evidence import ChunkRow
+from cancerinfo.answer.gate import KBWords, missing_specific_words
+from cancerinfo.answer.plan import load_answer_policy
+from cancerinfo.index.postings import Postings
+
+# a KB of 1,000 chunks (three shown); chunk 1 is the page the answer would quote
+WORDS = {
+    "limb": [1],
+    "sparing": [1],
+    "surgery": [1, 2],
+    "amputation": [1],
+    "amputations": [2],
+    "tumor": [1, 2, 3],
+    "grapefruit": [3],
+}
+
+
+def kb_words() -> KBWords:
+    vocabulary = {word: i for i, word in enumerate(WORDS)}
+    starts = np.cumsum([0, *(len(rows) for rows in WORDS.values())]).astype(np.int64)
+    rows = np.array([r for rows in WORDS.values() for r in rows], dtype=np.int64)
+    weights = np.ones(len(rows), dtype=np.float64)
+    return KBWords(Postings(vocabulary, starts, rows, weights), total_chunks=1000)
+
+
+PAGE = [ChunkRow(1, "c1", 0, 0, "Surgery", "Limb-sparing surgery removes a tumor without amputation.")]
+
+
+def test_another_form_of_a_word_on_the_page_is_not_missing() -> None:
+    words = kb_words()
+    assert "amputation" in words.forms("amputate")
+    assert "amputate" not in words.forms("amputate")  # the word itself is not another form
+    missing = missing_specific_words(
+        "will they have to amputate his leg", PAGE, ["Bone Cancer"], words, load_answer_policy(), only_unknown=False
+    )
+    assert "amputate" not in missing
+
+
+def test_a_word_the_page_has_in_no_form_is_still_missing() -> None:
+    missing = missing_specific_words(
+        "can i eat grapefruit after surgery", PAGE, ["Bone Cancer"], kb_words(), load_answer_policy(), only_unknown=False
+    )
+    assert "grapefruit" in missing
