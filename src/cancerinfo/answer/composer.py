@@ -588,12 +588,12 @@ def _render(run: list[Unit], n: int) -> list[str]:
 #: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
 SHORT_CANDIDATES = 8
 #: ... of which these many always, the others only within this lexical score of the best
-SHORT_CANDIDATES_MIN = 3
-SHORT_CANDIDATES_REACH = 0.2
+SHORT_CANDIDATES_MIN = 5
+SHORT_CANDIDATES_REACH = 0.3
 #: weights of the search's chunk rank, the evidence's page rank and the words-and-rank score
 #: against the encoder's cosine when the short answer is chosen
-SHORT_RANK_PRIOR = 0.3
-SHORT_PAGE_PRIOR = 0.2
+SHORT_RANK_PRIOR = 0.2
+SHORT_PAGE_PRIOR = 0.1
 SHORT_LEXICAL_WEIGHT = 0.5
 #: Sentences in a short answer, at most.
 SHORT_MAX_UNITS = 3
