@@ -134,6 +134,8 @@ def test_feedback_rates_a_turn_once_and_shows_in_the_metrics(client: httpx.Clien
     assert_error(client.post("/v1/feedback", json={**changed, "turn": 99}), 404, "not_found")
     assert_error(client.post("/v1/feedback", json={**changed, "rating": 0}), 422, "invalid_request")
     assert_error(client.post("/v1/feedback", json={**changed, "comment": "x" * 1001}), 422, "invalid_request")
+    # a turn number past SQLite's integer range is a bad request, not a 500
+    assert_error(client.post("/v1/feedback", json={**changed, "turn": 2**63}), 422, "invalid_request")
 
 
 def test_search_returns_hits_and_filters_fail_closed(client: httpx.Client) -> None:

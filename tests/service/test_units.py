@@ -11,6 +11,7 @@ from cancerinfo.index.filters import Filters
 from cancerinfo.service.app import admin_token
 from cancerinfo.service.engine import AnswerCache
 from cancerinfo.service.limits import TokenBuckets, is_limited
+from cancerinfo.service.render import document_body, inline
 from cancerinfo.settings import Settings
 
 
@@ -73,3 +74,20 @@ def test_serve_without_a_store_stops_with_a_one_line_error(tmp_path: Path) -> No
     assert_clean_failure(cli("serve", "--port", "1", cwd=tmp_path), "no such store")  # ./cancerinfo.db
     help_text = cli("serve", "--help").stdout
     assert "--workers" in help_text and "Example: cancerinfo serve" in help_text
+
+
+def test_links_and_emphasis_render_and_runs_of_brackets_or_stars_stay_plain_text() -> None:
+    assert str(inline("see [the larynx](/Common/x?id=1) and **ear pain**")) == (
+        "see the larynx and <strong>ear pain</strong>"
+    )
+    assert str(inline("![a figure](fig.png) caption")) == "a figure caption"
+    # a page line of 30,000 "[" (or "**", "](") is shown as it is, escaped (issue 15: such a
+    # line took seconds with the old unbounded patterns; the bounded ones read it once)
+    import html
+    import re
+
+    for line in ("[" * 30_000, "[a](" * 10_000):
+        assert str(document_body(line)) == f"<p>{html.escape(line, quote=False)}</p>"
+    for line in ("**a" * 10_000, "_x " * 10_000):  # emphasis may apply; no text is lost
+        text = re.sub(r"</?(p|strong|em)>", "", str(document_body(line)))
+        assert text.replace("*", "").replace("_", "") == line.strip().replace("*", "").replace("_", "")

@@ -78,7 +78,7 @@ class SessionOut(BaseModel):
 
 class FeedbackRequest(_Strict):
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
-    turn: int = Field(ge=1, description="The turn rated (the X-CancerInfo-Turn header of its answer).")
+    turn: int = Field(ge=1, le=2**63 - 1, description="The turn rated (the X-CancerInfo-Turn header of its answer).")
     rating: Literal[1, -1] = Field(description="+1 helpful, -1 not helpful.")
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
 
