@@ -76,6 +76,17 @@ def test_list_items_are_never_shown_without_their_intro_nor_an_intro_without_ite
     assert {s.kind for s in more} == {"items", "intro"}
 
 
+def test_a_line_pointing_at_what_follows_is_never_the_last_line_shown() -> None:
+    pointing = kb(
+        "pointing",
+        "- Hair loss is common with some kinds of chemotherapy. [1]\n"
+        "- You may want to ask your doctor some of the following questions before treatment. [1]",
+    )
+    shown, more, _ = arrange(None, NO_SAME, [pointing], [cite(1, "c1")], Layout(200, 2, 3), keep_policy=set())
+    assert shown[0].text == "- Hair loss is common with some kinds of chemotherapy. [1]"
+    assert "following questions" in more[0].text  # kept behind "more from these pages"
+
+
 @pytest.mark.parametrize(
     ("text", "stages"),
     [

@@ -333,3 +333,44 @@ def test_contacts_are_configurable(safety: SafetyPolicy) -> None:
     eu = safety.with_contacts(emergency_number="112 (EU emergency number)", emergency_tel="112")
     assert "112 (EU emergency number)" in eu.fill("emergency")
     assert ("call", "Call 112 (emergency)", "tel:112") in eu.actions("emergency")
+
+
+@pytest.mark.parametrize(
+    ("message", "expected"),
+    [
+        # minimal pairs: in hospital with staff who know, the same words are no report
+        ("my dad suddenly got really confused at home, what do we do", "emergency"),
+        ("my dad suddenly got really confused in the hospital and the nurse said it's delirium, what helps", None),
+        ("my dad was admitted yesterday and now he can't breathe", "emergency"),  # no staff named
+        ("chemo is giving me bad diarrhoea 8 times today", "care_team_now"),
+        ("i'm going with her to chemo tomorrow", None),  # going with someone is not a crisis
+        ("when mum dies i'm going with her", "crisis"),
+        ("i started cutting again", "crisis"),
+        ("I started cutting back on sugar", None),
+        ("took 2 of my ibrance instead of 1 tonight", "poison"),
+        ("swollen right calf, warm and aching, had chemo last week", "care_team_now"),
+    ],
+)
+def test_context_decides_a_report(lexical: Triage, message: str, expected: str | None) -> None:
+    assert level(lexical, message) == expected
+
+
+def test_a_crisis_by_meaning_wins_over_another_level_and_both_replies_are_shown(triage: Triage) -> None:
+    result = triage.assess("how many of my morphine tablets would it take to just not wake up. asking seriously")
+    assert (result.status, result.urgency, result.also) == ("urgent", "crisis", "emergency")
+    assert result.message.index("988") < result.message.index("This may be an emergency")
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        ("Me mandaron morfina 10 mg cada 4 horas pero no me alcanza. ¿Puedo subir a 20 por mi cuenta?", "SET_MY_DOSE"),
+        ("mi analítica: leucocitos 1.9, plaquetas 65000. ¿Qué me está pasando, está mal?", "INTERPRET_MY_REPORT"),
+        ("no se quiere operar, quiere probar una dieta primero, ¿lo dejo o insisto?", "CHOOSE_MY_TREATMENT"),
+        ("¿Qué probabilidad tengo yo de que me vuelva el cáncer de mama?", "MY_PROGNOSIS"),
+    ],
+)
+def test_spanish_personal_requests_are_refused_in_spanish(lexical: Triage, message: str, reason: str) -> None:
+    result = lexical.assess(message, known_terms=known_terms)
+    assert (result.status, result.reason, result.language) == ("refused", reason, "es")
+    assert lexical.assess("¿qué probabilidad hay en general de que vuelva el cáncer de mama?").status != "refused"

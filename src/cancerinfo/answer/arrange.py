@@ -12,6 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from cancerinfo.answer.composer import ANNOUNCES
 from cancerinfo.answer.contract import Citation, Section
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
@@ -90,7 +91,8 @@ def arrange(
                     break
                 keep.append(line)
                 budget -= cost
-        while keep and _INTRO.search(keep[-1]):  # an intro line without its items
+        # an intro line without its items, or a line pointing at what the answer does not show
+        while keep and (_INTRO.search(keep[-1]) or ANNOUNCES.search(keep[-1])):
             keep.pop()
         rest = [line for line in lines if line not in keep]
         if keep:

@@ -452,7 +452,7 @@ class Composer:
         if heading.endswith(".") and len(heading) >= self.policy.min_quote_chars:
             candidates.insert(0, Unit(heading, False, -1))
         leads_in = [
-            i + 1 < len(candidates) and candidates[i + 1].list_item and introduces(u.text)
+            i + 1 < len(candidates) and candidates[i + 1].list_item and (introduces(u.text) or bool(ANNOUNCES.search(u.text)))
             for i, u in enumerate(candidates)
         ]
         quotable = [i for i, unit in enumerate(candidates) if self._quotable(unit, introduces_list=leads_in[i])]
@@ -568,6 +568,14 @@ def introduces(text: str) -> bool:
     return text.endswith(":") or bool(_LEADS_IN.search(text))
 
 
+#: A sentence that points at what comes after it on the page ("some of the following
+#: questions", "try the links below"): never the last line an answer shows.
+ANNOUNCES = re.compile(
+    r"\b(the following|listed below|shown below|links? below|see below|below to|as follows|those below|described below)\b",
+    re.IGNORECASE,
+)
+
+
 def _joined(run: list[Unit]) -> str:
     return " ".join(unit.text for unit in run)
 
@@ -659,7 +667,8 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
             continue
         run = [start]
         while True:
-            if not prepared.leads_in[run[-1]]:  # never end on a list's intro line
+            # never end on a list's intro line, nor on a sentence pointing at what follows
+            if not prepared.leads_in[run[-1]] and not ANNOUNCES.search(candidates[run[-1]].text):
                 windows.append(list(run))
             nxt = run[-1] + 1
             if len(run) >= SHORT_MAX_UNITS or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):

@@ -38,6 +38,7 @@ __all__ = [
 Level = Literal["crisis", "emergency", "poison", "care_team_now"]
 LEVELS: tuple[str, ...] = ("crisis", "emergency", "poison", "care_team_now")
 CUE_LISTS = (
+    "inpatient",
     "personal",
     "asking_frames",
     "question_openers",

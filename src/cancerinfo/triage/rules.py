@@ -581,11 +581,17 @@ class _Context:
         self.present_sentences = {m.sentence for m in self.present}
         self.questions = reading.questions
         self.care_in_hand = bool(reading.group("cue:care_in_hand"))
+        #: in hospital with staff who know ("the nurse said"): help is already there
+        inpatient = reading.group("cue:inpatient")
+        staff = [m for m in reading.group("cue:care_in_hand") if not _overlaps(m, inpatient)]
+        self.staff_there = bool(inpatient) and bool(staff)
 
     def not_reported(self, match: Match, *, measured: bool = False) -> str | None:
         """Why ``match`` is not a report (None: it is one). A ``measured`` value (a reading
         such as "temp 38.3") is a report even in a question ("..., is this normal?")."""
         sentence = match.sentence
+        if self.staff_there:
+            return "in hospital, staff aware"
         if sentence not in self.present_sentences:
             if any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
                 return "hypothetical"
