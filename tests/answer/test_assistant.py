@@ -435,3 +435,27 @@ def test_the_refusal_examples_file_is_generated_from_the_dev_sets_only() -> None
     done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "triage-test" not in script.read_text(encoding="utf-8").split('"""')[2]  # never read
+
+
+def test_the_short_answer_weighs_how_close_its_whole_page_section_is(assistant: Assistant) -> None:
+    question = "What are the signs of laryngeal cancer and how is it found?"
+    result = assistant.searcher.search(question, k=10, snippets=False)
+    evidence = assistant.composer.evidence(result, "symptoms")
+    embedder = assistant.searcher.embedder
+
+    def embed(texts: list[str]) -> object:
+        return embedder.embed(texts)
+
+    def pick(favoured: str | None) -> str:
+        def scores(chunk_ids: list[str]) -> list[float]:  # one section far closer than the rest
+            sections = {c.chunk_id: c.section for c in assistant.composer.finder.chunks(evidence.pages)}
+            return [1.0 if favoured and favoured in sections.get(c, "") else 0.0 for c in chunk_ids]
+
+        found = assistant.composer.short_answer(
+            question, result, evidence, embed=embed, stem=assistant._stem, section_scores=scores
+        )
+        return found[0].chunk.section
+
+    first = pick(None)
+    other = "Tests" if "Signs" in first else "Signs"
+    assert other in pick(other)  # the favoured section's sentence now leads

@@ -326,8 +326,10 @@ class Assistant:
             first = result.vector[None, :] if result.vector is not None else embedder.embed([texts[0]])
             return np.vstack([first, self._window_vectors(texts[1:])])
 
+        asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
         candidates = self.composer.short_answer(
-            question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent)
+            question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
+            section_scores=lambda chunk_ids: self.searcher.section_similarity(asked_vector, chunk_ids),
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
@@ -352,7 +354,6 @@ class Assistant:
                         more_citations = [*more_citations, *second_citations]
             same = (section, more_citations)
         layout = self.policy.layout
-        asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
 
         finder = self.composer.finder
         # a supporting quote from a page on another cancer than the one asked about (or the

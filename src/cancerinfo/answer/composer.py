@@ -296,6 +296,7 @@ class Composer:
         stem: Callable[[str], str],
         parts: tuple[str, ...] = (),
         avoid: frozenset[int] = frozenset(),
+        section_scores: Callable[[list[str]], list[float]] | None = None,
     ) -> list[ShortAnswer]:
         """The best 1-3 consecutive quotable sentences for ``question`` among the sections
         the search found on the evidence's pages (patient pages before health-professional
@@ -354,9 +355,15 @@ class Composer:
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
         vectors = np.asarray(embed([question, *texts]))
         similarities = vectors[1:] @ vectors[0]
+        # the whole page section's closeness to the question too (the search's section
+        # vectors): a sentence close in words inside a section about something else loses
+        sections = (
+            section_scores([c.chunk_id for _, _, c, _ in best]) if section_scores is not None and SHORT_SECTION_WEIGHT
+            else [0.0] * len(best)
+        )
         ranked = sorted(
-            ((float(sim) + SHORT_LEXICAL_WEIGHT * lexical, float(sim), lexical, chunk, window)
-             for (_, lexical, chunk, window), sim in zip(best, similarities, strict=True)),
+            ((float(sim) + SHORT_LEXICAL_WEIGHT * lexical + SHORT_SECTION_WEIGHT * float(section), float(sim), lexical, chunk, window)
+             for (_, lexical, chunk, window), sim, section in zip(best, similarities, sections, strict=True)),
             key=lambda item: -item[0],
         )
         found: list[ShortAnswer] = []
@@ -603,6 +610,7 @@ SHORT_CANDIDATES_REACH = 0.3
 SHORT_RANK_PRIOR = 0.2
 SHORT_PAGE_PRIOR = 0.1
 SHORT_LEXICAL_WEIGHT = 0.5
+SHORT_SECTION_WEIGHT = 0.8
 #: Sentences in a short answer, at most.
 SHORT_MAX_UNITS = 3
 #: A window longer than this (words) is cut back (a short answer reads in seconds).
