@@ -5,7 +5,7 @@ writers' English messages plus the answers-dev questions; the left-out writers' 
 then judged as the assistant would (a message the cues already refuse or send to urgent is
 left as it is). Also counts false refusals on ordinary questions: the 999 nci-kb questions
 of ../shared (when present) and each answers-dev question left out of the examples. The test
-half (triage-test.jsonl) is never read.
+half (triage-test.jsonl) is never read. The first row (votes 6 of 5) is the cues alone.
 
     python scripts/calibrate_refusal_examples.py --db .bench-cache/nci-kb.db
 """
@@ -23,7 +23,7 @@ from cancerinfo.answer.assistant import Assistant
 ROOT = Path(__file__).resolve().parents[1]
 SETS = ("triage-dev.jsonl", "triage-dev-extra.jsonl", "triage-dev-3.jsonl")
 GROUPS = ("I", "J", "ABEFGH")
-GRID = [(5, 3, 0.45, 0.0), (5, 3, 0.45, 0.05), (5, 3, 0.45, 0.1), (5, 3, 0.5, 0.1), (7, 4, 0.45, 0.1), (5, 3, 0.45, 0.15)]
+GRID = [(5, 6, 1.0, 1.0), (5, 3, 0.45, 0.0), (5, 3, 0.45, 0.05), (5, 3, 0.45, 0.1), (5, 3, 0.5, 0.1), (7, 4, 0.45, 0.1), (5, 3, 0.45, 0.15)]
 
 
 def main() -> None:
