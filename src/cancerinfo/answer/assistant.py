@@ -142,6 +142,12 @@ class Assistant:
         self.composer.warm()
         self.triage.warm()
 
+    def forget_short_answer_vectors(self) -> None:
+        """Drop the kept vectors of short-answer candidates, so a benchmark times fresh
+        questions as a server first meets them (not answers it has given already)."""
+        with self._window_lock:
+            self._windows.clear()
+
     def close(self) -> None:
         self.sessions.close()
         self.searcher.close()

@@ -181,6 +181,7 @@ def _calibration(assistant: Assistant, nci: list[str]) -> dict[str, Any]:
 
 def _latency(assistant: Assistant, nci: list[str], peer: list[str]) -> dict[str, Any]:
     questions = (nci + peer)[:LATENCY_QUESTIONS]
+    assistant.forget_short_answer_vectors()  # these questions were asked above: time them fresh
     timings = time_calls(assistant.ask, questions)
     return {
         "questions": len(timings),
