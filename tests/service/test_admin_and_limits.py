@@ -109,6 +109,8 @@ def test_admin_ingest_re_ingests_the_store_folders_and_reloads(tmp_path: Path, e
             assert http.post("/v1/ask", json=question).json()["status"] == "abstained"  # and now cached
             assert_error(http.post("/v1/admin/ingest", json={"paths": [str(tmp_path)]}), 422, "invalid_request")
             assert_error(http.post("/v1/admin/ingest", json={"paths": ["/etc"]}), 422, "invalid_request")
+            # a NUL byte in a path is a bad request, not a 500
+            assert_error(http.post("/v1/admin/ingest", json={"paths": ["/tmp/a\u0000b"]}), 422, "invalid_request")
             write_page(kb / "en" / "02_nci_core" / "types", "new.md",
                        "# Glimmer cancer\n\n## What is glimmer cancer?\n\nGlimmer cancer is a made-up cancer of the toes.\n",
                        url="https://www.cancer.gov/types/glimmer", title="Glimmer Cancer - NCI")

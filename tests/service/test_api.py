@@ -35,6 +35,13 @@ def test_health_says_the_knowledge_base_is_loaded(client: httpx.Client) -> None:
     assert health["status"] == "ok" and health["documents"] == 4 and health["version"]
 
 
+def test_head_on_the_health_check_and_the_chat_page_is_answered_not_405(client: httpx.Client) -> None:
+    # load balancers and uptime monitors send HEAD
+    head = client.head("/healthz")
+    assert head.status_code == 200 and head.content == b""
+    assert client.head("/").status_code == 200
+
+
 def test_ask_returns_the_same_contract_as_the_library(client: httpx.Client, service_db: Path) -> None:
     question = "What are the symptoms of laryngeal cancer?"
     response = client.post("/v1/ask", json={"question": question})

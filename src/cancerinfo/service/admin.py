@@ -134,7 +134,10 @@ def _allowed_paths(requested: list[str], roots: list[Path]) -> list[Path]:
         raise InvalidRequest("the store has no KB folder yet; ingest one with the CLI")
     allowed = []
     for text in requested:
-        path = Path(text).resolve()
+        try:
+            path = Path(text).resolve()
+        except (ValueError, OSError) as error:  # a NUL byte, a path too long for the system
+            raise InvalidRequest(f"{text!r} is not a usable path: {error}") from None
         if not any(path == root or path.is_relative_to(root) for root in roots):
             raise InvalidRequest(f"{text!r} is not one of the store's KB folders: {', '.join(map(str, roots))}")
         allowed.append(path)

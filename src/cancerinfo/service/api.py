@@ -36,7 +36,7 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-@router.get("/healthz", response_model=Health, tags=["service"])
+@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health, tags=["service"])
 async def healthz(request: Request) -> dict[str, Any]:
     """The service is up and its knowledge base is loaded."""
     engine = engine_of(request)

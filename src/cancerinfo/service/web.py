@@ -77,7 +77,7 @@ def _local(url: str | None) -> str:
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
-@router.get("/", response_class=HTMLResponse)
+@router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def chat(
     request: Request, q: PageText = None, cancer_type: FilterValue = None, audience: FilterValue = None
 ) -> Response:
