@@ -9,6 +9,10 @@ from cancerinfo.answer.evidence import ChunkRow
 from cancerinfo.answer.gate import KBWords, missing_specific_words
 from cancerinfo.answer.plan import load_answer_policy
 from cancerinfo.index.postings import Postings
+from cancerinfo.triage.lexicon import load_triage_files
+
+#: the Snowball stem the assistant gives KBWords (the triage's English reader)
+ROOT = load_triage_files().lexicons["en"].reader.stem
 
 # a KB of 1,000 chunks (three shown); chunk 1 is the page the answer would quote
 WORDS = {
@@ -27,7 +31,7 @@ def kb_words() -> KBWords:
     starts = np.cumsum([0, *(len(rows) for rows in WORDS.values())]).astype(np.int64)
     rows = np.array([r for rows in WORDS.values() for r in rows], dtype=np.int64)
     weights = np.ones(len(rows), dtype=np.float64)
-    return KBWords(Postings(vocabulary, starts, rows, weights), total_chunks=1000)
+    return KBWords(Postings(vocabulary, starts, rows, weights), total_chunks=1000, root=ROOT)
 
 
 PAGE = [ChunkRow(1, "c1", 0, 0, "Surgery", "Limb-sparing surgery removes a tumor without amputation.")]

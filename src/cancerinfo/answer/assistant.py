@@ -131,8 +131,8 @@ class Assistant:
             emergency_number=self.safety.emergency_number,
         )
         self.sessions = SessionStore(self.db, retention_days=retention_days)
-        self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids))
         self._stem = self.triage.files.lexicons["en"].reader.stem
+        self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids), root=self._stem)
         self._windows: OrderedDict[str, np.ndarray] = OrderedDict()
         self._window_lock = threading.Lock()
 

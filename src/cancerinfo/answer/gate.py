@@ -21,12 +21,11 @@ Thresholds live in ``policies/answer.yaml`` and are calibrated in docs/answers.m
 from __future__ import annotations
 
 import difflib
-import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
-import snowballstemmer  # type: ignore[import-untyped]
 
 from cancerinfo.answer.evidence import ChunkRow, Evidence
 from cancerinfo.answer.plan import AnswerPolicy
@@ -177,20 +176,21 @@ class KBWords:
     """How often the KB uses each word (chunks containing it), and typo correction towards
     the words it uses."""
 
-    def __init__(self, postings: Postings | None, total_chunks: int) -> None:
+    def __init__(
+        self, postings: Postings | None, total_chunks: int, *, root: Callable[[str], str] | None = None
+    ) -> None:
         self.postings = postings
         self.total = max(total_chunks, 1)
         self._by_start: dict[str, list[str]] | None = None
         self._by_start4: dict[str, list[str]] | None = None
-        self._roots: dict[str, str] = {}  # bounded by the KB's vocabulary
-        self._stemmer = snowballstemmer.stemmer("english")
-        self._lock = threading.Lock()
+        #: a word's Snowball root (the triage's English reader's stem, cached there)
+        self._root = root
 
     def forms(self, term: str) -> list[str]:
         """The KB's words with the same Snowball root as ``term`` ("amputation",
         "amputations" for "amputate"): the pages may use another form of the asked word.
-        Only words sharing the first four letters are stemmed (a root keeps its start)."""
-        if self.postings is None or len(term) < 4:
+        Only words sharing the first four letters are compared (a root keeps its start)."""
+        if self.postings is None or self._root is None or len(term) < 4:
             return []
         if self._by_start4 is None:
             by_start: dict[str, list[str]] = {}
@@ -198,17 +198,8 @@ class KBWords:
                 if word.isalpha() and len(word) >= 4:
                     by_start.setdefault(word[:4], []).append(word)
             self._by_start4 = by_start
-        with self._lock:  # a Snowball stemmer object is not thread-safe
-            root = self._stemmer.stemWord(term)  # not kept: questions bring any word
+        root = self._root(term)
         return [w for w in self._by_start4.get(term[:4], ()) if w != term and self._root(w) == root]
-
-    def _root(self, word: str) -> str:
-        """The Snowball root of a KB word, kept (at most one entry a word of the KB)."""
-        root = self._roots.get(word)
-        if root is None:
-            with self._lock:
-                root = self._roots[word] = self._stemmer.stemWord(word)
-        return root
 
     def frequency(self, term: str) -> int:
         if self.postings is None:

@@ -118,8 +118,9 @@ class ExampleVoter:
         counts: dict[str, int] = {}
         for i in refusals:
             counts[self.reasons[i]] = counts.get(self.reasons[i], 0) + 1
-        # the reason most nearest refusals carry; ties go to the nearer one
-        reason = max(counts, key=lambda r: (counts[r], -min(refusals.index(i) for i in refusals if self.reasons[i] == r))) if counts else None
+        # the reason most nearest refusals carry; counts holds them nearest first and max keeps
+        # the first of equal counts, so a tie goes to the nearer one
+        reason = max(counts, key=counts.__getitem__) if counts else None
         return Vote(reason, len(refusals), float(scores[best]), self.texts[best])
 
 

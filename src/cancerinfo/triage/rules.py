@@ -464,8 +464,9 @@ class Triage:
             and vote.score - kb_similarity >= rule.kb_margin
         )
         note = f"{vote.votes} of {rule.k} nearest are refusals; cosine {vote.score:.2f}, KB {kb_similarity:.2f}"
-        evidence = (*result.evidence, Evidence("example", vote.example, None, vote.reason or "", note if passed else f"not counted: {note}"))
         refusal = next((r for r in self.safety.refusals if r.kind.upper() == vote.reason), None) if passed else None
+        said = "refusal" if refusal is not None else note if passed else f"not counted: {note}"
+        evidence = (*result.evidence, Evidence("example", vote.example, None, vote.reason or "", said))
         if refusal is None:
             return dataclasses.replace(result, evidence=evidence)
         return TriageResult(
@@ -477,7 +478,7 @@ class Triage:
             questions_for_doctor=refusal.questions_for_doctor,
             informational=result.informational,
             personal=result.personal,
-            evidence=(*evidence[:-1], dataclasses.replace(evidence[-1], note="refusal")),
+            evidence=evidence,
             seconds=result.seconds,
         )
 
