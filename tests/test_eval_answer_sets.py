@@ -83,3 +83,18 @@ def test_a_bad_line_of_an_answer_set_is_named(tmp_path: Path) -> None:
     path.write_text(json.dumps({"question": "q"}) + "\n", encoding="utf-8")
     with pytest.raises(ValueError, match=r"set\.jsonl:1: needs a question and answerable"):
         read_answer_set(path)
+
+
+def test_the_report_shows_blind_grades_per_half(tmp_path, monkeypatch) -> None:
+    import json as json_module
+
+    from cancerinfo.eval import report
+
+    (tmp_path / "answers-test.jsonl").write_text(
+        "\n".join(json_module.dumps({"id": f"q{i}", "grade": g}) for i, g in enumerate([3, 2, 2, 0])) + "\n",
+        encoding="utf-8",
+    )
+    monkeypatch.setattr(report, "GRADES", tmp_path)
+    lines = report._blind_grades()
+    assert "| answers-test | 4 | 1.75 | 1 | 2 | 0 | 1 |" in lines  # worked out by hand
+    assert not any(line.startswith("| answers-dev") for line in lines)  # no file, no row

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 COMMAND = "make bench   # = cancerinfo eval run --suite all --shared ../shared --output docs/benchmarks.md"
@@ -473,5 +475,33 @@ def _answer_sets(sets: dict[str, Any]) -> list[str]:
     ]
     for label, value in rows:
         lines.append(f"| {label} | " + " | ".join(value(sets[name]) for name in names) + " |")
+    lines.append("")
+    return lines + _blind_grades()
+
+
+#: Blind grades of the answer sets (benchmarks/grades/README.md says who graded what, when).
+GRADES = Path(__file__).resolve().parents[3] / "benchmarks" / "grades"
+
+
+def _blind_grades() -> list[str]:
+    files = {name: GRADES / f"{name}.jsonl" for name in ("answers-dev", "answers-test")}
+    rows = {
+        name: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for name, path in files.items() if path.is_file()
+    }
+    if not rows:
+        return []
+    lines = [
+        "Blind grades (0-3, as the asker would judge; a helper per half who read only the questions",
+        "and the answers as shown; rubric and graded commit in benchmarks/grades/README.md; not",
+        "re-graded by `make bench`). Target (issue 14): mean >= 2.3.",
+        "",
+        "| half | answers | mean grade | 3 | 2 | 1 | 0 |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, graded in rows.items():
+        counts = [sum(r["grade"] == g for r in graded) for g in (3, 2, 1, 0)]
+        mean = sum(r["grade"] for r in graded) / len(graded)
+        lines.append(f"| {name} | {len(graded)} | {mean:.2f} | " + " | ".join(map(str, counts)) + " |")
     lines.append("")
     return lines
