@@ -240,7 +240,8 @@ def load_text(
     problems: list[Problem] = []
     try:
         front_matter = FrontMatter.model_validate(
-            data, context={"today": today} if today else None, by_alias=True, by_name=False
+            # KB input: the "not in the future" rule applies (against the clock when no today)
+            data, context={"today": today or date.today()}, by_alias=True, by_name=False
         )
     except ValidationError as exc:
         problems.extend(_field_problems(exc, file_path, key_lines, data))
