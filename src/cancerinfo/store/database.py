@@ -46,7 +46,9 @@ class Store:
         uri = f"file:{file.resolve()}?mode={'ro' if readonly else 'rw'}"
         connection = _connect(uri, file)
         store = cls(connection, file, readonly=readonly)
-        store._check_origin()
+        store._check_origin()  # reads only: a file that is not ours is left as it was
+        if not readonly:
+            store._use_wal()
         return store
 
     @classmethod
@@ -59,18 +61,27 @@ class Store:
             raise StoreError(f"{file}: folder {file.parent} does not exist")
         connection = _connect(f"file:{file.resolve()}?mode=rwc", file)
         store = cls(connection, file, readonly=False)
-        with store.transaction():
-            for statement in _statements(TABLES):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            connection.executemany(
-                "INSERT INTO meta(key, value) VALUES (?, ?)",
-                [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("created_by", f"cancerinfo {__version__}"),
-                    ("created_at", utc_now()),
-                ],
-            )
+        try:
+            with store.transaction():
+                # Another process may have created the store since the size was read: the
+                # write lock is held now, so the tables are created once, by one of them.
+                if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+                    for statement in _statements(TABLES):
+                        connection.execute(statement)
+                    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    connection.executemany(
+                        "INSERT INTO meta(key, value) VALUES (?, ?)",
+                        [
+                            ("schema_version", str(SCHEMA_VERSION)),
+                            ("created_by", f"cancerinfo {__version__}"),
+                            ("created_at", utc_now()),
+                        ],
+                    )
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise StoreError(f"{file}: cannot create the store ({exc})") from None
+        store._check_origin()
+        store._use_wal()
         return store
 
     def _check_origin(self) -> None:
@@ -111,6 +122,16 @@ class Store:
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
         return True
+
+    def _use_wal(self) -> None:
+        """Write-ahead logging, set only once the file is known to be a cancerinfo store
+        (setting it rewrites the file header of any SQLite file)."""
+        try:
+            self.connection.execute("PRAGMA journal_mode = WAL")
+            self.connection.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
 
     # -- using -----------------------------------------------------------------------
     @contextmanager
@@ -160,9 +181,6 @@ def _connect(uri: str, file: Path) -> sqlite3.Connection:
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA foreign_keys = ON")
-        if "mode=ro" not in uri:
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         raise StoreMismatch(f"{file} cannot be opened as a SQLite store ({exc})") from None
     return connection
