@@ -43,7 +43,14 @@ from cancerinfo.index.build import (
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.postings import build_postings, has_postings, save_postings
 from cancerinfo.kb.document import Document
-from cancerinfo.kb.loader import LoadLimits, LoadResult, iter_kb_files, load_bytes, read_kb_bytes
+from cancerinfo.kb.loader import (
+    LoadLimits,
+    LoadResult,
+    iter_kb_files,
+    load_bytes,
+    outside_root,
+    read_kb_bytes,
+)
 from cancerinfo.kb.problems import Problem
 from cancerinfo.policies import policy_path
 from cancerinfo.spool import Spool
@@ -265,7 +272,7 @@ def _read_files(
     warnings: list[Problem] = []
     for done, (root, file) in enumerate(files, start=1):
         absolute = _absolute(file)
-        data = read_kb_bytes(file, limits=reading.limits)
+        data = outside_root(root, file) or read_kb_bytes(file, limits=reading.limits)
         if isinstance(data, LoadResult):
             rejected[str(file)] = data.problems
         else:
