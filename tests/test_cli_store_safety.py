@@ -96,3 +96,27 @@ def test_processes_creating_one_new_store_at_once_all_open_it(tmp_path: Path) ->
             assert connection.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         finally:
             connection.close()
+
+
+def test_a_damaged_store_is_one_line_naming_the_file_with_a_hint(
+    tmp_path: Path, examples_kb: Path
+) -> None:
+    """Garbage over the chunks table's root page: search cannot read it and says so in
+    one line (was 'internal error: DatabaseError', exit 2)."""
+    db = tmp_path / "kb.db"
+    assert cli("ingest", str(examples_kb), "--db", str(db)).returncode == 0
+    connection = sqlite3.connect(db)
+    (page_size,) = connection.execute("PRAGMA page_size").fetchone()
+    (root_page,) = connection.execute(
+        "SELECT rootpage FROM sqlite_master WHERE name = 'chunks'"
+    ).fetchone()
+    connection.close()
+    with db.open("r+b") as handle:
+        handle.seek((root_page - 1) * page_size)
+        handle.write(b"\xa5" * page_size)
+    result = cli("search", "chemotherapy", "--db", str(db))
+    assert result.returncode == 1, result.stdout + result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith(f"error: {db} is damaged") and "cancerinfo ingest" in lines[0]
+    assert "internal error" not in result.stderr and "Traceback" not in result.stderr

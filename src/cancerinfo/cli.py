@@ -4,6 +4,7 @@ function and print. Library errors become one-line messages (exit 1); no traceba
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -672,6 +673,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written by an unfinished ingest")
         sys.exit(130)
+    except sqlite3.DatabaseError as exc:  # a damaged store, a full disk: one line, with a hint
+        from cancerinfo.store.database import database_error_message
+
+        err.print(f"[red]error:[/red] {escape(database_error_message(exc))}")
+        sys.exit(1)
     except Exception as exc:  # last resort: never show a traceback to a user
         import click
 

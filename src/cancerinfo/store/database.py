@@ -21,6 +21,25 @@ from cancerinfo.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, 
 
 BUSY_TIMEOUT_MS = 10_000
 
+#: The store this process opened last: named by :func:`database_error_message` when a
+#: SQLite error surfaces far from where the store was opened (the CLI's last resort).
+_last_opened: Path | None = None
+
+
+def database_error_message(exc: sqlite3.DatabaseError, path: Path | None = None) -> str:
+    """One line for a SQLite error: which file, what happened, what to do."""
+    where = path or _last_opened
+    name = f"{where}" if where is not None else "the store"
+    kind = getattr(exc, "sqlite_errorname", "")
+    if kind == "SQLITE_FULL":
+        return f"{name}: the disk is full ({exc}); free some space and try again (nothing was lost)"
+    if kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(exc):
+        return (
+            f"{name} is damaged ({exc}); restore it from a backup ('cancerinfo backup'), or "
+            "delete it and run 'cancerinfo ingest' again ('cancerinfo verify' names damaged pages)"
+        )
+    return f"{name}: cannot be read or written ({exc}); check the file, its folder and the disk"
+
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -47,6 +66,8 @@ class Store:
         connection = _connect(uri, file)
         store = cls(connection, file, readonly=readonly)
         store._check_origin()  # reads only: a file that is not ours is left as it was
+        global _last_opened
+        _last_opened = file
         if not readonly:
             store._use_wal()
         return store
@@ -90,6 +111,8 @@ class Store:
             rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             self.close()
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+                raise StoreError(database_error_message(exc, self.path)) from None
             raise StoreMismatch(f"{self.path} is not a cancerinfo store ({exc})") from None
         if application_id != APPLICATION_ID or "schema_version" not in rows:
             self.close()
