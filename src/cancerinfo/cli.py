@@ -4,6 +4,7 @@ function and print. Library errors become one-line messages (exit 1); no traceba
 from __future__ import annotations
 
 import json
+import sqlite3
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -184,6 +185,61 @@ def review(
         )
     out.print(table)
     out.print(f"{len(items)} pages")
+
+
+@app.command()
+def verify(
+    db: DbOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON.")] = False,
+) -> None:
+    """Check the store against its content hashes: every stored page version re-hashed,
+    every page body and chunk compared with the text it came from. One line per problem;
+    exit code 1 when anything is damaged. Nothing is written.
+
+    Example: cancerinfo verify --db kb.db
+    """
+    from cancerinfo.store.verify import verify_store
+
+    settings = Settings.load(db=db)
+    report = verify_store(settings.db)
+    if as_json:
+        _print_json(report.as_dict())
+    else:
+        for problem in report.problems:
+            out.print(f"[red]{escape(str(problem))}[/red]")
+        counts = f"{report.documents} pages, {report.versions} versions, {report.chunks} chunks"
+        if report.ok:
+            out.print(f"[green]OK[/green]: {escape(str(settings.db))}: {counts} match their hashes")
+        else:
+            out.print(f"[red]DAMAGED[/red]: {escape(str(settings.db))}: {len(report.problems)} problems in {counts}")
+    if not report.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def backup(
+    dest: Annotated[Path, typer.Argument(help="The backup file to write.", show_default=False)],
+    db: DbOption = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace DEST when it exists.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Copy the store to DEST with SQLite's online backup: safe while the store is served,
+    and the newest writes still in its write-ahead log are included. DEST is one
+    self-contained file; an existing DEST is replaced only with --force.
+
+    Example: cancerinfo backup --db kb.db backups/kb-2025-06-01.db
+    """
+    from cancerinfo.store.backup import backup_store
+
+    settings = Settings.load(db=db)
+    result = backup_store(settings.db, dest, force=force)
+    if as_json:
+        _print_json(result)
+        return
+    out.print(
+        f"backed up {escape(result['source'])} -> {escape(result['dest'])}: "
+        f"{result['documents']} pages, {result['bytes']:,} bytes"
+    )
 
 
 @app.command()
@@ -617,6 +673,11 @@ def main() -> None:
     except KeyboardInterrupt:
         err.print("interrupted; nothing was written by an unfinished ingest")
         sys.exit(130)
+    except sqlite3.DatabaseError as exc:  # a damaged store, a full disk: one line, with a hint
+        from cancerinfo.store.database import database_error_message
+
+        err.print(f"[red]error:[/red] {escape(database_error_message(exc))}")
+        sys.exit(1)
     except Exception as exc:  # last resort: never show a traceback to a user
         import click
 

@@ -344,10 +344,17 @@ def test_a_future_last_reviewed_is_rejected_against_the_given_today() -> None:
     assert validate(valid(lastReviewed="2025-06-02"), today=date(2025, 6, 2))
 
 
-def test_without_a_today_the_clock_is_used() -> None:
+def test_a_today_of_none_means_the_clock() -> None:
     with pytest.raises(ValidationError, match="in the future"):
-        FrontMatter.model_validate(valid(lastReviewed="9999-12-31"))
-    assert FrontMatter.model_validate(valid(lastReviewed="2000-01-01")).last_reviewed.year == 2000
+        FrontMatter.model_validate(valid(lastReviewed="9999-12-31"), context={"today": None})
+    assert validate(valid(lastReviewed="2000-01-01"), today=date.today()).last_reviewed.year == 2000
+
+
+def test_without_a_today_context_the_future_rule_is_not_applied() -> None:
+    """Front matter read back from a store is not checked against the reader's clock (issue
+    15, point 7): the rule belongs to validate/ingest, which always pass a today."""
+    stored = FrontMatter.model_validate(valid(lastReviewed="9999-12-31"))
+    assert stored.last_reviewed == date(9999, 12, 31)
 
 
 @pytest.mark.parametrize(

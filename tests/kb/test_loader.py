@@ -341,6 +341,12 @@ def test_a_future_last_reviewed_depends_on_the_given_today() -> None:
     assert load_bytes(text.encode(), path="p.md", today=date(2025, 6, 2)).ok
 
 
+def test_without_a_today_the_loader_checks_against_the_clock() -> None:
+    future = load_bytes(page(header=replaced("lastReviewed", "9999-12-31")).encode(), path="p.md")
+    assert not future.ok
+    assert "in the future" in future.problems[0].message
+
+
 def test_unquoted_no_for_norwegian_gets_a_hint() -> None:
     problem = rejected(load(page(header=replaced("language", "no"))), "INVALID_FIELD")
     assert problem.field == "language"

@@ -3,6 +3,8 @@
 Rules (each one names the file, and the line and field when known):
 
 * ``.md`` and ``.txt`` files are KB pages; hidden files and folders are skipped.
+* A symbolic link in a KB folder that leads outside that folder is rejected
+  (``LINK_OUTSIDE_KB``, :func:`outside_root`); links within the folder are followed.
 * A file over ``max_file_bytes`` (default 5 MB) is rejected before it is read; so is
   anything that is not a regular file (a folder, a pipe, a device such as ``/dev/zero``).
 * A file with a NUL byte is binary and rejected; a UTF-16/32 byte-order mark is named.
@@ -117,6 +119,25 @@ def iter_kb_files(paths: Iterable[Path]) -> Iterator[tuple[Path, Path]]:
                 found.append(Path(folder) / name)
         for file in sorted(found):
             yield root, file
+
+
+def outside_root(root: Path, file: Path) -> LoadResult | None:
+    """A rejection when ``file``, found in the folder ``root``, is a symbolic link (or
+    lies under one) that leads out of that folder; ``None`` otherwise. A page of the KB
+    must be a file of the KB: a link to ``/etc/...`` or a colleague's draft elsewhere is
+    refused, not ingested. A single file given on the command line is its own root."""
+    if not root.is_dir():
+        return None
+    target = os.path.realpath(file)
+    folder = os.path.realpath(root)
+    if os.path.commonpath([folder, target]) == folder:
+        return None
+    return _reject(
+        file,
+        "LINK_OUTSIDE_KB",
+        f"this is a symbolic link to {target}, outside the KB folder {folder}: "
+        "copy the page into the folder instead",
+    )
 
 
 def _unlistable(error: OSError) -> None:
@@ -240,7 +261,8 @@ def load_text(
     problems: list[Problem] = []
     try:
         front_matter = FrontMatter.model_validate(
-            data, context={"today": today} if today else None, by_alias=True, by_name=False
+            # KB input: the "not in the future" rule applies (against the clock when no today)
+            data, context={"today": today or date.today()}, by_alias=True, by_name=False
         )
     except ValidationError as exc:
         problems.extend(_field_problems(exc, file_path, key_lines, data))

@@ -11,7 +11,7 @@ from typing import Any
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.lint import lint_documents
 from cancerinfo.kb.lint_policy import LintPolicy
-from cancerinfo.kb.loader import LoadLimits, iter_kb_files, load_file
+from cancerinfo.kb.loader import LoadLimits, iter_kb_files, load_file, outside_root
 from cancerinfo.kb.problems import Problem, count_by_code
 
 
@@ -57,9 +57,9 @@ def validate_paths(
     today = today or date.today()
     report = ValidationReport()
     documents: list[Document] = []
-    for _root, file in iter_kb_files(paths):
+    for root, file in iter_kb_files(paths):
         report.files += 1
-        result = load_file(file, limits=limits, today=today)
+        result = outside_root(root, file) or load_file(file, limits=limits, today=today)
         report.problems.extend(result.problems)
         if result.document is not None:
             report.valid += 1

@@ -21,6 +21,25 @@ from cancerinfo.store.schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, 
 
 BUSY_TIMEOUT_MS = 10_000
 
+#: The store this process opened last: named by :func:`database_error_message` when a
+#: SQLite error surfaces far from where the store was opened (the CLI's last resort).
+_last_opened: Path | None = None
+
+
+def database_error_message(exc: sqlite3.DatabaseError, path: Path | None = None) -> str:
+    """One line for a SQLite error: which file, what happened, what to do."""
+    where = path or _last_opened
+    name = f"{where}" if where is not None else "the store"
+    kind = getattr(exc, "sqlite_errorname", "")
+    if kind == "SQLITE_FULL":
+        return f"{name}: the disk is full ({exc}); free some space and try again (nothing was lost)"
+    if kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(exc):
+        return (
+            f"{name} is damaged ({exc}); restore it from a backup ('cancerinfo backup'), or "
+            "delete it and run 'cancerinfo ingest' again ('cancerinfo verify' names damaged pages)"
+        )
+    return f"{name}: cannot be read or written ({exc}); check the file, its folder and the disk"
+
 
 def utc_now() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
@@ -46,7 +65,11 @@ class Store:
         uri = f"file:{file.resolve()}?mode={'ro' if readonly else 'rw'}"
         connection = _connect(uri, file)
         store = cls(connection, file, readonly=readonly)
-        store._check_origin()
+        store._check_origin()  # reads only: a file that is not ours is left as it was
+        global _last_opened
+        _last_opened = file
+        if not readonly:
+            store._use_wal()
         return store
 
     @classmethod
@@ -59,18 +82,27 @@ class Store:
             raise StoreError(f"{file}: folder {file.parent} does not exist")
         connection = _connect(f"file:{file.resolve()}?mode=rwc", file)
         store = cls(connection, file, readonly=False)
-        with store.transaction():
-            for statement in _statements(TABLES):
-                connection.execute(statement)
-            connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
-            connection.executemany(
-                "INSERT INTO meta(key, value) VALUES (?, ?)",
-                [
-                    ("schema_version", str(SCHEMA_VERSION)),
-                    ("created_by", f"cancerinfo {__version__}"),
-                    ("created_at", utc_now()),
-                ],
-            )
+        try:
+            with store.transaction():
+                # Another process may have created the store since the size was read: the
+                # write lock is held now, so the tables are created once, by one of them.
+                if connection.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] == 0:
+                    for statement in _statements(TABLES):
+                        connection.execute(statement)
+                    connection.execute(f"PRAGMA application_id = {APPLICATION_ID}")
+                    connection.executemany(
+                        "INSERT INTO meta(key, value) VALUES (?, ?)",
+                        [
+                            ("schema_version", str(SCHEMA_VERSION)),
+                            ("created_by", f"cancerinfo {__version__}"),
+                            ("created_at", utc_now()),
+                        ],
+                    )
+        except sqlite3.DatabaseError as exc:
+            store.close()
+            raise StoreError(f"{file}: cannot create the store ({exc})") from None
+        store._check_origin()
+        store._use_wal()
         return store
 
     def _check_origin(self) -> None:
@@ -79,6 +111,8 @@ class Store:
             rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             self.close()
+            if getattr(exc, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+                raise StoreError(database_error_message(exc, self.path)) from None
             raise StoreMismatch(f"{self.path} is not a cancerinfo store ({exc})") from None
         if application_id != APPLICATION_ID or "schema_version" not in rows:
             self.close()
@@ -111,6 +145,16 @@ class Store:
                 "UPDATE meta SET value = ? WHERE key = 'schema_version'", (str(SCHEMA_VERSION),)
             )
         return True
+
+    def _use_wal(self) -> None:
+        """Write-ahead logging, set only once the file is known to be a cancerinfo store
+        (setting it rewrites the file header of any SQLite file)."""
+        try:
+            self.connection.execute("PRAGMA journal_mode = WAL")
+            self.connection.execute("PRAGMA synchronous = NORMAL")
+        except sqlite3.DatabaseError as exc:
+            self.close()
+            raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
 
     # -- using -----------------------------------------------------------------------
     @contextmanager
@@ -160,9 +204,6 @@ def _connect(uri: str, file: Path) -> sqlite3.Connection:
         connection.row_factory = sqlite3.Row
         connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         connection.execute("PRAGMA foreign_keys = ON")
-        if "mode=ro" not in uri:
-            connection.execute("PRAGMA journal_mode = WAL")
-            connection.execute("PRAGMA synchronous = NORMAL")
     except sqlite3.DatabaseError as exc:
         raise StoreMismatch(f"{file} cannot be opened as a SQLite store ({exc})") from None
     return connection

@@ -43,7 +43,14 @@ from cancerinfo.index.build import (
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.postings import build_postings, has_postings, save_postings
 from cancerinfo.kb.document import Document
-from cancerinfo.kb.loader import LoadLimits, LoadResult, iter_kb_files, load_bytes, read_kb_bytes
+from cancerinfo.kb.loader import (
+    LoadLimits,
+    LoadResult,
+    iter_kb_files,
+    load_bytes,
+    outside_root,
+    read_kb_bytes,
+)
 from cancerinfo.kb.problems import Problem
 from cancerinfo.policies import policy_path
 from cancerinfo.spool import Spool
@@ -136,12 +143,10 @@ def ingest(
         raise ValueError(f"{embedder.name!r} embeds questions only; pages are embedded by {embedder.document_name!r}")
     with Store.create_or_open(db) as store, Spool(db.parent) as spool:
         rebuild = store.meta().get("embedder") not in (None, embedder.name)
-        known = {
-            row["path"]: (row["raw_hash"], row["url"])
-            for row in store.query(
-                "SELECT path, raw_hash, url FROM documents WHERE removed_at IS NULL"
-            )
-        }
+        live = store.query("SELECT path, raw_hash, url, root FROM documents WHERE removed_at IS NULL")
+        known = {row["path"]: (row["raw_hash"], row["url"]) for row in live}
+        previous_path = {row["url"]: row["path"] for row in live}
+        del live
         indexed = {
             row["url"]: row["indexed_hash"]
             for row in store.query("SELECT url, indexed_hash FROM documents")
@@ -201,6 +206,18 @@ def ingest(
                 ):
                     index.delete_document(document_id)
                     report.removed.append(url)
+                # A KB folder that was moved (or renamed) is the same KB: its pages found here
+                # were stored under their old folder, and a page of that old folder that is
+                # now nowhere (not seen, no file at its old path) was deleted meanwhile.
+                for old_root in _moved_from(root, candidates, previous_path):
+                    for document_id, url in writer.mark_missing_removed(
+                        old_root,
+                        seen_urls=seen_urls,
+                        protected_paths=_rebased(protected, root, old_root),
+                        only_missing_files=True,
+                    ):
+                        index.delete_document(document_id)
+                        report.removed.append(url)
             changed = bool(report.added or report.changed or report.removed or report.restored)
             # the reviewed lay terms are part of the vocabulary: an edited file is mined again
             # even when no page changed
@@ -265,7 +282,7 @@ def _read_files(
     warnings: list[Problem] = []
     for done, (root, file) in enumerate(files, start=1):
         absolute = _absolute(file)
-        data = read_kb_bytes(file, limits=reading.limits)
+        data = outside_root(root, file) or read_kb_bytes(file, limits=reading.limits)
         if isinstance(data, LoadResult):
             rejected[str(file)] = data.problems
         else:
@@ -388,6 +405,43 @@ def _store_candidate(
     )
     (report.restored if was_removed else report.changed).append(candidate.url)
     return document_id
+
+
+def _moved_from(
+    root: Path, candidates: list[_Candidate], previous_path: dict[str, str]
+) -> list[Path]:
+    """Where the folder ``root`` was before it was moved or renamed: a page found under
+    ``root`` in this run that was stored at another path, under the same relative path
+    (``kb/en/a.md`` stored as ``/old/kb/en/a.md``, now ``/new/kb/en/a.md``), tells that
+    ``/new`` was ``/old``; ``root`` is then the same place under ``/old``."""
+    folders: set[Path] = set()
+    for candidate in candidates:
+        before = previous_path.get(candidate.url)
+        if candidate.root != root or before is None or before == str(candidate.path):
+            continue
+        old_parts, new_parts = Path(before).parts, candidate.path.parts
+        same = 0  # how many trailing parts (the file name, its folders) the two paths share
+        while (
+            same < min(len(old_parts), len(new_parts)) - 1
+            and old_parts[-1 - same] == new_parts[-1 - same]
+        ):
+            same += 1
+        if same == 0:
+            continue
+        old_prefix, new_prefix = Path(*old_parts[:-same]), Path(*new_parts[:-same])
+        if root == new_prefix or new_prefix in root.parents:
+            folder = old_prefix / root.relative_to(new_prefix)
+            if folder != root:
+                folders.add(folder)
+    return sorted(folders)
+
+
+def _rebased(paths: set[str], root: Path, old_root: Path) -> set[str]:
+    """``paths`` under ``root`` at the same places under ``old_root`` (and as they are)."""
+    prefix = str(root) + os.sep
+    return paths | {
+        os.path.join(str(old_root), path[len(prefix) :]) for path in paths if path.startswith(prefix)
+    }
 
 
 def _has_vocabulary(connection: sqlite3.Connection) -> bool:

@@ -67,9 +67,15 @@ class DocumentWriter:
         )
 
     def mark_missing_removed(
-        self, root: Path, *, seen_urls: set[str], protected_paths: set[str]
+        self,
+        root: Path,
+        *,
+        seen_urls: set[str],
+        protected_paths: set[str],
+        only_missing_files: bool = False,
     ) -> list[tuple[int, str]]:
-        """Mark removed the live documents under ``root`` that this run did not see."""
+        """Mark removed the live documents under ``root`` that this run did not see
+        (``only_missing_files``: and whose file is gone from its stored path)."""
         prefix = str(root) + os.sep
         rows = self.connection.execute(
             "SELECT id, url, path FROM documents WHERE removed_at IS NULL AND substr(path, 1, ?) = ?",
@@ -78,7 +84,9 @@ class DocumentWriter:
         gone = [
             row
             for row in rows
-            if row["url"] not in seen_urls and row["path"] not in protected_paths
+            if row["url"] not in seen_urls
+            and row["path"] not in protected_paths
+            and not (only_missing_files and os.path.lexists(row["path"]))
         ]
         self.connection.executemany(
             "UPDATE documents SET removed_at = ?, removed_run = ?, indexed_hash = NULL WHERE id = ?",
