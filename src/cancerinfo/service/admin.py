@@ -93,7 +93,9 @@ async def review(request: Request) -> dict[str, Any]:
 
 
 @router.get("/metrics")
-async def metrics(request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
+async def metrics(
+    request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> dict[str, Any]:
     """Questions per day, statuses, reasons (abstentions, refusals, urgent), feedback, for the
     sessions of the last ``days`` days; ``this_process``: every question this server process
     answered since it started, sessionless ones included; ``store``: what the KB holds."""
@@ -117,7 +119,10 @@ async def ingest_again(request: Request, body: IngestRequest | None = None) -> d
     if lock.locked():
         raise Conflict("an ingest is already running")
     settings = engine.settings
-    limits = LoadLimits(max_file_bytes=settings.max_file_bytes, max_front_matter_bytes=settings.max_front_matter_bytes)
+    limits = LoadLimits(
+        max_file_bytes=settings.max_file_bytes,
+        max_front_matter_bytes=settings.max_front_matter_bytes,
+    )
     async with lock:
         report = await asyncio.to_thread(ingest, paths, db=settings.db, limits=limits)
     reloaded = await engine.reload_if_stale()
@@ -126,7 +131,9 @@ async def ingest_again(request: Request, body: IngestRequest | None = None) -> d
 
 def _store_roots(db: Path) -> list[Path]:
     with Store.open(db) as store:
-        return [Path(row[0]) for row in store.query("SELECT DISTINCT root FROM documents ORDER BY root")]
+        return [
+            Path(row[0]) for row in store.query("SELECT DISTINCT root FROM documents ORDER BY root")
+        ]
 
 
 def _allowed_paths(requested: list[str], roots: list[Path]) -> list[Path]:
@@ -139,6 +146,8 @@ def _allowed_paths(requested: list[str], roots: list[Path]) -> list[Path]:
         except (ValueError, OSError) as error:  # a NUL byte, a path too long for the system
             raise InvalidRequest(f"{text!r} is not a usable path: {error}") from None
         if not any(path == root or path.is_relative_to(root) for root in roots):
-            raise InvalidRequest(f"{text!r} is not one of the store's KB folders: {', '.join(map(str, roots))}")
+            raise InvalidRequest(
+                f"{text!r} is not one of the store's KB folders: {', '.join(map(str, roots))}"
+            )
         allowed.append(path)
     return allowed

@@ -27,7 +27,9 @@ from cancerinfo.service.models import (
 TURN_HEADER = "X-CancerInfo-Turn"
 router = APIRouter()
 
-QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question or words.")]
+QueryText = Annotated[
+    str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question or words.")
+]
 FilterValue = Annotated[str | None, Query(max_length=100)]
 
 
@@ -41,13 +43,18 @@ async def healthz(request: Request) -> dict[str, Any]:
     """The service is up and its knowledge base is loaded."""
     engine = engine_of(request)
     return {
-        "status": "ok", "version": __version__, "documents": await engine.document_count(),
+        "status": "ok",
+        "version": __version__,
+        "documents": await engine.document_count(),
         "loaded_at": engine.loaded_at,
     }
 
 
 @router.post(
-    "/v1/ask", response_model=Answer, tags=["answers"], responses=ERROR_RESPONSES,
+    "/v1/ask",
+    response_model=Answer,
+    tags=["answers"],
+    responses=ERROR_RESPONSES,
     response_description="The answer contract. In a session, the X-CancerInfo-Turn header numbers the turn.",
 )
 async def ask(body: AskRequest, request: Request) -> Response:
@@ -72,18 +79,32 @@ async def search(
     tag: Annotated[list[str] | None, Query(max_length=10)] = None,
 ) -> dict[str, Any]:
     """The best KB sections for a question (the JSON of `cancerinfo search --json`)."""
-    filters = Filters(cancer_type or None, audience or None, language or None, source_type or None, tuple(tag or ()))
+    filters = Filters(
+        cancer_type or None,
+        audience or None,
+        language or None,
+        source_type or None,
+        tuple(tag or ()),
+    )
     return await engine_of(request).search(q, k=k, filters=filters if filters.active else None)
 
 
-@router.post("/v1/sessions", response_model=SessionOut, status_code=201, tags=["sessions"], responses=ERROR_RESPONSES)
+@router.post(
+    "/v1/sessions",
+    response_model=SessionOut,
+    status_code=201,
+    tags=["sessions"],
+    responses=ERROR_RESPONSES,
+)
 async def new_session(request: Request) -> dict[str, str]:
     """A new conversation. Pass its id to /v1/ask so follow-ups ("and in children?") work.
     Sessions idle for CANCERINFO_SESSION_RETENTION_DAYS are deleted."""
     return {"session_id": await engine_of(request).new_session()}
 
 
-@router.post("/v1/feedback", response_model=FeedbackOut, tags=["sessions"], responses=ERROR_RESPONSES)
+@router.post(
+    "/v1/feedback", response_model=FeedbackOut, tags=["sessions"], responses=ERROR_RESPONSES
+)
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, bool]:
     """Rate one turn of a session: +1 helpful, -1 not helpful, with an optional comment.
     Rating the same turn again replaces the earlier rating."""
@@ -93,7 +114,8 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, bool]:
 
 @router.get("/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
 async def get_document(
-    request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000, description="The page's url.")]
+    request: Request,
+    url: Annotated[str, Query(min_length=1, max_length=2_000, description="The page's url.")],
 ) -> dict[str, Any]:
     """One live KB page: metadata, review status (with due date) and its Markdown body."""
     db = engine_of(request).settings.db

@@ -34,18 +34,24 @@ class FiltersIn(_Strict):
 
     def to_filters(self) -> Filters | None:
         filters = Filters(
-            self.cancer_type or None, self.audience or None, self.language or None,
-            self.source_type or None, tuple(t for t in self.tags if t),
+            self.cancer_type or None,
+            self.audience or None,
+            self.language or None,
+            self.source_type or None,
+            tuple(t for t in self.tags if t),
         )
         return filters if filters.active else None
 
 
 class AskRequest(_Strict):
     question: str = Field(
-        min_length=1, max_length=MAX_QUESTION_CHARS, examples=["What are the symptoms of laryngeal cancer?"]
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        examples=["What are the symptoms of laryngeal cancer?"],
     )
     session_id: str | None = Field(
-        None, pattern=SESSION_ID_PATTERN,
+        None,
+        pattern=SESSION_ID_PATTERN,
         description="From POST /v1/sessions: follow-ups resolve against the session's last turn.",
     )
     filters: FiltersIn | None = None
@@ -60,7 +66,9 @@ class Answer(BaseModel):
         description="For an urgent reply: emergency (call the emergency number), care_team_now "
         "(the cancer care team's 24-hour line now), crisis (a crisis line first) or poison (poison help)."
     )
-    actions: list[Action] = Field(description="For an urgent reply: numbers to tap to call or text (tel:, sms:).")
+    actions: list[Action] = Field(
+        description="For an urgent reply: numbers to tap to call or text (tel:, sms:)."
+    )
     intent: str
     text: str
     sections: list[Section]  # the contract's own records (cancerinfo.answer.contract)
@@ -78,7 +86,11 @@ class SessionOut(BaseModel):
 
 class FeedbackRequest(_Strict):
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
-    turn: int = Field(ge=1, le=2**63 - 1, description="The turn rated (the X-CancerInfo-Turn header of its answer).")
+    turn: int = Field(
+        ge=1,
+        le=2**63 - 1,
+        description="The turn rated (the X-CancerInfo-Turn header of its answer).",
+    )
     rating: Literal[1, -1] = Field(description="+1 helpful, -1 not helpful.")
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
 
@@ -96,7 +108,8 @@ class Health(BaseModel):
 
 class IngestRequest(_Strict):
     paths: list[str] | None = Field(
-        None, max_length=50,
+        None,
+        max_length=50,
         description="KB folders to re-ingest: each the store's own root or inside one. Default: all its roots.",
     )
 

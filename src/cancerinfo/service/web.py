@@ -47,7 +47,9 @@ async def read_form(request: Request) -> dict[str, str]:
     """A small urlencoded form (the body size is capped by the middleware)."""
     if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
         raise InvalidRequest("expected a form (application/x-www-form-urlencoded)")
-    fields = parse_qs((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True)
+    fields = parse_qs(
+        (await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True
+    )
     return {name: values[0] for name, values in fields.items()}
 
 
@@ -57,7 +59,11 @@ def _filters(cancer_type: str | None, audience: str | None) -> Filters | None:
 
 
 def _shown_filters(cancer_type: str | None, audience: str | None) -> dict[str, str]:
-    return {name: value for name, value in (("cancer_type", cancer_type), ("audience", audience)) if value}
+    return {
+        name: value
+        for name, value in (("cancer_type", cancer_type), ("audience", audience))
+        if value
+    }
 
 
 def _consent_page(request: Request, next_url: str | None = None) -> Response:
@@ -72,14 +78,22 @@ def _local(url: str | None) -> str:
     if not url or any(ord(char) < 0x20 for char in url):  # browsers drop tabs: "/\t/x" is "//x"
         return "/"
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(("//", "/\\")):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith(("//", "/\\"))
+    ):
         return "/"
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def chat(
-    request: Request, q: PageText = None, cancer_type: FilterValue = None, audience: FilterValue = None
+    request: Request,
+    q: PageText = None,
+    cancer_type: FilterValue = None,
+    audience: FilterValue = None,
 ) -> Response:
     if not consented(request):
         return _consent_page(request)
@@ -87,12 +101,16 @@ async def chat(
     question = (q or "").strip()
     answer = None
     if question:
-        answer = (await engine.ask(question, session_id=None, filters=_filters(cancer_type, audience))).response
+        answer = (
+            await engine.ask(question, session_id=None, filters=_filters(cancer_type, audience))
+        ).response
     return page(
         request,
         "chat.html",
         {
-            "question": question, "answer": answer, "anchor": "t0",
+            "question": question,
+            "answer": answer,
+            "anchor": "t0",
             "choices": await engine.filter_choices(),
             "selected": {"cancer_type": cancer_type or "", "audience": audience or ""},
             "filters": _shown_filters(cancer_type, audience),
@@ -122,9 +140,14 @@ async def answer_fragment(body: AskRequest, request: Request) -> Response:
         request,
         "turn.html",
         {
-            "question": body.question, "answer": asked.response, "anchor": anchor,
-            "session_id": body.session_id, "turn": asked.turn,
-            "filters": _shown_filters(body.filters.cancer_type, body.filters.audience) if body.filters else {},
+            "question": body.question,
+            "answer": asked.response,
+            "anchor": anchor,
+            "session_id": body.session_id,
+            "turn": asked.turn,
+            "filters": _shown_filters(body.filters.cancer_type, body.filters.audience)
+            if body.filters
+            else {},
         },
     )
     if asked.turn is not None:
@@ -134,28 +157,39 @@ async def answer_fragment(body: AskRequest, request: Request) -> Response:
 
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
-    request: Request, q: PageText = None, cancer_type: FilterValue = None, audience: FilterValue = None
+    request: Request,
+    q: PageText = None,
+    cancer_type: FilterValue = None,
+    audience: FilterValue = None,
 ) -> Response:
     if not consented(request):
         return _consent_page(request)
     engine = engine_of(request)
     query = (q or "").strip()
-    result = await engine.search(query, k=10, filters=_filters(cancer_type, audience)) if query else None
+    result = (
+        await engine.search(query, k=10, filters=_filters(cancer_type, audience)) if query else None
+    )
     return page(
         request,
         "search.html",
         {
-            "query": query, "result": result, "choices": await engine.filter_choices(),
+            "query": query,
+            "result": result,
+            "choices": await engine.filter_choices(),
             "selected": {"cancer_type": cancer_type or "", "audience": audience or ""},
         },
     )
 
 
 @router.get("/documents", response_class=HTMLResponse)
-async def document_page(request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000)]) -> Response:
+async def document_page(
+    request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000)]
+) -> Response:
     if not consented(request):
         return _consent_page(request)
-    data = await asyncio.to_thread(kbdata.document, engine_of(request).settings.db, url, today=date.today())
+    data = await asyncio.to_thread(
+        kbdata.document, engine_of(request).settings.db, url, today=date.today()
+    )
     return page(request, "document.html", {"doc": data})
 
 

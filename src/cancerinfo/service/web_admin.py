@@ -39,14 +39,19 @@ async def dashboard(request: Request) -> Response:
     engine = engine_of(request)
     db = engine.settings.db
     queue = await asyncio.to_thread(review_queue, db, today=date.today())
-    metrics = await asyncio.to_thread(kbdata.metrics, db, days=METRIC_DAYS, today=kbdata.utc_today())
+    metrics = await asyncio.to_thread(
+        kbdata.metrics, db, days=METRIC_DAYS, today=kbdata.utc_today()
+    )
     status = await asyncio.to_thread(store_status, db, today=date.today())
     busiest = max((day["questions"] for day in metrics["questions_per_day"]), default=0)
     return page(
         request,
         "admin/index.html",
         {
-            "queue": queue, "metrics": metrics, "status": status, "busiest": busiest,
+            "queue": queue,
+            "metrics": metrics,
+            "status": status,
+            "busiest": busiest,
             "process": engine.counts.as_dict(),
         },
     )
@@ -56,7 +61,9 @@ async def dashboard(request: Request) -> Response:
 async def documents(request: Request) -> Response:
     if not is_admin_page_visitor(request):
         return _login(request)
-    pages = await asyncio.to_thread(review_queue, engine_of(request).settings.db, today=date.today(), include_ok=True)
+    pages = await asyncio.to_thread(
+        review_queue, engine_of(request).settings.db, today=date.today(), include_ok=True
+    )
     return page(request, "admin/documents.html", {"pages": pages})
 
 
@@ -67,7 +74,9 @@ async def login(request: Request) -> Response:
     if not same_token(form.get("token", ""), token):
         return _login(request, failed=True)
     response = RedirectResponse("/admin", status_code=303)
-    response.set_cookie(ADMIN_COOKIE, cookie_value(token), httponly=True, samesite="strict", path="/admin")
+    response.set_cookie(
+        ADMIN_COOKIE, cookie_value(token), httponly=True, samesite="strict", path="/admin"
+    )
     return response
 
 
