@@ -21,7 +21,7 @@ from cancerinfo.kb.loader import LoadLimits
 from cancerinfo.service import kbdata
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.errors import Conflict, InvalidRequest, NotFound, Unauthorized
-from cancerinfo.service.models import IngestRequest
+from cancerinfo.service.models import LIMITED, IngestRequest, error_responses
 from cancerinfo.store.database import Store
 from cancerinfo.store.ingest import ingest
 from cancerinfo.store.status import review_queue, store_status
@@ -61,7 +61,14 @@ def is_admin_page_visitor(request: Request) -> bool:
     return same_token(request.cookies.get(ADMIN_COOKIE, ""), cookie_value(token))
 
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_bearer)])
+router = APIRouter(
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_bearer)],
+    responses=error_responses(
+        *LIMITED, 401, 404, 503, not_found="Admin is closed (CANCERINFO_ADMIN_TOKEN unset)"
+    ),
+)
 
 
 def _db(request: Request) -> Path:
@@ -69,7 +76,7 @@ def _db(request: Request) -> Path:
     return engine.settings.db
 
 
-@router.get("/documents")
+@router.get("/documents", responses=error_responses(422))
 async def documents(
     request: Request, review_status: Annotated[ReviewStatus | None, Query()] = None
 ) -> dict[str, Any]:
@@ -92,7 +99,7 @@ async def review(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/metrics")
+@router.get("/metrics", responses=error_responses(422))
 async def metrics(
     request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30
 ) -> dict[str, Any]:
@@ -107,7 +114,7 @@ async def metrics(
     return data
 
 
-@router.post("/ingest")
+@router.post("/ingest", responses=error_responses(409, 422))
 async def ingest_again(request: Request, body: IngestRequest | None = None) -> dict[str, Any]:
     """Re-ingest the store's KB folders (or some of them) and reload the knowledge base.
     Only folders the store was built from, or inside them, are accepted: a new KB folder

@@ -15,13 +15,15 @@ from cancerinfo.index.filters import Filters
 from cancerinfo.service import kbdata
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.models import (
-    ERROR_RESPONSES,
+    ANY_REQUEST,
+    LIMITED,
     Answer,
     AskRequest,
     FeedbackOut,
     FeedbackRequest,
     Health,
     SessionOut,
+    error_responses,
 )
 
 TURN_HEADER = "X-CancerInfo-Turn"
@@ -38,7 +40,13 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health, tags=["service"])
+@router.api_route(
+    "/healthz",
+    methods=["GET", "HEAD"],
+    response_model=Health,
+    tags=["service"],
+    responses=error_responses(*ANY_REQUEST),
+)
 async def healthz(request: Request) -> dict[str, Any]:
     """The service is up and its knowledge base is loaded."""
     engine = engine_of(request)
@@ -54,7 +62,9 @@ async def healthz(request: Request) -> dict[str, Any]:
     "/v1/ask",
     response_model=Answer,
     tags=["answers"],
-    responses=ERROR_RESPONSES,
+    responses=error_responses(
+        *LIMITED, 404, 409, 422, 503, not_found="No such session (it may have expired)"
+    ),
     response_description="The answer contract. In a session, the X-CancerInfo-Turn header numbers the turn.",
 )
 async def ask(body: AskRequest, request: Request) -> Response:
@@ -67,7 +77,7 @@ async def ask(body: AskRequest, request: Request) -> Response:
     return JSONResponse(asked.response, headers=headers)
 
 
-@router.get("/v1/search", tags=["answers"], responses=ERROR_RESPONSES)
+@router.get("/v1/search", tags=["answers"], responses=error_responses(*LIMITED, 422, 503))
 async def search(
     request: Request,
     q: QueryText,
@@ -94,7 +104,7 @@ async def search(
     response_model=SessionOut,
     status_code=201,
     tags=["sessions"],
-    responses=ERROR_RESPONSES,
+    responses=error_responses(*LIMITED, 409, 503),
 )
 async def new_session(request: Request) -> dict[str, str]:
     """A new conversation. Pass its id to /v1/ask so follow-ups ("and in children?") work.
@@ -103,7 +113,12 @@ async def new_session(request: Request) -> dict[str, str]:
 
 
 @router.post(
-    "/v1/feedback", response_model=FeedbackOut, tags=["sessions"], responses=ERROR_RESPONSES
+    "/v1/feedback",
+    response_model=FeedbackOut,
+    tags=["sessions"],
+    responses=error_responses(
+        *LIMITED, 404, 409, 422, 503, not_found="No such session, or no such turn in it"
+    ),
 )
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, bool]:
     """Rate one turn of a session: +1 helpful, -1 not helpful, with an optional comment.
@@ -112,7 +127,11 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, bool]:
     return {"recorded": True}
 
 
-@router.get("/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
+@router.get(
+    "/v1/documents",
+    tags=["documents"],
+    responses=error_responses(*LIMITED, 404, 422, 503, not_found="No live page with that url"),
+)
 async def get_document(
     request: Request,
     url: Annotated[str, Query(min_length=1, max_length=2_000, description="The page's url.")],
