@@ -200,7 +200,9 @@ def requests_for(draw: st.DrawFn, operation: Operation) -> Sent:
 
 
 def send(http: httpx.Client, path: str, sent: Sent) -> httpx.Response:
-    if sent.json_body is not None or (sent.body is None and sent.method in ("POST", "PUT", "PATCH")):
+    if sent.json_body is not None or (
+        sent.body is None and sent.method in ("POST", "PUT", "PATCH")
+    ):
         return http.request(
             sent.method, path, params=sent.params, headers=sent.headers, json=sent.json_body
         )
@@ -416,3 +418,20 @@ def test_closed_admin_and_the_rate_limit_are_declared(strict_server: Server) -> 
                 else:
                     assert response.status_code == 429, (method, path)
                 assert_honest(schema, path, method.upper(), response)
+
+
+def test_admin_operations_declare_the_bearer_security_scheme(schema: dict[str, Any]) -> None:
+    schemes = schema["components"]["securitySchemes"]
+    bearer = [
+        name
+        for name, scheme in schemes.items()
+        if scheme == {**scheme, "type": "http", "scheme": "bearer"}
+    ]
+    assert len(bearer) == 1, schemes
+    for path, methods in schema["paths"].items():
+        for method, operation in methods.items():
+            if path.startswith("/v1/admin/"):
+                assert operation.get("security") == [{bearer[0]: []}], (method, path)
+                assert "401" in operation["responses"]
+            else:
+                assert "security" not in operation, (method, path)

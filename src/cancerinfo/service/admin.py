@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cancerinfo.kb.loader import LoadLimits
 from cancerinfo.service import kbdata
@@ -48,10 +49,20 @@ def cookie_value(token: str) -> str:
     return hmac.new(token.encode("utf-8"), b"cancerinfo admin pages", hashlib.sha256).hexdigest()
 
 
-def require_bearer(request: Request) -> None:
-    token = admin_token_of(request)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not same_token(given.strip(), token):
+#: The admin API's security scheme in /openapi.json; the check itself is :func:`require_bearer`.
+ADMIN_BEARER = HTTPBearer(
+    scheme_name="adminToken",
+    description="CANCERINFO_ADMIN_TOKEN as a bearer token: `Authorization: Bearer TOKEN`.",
+    auto_error=False,
+)
+
+
+def require_bearer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(ADMIN_BEARER)],
+) -> None:
+    token = admin_token_of(request)  # closed: 404 before anything is said about tokens
+    if credentials is None or not same_token(credentials.credentials.strip(), token):
         raise Unauthorized()
 
 
