@@ -2,8 +2,9 @@
 
 Without the variable the admin API and pages are closed: every admin path answers ``404``
 as if it did not exist. With it, a request without the token gets ``401``. Tokens are
-compared in constant time; the admin pages keep an HMAC of the token in an HttpOnly,
-SameSite=Strict cookie, never the token itself.
+compared in constant time. The admin pages keep a signed session in an HttpOnly,
+SameSite=Strict cookie (Secure over HTTPS), never the token: it expires
+``ADMIN_SESSION_SECONDS`` after sign-in and sign-out revokes it (:class:`AdminSessions`).
 """
 
 from __future__ import annotations
@@ -11,6 +12,9 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import secrets
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
@@ -29,6 +33,8 @@ from cancerinfo.store.status import review_queue, store_status
 
 MIN_TOKEN_CHARS = 16
 ADMIN_COOKIE = "cancerinfo_admin"
+#: How long an admin page session lasts after sign-in.
+ADMIN_SESSION_SECONDS = 8 * 3600
 ReviewStatus = Literal["ok", "due", "overdue", "unscheduled"]
 
 
@@ -44,9 +50,80 @@ def same_token(given: str, token: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
-def cookie_value(token: str) -> str:
-    """What the admin pages' cookie holds: an HMAC of the token, not the token."""
-    return hmac.new(token.encode("utf-8"), b"cancerinfo admin pages", hashlib.sha256).hexdigest()
+class AdminSessions:
+    """The admin pages' sessions: a cookie ``ID.EXPIRES.MAC``, revoked on sign-out.
+
+    ``ID`` is random, ``EXPIRES`` a Unix time ``ADMIN_SESSION_SECONDS`` after sign-in, ``MAC``
+    an HMAC-SHA256 of both under a key derived from the admin token (so every ``--workers``
+    process accepts it, and a new token ends every session). Sign-out puts the id in a
+    revoked set, forgotten once the session would have expired anyway; the set is kept in
+    the process's memory.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        seconds: int = ADMIN_SESSION_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._key = hmac.new(
+            token.encode("utf-8"), b"cancerinfo admin page sessions", hashlib.sha256
+        ).digest()
+        self.seconds = seconds
+        self.clock = clock
+        self._revoked: dict[str, int] = {}  # id -> when it would expire
+
+    def issue(self) -> str:
+        payload = f"{secrets.token_urlsafe(18)}.{int(self.clock()) + self.seconds}"
+        return f"{payload}.{self._mac(payload)}"
+
+    def valid(self, cookie: str) -> tuple[str, int] | None:
+        """``(id, expires)`` of a genuine, unexpired, not revoked cookie; else None."""
+        session, _, rest = cookie.partition(".")
+        expires_text, _, mac = rest.partition(".")
+        if not (
+            session
+            and mac
+            and expires_text.isascii()
+            and expires_text.isdigit()
+            and len(expires_text) <= 12
+        ):
+            return None
+        if not hmac.compare_digest(
+            mac.encode("utf-8"), self._mac(f"{session}.{expires_text}").encode("ascii")
+        ):
+            return None
+        expires = int(expires_text)
+        if self.clock() >= expires or session in self._revoked:
+            return None
+        return session, expires
+
+    def revoke(self, cookie: str) -> None:
+        found = self.valid(cookie)
+        now = self.clock()
+        self._revoked = {session: until for session, until in self._revoked.items() if until > now}
+        if found is not None:
+            self._revoked[found[0]] = found[1]
+
+    def _mac(self, payload: str) -> str:
+        return hmac.new(self._key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def admin_page_session(request: Request) -> Literal["in", "out", "ended"]:
+    """``in`` with a valid admin cookie, ``ended`` with one that expired, was revoked or is
+    not genuine, ``out`` without one (admin must be open)."""
+    admin_token_of(request)
+    cookie = request.cookies.get(ADMIN_COOKIE)
+    if not cookie:
+        return "out"
+    sessions: AdminSessions = request.app.state.admin_sessions
+    return "in" if sessions.valid(cookie) else "ended"
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies get the Secure flag when the request came over HTTPS."""
+    return request.url.scheme == "https"
 
 
 #: The admin API's security scheme in /openapi.json; the check itself is :func:`require_bearer`.
@@ -64,12 +141,6 @@ def require_bearer(
     token = admin_token_of(request)  # closed: 404 before anything is said about tokens
     if credentials is None or not same_token(credentials.credentials.strip(), token):
         raise Unauthorized()
-
-
-def is_admin_page_visitor(request: Request) -> bool:
-    """True when the admin pages' cookie is valid (admin must be open)."""
-    token = admin_token_of(request)
-    return same_token(request.cookies.get(ADMIN_COOKIE, ""), cookie_value(token))
 
 
 router = APIRouter(

@@ -24,7 +24,7 @@ from fastapi.templating import Jinja2Templates
 from cancerinfo import __version__
 from cancerinfo.errors import SettingsError
 from cancerinfo.service import admin, api, render, web, web_admin
-from cancerinfo.service.admin import MIN_TOKEN_CHARS
+from cancerinfo.service.admin import MIN_TOKEN_CHARS, AdminSessions
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.errors import install_error_handlers
 from cancerinfo.service.limits import TokenBuckets
@@ -36,7 +36,11 @@ HERE = Path(__file__).resolve().parent
 ADMIN_TOKEN_VARIABLE = ENV_PREFIX + "ADMIN_TOKEN"
 #: FastAPI's own telemetry, off: it could record request data (validation inputs, errors).
 NO_TELEMETRY: dict[str, Any] = {
-    "tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False,
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
 }
 DESCRIPTION = """Grounded cancer information from a curated knowledge base: every sentence of
 an answer is a quote from a KB page, with a numbered citation. Not medical advice, not a
@@ -86,6 +90,7 @@ def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) 
     )
     app.state.engine = engine
     app.state.admin_token = token
+    app.state.admin_sessions = AdminSessions(token) if token else None
     app.state.ingest_lock = asyncio.Lock()
     app.state.templates = _templates()
     install_error_handlers(app)

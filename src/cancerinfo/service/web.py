@@ -21,6 +21,7 @@ from starlette.responses import Response
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
 from cancerinfo.index.filters import Filters
 from cancerinfo.service import kbdata
+from cancerinfo.service.admin import secure_cookies
 from cancerinfo.service.api import TURN_HEADER, engine_of
 from cancerinfo.service.errors import Forbidden, InvalidRequest
 from cancerinfo.service.models import AskRequest
@@ -124,7 +125,14 @@ async def consent(request: Request) -> Response:
     if form.get("agree") != "yes":
         return _consent_page(request, form.get("next"))
     response = RedirectResponse(_local(form.get("next")), status_code=303)
-    response.set_cookie(CONSENT_COOKIE, CONSENT_VERSION, httponly=True, samesite="lax", path="/")
+    response.set_cookie(
+        CONSENT_COOKIE,
+        CONSENT_VERSION,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure_cookies(request),
+    )
     return response
 
 
