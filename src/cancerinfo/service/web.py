@@ -1,7 +1,8 @@
 """The patient web pages: consent first, then the chat, search and document pages.
 
 Every page renders on the server (``GET /?q=…`` and ``GET /search?q=…`` are links a
-person can share); a little vanilla JavaScript (``static/app.js``) adds turns without a
+person can share; the chat form itself is ``POST /``, so a typed question stays out of the
+URL); a little vanilla JavaScript (``static/app.js``) adds turns without a
 page load by asking ``POST /ui/answer`` for the same turn template as HTML. Jinja2
 autoescapes everything; KB Markdown goes through :mod:`.render`.
 """
@@ -98,6 +99,27 @@ async def chat(
 ) -> Response:
     if not consented(request):
         return _consent_page(request)
+    return await _chat_page(request, q, cancer_type, audience)
+
+
+@router.post("/", response_class=HTMLResponse)
+async def chat_asked(request: Request) -> Response:
+    """The chat form without JavaScript: the question comes in the body, so it stays out
+    of the address bar, the browser history and any proxy's log of URLs."""
+    if not consented(request):
+        return _consent_page(request, "/")
+    form = await read_form(request)
+    question, cancer_type, audience = form.get("q"), form.get("cancer_type"), form.get("audience")
+    if question is not None and len(question) > MAX_QUESTION_CHARS:
+        raise InvalidRequest(f"q: the question is over {MAX_QUESTION_CHARS} characters")
+    if any(value is not None and len(value) > 100 for value in (cancer_type, audience)):
+        raise InvalidRequest("a filter value is over 100 characters")
+    return await _chat_page(request, question, cancer_type, audience)
+
+
+async def _chat_page(
+    request: Request, q: str | None, cancer_type: str | None, audience: str | None
+) -> Response:
     engine = engine_of(request)
     question = (q or "").strip()
     answer = None
