@@ -107,7 +107,16 @@ def test_a_cookie_reused_after_sign_out_is_refused_with_401(app: FastAPI, clock:
 
 @pytest.mark.parametrize(
     "forged",
-    ["", "x", "a.b.c", "a.99999999999999999999.c", "..", "abc.1800009999.", "a.1.2", "a.00000000001.b"],
+    [
+        "",
+        "x",
+        "a.b.c",
+        "a.99999999999999999999.c",
+        "..",
+        "abc.1800009999.",
+        "a.1.2",
+        "a.00000000001.b",
+    ],
 )
 def test_a_forged_or_altered_cookie_is_refused(app: FastAPI, clock: Clock, forged: str) -> None:
     http = client(app)
