@@ -554,7 +554,7 @@ def eval_triage(
 def serve(
     db: DbOption = None,
     host: Annotated[str, typer.Option("--host", help="Address to listen on.")] = "127.0.0.1",
-    port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port to listen on.")] = 8000,
+    port: Annotated[int, typer.Option("--port", help="Port to listen on (0-65535).")] = 8000,
     workers: Annotated[
         int, typer.Option("--workers", min=1, max=64, help="Server processes; each loads the KB and uses one core.")
     ] = 1,
@@ -578,29 +578,38 @@ def serve(
 
     import uvicorn
 
-    from cancerinfo.service.app import admin_token, check_store, log_config
+    from cancerinfo.service.app import admin_token, check_port, check_store, log_config
 
+    if not 0 <= port <= 65535:  # a usage error, like click's own: one line, exit 2
+        err.print(f"[red]error:[/red] --port must be between 0 and 65535, got {port}")
+        raise typer.Exit(2)
     settings = Settings.load(db=db, answer_processes=answer_processes)
     admin_token()  # a token too short stops here, with a one-line error
+    check_port(host, port)  # a port in use stops here, before the KB is loaded
     check_store(settings)
     os.environ["CANCERINFO_DB"] = str(settings.db.resolve())  # for every worker process
     os.environ["CANCERINFO_ANSWER_PROCESSES"] = str(settings.answer_processes)
     if workers > 1 or settings.answer_processes > 1:  # one process per core: numeric libraries' own threads would only spin
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # measured: twice the answers a second
-    uvicorn.run(
-        "cancerinfo.service.app:app_from_environment",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        http="cancerinfo.service.protocol:NoDelayHttpToolsProtocol",  # TCP_NODELAY with any --workers
-        loop="uvloop",
-        access_log=False,  # its lines carry query strings; ours log paths only
-        log_config=log_config(),
-        server_header=False,
-        timeout_graceful_shutdown=10,
-    )
+    try:
+        uvicorn.run(
+            "cancerinfo.service.app:app_from_environment",
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            http="cancerinfo.service.protocol:NoDelayHttpToolsProtocol",  # TCP_NODELAY with any --workers
+            loop="uvloop",
+            access_log=False,  # its lines carry query strings; ours log paths only
+            log_config=log_config(),
+            server_header=False,
+            timeout_graceful_shutdown=10,
+        )
+    except SystemExit as stopped:
+        if stopped.code == 3:  # uvicorn's start-up failure, already said in one line
+            raise typer.Exit(1) from None
+        raise
 
 
 @app.command()

@@ -2,8 +2,9 @@
 
 Without the variable the admin API and pages are closed: every admin path answers ``404``
 as if it did not exist. With it, a request without the token gets ``401``. Tokens are
-compared in constant time; the admin pages keep an HMAC of the token in an HttpOnly,
-SameSite=Strict cookie, never the token itself.
+compared in constant time. The admin pages keep a signed session in an HttpOnly,
+SameSite=Strict cookie (Secure over HTTPS), never the token: it expires
+``ADMIN_SESSION_SECONDS`` after sign-in and sign-out revokes it (:class:`AdminSessions`).
 """
 
 from __future__ import annotations
@@ -11,23 +12,29 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import hmac
+import secrets
+import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cancerinfo.kb.loader import LoadLimits
 from cancerinfo.service import kbdata
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.errors import Conflict, InvalidRequest, NotFound, Unauthorized
-from cancerinfo.service.models import IngestRequest
+from cancerinfo.service.models import LIMITED, IngestRequest, error_responses
 from cancerinfo.store.database import Store
 from cancerinfo.store.ingest import ingest
 from cancerinfo.store.status import review_queue, store_status
 
 MIN_TOKEN_CHARS = 16
 ADMIN_COOKIE = "cancerinfo_admin"
+#: How long an admin page session lasts after sign-in.
+ADMIN_SESSION_SECONDS = 8 * 3600
 ReviewStatus = Literal["ok", "due", "overdue", "unscheduled"]
 
 
@@ -43,25 +50,107 @@ def same_token(given: str, token: str) -> bool:
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
-def cookie_value(token: str) -> str:
-    """What the admin pages' cookie holds: an HMAC of the token, not the token."""
-    return hmac.new(token.encode("utf-8"), b"cancerinfo admin pages", hashlib.sha256).hexdigest()
+class AdminSessions:
+    """The admin pages' sessions: a cookie ``ID.EXPIRES.MAC``, revoked on sign-out.
+
+    ``ID`` is random, ``EXPIRES`` a Unix time ``ADMIN_SESSION_SECONDS`` after sign-in, ``MAC``
+    an HMAC-SHA256 of both under a key derived from the admin token (so every ``--workers``
+    process accepts it, and a new token ends every session). Sign-out puts the id in a
+    revoked set, forgotten once the session would have expired anyway; the set is kept in
+    the process's memory.
+    """
+
+    def __init__(
+        self,
+        token: str,
+        *,
+        seconds: int = ADMIN_SESSION_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._key = hmac.new(
+            token.encode("utf-8"), b"cancerinfo admin page sessions", hashlib.sha256
+        ).digest()
+        self.seconds = seconds
+        self.clock = clock
+        self._revoked: dict[str, int] = {}  # id -> when it would expire
+
+    def issue(self) -> str:
+        payload = f"{secrets.token_urlsafe(18)}.{int(self.clock()) + self.seconds}"
+        return f"{payload}.{self._mac(payload)}"
+
+    def valid(self, cookie: str) -> tuple[str, int] | None:
+        """``(id, expires)`` of a genuine, unexpired, not revoked cookie; else None."""
+        session, _, rest = cookie.partition(".")
+        expires_text, _, mac = rest.partition(".")
+        if not (
+            session
+            and mac
+            and expires_text.isascii()
+            and expires_text.isdigit()
+            and len(expires_text) <= 12
+        ):
+            return None
+        if not hmac.compare_digest(
+            mac.encode("utf-8"), self._mac(f"{session}.{expires_text}").encode("ascii")
+        ):
+            return None
+        expires = int(expires_text)
+        if self.clock() >= expires or session in self._revoked:
+            return None
+        return session, expires
+
+    def revoke(self, cookie: str) -> None:
+        found = self.valid(cookie)
+        now = self.clock()
+        self._revoked = {session: until for session, until in self._revoked.items() if until > now}
+        if found is not None:
+            self._revoked[found[0]] = found[1]
+
+    def _mac(self, payload: str) -> str:
+        return hmac.new(self._key, payload.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
-def require_bearer(request: Request) -> None:
-    token = admin_token_of(request)
-    scheme, _, given = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not same_token(given.strip(), token):
+def admin_page_session(request: Request) -> Literal["in", "out", "ended"]:
+    """``in`` with a valid admin cookie, ``ended`` with one that expired, was revoked or is
+    not genuine, ``out`` without one (admin must be open)."""
+    admin_token_of(request)
+    cookie = request.cookies.get(ADMIN_COOKIE)
+    if not cookie:
+        return "out"
+    sessions: AdminSessions = request.app.state.admin_sessions
+    return "in" if sessions.valid(cookie) else "ended"
+
+
+def secure_cookies(request: Request) -> bool:
+    """Cookies get the Secure flag when the request came over HTTPS."""
+    return request.url.scheme == "https"
+
+
+#: The admin API's security scheme in /openapi.json; the check itself is :func:`require_bearer`.
+ADMIN_BEARER = HTTPBearer(
+    scheme_name="adminToken",
+    description="CANCERINFO_ADMIN_TOKEN as a bearer token: `Authorization: Bearer TOKEN`.",
+    auto_error=False,
+)
+
+
+def require_bearer(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(ADMIN_BEARER)],
+) -> None:
+    token = admin_token_of(request)  # closed: 404 before anything is said about tokens
+    if credentials is None or not same_token(credentials.credentials.strip(), token):
         raise Unauthorized()
 
 
-def is_admin_page_visitor(request: Request) -> bool:
-    """True when the admin pages' cookie is valid (admin must be open)."""
-    token = admin_token_of(request)
-    return same_token(request.cookies.get(ADMIN_COOKIE, ""), cookie_value(token))
-
-
-router = APIRouter(prefix="/v1/admin", tags=["admin"], dependencies=[Depends(require_bearer)])
+router = APIRouter(
+    prefix="/v1/admin",
+    tags=["admin"],
+    dependencies=[Depends(require_bearer)],
+    responses=error_responses(
+        *LIMITED, 401, 404, 503, not_found="Admin is closed (CANCERINFO_ADMIN_TOKEN unset)"
+    ),
+)
 
 
 def _db(request: Request) -> Path:
@@ -69,7 +158,7 @@ def _db(request: Request) -> Path:
     return engine.settings.db
 
 
-@router.get("/documents")
+@router.get("/documents", responses=error_responses(422))
 async def documents(
     request: Request, review_status: Annotated[ReviewStatus | None, Query()] = None
 ) -> dict[str, Any]:
@@ -92,8 +181,10 @@ async def review(request: Request) -> dict[str, Any]:
     }
 
 
-@router.get("/metrics")
-async def metrics(request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30) -> dict[str, Any]:
+@router.get("/metrics", responses=error_responses(422))
+async def metrics(
+    request: Request, days: Annotated[int, Query(ge=1, le=366)] = 30
+) -> dict[str, Any]:
     """Questions per day, statuses, reasons (abstentions, refusals, urgent), feedback, for the
     sessions of the last ``days`` days; ``this_process``: every question this server process
     answered since it started, sessionless ones included; ``store``: what the KB holds."""
@@ -105,7 +196,7 @@ async def metrics(request: Request, days: Annotated[int, Query(ge=1, le=366)] = 
     return data
 
 
-@router.post("/ingest")
+@router.post("/ingest", responses=error_responses(409, 422))
 async def ingest_again(request: Request, body: IngestRequest | None = None) -> dict[str, Any]:
     """Re-ingest the store's KB folders (or some of them) and reload the knowledge base.
     Only folders the store was built from, or inside them, are accepted: a new KB folder
@@ -117,7 +208,10 @@ async def ingest_again(request: Request, body: IngestRequest | None = None) -> d
     if lock.locked():
         raise Conflict("an ingest is already running")
     settings = engine.settings
-    limits = LoadLimits(max_file_bytes=settings.max_file_bytes, max_front_matter_bytes=settings.max_front_matter_bytes)
+    limits = LoadLimits(
+        max_file_bytes=settings.max_file_bytes,
+        max_front_matter_bytes=settings.max_front_matter_bytes,
+    )
     async with lock:
         report = await asyncio.to_thread(ingest, paths, db=settings.db, limits=limits)
     reloaded = await engine.reload_if_stale()
@@ -126,7 +220,9 @@ async def ingest_again(request: Request, body: IngestRequest | None = None) -> d
 
 def _store_roots(db: Path) -> list[Path]:
     with Store.open(db) as store:
-        return [Path(row[0]) for row in store.query("SELECT DISTINCT root FROM documents ORDER BY root")]
+        return [
+            Path(row[0]) for row in store.query("SELECT DISTINCT root FROM documents ORDER BY root")
+        ]
 
 
 def _allowed_paths(requested: list[str], roots: list[Path]) -> list[Path]:
@@ -139,6 +235,8 @@ def _allowed_paths(requested: list[str], roots: list[Path]) -> list[Path]:
         except (ValueError, OSError) as error:  # a NUL byte, a path too long for the system
             raise InvalidRequest(f"{text!r} is not a usable path: {error}") from None
         if not any(path == root or path.is_relative_to(root) for root in roots):
-            raise InvalidRequest(f"{text!r} is not one of the store's KB folders: {', '.join(map(str, roots))}")
+            raise InvalidRequest(
+                f"{text!r} is not one of the store's KB folders: {', '.join(map(str, roots))}"
+            )
         allowed.append(path)
     return allowed

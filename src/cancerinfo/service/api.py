@@ -15,19 +15,23 @@ from cancerinfo.index.filters import Filters
 from cancerinfo.service import kbdata
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.models import (
-    ERROR_RESPONSES,
+    ANY_REQUEST,
+    LIMITED,
     Answer,
     AskRequest,
     FeedbackOut,
     FeedbackRequest,
     Health,
     SessionOut,
+    error_responses,
 )
 
 TURN_HEADER = "X-CancerInfo-Turn"
 router = APIRouter()
 
-QueryText = Annotated[str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question or words.")]
+QueryText = Annotated[
+    str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question or words.")
+]
 FilterValue = Annotated[str | None, Query(max_length=100)]
 
 
@@ -36,18 +40,31 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-@router.api_route("/healthz", methods=["GET", "HEAD"], response_model=Health, tags=["service"])
+@router.api_route(
+    "/healthz",
+    methods=["GET", "HEAD"],
+    response_model=Health,
+    tags=["service"],
+    responses=error_responses(*ANY_REQUEST),
+)
 async def healthz(request: Request) -> dict[str, Any]:
     """The service is up and its knowledge base is loaded."""
     engine = engine_of(request)
     return {
-        "status": "ok", "version": __version__, "documents": await engine.document_count(),
+        "status": "ok",
+        "version": __version__,
+        "documents": await engine.document_count(),
         "loaded_at": engine.loaded_at,
     }
 
 
 @router.post(
-    "/v1/ask", response_model=Answer, tags=["answers"], responses=ERROR_RESPONSES,
+    "/v1/ask",
+    response_model=Answer,
+    tags=["answers"],
+    responses=error_responses(
+        *LIMITED, 404, 409, 422, 503, not_found="No such session (it may have expired)"
+    ),
     response_description="The answer contract. In a session, the X-CancerInfo-Turn header numbers the turn.",
 )
 async def ask(body: AskRequest, request: Request) -> Response:
@@ -60,7 +77,7 @@ async def ask(body: AskRequest, request: Request) -> Response:
     return JSONResponse(asked.response, headers=headers)
 
 
-@router.get("/v1/search", tags=["answers"], responses=ERROR_RESPONSES)
+@router.get("/v1/search", tags=["answers"], responses=error_responses(*LIMITED, 422, 503))
 async def search(
     request: Request,
     q: QueryText,
@@ -72,18 +89,37 @@ async def search(
     tag: Annotated[list[str] | None, Query(max_length=10)] = None,
 ) -> dict[str, Any]:
     """The best KB sections for a question (the JSON of `cancerinfo search --json`)."""
-    filters = Filters(cancer_type or None, audience or None, language or None, source_type or None, tuple(tag or ()))
+    filters = Filters(
+        cancer_type or None,
+        audience or None,
+        language or None,
+        source_type or None,
+        tuple(tag or ()),
+    )
     return await engine_of(request).search(q, k=k, filters=filters if filters.active else None)
 
 
-@router.post("/v1/sessions", response_model=SessionOut, status_code=201, tags=["sessions"], responses=ERROR_RESPONSES)
+@router.post(
+    "/v1/sessions",
+    response_model=SessionOut,
+    status_code=201,
+    tags=["sessions"],
+    responses=error_responses(*LIMITED, 409, 503),
+)
 async def new_session(request: Request) -> dict[str, str]:
     """A new conversation. Pass its id to /v1/ask so follow-ups ("and in children?") work.
     Sessions idle for CANCERINFO_SESSION_RETENTION_DAYS are deleted."""
     return {"session_id": await engine_of(request).new_session()}
 
 
-@router.post("/v1/feedback", response_model=FeedbackOut, tags=["sessions"], responses=ERROR_RESPONSES)
+@router.post(
+    "/v1/feedback",
+    response_model=FeedbackOut,
+    tags=["sessions"],
+    responses=error_responses(
+        *LIMITED, 404, 409, 422, 503, not_found="No such session, or no such turn in it"
+    ),
+)
 async def feedback(body: FeedbackRequest, request: Request) -> dict[str, bool]:
     """Rate one turn of a session: +1 helpful, -1 not helpful, with an optional comment.
     Rating the same turn again replaces the earlier rating."""
@@ -91,9 +127,14 @@ async def feedback(body: FeedbackRequest, request: Request) -> dict[str, bool]:
     return {"recorded": True}
 
 
-@router.get("/v1/documents", tags=["documents"], responses=ERROR_RESPONSES)
+@router.get(
+    "/v1/documents",
+    tags=["documents"],
+    responses=error_responses(*LIMITED, 404, 422, 503, not_found="No live page with that url"),
+)
 async def get_document(
-    request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000, description="The page's url.")]
+    request: Request,
+    url: Annotated[str, Query(min_length=1, max_length=2_000, description="The page's url.")],
 ) -> dict[str, Any]:
     """One live KB page: metadata, review status (with due date) and its Markdown body."""
     db = engine_of(request).settings.db

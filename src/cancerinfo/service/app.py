@@ -10,7 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import copy
+import errno
+import logging
 import os
+import socket
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -24,7 +27,7 @@ from fastapi.templating import Jinja2Templates
 from cancerinfo import __version__
 from cancerinfo.errors import SettingsError
 from cancerinfo.service import admin, api, render, web, web_admin
-from cancerinfo.service.admin import MIN_TOKEN_CHARS
+from cancerinfo.service.admin import MIN_TOKEN_CHARS, AdminSessions
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.errors import install_error_handlers
 from cancerinfo.service.limits import TokenBuckets
@@ -33,10 +36,15 @@ from cancerinfo.settings import ENV_PREFIX, Settings
 from cancerinfo.store.database import Store
 
 HERE = Path(__file__).resolve().parent
+log = logging.getLogger("cancerinfo.service")
 ADMIN_TOKEN_VARIABLE = ENV_PREFIX + "ADMIN_TOKEN"
 #: FastAPI's own telemetry, off: it could record request data (validation inputs, errors).
 NO_TELEMETRY: dict[str, Any] = {
-    "tracing": False, "metrics": False, "logs": False, "operation_spans": False, "auto_configure": False,
+    "tracing": False,
+    "metrics": False,
+    "logs": False,
+    "operation_spans": False,
+    "auto_configure": False,
 }
 DESCRIPTION = """Grounded cancer information from a curated knowledge base: every sentence of
 an answer is a quote from a KB page, with a numbered citation. Not medical advice, not a
@@ -51,6 +59,57 @@ def admin_token(environ: Mapping[str, str] | None = None) -> str | None:
     return token or None
 
 
+def check_port(host: str, port: int) -> None:
+    """Fail before the KB is loaded when ``host:port`` cannot be listened on (a one-line error).
+
+    Binds a socket the way uvicorn will (``SO_REUSEADDR``: a port left in TIME_WAIT by a
+    stopped server is free) and closes it again.
+    """
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as error:
+            where = f"[{host}]:{port}" if family == socket.AF_INET6 else f"{host}:{port}"
+            if error.errno == errno.EADDRINUSE:
+                raise SettingsError(
+                    f"cannot listen on {where}: the address is already in use (another server?); "
+                    "choose another --port or stop the other server"
+                ) from None
+            reason = error.strerror or type(error).__name__
+            raise SettingsError(
+                f"cannot listen on {where}: {reason}; check --host and --port"
+            ) from None
+
+
+def startup_failure(db: Path, error: BaseException) -> str:
+    """The one line that says the KB could not be loaded from ``db``, with a hint."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if str(db) not in message:
+        message = f"{db}: {type(error).__name__}: {message}"
+    if "'cancerinfo " in message:  # the library's message has its own hint
+        return f"cannot load the knowledge base: {message}"
+    return (
+        f"cannot load the knowledge base: {message} — check it with 'cancerinfo status --db {db}' "
+        f"and rebuild it with 'cancerinfo ingest KB_FOLDER --db {db}'"
+    )
+
+
+class ReportedStartupFailure(logging.Filter):
+    """Drops uvicorn's traceback of a start-up failure the lifespan already reported in one line."""
+
+    reported = False
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not ReportedStartupFailure.reported or record.levelno < logging.ERROR:
+            return True
+        message = record.getMessage()
+        return not message.startswith(
+            ("Traceback (most recent call last)", "Application startup failed")
+        )
+
+
 def check_store(settings: Settings) -> None:
     """Fail before serving when the store is missing or not ours (a one-line error)."""
     Store.open(settings.db).close()
@@ -63,8 +122,15 @@ def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) 
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await engine.start()
-        app.state.site = await engine.site()
+        try:
+            await engine.start()
+            app.state.site = await engine.site()
+        except Exception as error:
+            log.error("%s", startup_failure(settings.db, error))
+            ReportedStartupFailure.reported = True  # uvicorn's traceback of it is dropped
+            with contextlib.suppress(Exception):
+                await engine.close()
+            raise
         watcher = asyncio.create_task(engine.watch())
         try:
             yield
@@ -86,6 +152,7 @@ def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) 
     )
     app.state.engine = engine
     app.state.admin_token = token
+    app.state.admin_sessions = AdminSessions(token) if token else None
     app.state.ingest_lock = asyncio.Lock()
     app.state.templates = _templates()
     install_error_handlers(app)
@@ -113,6 +180,8 @@ def log_config() -> dict[str, Any]:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["loggers"]["cancerinfo"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
+    config.setdefault("filters", {})["reported_startup_failure"] = {"()": ReportedStartupFailure}
+    config["handlers"]["default"].setdefault("filters", []).append("reported_startup_failure")
     return config
 
 

@@ -55,7 +55,9 @@ class InvalidRequest(ServiceError):
 class Unauthorized(ServiceError):
     status, code = 401, "unauthorized"
 
-    def __init__(self, message: str = "a valid admin token is needed (Authorization: Bearer TOKEN)") -> None:
+    def __init__(
+        self, message: str = "a valid admin token is needed (Authorization: Bearer TOKEN)"
+    ) -> None:
         super().__init__(message, headers={"WWW-Authenticate": "Bearer"})
 
 
@@ -80,11 +82,14 @@ class RateLimited(ServiceError):
 
     def __init__(self, retry_after: int) -> None:
         super().__init__(
-            f"too many requests; try again in {retry_after} s", headers={"Retry-After": str(retry_after)}
+            f"too many requests; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
         )
 
 
-def error_body(status: int, code: str, message: str, details: list[dict[str, Any]] | None = None) -> dict[str, Any]:
+def error_body(
+    status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     error: dict[str, Any] = {"status": status, "code": code, "message": message}
     if details:
         error["details"] = details
@@ -115,7 +120,9 @@ def error_response(
                 status_code=status,
                 headers=headers,
             )
-    return JSONResponse(error_body(status, code, message, details), status_code=status, headers=headers)
+    return JSONResponse(
+        error_body(status, code, message, details), status_code=status, headers=headers
+    )
 
 
 def _validation_details(exc: RequestValidationError) -> list[dict[str, Any]]:
@@ -137,17 +144,23 @@ def install_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, RequestValidationError)
         details = _validation_details(exc)
-        message = "; ".join(
-            f"{'.'.join(d['loc']) or 'body'}: {d['message']}" for d in details
-        ) or "invalid request"
+        message = (
+            "; ".join(f"{'.'.join(d['loc']) or 'body'}: {d['message']}" for d in details)
+            or "invalid request"
+        )
         return error_response(request, 422, "invalid_request", message, details=details)
 
     async def http_error(request: Request, exc: Exception) -> Response:
         assert isinstance(exc, StarletteHTTPException)
         codes = {404: "not_found", 405: "method_not_allowed"}
-        message = {404: "no such page", 405: "method not allowed"}.get(exc.status_code, str(exc.detail))
+        message = {404: "no such page", 405: "method not allowed"}.get(
+            exc.status_code, str(exc.detail)
+        )
         return error_response(
-            request, exc.status_code, codes.get(exc.status_code, "http_error"), message,
+            request,
+            exc.status_code,
+            codes.get(exc.status_code, "http_error"),
+            message,
             headers=dict(exc.headers or {}),
         )
 
@@ -158,7 +171,9 @@ def install_error_handlers(app: FastAPI) -> None:
             return error_response(request, 409, "busy", str(exc))
         if isinstance(exc, StoreError):
             log.error("store error on %s: %s", request.url.path, type(exc).__name__)
-            return error_response(request, 503, "store_unavailable", "the knowledge base is not available")
+            return error_response(
+                request, 503, "store_unavailable", "the knowledge base is not available"
+            )
         return error_response(request, 400, "bad_request", str(exc))
 
     app.add_exception_handler(ServiceError, service_error)

@@ -6,7 +6,7 @@ The answer is the response contract of :mod:`cancerinfo.answer.contract`, field 
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -30,22 +30,30 @@ class FiltersIn(_Strict):
     audience: str | None = Field(None, max_length=_FILTER_CHARS, examples=["patient"])
     language: str | None = Field(None, max_length=_FILTER_CHARS, examples=["en"])
     source_type: str | None = Field(None, max_length=_FILTER_CHARS, examples=["02_nci_core"])
-    tags: list[str] = Field(default_factory=list, max_length=10)
+    tags: list[Annotated[str, Field(max_length=_FILTER_CHARS)]] = Field(
+        default_factory=list, max_length=10
+    )
 
     def to_filters(self) -> Filters | None:
         filters = Filters(
-            self.cancer_type or None, self.audience or None, self.language or None,
-            self.source_type or None, tuple(t for t in self.tags if t),
+            self.cancer_type or None,
+            self.audience or None,
+            self.language or None,
+            self.source_type or None,
+            tuple(t for t in self.tags if t),
         )
         return filters if filters.active else None
 
 
 class AskRequest(_Strict):
     question: str = Field(
-        min_length=1, max_length=MAX_QUESTION_CHARS, examples=["What are the symptoms of laryngeal cancer?"]
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        examples=["What are the symptoms of laryngeal cancer?"],
     )
     session_id: str | None = Field(
-        None, pattern=SESSION_ID_PATTERN,
+        None,
+        pattern=SESSION_ID_PATTERN,
         description="From POST /v1/sessions: follow-ups resolve against the session's last turn.",
     )
     filters: FiltersIn | None = None
@@ -60,7 +68,9 @@ class Answer(BaseModel):
         description="For an urgent reply: emergency (call the emergency number), care_team_now "
         "(the cancer care team's 24-hour line now), crisis (a crisis line first) or poison (poison help)."
     )
-    actions: list[Action] = Field(description="For an urgent reply: numbers to tap to call or text (tel:, sms:).")
+    actions: list[Action] = Field(
+        description="For an urgent reply: numbers to tap to call or text (tel:, sms:)."
+    )
     intent: str
     text: str
     sections: list[Section]  # the contract's own records (cancerinfo.answer.contract)
@@ -78,7 +88,11 @@ class SessionOut(BaseModel):
 
 class FeedbackRequest(_Strict):
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
-    turn: int = Field(ge=1, le=2**63 - 1, description="The turn rated (the X-CancerInfo-Turn header of its answer).")
+    turn: int = Field(
+        ge=1,
+        le=2**63 - 1,
+        description="The turn rated (the X-CancerInfo-Turn header of its answer).",
+    )
     rating: Literal[1, -1] = Field(description="+1 helpful, -1 not helpful.")
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
 
@@ -95,28 +109,101 @@ class Health(BaseModel):
 
 
 class IngestRequest(_Strict):
-    paths: list[str] | None = Field(
-        None, max_length=50,
+    paths: list[Annotated[str, Field(min_length=1, max_length=4_096)]] | None = Field(
+        None,
+        max_length=50,
         description="KB folders to re-ingest: each the store's own root or inside one. Default: all its roots.",
     )
 
 
-class ErrorDetail(BaseModel):
-    status: int
-    code: str
+#: Every error code the service answers with (docs/service.md lists them with their statuses).
+ErrorCode = Literal[
+    "bad_request",
+    "http_error",
+    "unauthorized",
+    "consent_required",
+    "not_found",
+    "method_not_allowed",
+    "busy",
+    "payload_too_large",
+    "invalid_request",
+    "rate_limited",
+    "internal_error",
+    "store_unavailable",
+]
+
+
+class ErrorField(BaseModel):
+    loc: list[str] = Field(
+        description="Where the invalid value is: a body field's path or a query parameter."
+    )
     message: str
-    details: list[dict[str, object]] | None = None
+
+
+class ErrorDetail(BaseModel):
+    status: int = Field(ge=400, le=599, description="The HTTP status, again.")
+    code: ErrorCode = Field(description="What went wrong, for programs (stable across releases).")
+    message: str = Field(description="What went wrong, for people (never echoes the input).")
+    details: list[ErrorField] | None = Field(
+        None, description="For invalid_request: each invalid field."
+    )
 
 
 class ErrorOut(BaseModel):
+    """Every 4xx and 5xx of the service, in one shape."""
+
     error: ErrorDetail
 
 
-ERROR_RESPONSES: dict[int | str, dict[str, object]] = {
-    status: {"model": ErrorOut, "description": description}
-    for status, description in (
-        (413, "Body over the size limit"),
-        (422, "Invalid request (e.g. a question over 2,000 characters)"),
-        (429, "Too many requests from this client; see Retry-After"),
-    )
+_RETRY_AFTER = {
+    "Retry-After": {
+        "description": "Seconds to wait before asking again.",
+        "schema": {"type": "integer"},
+    }
 }
+_WWW_AUTHENTICATE = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
+#: What each error status means, wherever it is declared.
+ERROR_STATUSES: dict[int, tuple[str, dict[str, object]]] = {
+    400: (
+        "Malformed request: a Content-Length that is not a number (bad_request) or a body that could "
+        "not be read, e.g. not UTF-8 (http_error)",
+        {},
+    ),
+    401: ("No valid admin token (Authorization: Bearer TOKEN) (unauthorized)", _WWW_AUTHENTICATE),
+    404: ("Not found (not_found)", {}),
+    409: (
+        "The store is busy: another process holds its write lock, or an ingest is running (busy)",
+        {},
+    ),
+    413: ("Body over the size limit, CANCERINFO_MAX_BODY_BYTES (payload_too_large)", {}),
+    422: (
+        "Invalid request: a field or parameter of the wrong type, out of range, missing or unknown, "
+        "or JSON that does not parse (invalid_request)",
+        {},
+    ),
+    429: ("Too many requests from this client; see Retry-After (rate_limited)", _RETRY_AFTER),
+    500: ("Internal error, logged by route and type only (internal_error)", {}),
+    503: ("The knowledge base store cannot be read (store_unavailable)", {}),
+}
+
+
+def error_responses(
+    *statuses: int, not_found: str | None = None
+) -> dict[int | str, dict[str, object]]:
+    """The ``responses=`` of a route that can answer ``statuses``, all with :class:`ErrorOut`."""
+    responses: dict[int | str, dict[str, object]] = {}
+    for status in sorted(statuses):
+        description, headers = ERROR_STATUSES[status]
+        if status == 404 and not_found:
+            description = f"{not_found} (not_found)"
+        response: dict[str, object] = {"model": ErrorOut, "description": description}
+        if headers:
+            response["headers"] = headers
+        responses[status] = response
+    return responses
+
+
+#: Any request can have a bad Content-Length (400) or declare a body over the limit (413),
+#: and meet a bug (500); every path but /healthz and /static counts against the rate (429).
+ANY_REQUEST = (400, 413, 500)
+LIMITED = (*ANY_REQUEST, 429)

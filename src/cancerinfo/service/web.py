@@ -1,7 +1,8 @@
 """The patient web pages: consent first, then the chat, search and document pages.
 
 Every page renders on the server (``GET /?q=…`` and ``GET /search?q=…`` are links a
-person can share); a little vanilla JavaScript (``static/app.js``) adds turns without a
+person can share; the chat form itself is ``POST /``, so a typed question stays out of the
+URL); a little vanilla JavaScript (``static/app.js``) adds turns without a
 page load by asking ``POST /ui/answer`` for the same turn template as HTML. Jinja2
 autoescapes everything; KB Markdown goes through :mod:`.render`.
 """
@@ -21,6 +22,7 @@ from starlette.responses import Response
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
 from cancerinfo.index.filters import Filters
 from cancerinfo.service import kbdata
+from cancerinfo.service.admin import secure_cookies
 from cancerinfo.service.api import TURN_HEADER, engine_of
 from cancerinfo.service.errors import Forbidden, InvalidRequest
 from cancerinfo.service.models import AskRequest
@@ -47,7 +49,9 @@ async def read_form(request: Request) -> dict[str, str]:
     """A small urlencoded form (the body size is capped by the middleware)."""
     if "application/x-www-form-urlencoded" not in request.headers.get("content-type", ""):
         raise InvalidRequest("expected a form (application/x-www-form-urlencoded)")
-    fields = parse_qs((await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True)
+    fields = parse_qs(
+        (await request.body()).decode("utf-8", errors="replace"), keep_blank_values=True
+    )
     return {name: values[0] for name, values in fields.items()}
 
 
@@ -57,7 +61,11 @@ def _filters(cancer_type: str | None, audience: str | None) -> Filters | None:
 
 
 def _shown_filters(cancer_type: str | None, audience: str | None) -> dict[str, str]:
-    return {name: value for name, value in (("cancer_type", cancer_type), ("audience", audience)) if value}
+    return {
+        name: value
+        for name, value in (("cancer_type", cancer_type), ("audience", audience))
+        if value
+    }
 
 
 def _consent_page(request: Request, next_url: str | None = None) -> Response:
@@ -72,27 +80,60 @@ def _local(url: str | None) -> str:
     if not url or any(ord(char) < 0x20 for char in url):  # browsers drop tabs: "/\t/x" is "//x"
         return "/"
     parts = urlsplit(url)
-    if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith(("//", "/\\")):
+    if (
+        parts.scheme
+        or parts.netloc
+        or not parts.path.startswith("/")
+        or parts.path.startswith(("//", "/\\"))
+    ):
         return "/"
     return urlunsplit(("", "", parts.path, parts.query, ""))
 
 
 @router.api_route("/", methods=["GET", "HEAD"], response_class=HTMLResponse)
 async def chat(
-    request: Request, q: PageText = None, cancer_type: FilterValue = None, audience: FilterValue = None
+    request: Request,
+    q: PageText = None,
+    cancer_type: FilterValue = None,
+    audience: FilterValue = None,
 ) -> Response:
     if not consented(request):
         return _consent_page(request)
+    return await _chat_page(request, q, cancer_type, audience)
+
+
+@router.post("/", response_class=HTMLResponse)
+async def chat_asked(request: Request) -> Response:
+    """The chat form without JavaScript: the question comes in the body, so it stays out
+    of the address bar, the browser history and any proxy's log of URLs."""
+    if not consented(request):
+        return _consent_page(request, "/")
+    form = await read_form(request)
+    question, cancer_type, audience = form.get("q"), form.get("cancer_type"), form.get("audience")
+    if question is not None and len(question) > MAX_QUESTION_CHARS:
+        raise InvalidRequest(f"q: the question is over {MAX_QUESTION_CHARS} characters")
+    if any(value is not None and len(value) > 100 for value in (cancer_type, audience)):
+        raise InvalidRequest("a filter value is over 100 characters")
+    return await _chat_page(request, question, cancer_type, audience)
+
+
+async def _chat_page(
+    request: Request, q: str | None, cancer_type: str | None, audience: str | None
+) -> Response:
     engine = engine_of(request)
     question = (q or "").strip()
     answer = None
     if question:
-        answer = (await engine.ask(question, session_id=None, filters=_filters(cancer_type, audience))).response
+        answer = (
+            await engine.ask(question, session_id=None, filters=_filters(cancer_type, audience))
+        ).response
     return page(
         request,
         "chat.html",
         {
-            "question": question, "answer": answer, "anchor": "t0",
+            "question": question,
+            "answer": answer,
+            "anchor": "t0",
             "choices": await engine.filter_choices(),
             "selected": {"cancer_type": cancer_type or "", "audience": audience or ""},
             "filters": _shown_filters(cancer_type, audience),
@@ -106,7 +147,14 @@ async def consent(request: Request) -> Response:
     if form.get("agree") != "yes":
         return _consent_page(request, form.get("next"))
     response = RedirectResponse(_local(form.get("next")), status_code=303)
-    response.set_cookie(CONSENT_COOKIE, CONSENT_VERSION, httponly=True, samesite="lax", path="/")
+    response.set_cookie(
+        CONSENT_COOKIE,
+        CONSENT_VERSION,
+        httponly=True,
+        samesite="lax",
+        path="/",
+        secure=secure_cookies(request),
+    )
     return response
 
 
@@ -122,9 +170,14 @@ async def answer_fragment(body: AskRequest, request: Request) -> Response:
         request,
         "turn.html",
         {
-            "question": body.question, "answer": asked.response, "anchor": anchor,
-            "session_id": body.session_id, "turn": asked.turn,
-            "filters": _shown_filters(body.filters.cancer_type, body.filters.audience) if body.filters else {},
+            "question": body.question,
+            "answer": asked.response,
+            "anchor": anchor,
+            "session_id": body.session_id,
+            "turn": asked.turn,
+            "filters": _shown_filters(body.filters.cancer_type, body.filters.audience)
+            if body.filters
+            else {},
         },
     )
     if asked.turn is not None:
@@ -134,28 +187,39 @@ async def answer_fragment(body: AskRequest, request: Request) -> Response:
 
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
-    request: Request, q: PageText = None, cancer_type: FilterValue = None, audience: FilterValue = None
+    request: Request,
+    q: PageText = None,
+    cancer_type: FilterValue = None,
+    audience: FilterValue = None,
 ) -> Response:
     if not consented(request):
         return _consent_page(request)
     engine = engine_of(request)
     query = (q or "").strip()
-    result = await engine.search(query, k=10, filters=_filters(cancer_type, audience)) if query else None
+    result = (
+        await engine.search(query, k=10, filters=_filters(cancer_type, audience)) if query else None
+    )
     return page(
         request,
         "search.html",
         {
-            "query": query, "result": result, "choices": await engine.filter_choices(),
+            "query": query,
+            "result": result,
+            "choices": await engine.filter_choices(),
             "selected": {"cancer_type": cancer_type or "", "audience": audience or ""},
         },
     )
 
 
 @router.get("/documents", response_class=HTMLResponse)
-async def document_page(request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000)]) -> Response:
+async def document_page(
+    request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000)]
+) -> Response:
     if not consented(request):
         return _consent_page(request)
-    data = await asyncio.to_thread(kbdata.document, engine_of(request).settings.db, url, today=date.today())
+    data = await asyncio.to_thread(
+        kbdata.document, engine_of(request).settings.db, url, today=date.today()
+    )
     return page(request, "document.html", {"doc": data})
 
 
