@@ -640,6 +640,9 @@ def _print_ingest(report: IngestReport) -> None:
         out.print(f"[red]rejected {escape(path)}[/red]")
         for problem in problems:
             out.print(f"  [red]{escape(str(problem))}[/red]")
+    for problem in report.warnings:  # the stored text differs from the file: say where
+        if problem.code == "INVISIBLE_CHARACTER":
+            out.print(f"[yellow]{escape(str(problem))}[/yellow]")
     if report.warnings:
         out.print(f"[yellow]{len(report.warnings)} warnings[/yellow] (run 'cancerinfo validate' to see them):")
         _print_counts(count_by_code(report.warnings))

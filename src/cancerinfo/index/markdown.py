@@ -19,6 +19,9 @@ The clean text is what gets indexed and quoted, so it must stay the page's own w
 * inside a paragraph, line breaks and runs of white space become one space; paragraphs
   are separated by a blank line, lines of a list or table by a newline.
 * a line whose text is one of ``drop_lines`` (template leftovers) is dropped.
+* HTML comments (``<!-- a curator's note -->``, an unclosed one to the end of the page)
+  go, as white space (:func:`cancerinfo.kb.text.blank_html_comments`): a note for the
+  editors is never indexed, quoted or shown to a patient.
 
 Not supported (kept as text): setext headings, reference-style links, indented code.
 
@@ -36,6 +39,8 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+
+from cancerinfo.kb.text import blank_html_comments
 
 DEFAULT_DROP_LINES: tuple[str, ...] = ("Placeholder slot",)
 MAX_HEADING_LINE = 200  # "##", blank line, then the heading's text: the cancer.gov export
@@ -109,6 +114,7 @@ def plain_text_with_offsets(
 
 def parse_markdown(markdown: str, *, drop_lines: Iterable[str] = DEFAULT_DROP_LINES) -> PlainText:
     """Clean text, offsets and the blocks (with heading levels) the text is made of."""
+    markdown = blank_html_comments(markdown)  # same length: offsets still point into the page
     builder = _Builder(markdown)
     for raw in _scan_blocks(markdown, frozenset(drop_lines)):
         builder.add(raw)

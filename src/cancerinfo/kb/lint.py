@@ -14,6 +14,7 @@ errors with :meth:`Problem.as_error`), a stable code, and the line when known:
     SOURCE_TYPE_FOLDER_MISMATCH  sourceType differs from the <lang>/<NN_name>/ folder of the file
     LANGUAGE_FOLDER_MISMATCH     language differs from that <lang>/ folder
     DUPLICATE_URL                two files share one url
+    UNCLOSED_COMMENT             an HTML comment "<!--" that no "-->" closes hides the rest of the page
 
 Thresholds and word lists live in ``policies/lint.yaml`` (:func:`load_lint_policy`).
 Headings are ATX (``#`` to ``######``; the KB has no underlined headings); headings and
@@ -41,6 +42,7 @@ from cancerinfo.kb.lint_policy import (
 )
 from cancerinfo.kb.problems import Problem
 from cancerinfo.kb.review import review_state
+from cancerinfo.kb.text import unclosed_comment
 
 _FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 _HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -90,6 +92,7 @@ def lint_document(document: Document, *, today: date, policy: LintPolicy) -> lis
         *_hp_marked_patient(document),
         *_cancer_type_mismatch(document, policy=policy),
         *_folder_mismatch(document),
+        *_unclosed_comment(document),
     ]
 
 
@@ -328,6 +331,18 @@ def _folder_mismatch(document: Document) -> Iterator[Problem]:
         message = f"language is {front_matter.language!r} but the folder is {language!r}"
         line = _front_matter_line(document, "language")
         yield _warning(document, "LANGUAGE_FOLDER_MISMATCH", message, line, "language")
+
+
+def _unclosed_comment(document: Document) -> Iterator[Problem]:
+    start = unclosed_comment(document.body)
+    if start is None:
+        return
+    line = document.body_line + document.body.count("\n", 0, start)
+    message = (
+        "an HTML comment '<!--' opens here and no '-->' closes it: everything after it is "
+        "hidden from readers; close the comment"
+    )
+    yield _warning(document, "UNCLOSED_COMMENT", message, line)
 
 
 def _url_key(url: str) -> str:

@@ -11,6 +11,10 @@ Rules (each one names the file, and the line and field when known):
 * Invalid UTF-8 is **rejected** (not replaced): a medical quote must be the page's exact
   text, so we point at the line and column of the first bad byte instead of guessing.
 * A UTF-8 BOM is dropped; CRLF and lone CR become LF.
+* Bidi controls and other invisible format characters (:mod:`cancerinfo.kb.text`) are
+  removed, each line that held some named in an ``INVISIBLE_CHARACTER`` warning: they
+  could make a title or an answer read backwards, or hide text. The page's text (and its
+  content hash) is the text without them.
 * The front matter sits between a first line ``---`` and the next ``---`` (or ``...``)
   line and may not exceed ``max_front_matter_bytes`` (default 64 kB).
 * YAML is parsed with PyYAML's *safe* loader only: tags such as ``!!python/object`` are
@@ -28,6 +32,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -41,6 +46,7 @@ from cancerinfo.errors import InputPathError
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.problems import Problem
+from cancerinfo.kb.text import describe, has_invisible, invisible_by_line, remove_invisible
 
 KB_SUFFIXES = frozenset({".md", ".txt"})
 DEFAULT_MAX_FILE_BYTES = 5_000_000
@@ -212,8 +218,36 @@ def load_text(
     text: str, *, path: str, limits: LoadLimits = LoadLimits(), today: date | None = None
 ) -> LoadResult:
     """Load a KB page from decoded text."""
-    file_path = Path(path)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    if not has_invisible(text):
+        return _load_normalised(text, Path(path), limits=limits, today=today)
+    removed = invisible_problems(text, str(Path(path)))
+    result = _load_normalised(remove_invisible(text), Path(path), limits=limits, today=today)
+    result.problems[:0] = removed
+    return result
+
+
+def invisible_problems(text: str, path: str) -> list[Problem]:
+    """One ``INVISIBLE_CHARACTER`` warning per line of ``text`` holding bidi controls or
+    other invisible format characters (:mod:`cancerinfo.kb.text`), which loading removes."""
+    problems = []
+    for line, column, characters in invisible_by_line(text):
+        counts = Counter(characters)
+        named = ", ".join(
+            describe(char) + (f" x{count}" if count > 1 else "") for char, count in counts.items()
+        )
+        message = (
+            f"invisible character{'s' if len(characters) > 1 else ''} {named} "
+            f"(first at column {column}) removed: bidi controls and zero-width characters "
+            "can reverse or hide text"
+        )
+        problems.append(Problem(path, "INVISIBLE_CHARACTER", message, "warning", line))
+    return problems
+
+
+def _load_normalised(
+    text: str, file_path: Path, *, limits: LoadLimits, today: date | None
+) -> LoadResult:
     if "\x00" in text:
         return _reject(file_path, "BINARY_FILE", "file contains NUL characters: it is not a Markdown page")
     try:

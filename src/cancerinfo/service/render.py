@@ -8,6 +8,12 @@ Supported, and nothing else: ``#`` headings, ``-``/``*``/``1.`` list items, para
 ``**bold**``, ``*italic*``/``_italic_``, links (their words only: a KB link's target is
 never followed from here), images (their alt text), table rows (their cells as text), and
 in answers the citation markers ``[n]`` of the response, as links to the source cards.
+
+Text that deceives never reaches the page (a second line of defence for stores ingested
+before the loader removed it): bidi controls and other invisible format characters
+(:mod:`cancerinfo.kb.text`) are removed from every line, and from every value a template
+prints (:func:`finalize`); HTML comments (``<!-- a curator's note -->``) are removed from
+pages and answers. Both in linear time (a character class; ``str.find`` scans).
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from typing import Any
 from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
+
+from cancerinfo.kb.text import remove_invisible, strip_html_comments
 
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
 _HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -63,7 +71,7 @@ def tel_url(url: str) -> str | None:
 
 def inline(text: str, *, citations: Collection[int] = (), anchor: str = "") -> Markup:
     """One line: escaped, then bold, italics, link words and (in answers) citation links."""
-    html = str(escape(text))
+    html = str(escape(remove_invisible(text)))
     html = _IMAGE.sub(lambda m: m.group(1), html)
     html = _LINK.sub(lambda m: m.group(1), html)
     html = _BOLD.sub(r"<strong>\1</strong>", html)
@@ -85,12 +93,22 @@ def inline(text: str, *, citations: Collection[int] = (), anchor: str = "") -> M
 
 def answer_text(text: str, *, citations: Collection[int] = (), anchor: str = "") -> Markup:
     """A section of an answer: bullet lines become a list, other lines paragraphs."""
-    return _blocks(text.splitlines(), citations=citations, anchor=anchor, headings=False)
+    lines = strip_html_comments(text).splitlines()
+    return _blocks(lines, citations=citations, anchor=anchor, headings=False)
 
 
 def document_body(markdown: str) -> Markup:
     """A KB page's body for the document page (headings shifted one level down)."""
-    return _blocks(markdown.splitlines(), citations=(), anchor="", headings=True)
+    lines = strip_html_comments(markdown).splitlines()
+    return _blocks(lines, citations=(), anchor="", headings=True)
+
+
+def finalize(value: Any) -> Any:
+    """What a template prints for ``{{ value }}``: text without invisible characters (then
+    escaped by autoescape); markup we built ourselves and other values as they are."""
+    if isinstance(value, str) and not isinstance(value, Markup):
+        return remove_invisible(value)
+    return value
 
 
 def _blocks(lines: list[str], *, citations: Collection[int], anchor: str, headings: bool) -> Markup:

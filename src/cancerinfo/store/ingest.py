@@ -58,6 +58,13 @@ from cancerinfo.store.database import Store, utc_now
 from cancerinfo.store.pages import mine_vocabulary
 from cancerinfo.store.writer import DocumentWriter
 
+#: How a file's text becomes the stored text and its chunks: invisible characters removed,
+#: HTML comments out of the chunks (:mod:`cancerinfo.kb.text`). A store holding pages read
+#: under another format has every page read, versioned (when its text changes) and indexed
+#: again by its next ingest of the whole KB; the marker is set once no live page is left
+#: from the old format.
+TEXT_FORMAT = "2"
+
 Progress = Callable[[str, int, int], None]
 """``progress(stage, done, total)``; stages are ``read`` (read, parse, chunk), ``embed``
 and ``write``."""
@@ -142,18 +149,21 @@ def ingest(
     if embedder.document_name != embedder.name:
         raise ValueError(f"{embedder.name!r} embeds questions only; pages are embedded by {embedder.document_name!r}")
     with Store.create_or_open(db) as store, Spool(db.parent) as spool:
-        rebuild = store.meta().get("embedder") not in (None, embedder.name)
+        meta = store.meta()
+        rebuild = meta.get("embedder") not in (None, embedder.name)
         live = store.query("SELECT path, raw_hash, url, root FROM documents WHERE removed_at IS NULL")
         known = {row["path"]: (row["raw_hash"], row["url"]) for row in live}
         previous_path = {row["url"]: row["path"] for row in live}
         del live
+        reformat = meta.get("text_format") != TEXT_FORMAT and bool(previous_path)
         indexed = {
             row["url"]: row["indexed_hash"]
             for row in store.query("SELECT url, indexed_hash FROM documents")
+            if not reformat
         }
         candidates, rejected, warnings = _read_files(
             files,
-            {} if rebuild else known,
+            {} if rebuild or reformat else known,
             _Reading(limits, today, indexed, embedder.name, spool),
             progress,
         )
@@ -183,6 +193,7 @@ def ingest(
             )
             writer = DocumentWriter(connection, run_id=run_id, now=started_at)
             index = IndexWriter(connection)
+            reindexed = False  # chunks were replaced (new rowids): the postings are rebuilt
             for done, candidate in enumerate(candidates, start=1):
                 document: Document | None = None
                 if candidate.document_at is not None:
@@ -195,6 +206,7 @@ def ingest(
                 ):
                     index.replace_document(document_id, spool.get(candidate.chunks_at))
                     writer.mark_indexed(document_id, document.content_hash)
+                    reindexed = True
                 if progress:
                     progress("write", done, len(candidates))
             spool.close()  # every page is written: its disk is free before the postings need some
@@ -219,6 +231,7 @@ def ingest(
                         index.delete_document(document_id)
                         report.removed.append(url)
             changed = bool(report.added or report.changed or report.removed or report.restored)
+            changed = changed or reindexed
             # the reviewed lay terms are part of the vocabulary: an edited file is mined again
             # even when no page changed
             lay_terms_hash = hashlib.sha256((lay_terms or policy_path("lay_terms.yaml")).read_bytes()).hexdigest()
@@ -237,6 +250,11 @@ def ingest(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
                 [("embedder", embedder.name), ("embedder_dimension", str(embedder.dimension))],
             )
+            read_again = {c.url for c in candidates if c.document_at is not None}
+            if not reformat or _live_urls(connection) <= read_again:
+                connection.execute(
+                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('text_format', ?)", (TEXT_FORMAT,)
+                )
             report.rejected = {path: problems for path, problems in sorted(rejected.items())}
             report.seconds = time.perf_counter() - started
             all_problems = [p for problems in report.rejected.values() for p in problems] + warnings
@@ -442,6 +460,10 @@ def _rebased(paths: set[str], root: Path, old_root: Path) -> set[str]:
     return paths | {
         os.path.join(str(old_root), path[len(prefix) :]) for path in paths if path.startswith(prefix)
     }
+
+
+def _live_urls(connection: sqlite3.Connection) -> set[str]:
+    return {row[0] for row in connection.execute("SELECT url FROM documents WHERE removed_at IS NULL")}
 
 
 def _has_vocabulary(connection: sqlite3.Connection) -> bool:
