@@ -24,7 +24,7 @@ from cancerinfo.errors import CancerInfoError, InputPathError
 from cancerinfo.kb.frontmatter import front_matter_json_schema
 from cancerinfo.kb.lint_policy import load_lint_policy
 from cancerinfo.kb.loader import LoadLimits
-from cancerinfo.kb.problems import count_by_code
+from cancerinfo.kb.problems import count_by_code, printable
 from cancerinfo.kb.validator import validate_paths
 from cancerinfo.settings import Settings
 from cancerinfo.store.ingest import IngestReport, ingest
@@ -637,7 +637,7 @@ def _print_counts(counts: dict[str, int]) -> None:
 
 def _print_ingest(report: IngestReport) -> None:
     for path, problems in report.rejected.items():
-        out.print(f"[red]rejected {escape(path)}[/red]")
+        out.print(f"[red]rejected {escape(printable(path))}[/red]")
         for problem in problems:
             out.print(f"  [red]{escape(str(problem))}[/red]")
     for problem in report.warnings:  # the stored text differs from the file: say where
@@ -647,7 +647,7 @@ def _print_ingest(report: IngestReport) -> None:
         out.print(f"[yellow]{len(report.warnings)} warnings[/yellow] (run 'cancerinfo validate' to see them):")
         _print_counts(count_by_code(report.warnings))
     out.print(
-        f"{report.files} files in {report.seconds:.1f} s -> {escape(report.db)}: "
+        f"{report.files} files in {report.seconds:.1f} s -> {escape(printable(report.db))}: "
         f"{len(report.added)} added, {len(report.changed)} changed, {report.unchanged} unchanged, "
         f"{len(report.removed)} removed, {len(report.restored)} restored, {len(report.rejected)} rejected"
     )

@@ -31,9 +31,20 @@ class Problem:
         return Problem(self.path, self.code, self.message, "error", self.line, self.field)
 
     def __str__(self) -> str:
-        where = self.path if self.line is None else f"{self.path}:{self.line}"
-        field = f" [{self.field}]" if self.field else ""
-        return f"{where}: {self.severity} {self.code}{field}: {self.message}"
+        """One line, whatever the file name holds: a newline or another control character in
+        it is shown escaped (``\\n``), so it cannot start a line that looks like output."""
+        path = printable(self.path)
+        where = path if self.line is None else f"{path}:{self.line}"
+        field = f" [{printable(self.field)}]" if self.field else ""
+        return f"{where}: {self.severity} {self.code}{field}: {printable(self.message)}"
+
+
+def printable(text: str) -> str:
+    """``text`` as is when every character is printable, else with the others escaped as
+    Python writes them (``\\n``, ``\\x1b``, ``\\u202e``), quotes aside: one line, always."""
+    if text.isprintable():
+        return text
+    return "".join(char if char.isprintable() else repr(char)[1:-1] for char in text)
 
 
 def count_by_code(problems: Iterable[Problem]) -> dict[str, int]:
