@@ -691,12 +691,35 @@ def main() -> None:
         err.print(f"[red]error:[/red] {escape(database_error_message(exc))}")
         sys.exit(1)
     except Exception as exc:  # last resort: never show a traceback to a user
-        import click
-
-        if isinstance(exc, click.exceptions.ClickException):
-            exc.show()
-            sys.exit(exc.exit_code)
-        if isinstance(exc, click.exceptions.Abort):
+        # typer bundles its own copy of click: its exceptions are not click's classes
+        if _is_click(exc, "NoArgsIsHelpError"):
+            exc.show()  # type: ignore[attr-defined]  # the command's help
+            sys.exit(2)
+        if _is_click(exc, "UsageError"):
+            context = getattr(exc, "ctx", None)
+            command = context.command_path if context is not None else "cancerinfo"
+            message = printable(exc.format_message())  # type: ignore[attr-defined]
+            err.print(f"[red]error:[/red] {escape(message)} (see '{escape(command)} --help')")
+            sys.exit(2)
+        if _is_click(exc, "ClickException"):
+            err.print(f"[red]error:[/red] {escape(printable(exc.format_message()))}")  # type: ignore[attr-defined]
+            sys.exit(int(getattr(exc, "exit_code", 1)))
+        if _is_click(exc, "Abort") or isinstance(exc, typer.Abort):
             sys.exit(1)
         err.print(f"[red]internal error:[/red] {type(exc).__name__}: {escape(str(exc))}")
         sys.exit(2)
+
+
+def _is_click(exc: BaseException, name: str) -> bool:
+    """``exc`` is the exception class ``name`` of click or of the copy typer bundles."""
+    import importlib
+
+    for module_name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            module = importlib.import_module(module_name)
+        except ImportError:
+            continue
+        kind = getattr(module, name, None)
+        if isinstance(kind, type) and isinstance(exc, kind):
+            return True
+    return False
