@@ -161,6 +161,7 @@ def ingest(
             for row in store.query("SELECT url, indexed_hash FROM documents")
             if not reformat
         }
+        vectors_before = store.query("SELECT coalesce(max(rowid), 0) FROM vectors")[0][0]
         candidates, rejected, warnings = _read_files(
             files,
             {} if rebuild or reformat else known,
@@ -255,6 +256,7 @@ def ingest(
                 connection.execute(
                     "INSERT OR REPLACE INTO meta(key, value) VALUES ('text_format', ?)", (TEXT_FORMAT,)
                 )
+            _delete_unused_vectors(connection, up_to=int(vectors_before))
             report.rejected = {path: problems for path, problems in sorted(rejected.items())}
             report.seconds = time.perf_counter() - started
             all_problems = [p for problems in report.rejected.values() for p in problems] + warnings
@@ -464,6 +466,18 @@ def _rebased(paths: set[str], root: Path, old_root: Path) -> set[str]:
 
 def _live_urls(connection: sqlite3.Connection) -> set[str]:
     return {row[0] for row in connection.execute("SELECT url FROM documents WHERE removed_at IS NULL")}
+
+
+def _delete_unused_vectors(connection: sqlite3.Connection, *, up_to: int) -> None:
+    """Delete the vectors no chunk uses any more: those of old versions of changed pages, of
+    removed pages, of another embedder. Page versions keep their text (the store's record);
+    a vector is derived from it and embedded again if its text comes back. Only vectors
+    stored before this run started (``rowid <= up_to``) go: one that another ingest embedded
+    meanwhile, for chunks it has not written yet, is left to it."""
+    connection.execute(
+        "DELETE FROM vectors WHERE rowid <= ? AND key NOT IN (SELECT embed_key FROM chunks)",
+        (up_to,),
+    )
 
 
 def _has_vocabulary(connection: sqlite3.Connection) -> bool:
