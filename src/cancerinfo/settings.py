@@ -34,6 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("policies", "", "Folder of policy YAML files; empty means the policies/ shipped with cancerinfo."),
     Setting("session_retention_days", 30, "Days a conversation is kept after its last turn; then deleted."),
+    Setting("session_max_turns", 50, "Turns kept per conversation; past it the oldest turns are dropped."),
+    Setting(
+        "session_max_turn_chars", 20_000,
+        "Characters of each text kept per stored turn; a longer answer is stored as its status only.",
+    ),
+    Setting("session_purge_seconds", 3600, "Seconds between deletions of expired conversations (a server runs them on a timer)."),
     Setting("emergency_number", "", "Emergency number shown in urgent replies; empty means safety.yaml's."),
     Setting("crisis_line", "", "Crisis line shown for self-harm; empty means safety.yaml's."),
     Setting("poison_control", "", "Poison control contact shown for poisoning; empty means safety.yaml's."),
@@ -64,6 +70,9 @@ class Settings:
     max_front_matter_bytes: int = 64_000
     policies: Path | None = None
     session_retention_days: int = 30
+    session_max_turns: int = 50
+    session_max_turn_chars: int = 20_000
+    session_purge_seconds: int = 3600
     emergency_number: str = ""
     crisis_line: str = ""
     poison_control: str = ""

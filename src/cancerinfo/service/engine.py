@@ -348,13 +348,22 @@ class Engine:
             return True
 
     async def watch(self, interval: float = RELOAD_CHECK_SECONDS) -> None:
-        """Run forever (a lifespan task): check for a newer store every ``interval`` s."""
+        """Run forever (a lifespan task): check for a newer store every ``interval`` s, and
+        delete expired sessions every ``session_purge_seconds`` (also when nobody asks)."""
+        purge_every = self.settings.session_purge_seconds
+        last_purge = time.monotonic()
         while True:
             await asyncio.sleep(interval)
             try:
                 await self.reload_if_stale()
             except Exception as exc:  # keep serving the generation we have
                 log.error("could not reload the knowledge base: %s", type(exc).__name__)
+            if time.monotonic() - last_purge >= purge_every:
+                last_purge = time.monotonic()
+                try:
+                    await self.purge_sessions()
+                except Exception as exc:  # the next round tries again
+                    log.error("could not delete expired sessions: %s", type(exc).__name__)
 
     async def close(self) -> None:
         if self._current is not None:
@@ -436,6 +445,10 @@ class Engine:
     async def new_session(self) -> str:
         return await self.call(new_session_in_lane)
 
+    async def purge_sessions(self) -> int:
+        """Delete the sessions past their retention period; returns how many."""
+        return await self.call(purge_sessions_in_lane)
+
     async def feedback(self, session_id: str, turn: int, rating: int, comment: str | None) -> None:
         await self.call(feedback_in_lane, session_id, turn, rating, comment)
 
@@ -505,7 +518,7 @@ def _reply(connection: Connection, ok: bool, value: Any) -> None:
 def ask_in_lane(assistant: Assistant, question: str, session_id: str | None, filters: Filters | None) -> Asked:
     if session_id is not None:
         check_session_id(session_id)
-        if not assistant.sessions.exists(session_id):
+        if not assistant.sessions.exists(session_id) and not assistant.sessions.issued(session_id):
             raise NotFound("no such session (it may have expired); create one with POST /v1/sessions")
     response = assistant.ask(question, session_id=session_id, filters=filters)
     return Asked(response.as_dict(), response.turn)
@@ -516,7 +529,12 @@ def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | 
 
 
 def new_session_in_lane(assistant: Assistant) -> str:
-    return assistant.sessions.create()
+    """A signed id; the session is stored with its first turn (none for a client that never asks)."""
+    return assistant.sessions.issue()
+
+
+def purge_sessions_in_lane(assistant: Assistant) -> int:
+    return assistant.sessions.purge()
 
 
 def document_count_in_lane(assistant: Assistant) -> int:
