@@ -49,6 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("care_team", "", "How replies name the cancer care team's 24-hour line; empty means safety.yaml's."),
     Setting("care_team_tel", "", "The care team's 24-hour number for a tap-to-call link; empty: no such link."),
     Setting("rate_limit_per_minute", 60, "Web service: requests one client (IP address) may make per minute, per process."),
+    Setting(
+        "trusted_proxies", "",
+        "Web service: comma-separated addresses of reverse proxies whose X-Forwarded-For names the client; "
+        "empty: the header is ignored.",
+    ),
     Setting("max_body_bytes", 65_536, "Web service: largest request body accepted, in bytes; larger is refused with 413."),
     Setting(
         "answer_cache_size", 1024,
@@ -82,6 +87,7 @@ class Settings:
     care_team: str = ""
     care_team_tel: str = ""
     rate_limit_per_minute: int = 60
+    trusted_proxies: str = ""
     max_body_bytes: int = 65_536
     answer_cache_size: int = 1024
     answer_processes: int = 0
