@@ -568,6 +568,14 @@ def serve(
             "0 answers in the server process. Default: CANCERINFO_ANSWER_PROCESSES, else 0.",
         ),
     ] = None,
+    trusted_proxy: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--trusted-proxy",
+            help="Address (or network) of a reverse proxy whose X-Forwarded-For names the client; "
+            "repeat for several. Default: CANCERINFO_TRUSTED_PROXIES, else none (the header is ignored).",
+        ),
+    ] = None,
 ) -> None:
     """Run the web chat and the HTTP API (uvicorn): the chat at /, the API reference at
     /docs. Curator pages (/admin) and /v1/admin need CANCERINFO_ADMIN_TOKEN.
@@ -579,11 +587,19 @@ def serve(
     import uvicorn
 
     from cancerinfo.service.app import admin_token, check_port, check_store, log_config
+    from cancerinfo.service.limits import trusted_proxies
 
     if not 0 <= port <= 65535:  # a usage error, like click's own: one line, exit 2
         err.print(f"[red]error:[/red] --port must be between 0 and 65535, got {port}")
         raise typer.Exit(2)
-    settings = Settings.load(db=db, answer_processes=answer_processes)
+    settings = Settings.load(
+        db=db, answer_processes=answer_processes, trusted_proxies=",".join(trusted_proxy) if trusted_proxy else None
+    )
+    try:
+        proxies = trusted_proxies(settings.trusted_proxies)
+    except ValueError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(2) from None
     admin_token()  # a token too short stops here, with a one-line error
     check_port(host, port)  # a port in use stops here, before the KB is loaded
     check_store(settings)
@@ -605,6 +621,9 @@ def serve(
             log_config=log_config(),
             server_header=False,
             timeout_graceful_shutdown=10,
+            # X-Forwarded-For/-Proto only from the proxies named (uvicorn trusts loopback by default)
+            proxy_headers=bool(proxies),
+            forwarded_allow_ips=proxies,
         )
     except SystemExit as stopped:
         if stopped.code == 3:  # uvicorn's start-up failure, already said in one line

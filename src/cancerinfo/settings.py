@@ -34,6 +34,12 @@ SETTINGS: tuple[Setting, ...] = (
     ),
     Setting("policies", "", "Folder of policy YAML files; empty means the policies/ shipped with cancerinfo."),
     Setting("session_retention_days", 30, "Days a conversation is kept after its last turn; then deleted."),
+    Setting("session_max_turns", 50, "Turns kept per conversation; past it the oldest turns are dropped."),
+    Setting(
+        "session_max_turn_chars", 20_000,
+        "Characters of each text kept per stored turn; a longer answer is stored as its status only.",
+    ),
+    Setting("session_purge_seconds", 3600, "Seconds between deletions of expired conversations (a server runs them on a timer)."),
     Setting("emergency_number", "", "Emergency number shown in urgent replies; empty means safety.yaml's."),
     Setting("crisis_line", "", "Crisis line shown for self-harm; empty means safety.yaml's."),
     Setting("poison_control", "", "Poison control contact shown for poisoning; empty means safety.yaml's."),
@@ -43,6 +49,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("care_team", "", "How replies name the cancer care team's 24-hour line; empty means safety.yaml's."),
     Setting("care_team_tel", "", "The care team's 24-hour number for a tap-to-call link; empty: no such link."),
     Setting("rate_limit_per_minute", 60, "Web service: requests one client (IP address) may make per minute, per process."),
+    Setting(
+        "trusted_proxies", "",
+        "Web service: comma-separated addresses of reverse proxies whose X-Forwarded-For names the client; "
+        "empty: the header is ignored.",
+    ),
     Setting("max_body_bytes", 65_536, "Web service: largest request body accepted, in bytes; larger is refused with 413."),
     Setting(
         "answer_cache_size", 1024,
@@ -64,6 +75,9 @@ class Settings:
     max_front_matter_bytes: int = 64_000
     policies: Path | None = None
     session_retention_days: int = 30
+    session_max_turns: int = 50
+    session_max_turn_chars: int = 20_000
+    session_purge_seconds: int = 3600
     emergency_number: str = ""
     crisis_line: str = ""
     poison_control: str = ""
@@ -73,6 +87,7 @@ class Settings:
     care_team: str = ""
     care_team_tel: str = ""
     rate_limit_per_minute: int = 60
+    trusted_proxies: str = ""
     max_body_bytes: int = 65_536
     answer_cache_size: int = 1024
     answer_processes: int = 0

@@ -221,7 +221,7 @@ def test_a_bad_session_id_is_refused_with_a_clear_error(assistant: Assistant) ->
 def test_old_sessions_are_deleted_after_the_retention_period(db: Path, tmp_path: Path) -> None:
     copy = tmp_path / "copy.db"
     shutil.copy(db, copy)
-    assistant = Assistant(copy, retention_days=30)
+    assistant = Assistant(copy, retention_days=30, purge_every=0)  # a purge on every turn
     try:
         assistant.ask("What is ixabepilone?", session_id="old-one")
         connection = sqlite3.connect(copy)

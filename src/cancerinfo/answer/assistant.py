@@ -38,7 +38,15 @@ from cancerinfo.answer.gate import (
     missing_specific_words,
 )
 from cancerinfo.answer.plan import GENERAL, AnswerPolicy, load_answer_policy
-from cancerinfo.answer.sessions import DEFAULT_RETENTION_DAYS, SessionStore, Turn, check_session_id
+from cancerinfo.answer.sessions import (
+    DEFAULT_MAX_TURN_CHARS,
+    DEFAULT_MAX_TURNS,
+    DEFAULT_RETENTION_DAYS,
+    PURGE_EVERY_SECONDS,
+    SessionStore,
+    Turn,
+    check_session_id,
+)
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.intent import IntentModel
@@ -90,6 +98,9 @@ class Assistant:
         policy: AnswerPolicy | None = None,
         safety: SafetyPolicy | None = None,
         retention_days: int = DEFAULT_RETENTION_DAYS,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turn_chars: int = DEFAULT_MAX_TURN_CHARS,
+        purge_every: float = PURGE_EVERY_SECONDS,
         searcher: Searcher | None = None,
         policies: Path | None = None,
         contacts: dict[str, str] | None = None,
@@ -130,7 +141,10 @@ class Assistant:
             emergency_guidance=self.triage.emergency_guidance(),
             emergency_number=self.safety.emergency_number,
         )
-        self.sessions = SessionStore(self.db, retention_days=retention_days)
+        self.sessions = SessionStore(
+            self.db, retention_days=retention_days, max_turns=max_turns, max_turn_chars=max_turn_chars,
+            purge_every=purge_every,
+        )
         self._stem = self.triage.files.lexicons["en"].reader.stem
         self.kb_words = KBWords(self.searcher.postings, len(index.chunk_rowids), root=self._stem)
         self._windows: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -571,6 +585,9 @@ def assistant_from_settings(settings: Settings) -> Assistant:
     return Assistant(
         settings.db,
         retention_days=settings.session_retention_days,
+        max_turns=settings.session_max_turns,
+        max_turn_chars=settings.session_max_turn_chars,
+        purge_every=settings.session_purge_seconds,
         policies=settings.policies,
         contacts=contacts,
     )

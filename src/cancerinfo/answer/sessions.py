@@ -2,15 +2,32 @@
 
 A turn keeps what was typed, the question as it was searched (a follow-up like "what
 about side effects?" resolved against the previous turn's topic), the status and the
-answer given. Nothing else about the person is stored. Sessions not used for
-``retention_days`` are deleted (whenever a turn is recorded).
+answer given. Nothing else about the person is stored.
+
+Storage is bounded whatever a client does:
+
+* a session keeps its last ``max_turns`` turns (the oldest are dropped, so a long
+  conversation keeps working);
+* a turn keeps at most ``max_turn_chars`` characters of each text (an answer too long is
+  stored as its status, reason and intent, marked ``"truncated": true``);
+* no row is written until a session's first turn: :meth:`SessionStore.issue` hands out an
+  id signed with a key kept in the store (``meta.session_key``), and a signed id not used
+  yet is accepted by :meth:`SessionStore.issued`;
+* sessions not used for ``retention_days`` are deleted by :meth:`SessionStore.purge`, run
+  when a turn is recorded and at most once per ``purge_every`` seconds (a server also
+  runs it on a timer).
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
+import hmac
 import json
 import re
 import secrets
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -21,6 +38,13 @@ from cancerinfo.store.database import Store, utc_now
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_RETENTION_DAYS = 30
+DEFAULT_MAX_TURNS = 50
+DEFAULT_MAX_TURN_CHARS = 20_000
+#: Seconds between purges of expired sessions (when turns are recorded, and on a timer).
+PURGE_EVERY_SECONDS = 3600.0
+_KEY = "session_key"  # meta key of the secret that signs issued session ids
+_RANDOM_CHARS, _STAMP_CHARS, _MAC_CHARS = 16, 8, 22
+_ISSUED_CHARS = _RANDOM_CHARS + _STAMP_CHARS + _MAC_CHARS
 
 
 class SessionError(CancerInfoError):
@@ -53,9 +77,26 @@ def new_session_id() -> str:
 class SessionStore:
     """Sessions in the store's SQLite file (its own read-write connection)."""
 
-    def __init__(self, db: Path, *, retention_days: int = DEFAULT_RETENTION_DAYS) -> None:
+    def __init__(
+        self,
+        db: Path,
+        *,
+        retention_days: int = DEFAULT_RETENTION_DAYS,
+        max_turns: int = DEFAULT_MAX_TURNS,
+        max_turn_chars: int = DEFAULT_MAX_TURN_CHARS,
+        purge_every: float = PURGE_EVERY_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if max_turns < 1 or max_turn_chars < 1:
+            raise ValueError(f"max_turns and max_turn_chars must be positive, got {max_turns}, {max_turn_chars}")
         self.db = db
         self.retention_days = retention_days
+        self.max_turns = max_turns
+        self.max_turn_chars = max_turn_chars
+        self.purge_every = purge_every
+        self.clock = clock
+        self._last_purge: float | None = None
+        self._key: bytes | None = None
         self._store: Store | None = None
 
     @property
@@ -79,6 +120,39 @@ class SessionStore:
                 (session_id, now, now),
             )
         return session_id
+
+    def issue(self) -> str:
+        """A new session id, signed, with no row written: the session is stored with its
+        first turn (a client that never asks leaves nothing behind)."""
+        body = new_session_id()[:_RANDOM_CHARS] + f"{int(time.time()):08x}"
+        return body + self._mac(body)
+
+    def issued(self, session_id: str) -> bool:
+        """Is ``session_id`` one :meth:`issue` gave out, within the retention period?"""
+        if len(session_id) != _ISSUED_CHARS:
+            return False
+        body, mac = session_id[:-_MAC_CHARS], session_id[-_MAC_CHARS:]
+        if not hmac.compare_digest(mac, self._mac(body)):
+            return False
+        try:
+            stamp = int(body[_RANDOM_CHARS:], 16)
+        except ValueError:
+            return False
+        return -300 <= time.time() - stamp < self.retention_days * 86_400  # 300: clocks of servers differ
+
+    def _mac(self, body: str) -> str:
+        digest = hmac.new(self._secret(), body.encode(), hashlib.sha256).digest()
+        return base64.urlsafe_b64encode(digest).decode()[:_MAC_CHARS]
+
+    def _secret(self) -> bytes:
+        if self._key is None:
+            with self.store.transaction() as connection:
+                connection.execute(
+                    "INSERT OR IGNORE INTO meta(key, value) VALUES (?, ?)", (_KEY, secrets.token_hex(32))
+                )
+                value = connection.execute("SELECT value FROM meta WHERE key = ?", (_KEY,)).fetchone()[0]
+            self._key = bytes.fromhex(value)
+        return self._key
 
     def exists(self, session_id: str) -> bool:
         return bool(self.store.query("SELECT 1 FROM sessions WHERE id = ?", (session_id,)))
@@ -109,9 +183,13 @@ class SessionStore:
         response: dict[str, Any],
         topic: dict[str, Any],
     ) -> int:
-        """Store a turn (creating the session when needed); returns its number."""
+        """Store a turn (creating the session when needed); returns its number. The
+        session keeps its last ``max_turns`` turns; texts are cut to ``max_turn_chars``."""
         now = utc_now()
-        cutoff = (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+        limit = self.max_turn_chars
+        stored_topic = json.dumps(topic)
+        if len(stored_topic) > limit:
+            stored_topic = "{}"
         with self.store.transaction() as connection:
             connection.execute(
                 "INSERT INTO sessions(id, created_at, updated_at) VALUES (?, ?, ?)"
@@ -125,13 +203,45 @@ class SessionStore:
                 "INSERT INTO turns(session_id, turn, asked_at, question, resolved, status, reason,"
                 " intent, topic, response) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
-                    session_id, turn, now, question, resolved, response["status"], response["reason"],
-                    response["intent"], json.dumps(topic), json.dumps(response),
+                    session_id, turn, now, question[:limit], resolved[:limit], response["status"],
+                    response["reason"], response["intent"], stored_topic, bounded_response(response, limit),
                 ),
             )
+            # the oldest turns past the cap go (their feedback stays: it was acknowledged)
+            connection.execute(
+                "DELETE FROM turns WHERE session_id = ? AND turn <= ?", (session_id, turn - self.max_turns)
+            )
+        now_clock = self.clock()
+        if self._last_purge is None or now_clock - self._last_purge >= self.purge_every:
+            self.purge()
+        return int(turn)
+
+    def purge(self) -> int:
+        """Delete the sessions not used for ``retention_days`` (turns and feedback with
+        them); returns how many."""
+        self._last_purge = self.clock()
+        cutoff = (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+        with self.store.transaction() as connection:
             old = [r[0] for r in connection.execute("SELECT id FROM sessions WHERE updated_at < ?", (cutoff,))]
             for expired in old:
                 connection.execute("DELETE FROM turns WHERE session_id = ?", (expired,))
                 connection.execute("DELETE FROM feedback WHERE session_id = ?", (expired,))
                 connection.execute("DELETE FROM sessions WHERE id = ?", (expired,))
-        return int(turn)
+        return len(old)
+
+
+def bounded_response(response: dict[str, Any], limit: int) -> str:
+    """The answer contract as stored: its JSON, or when that is over ``limit`` characters,
+    its status, reason and intent marked ``truncated`` (never cut mid-JSON)."""
+    text = json.dumps(response)
+    if len(text) <= limit:
+        return text
+    return json.dumps(
+        {
+            "status": response.get("status"),
+            "reason": response.get("reason"),
+            "intent": response.get("intent"),
+            "truncated": True,
+            "chars": len(text),
+        }
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from dataclasses import dataclass
 from datetime import date
@@ -47,6 +48,24 @@ class IndexData:
     vocabulary: Vocabulary
     topics: dict[str, set[int]]
     title_intents: np.ndarray  # per document: bit mask of the intents its title fits
+
+
+#: The meta keys whose values change what a loaded index holds.
+_INDEX_META = ("embedder", "embedder_dimension", "lay_terms_sha256")
+
+
+def kb_state(store: Store) -> str:
+    """A fingerprint of what an index loaded from ``store`` would hold: every page's id,
+    status, liveness, version and indexed content hash, and the embedder and vocabulary
+    inputs. An ingest that changes nothing leaves it as it was (a server need not reload)."""
+    digest = hashlib.sha256()
+    for row in store.connection.execute(
+        "SELECT id, url, status, removed_at IS NULL, current_version, indexed_hash FROM documents ORDER BY id"
+    ):
+        digest.update(repr(tuple(row)).encode())
+    meta = store.meta()
+    digest.update(repr([meta.get(key) for key in _INDEX_META]).encode())
+    return digest.hexdigest()
 
 
 def is_professional(url: str, audience_level: str) -> bool:

@@ -28,7 +28,7 @@ from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters, apply_filters
 from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.lexical import TermFrequencies, match_expression, query_words, search_fts
-from cancerinfo.index.loading import IndexData, load_index
+from cancerinfo.index.loading import IndexData, kb_state, load_index
 from cancerinfo.index.postings import load_postings
 from cancerinfo.index.postings import terms as postings_terms
 from cancerinfo.index.question_model import question_embedder
@@ -54,7 +54,13 @@ _NO_POSITIONS = np.zeros(0, dtype=np.int64)
 
 
 class Searcher:
-    """Loads a store's index once; :meth:`search` is then cheap and thread-safe to read."""
+    """Loads a store's index once; :meth:`search` is then cheap and thread-safe to read.
+
+    Everything is read in one read transaction, held as long as the searcher lives: the
+    index and every row looked up later (chunk texts, page bodies) come from the same
+    snapshot of the store, so an ingest committed meanwhile is not seen half-way (an old
+    index never looks up rows by id in a newer store). The price: the store's write-ahead
+    log cannot be reset while the snapshot is held (a server holds it until it reloads)."""
 
     def __init__(
         self,
@@ -67,11 +73,13 @@ class Searcher:
         tiers: TierPolicy | None = None,
     ) -> None:
         self.store = Store.open(db, readonly=True)
+        self.store.connection.execute("BEGIN")  # one snapshot from the first read on
         self.policy = policy or load_retrieval_policy()
         # One thread embeds a short question fastest (measured: 5 ms vs 11 ms with two).
         self.embedder = embedder or question_embedder(self.policy, threads=1)
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cancerinfo-embed")
         self._rows: dict[int, sqlite3.Row] = {}  # chunk rows of hits, by rowid (the store is read-only)
+        self.kb_state = kb_state(self.store)  # the first read: the snapshot starts here
         built_with = self.store.meta().get("embedder")
         if built_with is None:
             raise StoreMismatch(f"{db} has no search index; run 'cancerinfo ingest' to build it")
@@ -97,7 +105,7 @@ class Searcher:
 
     def close(self) -> None:
         self._pool.shutdown(wait=True)
-        self.store.close()
+        self.store.close()  # ends the read transaction
 
     def search(
         self, query: str, *, k: int = 10, filters: Filters | None = None, snippets: bool = True

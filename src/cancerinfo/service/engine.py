@@ -13,10 +13,14 @@ cores, but each uvicorn worker keeps the connections it happened to accept, and 
 only those.)
 
 A *generation* is the lanes and the assistants in them; it knows the store's last finished
-ingest run and the day it was loaded (review statuses are computed for that day). When
-either changes — an ingest by the admin API or the CLI, or midnight —
-:meth:`Engine.reload_if_stale` builds a new generation while the old one keeps answering,
-swaps them, then closes the old one once its calls are done.
+ingest run, a fingerprint of the KB its index was loaded from
+(:func:`~cancerinfo.index.loading.kb_state`) and the day it was loaded (review statuses are
+computed for that day). When the KB changes — an ingest by the admin API or the CLI that
+changed something — or at midnight, :meth:`Engine.reload_if_stale` builds a new generation
+while the old one keeps answering, swaps them, then closes the old one once its calls are
+done. An ingest that changed nothing leaves the generation (and its answer cache) as it is.
+Each assistant reads the store in one snapshot, the one its index was loaded from, so the
+old generation's calls never mix its index with the new store's rows.
 
 A question asked without a session has no side effect and, for one generation, always the
 same answer: a generation keeps the last ``CANCERINFO_ANSWER_CACHE_SIZE`` of them.
@@ -44,6 +48,7 @@ from typing import Any, TypeVar
 from cancerinfo.answer.assistant import Assistant, assistant_from_settings
 from cancerinfo.answer.sessions import check_session_id
 from cancerinfo.index.filters import Filters
+from cancerinfo.index.loading import kb_state
 from cancerinfo.service.errors import NotFound
 from cancerinfo.settings import Settings
 from cancerinfo.store.database import Store, utc_now
@@ -291,8 +296,15 @@ class _Generation:
     ingest_run: int | None
     day: date
     cache: AnswerCache
+    kb_state: str | None  # None: its lanes loaded different snapshots (reload at the next check)
     running: int = 0  # calls waiting for a slot or running in one
     drained: asyncio.Event = field(default_factory=asyncio.Event)  # set when running drops to 0
+
+
+def kb_state_of(settings: Settings) -> str:
+    """The fingerprint of the KB in the store now (read-only)."""
+    with Store.open(settings.db) as store:
+        return kb_state(store)
 
 
 def last_ingest_run(settings: Settings) -> int | None:
@@ -331,16 +343,30 @@ class Engine:
         if failed:
             await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
             raise failed[0]
+        try:
+            states = set(await asyncio.gather(*(lane.run(kb_state_in_lane) for lane in lanes)))
+        except BaseException:
+            await asyncio.gather(*(lane.close() for lane in lanes), return_exceptions=True)
+            raise
         self.loaded_at = time.time()
-        return _Generation(Lanes(lanes), run, date.today(), AnswerCache(self.settings.answer_cache_size))
+        return _Generation(
+            Lanes(lanes), run, date.today(), AnswerCache(self.settings.answer_cache_size),
+            states.pop() if len(states) == 1 else None,
+        )
 
     async def reload_if_stale(self, *, force: bool = False) -> bool:
         """Load a new generation when the store or the day changed; True when it did."""
         async with self._reloading:
             current = self._generation
             run = await asyncio.to_thread(last_ingest_run, self.settings)
-            if not force and run == current.ingest_run and date.today() == current.day:
-                return False
+            if not force and date.today() == current.day:
+                if run == current.ingest_run:
+                    return False
+                # a new ingest run: reload only when it changed what the index holds
+                if current.kb_state is not None and await asyncio.to_thread(kb_state_of, self.settings) == current.kb_state:
+                    current.ingest_run = run
+                    log.info("ingest run %s changed nothing the server holds: no reload", run)
+                    return False
             fresh = await self._new_generation()
             self._current = fresh
             log.info("reloaded the knowledge base (ingest run %s)", fresh.ingest_run)
@@ -348,13 +374,22 @@ class Engine:
             return True
 
     async def watch(self, interval: float = RELOAD_CHECK_SECONDS) -> None:
-        """Run forever (a lifespan task): check for a newer store every ``interval`` s."""
+        """Run forever (a lifespan task): check for a newer store every ``interval`` s, and
+        delete expired sessions every ``session_purge_seconds`` (also when nobody asks)."""
+        purge_every = self.settings.session_purge_seconds
+        last_purge = time.monotonic()
         while True:
             await asyncio.sleep(interval)
             try:
                 await self.reload_if_stale()
             except Exception as exc:  # keep serving the generation we have
                 log.error("could not reload the knowledge base: %s", type(exc).__name__)
+            if time.monotonic() - last_purge >= purge_every:
+                last_purge = time.monotonic()
+                try:
+                    await self.purge_sessions()
+                except Exception as exc:  # the next round tries again
+                    log.error("could not delete expired sessions: %s", type(exc).__name__)
 
     async def close(self) -> None:
         if self._current is not None:
@@ -436,6 +471,10 @@ class Engine:
     async def new_session(self) -> str:
         return await self.call(new_session_in_lane)
 
+    async def purge_sessions(self) -> int:
+        """Delete the sessions past their retention period; returns how many."""
+        return await self.call(purge_sessions_in_lane)
+
     async def feedback(self, session_id: str, turn: int, rating: int, comment: str | None) -> None:
         await self.call(feedback_in_lane, session_id, turn, rating, comment)
 
@@ -505,10 +544,15 @@ def _reply(connection: Connection, ok: bool, value: Any) -> None:
 def ask_in_lane(assistant: Assistant, question: str, session_id: str | None, filters: Filters | None) -> Asked:
     if session_id is not None:
         check_session_id(session_id)
-        if not assistant.sessions.exists(session_id):
+        if not assistant.sessions.exists(session_id) and not assistant.sessions.issued(session_id):
             raise NotFound("no such session (it may have expired); create one with POST /v1/sessions")
     response = assistant.ask(question, session_id=session_id, filters=filters)
     return Asked(response.as_dict(), response.turn)
+
+
+def kb_state_in_lane(assistant: Assistant) -> str:
+    """The fingerprint of the KB snapshot this lane's index was loaded from."""
+    return assistant.searcher.kb_state
 
 
 def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | None) -> dict[str, Any]:
@@ -516,7 +560,12 @@ def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | 
 
 
 def new_session_in_lane(assistant: Assistant) -> str:
-    return assistant.sessions.create()
+    """A signed id; the session is stored with its first turn (none for a client that never asks)."""
+    return assistant.sessions.issue()
+
+
+def purge_sessions_in_lane(assistant: Assistant) -> int:
+    return assistant.sessions.purge()
 
 
 def document_count_in_lane(assistant: Assistant) -> int:

@@ -3,19 +3,32 @@
 The rate is a token bucket per client address: ``per_minute`` tokens, refilled evenly over a
 minute, one spent per request, so a client may burst up to ``per_minute`` requests and then
 gets one every ``60 / per_minute`` seconds. Buckets live in the process (each of ``serve
---workers N`` counts on its own); idle full buckets are forgotten, so memory stays bounded.
+--workers N`` counts on its own).
+
+Work and memory are bounded whatever the clients do: the buckets are kept least recently
+used first, at most ``max_clients`` of them; a new client past that evicts the one unseen
+the longest (O(1): no scan of the others). An evicted client starts again with a full
+bucket, which is what it would have after a minute of silence anyway; a client silent that
+long is forgotten anyway, so the table shrinks when traffic does.
+
+The client is the peer address the server saw. ``X-Forwarded-For`` counts only from the
+proxies named by ``--trusted-proxy`` / ``CANCERINFO_TRUSTED_PROXIES`` (none by default):
+uvicorn rewrites the peer address from it for those peers only (see ``cli.py serve``).
 """
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
 #: Paths no limit applies to: the page's own files and the health check.
 UNLIMITED_PREFIXES = ("/static/", "/healthz", "/favicon.ico")
-_FORGET_AFTER = 4096  # clients kept before idle full buckets are dropped
+#: Clients whose buckets are kept (about 100 bytes each); the least recently seen go first.
+MAX_CLIENTS = 16_384
 
 
 @dataclass(slots=True)
@@ -27,22 +40,36 @@ class _Bucket:
 class TokenBuckets:
     """Per-client token buckets. :meth:`take` spends one token or says how long to wait."""
 
-    def __init__(self, per_minute: int, *, clock: Callable[[], float] = time.monotonic) -> None:
-        if per_minute <= 0:
-            raise ValueError(f"per_minute must be positive, got {per_minute}")
+    def __init__(
+        self, per_minute: int, *, clock: Callable[[], float] = time.monotonic, max_clients: int = MAX_CLIENTS
+    ) -> None:
+        if per_minute <= 0 or max_clients <= 0:
+            raise ValueError(f"per_minute and max_clients must be positive, got {per_minute}, {max_clients}")
         self.capacity = float(per_minute)
         self.rate = per_minute / 60.0  # tokens per second
         self.clock = clock
-        self._buckets: dict[str, _Bucket] = {}
+        self.max_clients = max_clients
+        self._full_after = self.capacity / self.rate  # seconds for an empty bucket to refill
+        self._buckets: OrderedDict[str, _Bucket] = OrderedDict()
 
     def take(self, client: str) -> int:
         """0 when the request may go ahead, else the whole seconds to wait (Retry-After)."""
         now = self.clock()
+        buckets = self._buckets
+        # clients unseen long enough to have a full bucket again are forgotten, oldest first:
+        # each is dropped once, so this is O(1) per request on average
+        while buckets:
+            oldest = next(iter(buckets.values()))
+            if now - oldest.updated < self._full_after:
+                break
+            buckets.popitem(last=False)
         bucket = self._buckets.get(client)
         if bucket is None:
-            if len(self._buckets) >= _FORGET_AFTER:
-                self._forget_idle(now)
+            if len(self._buckets) >= self.max_clients:
+                self._buckets.popitem(last=False)  # the client unseen the longest
             bucket = self._buckets[client] = _Bucket(self.capacity, now)
+        else:
+            self._buckets.move_to_end(client)
         bucket.tokens = min(self.capacity, bucket.tokens + (now - bucket.updated) * self.rate)
         bucket.updated = now
         if bucket.tokens >= 1.0:
@@ -50,14 +77,23 @@ class TokenBuckets:
             return 0
         return max(1, math.ceil((1.0 - bucket.tokens) / self.rate))
 
-    def _forget_idle(self, now: float) -> None:
-        full_after = self.capacity / self.rate
-        for client in [c for c, b in self._buckets.items() if now - b.updated >= full_after]:
-            del self._buckets[client]
-
     def __len__(self) -> int:
         return len(self._buckets)
 
 
 def is_limited(path: str) -> bool:
     return not path.startswith(UNLIMITED_PREFIXES)
+
+
+def trusted_proxies(text: str) -> list[str]:
+    """The addresses (or networks, e.g. ``10.0.0.0/8``) of ``CANCERINFO_TRUSTED_PROXIES``,
+    comma-separated; :class:`ValueError` names one that is neither."""
+    proxies = [part.strip() for part in text.split(",") if part.strip()]
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy, strict=False)
+        except ValueError:
+            raise ValueError(
+                f"trusted proxy {proxy!r} is not an IP address or network (e.g. 127.0.0.1 or 10.0.0.0/8)"
+            ) from None
+    return proxies
