@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -73,3 +76,14 @@ The following tests and procedures may be used:
 
 Three types of standard treatment are used: radiation therapy, surgery and chemotherapy.
 """
+
+
+def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    """The real ``cancerinfo`` command in a fresh process, without the caller's CANCERINFO_*
+    settings (``env`` adds some back)."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "cancerinfo", *args],
+        capture_output=True, text=True, env=full_env, cwd=cwd, check=False, timeout=300,
+    )

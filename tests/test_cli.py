@@ -3,23 +3,12 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_page
-
-
-def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
-    full_env.update(env or {})
-    return subprocess.run(
-        [sys.executable, "-m", "cancerinfo", *args],
-        capture_output=True, text=True, env=full_env, cwd=cwd, check=False, timeout=300,
-    )
+from tests.helpers import cli, write_page
 
 
 def assert_clean_failure(result: subprocess.CompletedProcess[str], *fragments: str) -> None:

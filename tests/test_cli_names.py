@@ -3,29 +3,16 @@ newline or another control character in it is printed escaped."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.helpers import write_page
+from tests.helpers import cli, write_page
 
 FAKE = "OK: 1 files, 1 valid, 0 errors, 0 warnings"
 NAME = f"bad\n{FAKE}\n\x1b[32mgreen.md"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
-    return subprocess.run(
-        [sys.executable, "-m", "cancerinfo", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
 
 
 @pytest.fixture

@@ -3,23 +3,9 @@ point 11): typer bundles its own click, whose exceptions were shown as 'internal
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
 import pytest
 
-
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
-    return subprocess.run(
-        [sys.executable, "-m", "cancerinfo", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
+from tests.helpers import cli
 
 
 @pytest.mark.parametrize(

@@ -459,3 +459,39 @@ def test_the_short_answer_weighs_how_close_its_whole_page_section_is(assistant: 
     first = pick(None)
     other = "Tests" if "Signs" in first else "Signs"
     assert other in pick(other)  # the favoured section's sentence now leads
+
+
+HAIR = """# Hair Loss and Cancer Treatment
+
+Some types of chemotherapy cause the hair on your head and other parts of your body to fall out.
+Radiation therapy can also cause hair loss on the part of the body that is being treated.
+
+## Ways to care for your hair when it grows back
+
+- **Be gentle.** When your hair starts to grow back, you will want to be gentle with it.
+  Avoid too much brushing, curling, and blow-drying.
+- **After chemotherapy.** Hair often grows back in 2 to 3 months after treatment has ended.
+  Your hair will be very fine when it starts to grow back.
+- **After radiation therapy.** Hair often grows back in 3 to 6 months after treatment has ended.
+"""
+
+
+def test_a_list_item_opened_by_a_short_label_can_be_the_short_answer(tmp_path: Path) -> None:
+    """"**After chemotherapy.** Hair often grows back in 2 to 3 months": the answer is in an
+    item whose first unit is a label of two words; the label and its sentence are quoted
+    together, not the page's opening about hair falling out."""
+    write_page(tmp_path / "kb" / "en" / "02_nci_core" / "side-effects", "hair.md", HAIR,
+               url="https://www.cancer.gov/about-cancer/treatment/side-effects/hair-loss",
+               title="Hair Loss (Alopecia) and Cancer Treatment - NCI")
+    path = tmp_path / "hair.db"
+    assert ingest([tmp_path / "kb"], db=path).ok
+    one = Assistant(path)
+    try:
+        response = one.ask("my hair is falling out after my second round of chemo, will it grow back and how long does it take?").as_dict()
+    finally:
+        one.close()
+    assert response["status"] == "answered", response
+    short = response["sections"][0]
+    assert short["kind"] == "short_answer"
+    assert "After chemotherapy. Hair often grows back in 2 to 3 months" in short["text"], short["text"]
+    assert "3 to 6 months" not in short["text"]  # the radiation item is not the chemo answer

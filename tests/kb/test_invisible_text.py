@@ -5,9 +5,7 @@ HTML comments never reach the clean text that is indexed, quoted and shown."""
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import subprocess
 import sys
 import unicodedata
 from pathlib import Path
@@ -19,7 +17,7 @@ from cancerinfo.index.markdown import parse_markdown
 from cancerinfo.kb.text import INVISIBLE, KEPT_FORMAT
 from cancerinfo.store.ingest import ingest
 from cancerinfo.store.verify import verify_store
-from tests.helpers import write_page
+from tests.helpers import cli, write_page
 
 RLO, PDF, ZWSP, LRI, PDI, WJ, BOM = (
     "\u202e",
@@ -53,16 +51,6 @@ BODY = (
 TITLE = f"Fatigue {LRI}gnp.exe{PDI} - NCI"
 
 
-def cli(*args: str) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
-    return subprocess.run(
-        [sys.executable, "-m", "cancerinfo", *args],
-        capture_output=True,
-        text=True,
-        env=env,
-        check=False,
-        timeout=300,
-    )
 
 
 @pytest.fixture

@@ -666,17 +666,31 @@ def question_words(question: str, stem: Callable[[str], str]) -> frozenset[str]:
 
 def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
     """Runs of 1 to ``SHORT_MAX_UNITS`` consecutive usable units that read on from each
-    other (one paragraph or list); a list intro only with its first item."""
+    other (one paragraph or list); a list intro only with its first item; a short label
+    opening a list item ("After chemotherapy.") only with the sentences of its item."""
     allowed = set(usable)
     candidates = prepared.candidates
     windows = []
     for start in usable:
-        if candidates[start].continues_item or not _reads_as_sentence(candidates[start].text):
+        if candidates[start].continues_item:
+            continue
+        # a list item opened by a short label ("After chemotherapy. Hair often grows back in
+        # 2 to 3 months ..."): the label only with the sentences of its item
+        label = not _reads_as_sentence(candidates[start].text)
+        if label and not (
+            candidates[start].text.rstrip().endswith((".", ":"))
+            and start + 1 in allowed
+            and candidates[start + 1].continues_item
+        ):
             continue
         run = [start]
         while True:
             # never end on a list's intro line, nor on a sentence pointing at what follows
-            if not prepared.leads_in[run[-1]] and not ANNOUNCES.search(candidates[run[-1]].text):
+            if (
+                not (label and len(run) == 1)
+                and not prepared.leads_in[run[-1]]
+                and not ANNOUNCES.search(candidates[run[-1]].text)
+            ):
                 windows.append(list(run))
             nxt = run[-1] + 1
             if len(run) >= SHORT_MAX_UNITS or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):
