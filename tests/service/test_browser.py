@@ -292,6 +292,9 @@ def test_curator_pages_after_a_token_login(tab: Tab, artifacts: Path) -> None:
     assert "Questions, last 30 days" in page.inner_text("main")
     tab.shot(artifacts, "admin-dashboard")
     page.get_by_role("link", name="All documents").click()
+    page.wait_for_url("**/admin/documents")
+    page.wait_for_load_state()  # the click only starts the navigation: count the new page's rows
+    page.locator("tbody tr").first.wait_for()
     assert page.locator("tbody tr").count() == 4
     page.get_by_role("button", name="Sign out").click()
     page.get_by_label("Admin token").wait_for()
