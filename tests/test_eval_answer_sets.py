@@ -85,16 +85,29 @@ def test_a_bad_line_of_an_answer_set_is_named(tmp_path: Path) -> None:
         read_answer_set(path)
 
 
-def test_the_report_shows_blind_grades_per_half(tmp_path, monkeypatch) -> None:
+def test_the_report_shows_blind_grades_per_graded_commit_and_half(tmp_path, monkeypatch) -> None:
     import json as json_module
 
     from cancerinfo.eval import report
 
-    (tmp_path / "answers-test.jsonl").write_text(
-        "\n".join(json_module.dumps({"id": f"q{i}", "grade": g}) for i, g in enumerate([3, 2, 2, 0])) + "\n",
-        encoding="utf-8",
-    )
+    def grades(path, values):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(
+            "\n".join(json_module.dumps({"id": f"q{i}", "grade": g}) for i, g in enumerate(values)) + "\n",
+            encoding="utf-8",
+        )
+
+    grades(tmp_path / "01-aaa1111" / "answers-test.jsonl", [3, 2, 2, 0])
+    grades(tmp_path / "02-bbb2222" / "answers-dev.jsonl", [3, 3, 1])
+    grades(tmp_path / "02-bbb2222" / "answers-test.jsonl", [1, 1])
+    (tmp_path / "README.md").write_text("not a grading\n", encoding="utf-8")
     monkeypatch.setattr(report, "GRADES", tmp_path)
     lines = report._blind_grades()
-    assert "| answers-test | 4 | 1.75 | 1 | 2 | 0 | 1 |" in lines  # worked out by hand
-    assert not any(line.startswith("| answers-dev") for line in lines)  # no file, no row
+    rows = [line for line in lines if line.startswith("| aaa") or line.startswith("| bbb")]
+    assert rows == [  # worked out by hand, in the folders' order
+        "| aaa1111 | answers-test | 4 | 1.75 | 1 | 2 | 0 | 1 |",
+        "| bbb2222 | answers-dev | 3 | 2.33 | 2 | 0 | 1 | 0 |",
+        "| bbb2222 | answers-test | 2 | 1.00 | 0 | 0 | 2 | 0 |",
+    ]
+    monkeypatch.setattr(report, "GRADES", tmp_path / "missing")
+    assert report._blind_grades() == []

@@ -484,24 +484,27 @@ GRADES = Path(__file__).resolve().parents[3] / "benchmarks" / "grades"
 
 
 def _blind_grades() -> list[str]:
-    files = {name: GRADES / f"{name}.jsonl" for name in ("answers-dev", "answers-test")}
+    """One row per grading and half: a folder of benchmarks/grades/ per grading, named
+    ``NN-<commit>`` (NN: its order)."""
     rows = {
-        name: [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
-        for name, path in files.items() if path.is_file()
-    }
+        (folder.name.split("-", 1)[-1], name): [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for folder in sorted(p for p in GRADES.iterdir() if p.is_dir()) if GRADES.is_dir()
+        for name in ("answers-dev", "answers-test")
+        if (path := folder / f"{name}.jsonl").is_file()
+    } if GRADES.is_dir() else {}
     if not rows:
         return []
     lines = [
-        "Blind grades (0-3, as the asker would judge; a helper per half who read only the questions",
-        "and the answers as shown; rubric and graded commit in benchmarks/grades/README.md; not",
-        "re-graded by `make bench`). Target (issue 14): mean >= 2.3.",
+        "Blind grades (0-3, as the asker would judge; a helper per half and grading who read only the",
+        "questions and the answers as shown; rubric and graded commits in benchmarks/grades/README.md;",
+        "not re-graded by `make bench`). Target (issue 14): mean >= 2.3.",
         "",
-        "| half | answers | mean grade | 3 | 2 | 1 | 0 |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| graded on | half | answers | mean grade | 3 | 2 | 1 | 0 |",
+        "|---|---|---:|---:|---:|---:|---:|---:|",
     ]
-    for name, graded in rows.items():
+    for (commit, name), graded in rows.items():
         counts = [sum(r["grade"] == g for r in graded) for g in (3, 2, 1, 0)]
         mean = sum(r["grade"] for r in graded) / len(graded)
-        lines.append(f"| {name} | {len(graded)} | {mean:.2f} | " + " | ".join(map(str, counts)) + " |")
+        lines.append(f"| {commit} | {name} | {len(graded)} | {mean:.2f} | " + " | ".join(map(str, counts)) + " |")
     lines.append("")
     return lines
