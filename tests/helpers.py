@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -87,3 +88,12 @@ def cli(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) 
         [sys.executable, "-m", "cancerinfo", *args],
         capture_output=True, text=True, env=full_env, cwd=cwd, check=False, timeout=300,
     )
+
+
+def rows(db: Path, sql: str) -> list[tuple]:
+    """The rows of ``sql`` in the SQLite file ``db``, read by a connection of its own."""
+    connection = sqlite3.connect(db)
+    try:
+        return connection.execute(sql).fetchall()
+    finally:
+        connection.close()

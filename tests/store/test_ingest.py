@@ -14,7 +14,7 @@ from cancerinfo.errors import InputPathError, StoreMismatch
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.store import ingest as ingest_module
 from cancerinfo.store.database import Store
-from tests.helpers import write_page
+from tests.helpers import rows, write_page
 
 
 def ingest(paths: list[Path], *, db: Path) -> ingest_module.IngestReport:
@@ -22,12 +22,6 @@ def ingest(paths: list[Path], *, db: Path) -> ingest_module.IngestReport:
     return ingest_module.ingest(paths, db=db, embedder=HashingEmbedder())
 
 
-def rows(db: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
 
 
 @pytest.fixture()

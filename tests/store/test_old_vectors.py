@@ -3,22 +3,13 @@
 
 from __future__ import annotations
 
-import sqlite3
 from pathlib import Path
 
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.search import Searcher
 from cancerinfo.store.ingest import ingest
 from cancerinfo.store.verify import verify_store
-from tests.helpers import write_page
-
-
-def rows(db: Path, sql: str) -> list[tuple]:
-    connection = sqlite3.connect(db)
-    try:
-        return connection.execute(sql).fetchall()
-    finally:
-        connection.close()
+from tests.helpers import rows, write_page
 
 
 def test_vectors_of_an_old_version_and_of_a_removed_page_are_deleted(tmp_path: Path) -> None:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: Every character cancerinfo removes from KB text (one character class: linear matching).
 INVISIBLE = re.compile(
@@ -107,28 +107,24 @@ def _comments(text: str) -> Iterator[tuple[int, int, bool]]:
 def strip_html_comments(text: str) -> str:
     """``text`` without its HTML comments; the newlines inside one are kept, so the lines
     around it keep their numbers (a comment on lines of its own leaves blank lines)."""
-    if _OPEN not in text:
-        return text
-    parts: list[str] = []
-    kept = 0
-    for start, end, _ in _comments(text):
-        parts.append(text[kept:start])
-        parts.append("\n" * text.count("\n", start, end))
-        kept = end
-    parts.append(text[kept:])
-    return "".join(parts)
+    return _replace_comments(text, lambda comment: "\n" * comment.count("\n"))
 
 
 def blank_html_comments(text: str) -> str:
     """``text`` with every character of its HTML comments but newlines turned into spaces:
     same length, so offsets into it are offsets into ``text``."""
+    return _replace_comments(text, lambda comment: "".join("\n" if char == "\n" else " " for char in comment))
+
+
+def _replace_comments(text: str, fill: Callable[[str], str]) -> str:
+    """``text`` with each HTML comment replaced by ``fill(comment)``."""
     if _OPEN not in text:
         return text
     parts: list[str] = []
     kept = 0
     for start, end, _ in _comments(text):
         parts.append(text[kept:start])
-        parts.append("".join("\n" if char == "\n" else " " for char in text[start:end]))
+        parts.append(fill(text[start:end]))
         kept = end
     parts.append(text[kept:])
     return "".join(parts)
