@@ -24,6 +24,7 @@ from __future__ import annotations
 import bisect
 import hashlib
 import sqlite3
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,29 @@ def _check_sqlite(connection: sqlite3.Connection, report: VerifyReport) -> None:
             report.problems.append(Damage("SQLITE", f"integrity_check: {line}"))
 
 
+def _checked_text(
+    report: VerifyReport,
+    value: object,
+    stored_hash: str,
+    what: str,
+    code: str,
+    url: str,
+    path: str,
+    detail: Callable[[str, str, str], str],
+) -> str:
+    """The stored ``value`` as text; a problem when it is not UTF-8 or does not hash to
+    ``stored_hash`` (``detail(text, digest, stored_hash)`` ends that line)."""
+    text, valid = _as_text(value)
+    if not valid:
+        report.problems.append(Damage("NOT_TEXT", f"{what}: its text is not valid UTF-8", url, path))
+    digest = _sha256(text)
+    if digest != stored_hash:
+        report.problems.append(
+            Damage(code, f"{what}: its text does not match its content hash{detail(text, digest, stored_hash)}", url, path)
+        )
+    return text
+
+
 def _check_versions(connection: sqlite3.Connection, report: VerifyReport) -> None:
     rows = connection.execute(
         "SELECT d.url, v.path, v.version_no, v.content_hash, v.text"
@@ -141,21 +165,10 @@ def _check_versions(connection: sqlite3.Connection, report: VerifyReport) -> Non
     for row_url, row_path, version_no, stored_hash, value in rows:
         report.versions += 1
         url, path = str(row_url), str(row_path)  # plain str (not _Text) in the report
-        text, valid = _as_text(value)
-        if not valid:
-            report.problems.append(
-                Damage("NOT_TEXT", f"version {version_no}: its text is not valid UTF-8", url, path)
-            )
-        if _sha256(text) != stored_hash:
-            report.problems.append(
-                Damage(
-                    "VERSION_HASH",
-                    f"version {version_no}: its text does not match its content hash "
-                    f"(stored {stored_hash[:12]}..., the text hashes to {_sha256(text)[:12]}...)",
-                    url,
-                    path,
-                )
-            )
+        _checked_text(
+            report, value, stored_hash, f"version {version_no}", "VERSION_HASH", url, path,
+            lambda _text, digest, stored: f" (stored {stored[:12]}..., the text hashes to {digest[:12]}...)",
+        )
 
 
 def _check_documents(connection: sqlite3.Connection, report: VerifyReport) -> None:
@@ -234,20 +247,10 @@ def _check_chunks(
     stale = document["indexed_hash"] != document["content_hash"]
     plain = None if stale else parse_markdown(body)
     for ordinal, value, span_start, stored_hash in chunks:
-        text, valid = _as_text(value)
-        if not valid:
-            report.problems.append(
-                Damage("NOT_TEXT", f"chunk {ordinal}: its text is not valid UTF-8", url, path)
-            )
-        if _sha256(text) != stored_hash:
-            report.problems.append(
-                Damage(
-                    "CHUNK_HASH",
-                    f"chunk {ordinal}: its text does not match its content hash: {_excerpt(text)}",
-                    url,
-                    path,
-                )
-            )
+        text = _checked_text(
+            report, value, stored_hash, f"chunk {ordinal}", "CHUNK_HASH", url, path,
+            lambda text, _digest, _stored: f": {_excerpt(text)}",
+        )
         if plain is not None:
             at = bisect.bisect_left(plain.offsets, int(span_start))
             if plain.text[at : at + len(text)] != text and text not in plain.text:
