@@ -3,6 +3,11 @@ half (looked at only to report). Run once, before any tuning (2026-12-02):
 
     python scripts/split_triage_set.py benchmarks/triage-set-a.jsonl benchmarks/triage-set-b.jsonl
 
+and for the writers K and L (second session of 2026-12-02, before any tuning on them):
+
+    python scripts/split_triage_set.py --names triage-dev-4.jsonl triage-test-2.jsonl \
+        triage-set-k.jsonl triage-set-l.jsonl
+
 Stratified by (expected level, language group, writer) with a fixed seed, so both halves
 hold every level, refusal reason and language group from both writers.
 """
@@ -19,6 +24,9 @@ SEED = 20261202
 
 
 def main(paths: list[str]) -> None:
+    names = ("triage-dev.jsonl", "triage-test.jsonl")
+    if paths[:1] == ["--names"]:
+        names, paths = (paths[1], paths[2]), paths[3:]
     records = []
     for path in paths:
         writer = Path(path).stem.rsplit("-", 1)[-1].upper()
@@ -41,7 +49,7 @@ def main(paths: list[str]) -> None:
             (dev if flip % 2 == 0 else test).append(record)
             flip += 1
     out = Path(paths[0]).parent
-    for name, half in (("triage-dev.jsonl", dev), ("triage-test.jsonl", test)):
+    for name, half in ((names[0], dev), (names[1], test)):
         half.sort(key=lambda r: r["id"])
         (out / name).write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in half), encoding="utf-8")
         print(name, len(half))

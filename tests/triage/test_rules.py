@@ -152,6 +152,8 @@ def test_a_danger_inside_a_long_message_is_found(lexical: Triage) -> None:
     [
         "honestly I'd be fine if I just went to sleep and never woke up",
         "I don't think I can keep doing this, I have worked out what I would take",
+        # close to a crisis exemplar and about as close to a not-crisis one: the high lane
+        "if the scan is bad on friday i already know what im going to do. ive got it planned",
     ],
 )
 def test_self_harm_is_found_by_meaning(triage: Triage, safety: SafetyPolicy, message: str) -> None:

@@ -39,6 +39,11 @@ def matched(term_set: TermSet, message: str) -> list[str]:
         ("hair", "hairy cell leukemia", False),  # whole words only
         ("blood", "coughing. blood", True),
         ("cough blood", "cough. blood", False),  # never across a sentence end
+        ("twice && (morphine|dose)", "gave mum her morphine twice", True),  # any order
+        ("twice && (morphine|dose)", "twice the morphine", True),
+        ("twice && (morphine|dose)", "i called twice. her morphine is due", False),  # one sentence only
+        ("twice && (morphine|dose)", "i called twice today", False),  # every part needed
+        ("mistake && took && pill*", "took two pills by mistake", True),
     ],
 )
 def test_term_marks(term: str, message: str, found: bool) -> None:
@@ -58,7 +63,15 @@ def test_unspaced_terms_are_substrings_with_alternatives() -> None:
     assert matched(term_set, "我妈妈很好") == []
 
 
-@pytest.mark.parametrize("bad", ["(a|b", "a|b)", "(a||b)", "...", "... fever", "fever ...", "", "_"])
+def test_unspaced_terms_with_parts_need_every_part() -> None:
+    term_set = terms("胸口 && 痛|疼", spaced=False)
+    assert matched(term_set, "爸爸胸口很痛") == ["t0"]
+    assert matched(term_set, "爸爸胸口不舒服") == []
+
+
+@pytest.mark.parametrize(
+    "bad", ["(a|b", "a|b)", "(a||b)", "...", "... fever", "fever ...", "", "_", "fever &&", "&& fever"]
+)
 def test_bad_terms_are_refused(bad: str) -> None:
     with pytest.raises(TermError):
         terms(bad)

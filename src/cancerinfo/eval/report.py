@@ -78,9 +78,11 @@ def _triage(triage: dict[str, Any]) -> list[str]:
             f"{rate(figures['non_english_urgent'])} | {rate(figures['refusals'])} | "
             f"{general['ok']} / {general['n']} | {figures['urgent_silent_misses']} |"
         )
-    first = triage.get("first_contact")
-    if first:
-        def pair(key: str) -> str:
+    first_runs = triage.get("first_contact") or []
+    if isinstance(first_runs, dict):  # reports written before there were two
+        first_runs = [first_runs]
+    for first in first_runs:
+        def pair(key: str, first: dict[str, Any] = first) -> str:
             ok, n = first[key]
             return f"{ok} / {n} ({ok / n:.3f})"
 
@@ -89,9 +91,10 @@ def _triage(triage: dict[str, Any]) -> list[str]:
             f"First contact: `{first['set']}` run once before anything was tuned on it: urgent recall "
             f"{pair('urgent_recall')}, self-harm with crisis line {pair('self_harm_with_crisis_line')}, "
             f"non-English urgent {pair('non_english_urgent')}, refusals {pair('refusals')}, general sent to "
-            f"urgent {first['general_sent_to_urgent'][0]} / {first['general_sent_to_urgent'][1]}. New writers still "
-            "bring phrasings the rules miss; the test row is the figure to quote.",
+            f"urgent {first['general_sent_to_urgent'][0]} / {first['general_sent_to_urgent'][1]}.",
         ]
+    if first_runs:
+        lines += ["", "New writers still bring phrasings the rules miss; the test rows are the figures to quote."]
     lines += ["", "Recall per level (any urgent level / the labelled level):", "",
               "| set | emergency | care_team_now | crisis | poison |", "|---|---|---|---|---|"]
     for name, figures in triage["sets"].items():
@@ -123,7 +126,8 @@ def _triage(triage: dict[str, Any]) -> list[str]:
         f"Cost: the triage alone p50 {latency['triage_p50_ms']} ms, p99 {latency['triage_p99_ms']} ms "
         f"({latency['questions']} nci-kb questions, warm, one process; it embeds the message, which the "
         f"search then reuses). Ask p50 {latency['ask_p50_ms']} ms with it, "
-        f"{latency['ask_p50_ms_without_triage']} ms with the triage replaced by a pass-through.",
+        f"{latency['ask_p50_ms_without_triage']} ms with the triage replaced by a pass-through (four sweeps "
+        "of the questions, alternating without and with, so neither side always meets colder caches).",
         "",
     ]
     return lines

@@ -164,18 +164,42 @@ TRIAGE_SETS = (
     ("triage-dev.jsonl", "dev (tuned on)"),
     ("triage-dev-extra.jsonl", "dev, extra writers (tuned on)"),
     ("triage-dev-3.jsonl", "dev, writers I and J (tuned on after its first run)"),
+    ("triage-dev-4.jsonl", "dev, writers K and L (tuned on after its first run)"),
     ("triage-test.jsonl", "test (looked at only to report)"),
+    ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report)"),
 )
-#: triage-dev-3.jsonl run once before anything was tuned on it (2026-12-02, main f4fddf6 +
-#: the session's answer changes, no triage change): how the rules held for two new writers.
-FIRST_CONTACT = {
-    "set": "triage-dev-3.jsonl",
-    "urgent_recall": [177, 215],
-    "self_harm_with_crisis_line": [60, 85],
-    "non_english_urgent": [52, 63],
-    "refusals": [58, 85],
-    "general_sent_to_urgent": [8, 100],
-}
+#: The sets the rules, lexicons and the meaning thresholds may be tuned on.
+DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
+#: New sets run once before anything was tuned on them: how the rules held for new writers.
+FIRST_CONTACT = (
+    {
+        # 2026-12-02, main f4fddf6 + the session's answer changes, no triage change
+        "set": "triage-dev-3.jsonl",
+        "urgent_recall": [177, 215],
+        "self_harm_with_crisis_line": [60, 85],
+        "non_english_urgent": [52, 63],
+        "refusals": [58, 85],
+        "general_sent_to_urgent": [8, 100],
+    },
+    {
+        # 2026-12-02, main ad8b261, before any change made for writers K and L
+        "set": "triage-dev-4.jsonl",
+        "urgent_recall": [110, 128],
+        "self_harm_with_crisis_line": [34, 42],
+        "non_english_urgent": [34, 44],
+        "refusals": [36, 57],
+        "general_sent_to_urgent": [10, 55],
+    },
+    {
+        # the same run; its twin half, only looked at to report
+        "set": "triage-test-2.jsonl",
+        "urgent_recall": [115, 127],
+        "self_harm_with_crisis_line": [35, 43],
+        "non_english_urgent": [39, 45],
+        "refusals": [38, 58],
+        "general_sent_to_urgent": [5, 55],
+    },
+)
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
 
 
@@ -193,9 +217,8 @@ def triage_suite(db: Path, nci_questions: Path, folder: Path) -> dict[str, Any]:
             figures = run_triage_set(assistant, folder / name)
             figures["role"] = role
             results["sets"][name] = figures
-        dev_rows = [row for name in ("triage-dev.jsonl", "triage-dev-extra.jsonl", "triage-dev-3.jsonl")
-                    for row in read_triage_set(folder / name)]
-        results["first_contact"] = FIRST_CONTACT
+        dev_rows = [row for name in DEV_SETS for row in read_triage_set(folder / name)]
+        results["first_contact"] = list(FIRST_CONTACT)
         results["calibration"] = {
             "rows": meaning_calibration(assistant.triage, dev_rows, CALIBRATION_GRID),
             "chosen": [assistant.triage.rules.meaning.threshold, assistant.triage.rules.meaning.margin],
@@ -206,19 +229,23 @@ def triage_suite(db: Path, nci_questions: Path, folder: Path) -> dict[str, Any]:
             lambda q: assistant.triage.assess(q, known_terms=assistant.known_terms, treatment_terms=assistant.names_drug),
             questions,
         )
-        assistant.forget_short_answer_vectors()  # both runs meet the questions fresh
-        with_triage = time_calls(assistant.ask, questions)
         real = assistant.triage.assess
 
         def passthrough(message: str, **_: Any) -> TriageResult:
             return TriageResult(None, None, None, "en", "")
 
-        assistant.triage.assess = passthrough  # type: ignore[method-assign]
-        assistant.forget_short_answer_vectors()
-        try:
-            without = time_calls(assistant.ask, questions)
-        finally:
-            assistant.triage.assess = real  # type: ignore[method-assign]
+        # Four sweeps, without / with / without / with, so neither side always runs on the
+        # colder caches (one sweep each, with first, measured the order as much as the triage).
+        with_triage: list[float] = []
+        without: list[float] = []
+        for _ in range(2):
+            for timings, assess in ((without, passthrough), (with_triage, real)):
+                assistant.forget_short_answer_vectors()  # every sweep meets the questions fresh
+                assistant.triage.assess = assess  # type: ignore[method-assign]
+                try:
+                    timings += time_calls(assistant.ask, questions)
+                finally:
+                    assistant.triage.assess = real  # type: ignore[method-assign]
         results["latency"] = {
             "questions": len(questions),
             "triage_p50_ms": round(percentile(triage_ms, 0.50), 2),

@@ -70,6 +70,10 @@ class MeaningRule(_Strict):
     threshold: float = Field(ge=-1, le=1)
     margin: float = Field(ge=-1, le=1)
     strong: float = Field(ge=-1, le=1)
+    #: a score at least ``high`` passes with a margin of at least ``high_margin`` (a message
+    #: very close to a crisis exemplar and about as close to a not-crisis one: recall first)
+    high: float = Field(default=1.0, ge=-1, le=1)
+    high_margin: float = Field(default=0.0, ge=-1, le=1)
     max_units: int = Field(ge=1, le=64)
     reference: str = Field(min_length=1)
 

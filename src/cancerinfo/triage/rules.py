@@ -443,7 +443,9 @@ class Triage:
         closest = matcher.closest(units[: rule.max_units])
         if closest is None:
             return None
-        passed = closest.score >= rule.threshold and closest.margin >= rule.margin
+        passed = (closest.score >= rule.threshold and closest.margin >= rule.margin) or (
+            closest.score >= rule.high and closest.margin >= rule.high_margin
+        )
         strong = passed and closest.score >= rule.strong
         note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
         word = "counted" if passed else "below the threshold"

@@ -12,7 +12,12 @@ A term is written in plain words and read like the message (folded, rewritten, s
 ``word*``    any word starting so (no stemming)          ``suicid*``
 ``$``        the end of the sentence                     ``what's the point $``
 ``=word``    exactly this word (no stemming)             ``=pus`` (not "puso")
+``a && b``   both, anywhere in one sentence (any order)  ``twice && (morphine|dose)``
 ==========  ===========================================  ==========================
+
+``&&`` writes a concept as things said together rather than as one word order ("gave mum
+double her morphine by mistake", "by mistake I gave her two"): the term is found where its
+first part is, when every other part is somewhere in the same sentence.
 
 Matching is word by word within one sentence; a term is looked up only where its first
 word could start (an index of first stems), so hundreds of terms cost one dictionary
@@ -211,6 +216,9 @@ class Term:
     group: str  # the concept or cue list it belongs to
     parts: tuple[object, ...]
     substring: re.Pattern[str] | None = None  # unspaced languages
+    #: the other parts of an ``a && b`` term: each must match in the same sentence
+    together: tuple[tuple[object, ...], ...] = ()
+    together_substrings: tuple[re.Pattern[str], ...] = ()  # the same, unspaced languages (whole message)
 
     def words_in(self) -> set[str]:
         """The plain words of the term (for the typo reader)."""
@@ -234,7 +242,7 @@ class Match:
 
 def _plain_words(text: str) -> Iterator[str]:
     for token in re.split(r"[\s()|?]+", fold(text)):
-        if token and token not in ("...", "_", "$") and not token.endswith("*"):
+        if token and token not in ("...", "_", "$", "&&") and not token.endswith("*"):
             token = token.removeprefix("=")
             yield token
 
@@ -254,17 +262,15 @@ class TermSet:
         if not isinstance(text, str) or not text.strip():
             raise TermError("must be non-empty text")
         if not self.reader.spaced:
-            alternatives = [
-                fold(option, keep_accents=self.reader.keep_accents).strip() for option in text.split("|")
-            ]
-            if any(not option for option in alternatives):
-                raise TermError("an alternative is empty")
-            pattern = re.compile("|".join(re.escape(option) for option in alternatives))
-            term = Term(text, group, (), pattern)
+            first, *others = (self._substring(piece) for piece in text.split("&&"))
+            term = Term(text, group, (), first, together_substrings=tuple(others))
             self.terms.append(term)
             return term
-        parts = _parse(text, self.reader.stem, lambda w: self.reader.prepare(w))
-        term = Term(text, group, parts)
+        pieces = [piece.strip() for piece in text.split("&&")]
+        if any(not piece for piece in pieces):
+            raise TermError("a part around '&&' is empty")
+        parts, *together = (_parse(piece, self.reader.stem, lambda w: self.reader.prepare(w)) for piece in pieces)
+        term = Term(text, group, parts, together=tuple(together))
         stems, prefixes, anywhere = _first_keys(parts)
         if anywhere:
             self._anywhere.append(term)
@@ -275,6 +281,13 @@ class TermSet:
         self.terms.append(term)
         return term
 
+    def _substring(self, text: str) -> re.Pattern[str]:
+        """One part of a term of an unspaced language: alternatives found as plain text."""
+        alternatives = [fold(option, keep_accents=self.reader.keep_accents).strip() for option in text.split("|")]
+        if any(not option for option in alternatives):
+            raise TermError("an alternative is empty")
+        return re.compile("|".join(re.escape(option) for option in alternatives))
+
     def find(self, text: str, words: Sequence[Word]) -> list[Match]:
         """Every (term, place) found in a prepared message; the longest match per place."""
         if not self.reader.spaced:
@@ -282,10 +295,12 @@ class TermSet:
                 Match(term, 0, m.start(), m.end(), m.group(0))
                 for term in self.terms
                 if term.substring is not None
+                and all(other.search(text) for other in term.together_substrings)
                 for m in term.substring.finditer(text)
             ]
         found: list[Match] = []
         sentence_end = _sentence_ends(words)
+        sentence_start = _sentence_starts(words)
         for at, word in enumerate(words):
             candidates = list(self._by_stem.get(word.stem, ()))
             candidates += [t for prefix, t in self._by_prefix if word.text.startswith(prefix) or word.stem.startswith(prefix)]
@@ -297,12 +312,32 @@ class TermSet:
                 seen.add(id(term))
                 ends = list(_match(term.parts, words, at, sentence_end[at]))
                 ends = [end for end in ends if end > at]
+                if ends and term.together and not all(
+                    _anywhere_in(parts, words, sentence_start[at], sentence_end[at]) for parts in term.together
+                ):
+                    continue
                 if ends:
                     end = max(ends)
                     found.append(
                         Match(term, word.sentence, at, end, " ".join(w.text for w in words[at:end]))
                     )
         return found
+
+
+def _anywhere_in(parts: Sequence[object], words: Sequence[Word], start: int, end: int) -> bool:
+    """Do ``parts`` match somewhere in ``words[start:end]``?"""
+    return any(any(stop > at for stop in _match(parts, words, at, end)) for at in range(start, end))
+
+
+def _sentence_starts(words: Sequence[Word]) -> list[int]:
+    """For each word, the index of the first word of its sentence."""
+    starts = [0] * len(words)
+    start = 0
+    for index in range(len(words)):
+        if index and words[index].sentence != words[index - 1].sentence:
+            start = index
+        starts[index] = start
+    return starts
 
 
 def _sentence_ends(words: Sequence[Word]) -> list[int]:
