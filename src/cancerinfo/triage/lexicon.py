@@ -36,6 +36,11 @@ __all__ = [
 ]
 
 Level = Literal["crisis", "emergency", "poison", "care_team_now"]
+#: The refusal kinds of policies/safety.yaml (a language without a full lexicon lists
+#: phrases per kind in other-languages.yaml)
+RefusalKind = Literal[
+    "rules_not_changeable", "diagnose_me", "interpret_my_report", "set_my_dose", "choose_my_treatment", "my_prognosis"
+]
 LEVELS: tuple[str, ...] = ("crisis", "emergency", "poison", "care_team_now")
 CUE_LISTS = (
     "inpatient",
@@ -159,6 +164,9 @@ class OtherLanguage(_Strict):
     notice: str = Field(min_length=1)
     negation: tuple[str, ...] = ()
     concepts: dict[Level, tuple[str, ...]]
+    #: requests for the personal part of care, per refusal kind (refused with the English
+    #: reply and this language's notice)
+    refusals: dict[RefusalKind, tuple[str, ...]] = {}
 
 
 class OtherLanguagesFile(_Strict):
@@ -321,6 +329,9 @@ def _compile_other(language: str, entry: OtherLanguage, path: Path) -> Lexicon:
             _add(terms, text, f"concept:{concept_id}", path, f"languages.{language}.concepts.{level} item {index}")
     for index, text in enumerate(entry.negation, 1):
         _add(terms, text, "cue:negation", path, f"languages.{language}.negation item {index}")
+    for kind, kind_terms in entry.refusals.items():
+        for index, text in enumerate(kind_terms, 1):
+            _add(terms, text, f"refusal:{kind}", path, f"languages.{language}.refusals.{kind} item {index}")
     return Lexicon(language, reader, terms, concepts, False, notice=entry.notice, source=str(path))
 
 

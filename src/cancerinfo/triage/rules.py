@@ -265,6 +265,11 @@ class Triage:
             )
 
         if language != "en":
+            asked = self._other_language_refusal(language, readings)
+            if asked is not None:
+                kind, words = asked
+                evidence.append(Evidence("refusal", kind, words=words, note="refusal"))
+                return self._refused_in_other_language(kind, language, evidence, informational, found.personal)
             return self._other_language(language, evidence, informational)
         health = informational is not None or self.safety.health_cues.found(sentences)
         if not health and known_terms is not None:
@@ -539,6 +544,37 @@ class Triage:
             language=language,
             message=text,
             informational=informational,
+            evidence=tuple(evidence),
+        )
+
+    def _other_language_refusal(self, language: str, readings: Sequence[Reading]) -> tuple[str, str] | None:
+        """The refusal kind (and its words) a language without a full lexicon lists for the
+        message (other-languages.yaml ``refusals``), in the policy's order of kinds."""
+        reading = next((r for r in readings if r.lexicon.language == language and not r.lexicon.has_cues), None)
+        if reading is None:
+            return None
+        for refusal in self.safety.refusals:
+            match = next(iter(reading.group(f"refusal:{refusal.kind}")), None)
+            if match is not None:
+                return refusal.kind, match.text
+        return None
+
+    def _refused_in_other_language(
+        self, kind: str, language: str, evidence: list[Evidence], informational: str | None, personal: bool
+    ) -> TriageResult:
+        """A request for personal care in a language nobody here answers in: the refusal in
+        English, then the language's notice (where to turn, in the asker's words)."""
+        refusal = next(r for r in self.safety.refusals if r.kind == kind)
+        notice = self._notice(language) or self._multilingual_notice()
+        return TriageResult(
+            status=REFUSED,
+            urgency=None,
+            reason=kind.upper(),
+            language=language,
+            message=f"{notice}\n\n{self.safety.fill(kind, language='en')}",
+            questions_for_doctor=refusal.questions_for_doctor,
+            informational=informational,
+            personal=personal,
             evidence=tuple(evidence),
         )
 
