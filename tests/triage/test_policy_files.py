@@ -132,6 +132,9 @@ def copy_triage_folder(tmp_path: Path) -> Path:
         ("rules.yaml", "fever_celsius.reference", "", "fever_celsius.reference"),
         ("rules.yaml", "meaning.threshold", 2, "meaning.threshold"),
         ("other-languages.yaml", "languages.fr.concepts.emergency", ["a||b"], "languages.fr.concepts.emergency item 1 an alternative is empty"),
+        ("other-languages.yaml", "languages.fr.refusals", {"be_nice": ["x"]}, "languages.fr.refusals.be_nice"),
+        ("other-languages.yaml", "languages.fr.refusals", {"diagnose_me": ["x &&"]}, "languages.fr.refusals.diagnose_me item 1 an alternative is empty"),
+        ("other-languages.yaml", "languages.so.refusals.my_prognosis", "rajo", "languages.so.refusals.my_prognosis"),
         ("exemplars.yaml", "crisis", {"en": []}, "crisis must list exemplar messages"),
     ],
 )
