@@ -88,6 +88,7 @@ REFUSALS = [
     ("de", "Meine Frau hat einen Knoten in der Brust, hat sie Krebs?", "DIAGNOSE_ME"),
     ("de", "Soll ich die Chemo machen oder lieber nur die Bestrahlung?", "CHOOSE_MY_TREATMENT"),
     ("de", "Meine Mutter hat Darmkrebs, wird sie sterben?", "MY_PROGNOSIS"),
+    ("de", "Ich habe einen Knoten am Hals, ist das boesartig?", "DIAGNOSE_ME"),  # ö typed "oe"
     # Vietnamese, with and without tones
     ("vi", "Chồng tôi có nên ngưng hóa trị được không, anh ấy mệt quá", "CHOOSE_MY_TREATMENT"),
     (
@@ -124,6 +125,7 @@ REFUSALS = [
     # Haitian Creole, without accents
     ("ht", "manman m gen kanse nan tete, eske l ap chape?", "MY_PROGNOSIS"),
     ("ht", "eske m ka pran de grenn medikaman an olye de youn?", "SET_MY_DOSE"),
+    ("ht", "eske lap chape? papa m gen kanse nan pwostat", "MY_PROGNOSIS"),
     # Polish, without diacritics
     ("pl", "czy moj maz przezyje? ma raka trzustki z przerzutami", "MY_PROGNOSIS"),
     ("pl", "Znalazłam guzek pod pachą, czy to nowotwór?", "DIAGNOSE_ME"),
@@ -225,6 +227,8 @@ GENERAL = [
     ("fr", "Qu'est-ce que la chimiothérapie ?"),
     ("fr", "Comment traite-t-on le cancer du sein ?"),
     ("fr", "Quels sont les effets secondaires de l'immunothérapie ?"),
+    # "avec un cancer" holds "c un cancer", which is therefore not a phrase
+    ("fr", "Quelle est l'espérance de vie avec un cancer du pancréas en général ?"),
     ("pt", "O que é a radioterapia e para que serve?"),
     ("pt", "Como é tratado o câncer de mama?"),
     ("pt", "Quais são os efeitos colaterais da quimioterapia?"),
