@@ -274,8 +274,11 @@ def _fuzz(fuzz: dict[str, Any]) -> list[str]:
         "OpenAPI does not declare for the operation, a body or header not matching the declared",
         "schema, and a 4xx/5xx not in the one error shape. Goal: 0 of each over >= 10,000 cases.",
     ]
-    if measured:
-        lines.append(f"Measured at commit {measured['commit']} ({measured['date']}).")
+    if measured:  # a run kept apart from the report's own (inserted by hand)
+        lines.append(
+            f"Measured at commit {measured['commit']} ({measured['date']}) with "
+            f"`{measured['command']}`{'; ' + measured['note'] if measured.get('note') else ''}."
+        )
     lines += [
         "",
         "| cases | operations | seconds | 5xx | undeclared statuses | schema violations | error-shape violations |",
@@ -284,6 +287,9 @@ def _fuzz(fuzz: dict[str, Any]) -> list[str]:
         f"{fuzz['undeclared_statuses']} | {fuzz['schema_violations']} | {fuzz['error_shape_violations']} |",
         "",
         "Statuses: " + ", ".join(f"{status} × {count:,}" for status, count in fuzz["statuses"].items()) + ".",
+        "Cases per operation: "
+        + ", ".join(f"`{name}` {count:,}" for name, count in fuzz["cases_by_operation"].items())
+        + " (an operation without parameters or body has only a few distinct requests).",
     ]
     rejected = fuzz.get("valid_rejected") or {}
     if rejected:
