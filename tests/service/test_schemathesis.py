@@ -173,8 +173,9 @@ def test_every_integer_and_string_a_request_carries_is_bounded(schema: dict[str,
 
 
 def test_a_turn_past_two_to_the_53_is_refused_as_invalid(http: httpx.Client) -> None:
-    """Schemathesis read the old bound, 2**63 - 1, as a float and sent turns above it that it
-    took for valid; past 2**53 - 1 JSON integers are not read alike by every client."""
+    """Under the old bound, 2**63 - 1, Schemathesis sent 9223372036854775999 as a valid turn
+    (the bound is past what a float holds exactly); past 2**53 - 1 JSON integers are not read
+    alike by every client."""
     session = http.post("/v1/sessions").json()["session_id"]
     for turn in (MAX_JSON_INT + 1, 2**63 - 1):
         response = http.post(
