@@ -49,6 +49,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _load(results["load"])
     if "scale" in results:
         lines += _scale(results["scale"])
+    if "fuzz" in results:
+        lines += _fuzz(results["fuzz"])
     if "smoke" in results:
         lines += _smoke(results["smoke"])
     return "\n".join(lines) + "\n"
@@ -258,6 +260,47 @@ def _load(load: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _fuzz(fuzz: dict[str, Any]) -> list[str]:
+    """The Schemathesis run (issue 15): what was sent, and what the OpenAPI did not promise."""
+    measured = fuzz.get("measured")
+    lines = [
+        "## API fuzzing with Schemathesis (issue 15)",
+        "",
+        f"Schemathesis {fuzz['schemathesis']} (`cancerinfo.eval.fuzz_bench`, seed {fuzz['seed']}) on a",
+        f"real `cancerinfo serve` of {fuzz['kb']} with the admin API open: valid and invalid requests",
+        "made from `/openapi.json` for every operation; each response checked for a 5xx, a status the",
+        "OpenAPI does not declare for the operation, a body or header not matching the declared",
+        "schema, and a 4xx/5xx not in the one error shape. Goal: 0 of each over >= 10,000 cases.",
+    ]
+    if measured:  # a run kept apart from the report's own (inserted by hand)
+        lines.append(
+            f"Measured at commit {measured['commit']} ({measured['date']}) with "
+            f"`{measured['command']}`{'; ' + measured['note'] if measured.get('note') else ''}."
+        )
+    lines += [
+        "",
+        "| cases | operations | seconds | 5xx | undeclared statuses | schema violations | error-shape violations |",
+        "|---:|---:|---:|---:|---:|---:|---:|",
+        f"| {fuzz['cases']:,} | {fuzz['operations']} | {fuzz['seconds']} | {fuzz['server_errors']} | "
+        f"{fuzz['undeclared_statuses']} | {fuzz['schema_violations']} | {fuzz['error_shape_violations']} |",
+        "",
+        "Statuses: " + ", ".join(f"{status} × {count:,}" for status, count in fuzz["statuses"].items()) + ".",
+        "Cases per operation: "
+        + ", ".join(f"`{name}` {count:,}" for name, count in fuzz["cases_by_operation"].items())
+        + " (an operation without parameters or body has only a few distinct requests).",
+    ]
+    rejected = fuzz.get("valid_rejected") or {}
+    if rejected:
+        lines.append(
+            "Valid requests answered 422 (a rule the schema cannot state, such as an ingest path "
+            "outside the store's KB folders; not counted as findings): "
+            + ", ".join(f"`{name}` {count}" for name, count in rejected.items()) + "."
+        )
+    for kind, examples in (fuzz.get("examples") or {}).items():
+        lines += ["", f"First {kind} findings:", ""] + [f"- `{example}`" for example in examples]
+    return [*lines, ""]
 
 
 def _smoke(smoke: dict[str, Any]) -> list[str]:

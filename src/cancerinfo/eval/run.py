@@ -13,6 +13,8 @@ Suites (``--suite``):
 ``latency``    validate, cold and unchanged ingest, search and ask p50/p95/p99, peak RSS
 ``load``       HTTP load on ``POST /v1/ask`` (32 clients, 30 s, a real ``cancerinfo serve``)
 ``scale``      synthetic KBs of 10k (and, on request, 100k) pages: ingest rate, search p50/p99
+``fuzz``       Schemathesis on a live ``cancerinfo serve`` (examples/kb): >= 10,000 cases over
+               every operation; 5xx, undeclared statuses, schema and error-shape violations
 ``smoke``      the seed pages + a 100-page sample: the harness end to end, in CI
 ``all``        every suite but ``smoke``
 
@@ -38,10 +40,10 @@ from cancerinfo.store.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CACHE = REPO / ".bench-cache"
-SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "smoke")
+SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "fuzz", "smoke")
 ALL = tuple(s for s in SUITES if s != "smoke")
 #: Result keys a run that skips their suite keeps from the last report.
-KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale")
+KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale", "fuzz")
 
 
 def corpus_key(roots: list[Path]) -> str:
@@ -167,6 +169,11 @@ def run_suites(
 
         progress(f"scale: synthetic KBs of {', '.join(f'{n:,}' for n in scale_sizes)} pages")
         results["scale"] = scale_suite(shared / "corpus" / "nci-kb", db, cache.folder / "scale", sizes=scale_sizes)
+    if "fuzz" in chosen:
+        from cancerinfo.eval.fuzz_bench import fuzz_suite
+
+        progress("fuzz: Schemathesis, >= 10,000 cases over every operation of a live server")
+        results["fuzz"] = fuzz_suite(cache.folder / "fuzz", progress=progress)
     results["seconds"] = round(time.perf_counter() - started, 1)
     return results
 

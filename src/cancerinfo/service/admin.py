@@ -229,14 +229,18 @@ def _allowed_paths(requested: list[str], roots: list[Path]) -> list[Path]:
     if not roots:
         raise InvalidRequest("the store has no KB folder yet; ingest one with the CLI")
     allowed = []
-    for text in requested:
+    # each path is named by its place in the list: an error message never echoes the input
+    for number, text in enumerate(requested):
         try:
             path = Path(text).resolve()
         except (ValueError, OSError) as error:  # a NUL byte, a path too long for the system
-            raise InvalidRequest(f"{text!r} is not a usable path: {error}") from None
+            raise InvalidRequest(
+                f"paths[{number}] is not a usable path ({type(error).__name__})"
+            ) from None
         if not any(path == root or path.is_relative_to(root) for root in roots):
             raise InvalidRequest(
-                f"{text!r} is not one of the store's KB folders: {', '.join(map(str, roots))}"
+                f"paths[{number}] is not one of the store's KB folders: "
+                f"{', '.join(map(str, roots))}"
             )
         allowed.append(path)
     return allowed

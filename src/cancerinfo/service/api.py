@@ -8,6 +8,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request, Response
 from fastapi.responses import JSONResponse
+from pydantic import StringConstraints
 
 from cancerinfo import __version__
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
@@ -33,6 +34,7 @@ QueryText = Annotated[
     str, Query(min_length=1, max_length=MAX_QUESTION_CHARS, description="The question or words.")
 ]
 FilterValue = Annotated[str | None, Query(max_length=100)]
+FilterText = Annotated[str, StringConstraints(max_length=100)]
 
 
 def engine_of(request: Request) -> Engine:
@@ -40,13 +42,17 @@ def engine_of(request: Request) -> Engine:
     return engine
 
 
-@router.api_route(
-    "/healthz",
-    methods=["GET", "HEAD"],
-    response_model=Health,
-    tags=["service"],
-    responses=error_responses(*ANY_REQUEST),
-)
+_HEALTHZ: dict[str, Any] = {
+    "response_model": Health,
+    "tags": ["service"],
+    "responses": error_responses(*ANY_REQUEST),
+}
+
+
+# GET and HEAD as two routes: one route with both methods gives both operations one
+# operationId in /openapi.json
+@router.get("/healthz", **_HEALTHZ)
+@router.head("/healthz", operation_id="healthz_head", **_HEALTHZ)
 async def healthz(request: Request) -> dict[str, Any]:
     """The service is up and its knowledge base is loaded."""
     engine = engine_of(request)
@@ -86,7 +92,7 @@ async def search(
     audience: FilterValue = None,
     language: FilterValue = None,
     source_type: FilterValue = None,
-    tag: Annotated[list[str] | None, Query(max_length=10)] = None,
+    tag: Annotated[list[FilterText] | None, Query(max_length=10)] = None,
 ) -> dict[str, Any]:
     """The best KB sections for a question (the JSON of `cancerinfo search --json`)."""
     filters = Filters(

@@ -17,6 +17,10 @@ from cancerinfo.index.filters import Filters
 MAX_COMMENT_CHARS = 1_000
 SESSION_ID_PATTERN = r"^[A-Za-z0-9_-]{1,64}$"
 _FILTER_CHARS = 100
+#: The largest integer a request may carry: 2**53 - 1, the last one every JSON parser reads
+#: exactly (RFC 8259 §6; a JavaScript Number), so the bound in /openapi.json means the same
+#: to every client and fuzzer as to the server.
+MAX_JSON_INT = 2**53 - 1
 
 
 class _Strict(BaseModel):
@@ -90,7 +94,7 @@ class FeedbackRequest(_Strict):
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
     turn: int = Field(
         ge=1,
-        le=2**63 - 1,
+        le=MAX_JSON_INT,
         description="The turn rated (the X-CancerInfo-Turn header of its answer).",
     )
     rating: Literal[1, -1] = Field(description="+1 helpful, -1 not helpful.")
