@@ -215,10 +215,15 @@ class Triage:
         )
         found = _Found()
         anyone = any(self._someone(r, r.lexicon.language == language) for r in readings if r.lexicon.has_cues)
+        # an exception in the message's own language ("prevención del suicidio") also holds
+        # for another lexicon reading the same words ("suicid*" in English)
+        own_exceptions = [
+            fold(m.text) for r in readings if r.lexicon.language == language for ms in _excepted(r).values() for m in ms
+        ]
         for reading in readings:
             own = reading.lexicon.language == language
             foreign = not own and not (reading.lexicon.language == "en" and anyone)
-            self._concepts(reading, treatment, found, foreign=foreign)
+            self._concepts(reading, treatment, found, foreign=foreign, excepted_elsewhere=() if own else own_exceptions)
         self._numbers(message, readings, treatment, found)
         evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
         evidence += found.evidence
@@ -331,7 +336,15 @@ class Triage:
             matches = [m for m in matches if not all(w in known for w in m.text.split())]
         return bool(matches)
 
-    def _concepts(self, reading: Reading, treatment: bool, found: _Found, *, foreign: bool = False) -> None:
+    def _concepts(
+        self,
+        reading: Reading,
+        treatment: bool,
+        found: _Found,
+        *,
+        foreign: bool = False,
+        excepted_elsewhere: Sequence[str] = (),
+    ) -> None:
         """The concepts of one reading. ``foreign``: the lexicon is not the message's
         language: a concept that needs a report counts only when that lexicon's own words
         say someone is affected (its context rules cannot read the message otherwise)."""
@@ -352,6 +365,9 @@ class Triage:
             name = f"{lexicon.language}:{concept_id}"
             if _overlaps(match, excepted.get(concept_id, ())):
                 found.evidence.append(Evidence("concept", name, concept.level, match.text, "exception"))
+                continue
+            if any(fold(match.text) in text for text in excepted_elsewhere):
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "exception (message's language)"))
                 continue
             if _negated(match, negations, reading):
                 found.evidence.append(Evidence("concept", name, concept.level, match.text, "negated"))
