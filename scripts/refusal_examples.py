@@ -1,4 +1,4 @@
-"""Write policies/triage/refusal-examples.yaml from the dev halves of the triage sets.
+"""Write src/cancerinfo/policies/triage/refusal-examples.yaml from the dev halves of the triage sets.
 
 The examples are the English messages of the sets we tune on (benchmarks/triage-dev.jsonl,
 triage-dev-extra.jsonl, triage-dev-3.jsonl), written by helpers who never read the rules,
@@ -20,7 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 SETS = ("triage-dev.jsonl", "triage-dev-extra.jsonl", "triage-dev-3.jsonl")
 ANSWERS = "answers-dev.jsonl"
-OUT = ROOT / "policies" / "triage" / "refusal-examples.yaml"
+# the file in this checkout (the source of the shipped one), not an installed copy
+OUT = ROOT / "src" / "cancerinfo" / "policies" / "triage" / "refusal-examples.yaml"
 
 HEADER = """\
 # Example messages for refusals by meaning (src/cancerinfo/triage/meaning.py, ExampleVoter).

@@ -26,6 +26,7 @@ from cancerinfo.kb.lint_policy import load_lint_policy
 from cancerinfo.kb.loader import LoadLimits
 from cancerinfo.kb.problems import count_by_code, printable
 from cancerinfo.kb.validator import validate_paths
+from cancerinfo.policies import policy_path
 from cancerinfo.settings import Settings
 from cancerinfo.store.ingest import IngestReport, ingest
 from cancerinfo.store.status import review_queue, store_status
@@ -90,8 +91,7 @@ def validate(
     Example: cancerinfo validate examples/kb --format json
     """
     settings = Settings.load(max_file_bytes=max_file_size)
-    own = settings.policies / "lint.yaml" if settings.policies else None
-    policy = load_lint_policy(own if own is not None and own.is_file() else None)
+    policy = load_lint_policy(policy_path("lint.yaml", folder=settings.policies))
     report = validate_paths(paths, limits=_limits(settings), strict=strict, policy=policy)
     if output is OutputFormat.json:
         _print_json(report.as_dict())
@@ -382,9 +382,9 @@ def triage(
 
     contacts = {n: v for n in CONTACT_SETTINGS if (v := getattr(settings, n))}
     folder = settings.policies
-    safety = SafetyPolicy.load(folder / "safety.yaml" if folder and (folder / "safety.yaml").is_file() else None, **contacts)
+    safety = SafetyPolicy.load(policy_path("safety.yaml", folder=folder), **contacts)
     embedder = question_embedder(load_retrieval_policy(), threads=1)
-    triage_folder = folder / "triage" if folder and (folder / "triage").is_dir() else None
+    triage_folder = policy_path("triage", folder=folder)
     result = build_triage(safety, folder=triage_folder, embedder=embedder, cache=cache_folder()).assess(message)
     decision = {
         "status": result.status or "answer",

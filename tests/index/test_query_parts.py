@@ -15,6 +15,7 @@ from cancerinfo.index.intent import GENERAL, IntentModel
 from cancerinfo.index.lexical import match_expression, query_words, quote
 from cancerinfo.index.ranking import load_retrieval_policy
 from cancerinfo.index.topics import build_topic_index, find_topic, title_topics
+from cancerinfo.policies import policy_path
 
 GENERIC = frozenset({"treatment", "prevention", "screening", "pdq", "patient", "version", "nci"})
 
@@ -101,7 +102,7 @@ def test_a_bad_intents_policy_names_file_and_key(tmp_path: Path) -> None:
 
 
 def test_a_bad_retrieval_policy_names_the_key(tmp_path: Path) -> None:
-    good = Path(__file__).resolve().parents[2] / "policies" / "retrieval.yaml"
+    good = policy_path("retrieval.yaml")
     path = tmp_path / "retrieval.yaml"
     text = re.sub(r"(?m)^rrf_k: \d+", "rrf_k: -1", good.read_text())
     assert "rrf_k: -1" in text

@@ -45,9 +45,8 @@ from cancerinfo.index.question_model import (
 )
 from cancerinfo.index.ranking import load_retrieval_policy
 from cancerinfo.index.search import Searcher
+from cancerinfo.policies import policy_path
 from cancerinfo.store.ingest import ingest
-
-REPO = Path(__file__).resolve().parents[2]
 
 #: Short questions of different kinds: drug, brand, symptom, procedure, risk, lay wording.
 QUESTIONS = [
@@ -322,7 +321,7 @@ def test_the_policy_chooses_the_question_embedder(cache_env: Path) -> None:
 
 
 def test_an_unknown_question_model_in_the_policy_is_refused(tmp_path: Path) -> None:
-    text = (REPO / "policies" / "retrieval.yaml").read_text(encoding="utf-8")
+    text = policy_path("retrieval.yaml").read_text(encoding="utf-8")
     path = tmp_path / "retrieval.yaml"
     path.write_text(re.sub(r"(?m)^question_model: .*$", "question_model: fp16", text), encoding="utf-8")
     with pytest.raises(PolicyError, match="question_model"):
@@ -363,9 +362,9 @@ def test_the_assistant_honours_question_model_document_model_in_a_policies_folde
 ) -> None:
     db = tmp_path / "store.db"  # the assistant keeps its sessions in the store
     shutil.copy(minilm_db, db)
-    folder = tmp_path / "policies"
-    shutil.copytree(REPO / "policies", folder)
-    retrieval = folder / "retrieval.yaml"
+    folder = tmp_path / "policies"  # a deployment's folder: the files it lacks are the shipped ones
+    folder.mkdir()
+    retrieval = shutil.copy(policy_path("retrieval.yaml"), folder / "retrieval.yaml")
     text, edits = re.subn(
         r"(?m)^question_model: int8-dynamic$", "question_model: document-model", retrieval.read_text(encoding="utf-8")
     )

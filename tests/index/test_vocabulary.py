@@ -23,10 +23,10 @@ from cancerinfo.index.vocabulary import (
 )
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.loader import iter_kb_files, load_file
+from cancerinfo.policies import policy_path
 from tests.helpers import write_page
 
-REPO = Path(__file__).resolve().parents[2]
-LAY_TERMS = REPO / "policies" / "lay_terms.yaml"
+LAY_TERMS = policy_path("lay_terms.yaml")
 DRUGS = "https://www.cancer.gov/about-cancer/treatment/drugs/"
 
 DABRAFENIB = """# Dabrafenib Mesylate - NCI

@@ -14,14 +14,10 @@ import yaml
 from cancerinfo.errors import PolicyError
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.lint import lint_documents, resolve_link
-from cancerinfo.kb.lint_policy import (
-    DEFAULT_LINT_POLICY_PATH,
-    CancerTypeRules,
-    LintPolicy,
-    load_lint_policy,
-)
+from cancerinfo.kb.lint_policy import CancerTypeRules, LintPolicy, load_lint_policy
 from cancerinfo.kb.loader import iter_kb_files, load_file
 from cancerinfo.kb.problems import Problem
+from cancerinfo.policies import policy_path
 
 TODAY = date(2026, 11, 23)
 REPO = Path(__file__).resolve().parents[2]
@@ -52,7 +48,7 @@ See [the NCI page](https://www.cancer.gov/types/breast) and [below](#treatment).
 @pytest.fixture(scope="module")
 def policy() -> LintPolicy:
     """The repository policy with the thresholds these tests are written against pinned."""
-    data = yaml.safe_load(DEFAULT_LINT_POLICY_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load(policy_path("lint.yaml").read_text(encoding="utf-8"))
     data.update(
         review_due_window_days=30,
         relative_link_examples=3,
@@ -105,9 +101,10 @@ def test_findings_are_warnings_that_strict_mode_can_turn_into_errors(
     assert all(problem.path == str(page.path) for problem in problems)
 
 
-def test_the_default_policy_is_the_repository_file() -> None:
-    assert DEFAULT_LINT_POLICY_PATH == REPO / "policies" / "lint.yaml"
-    assert load_lint_policy() == load_lint_policy(REPO / "policies" / "lint.yaml")
+def test_the_default_policy_is_the_shipped_file() -> None:
+    shipped = REPO / "src" / "cancerinfo" / "policies" / "lint.yaml"
+    assert policy_path("lint.yaml") == shipped
+    assert load_lint_policy() == load_lint_policy(shipped)
 
 
 def test_without_a_policy_the_repository_policy_is_used(tmp_path: Path) -> None:
@@ -414,7 +411,7 @@ def test_with_no_rate_threshold_one_mention_fits_and_none_does_not(
 
 
 def write_policy(tmp_path: Path, change: Any) -> Path:
-    data = yaml.safe_load(DEFAULT_LINT_POLICY_PATH.read_text(encoding="utf-8"))
+    data = yaml.safe_load(policy_path("lint.yaml").read_text(encoding="utf-8"))
     change(data)
     path = tmp_path / "lint.yaml"
     path.write_text(yaml.safe_dump(data), encoding="utf-8")
@@ -457,7 +454,7 @@ def test_a_bad_policy_names_the_file_and_key(tmp_path: Path, change: Any, named:
 
 
 def test_every_policy_key_is_documented_by_a_comment_above_it() -> None:
-    lines = DEFAULT_LINT_POLICY_PATH.read_text(encoding="utf-8").splitlines()
+    lines = policy_path("lint.yaml").read_text(encoding="utf-8").splitlines()
     for name in [*LintPolicy.model_fields, *CancerTypeRules.model_fields]:
         position = next(i for i, line in enumerate(lines) if line.strip().startswith(f"{name}:"))
         assert lines[position - 1].strip().startswith("#"), f"{name} has no comment above it"

@@ -57,6 +57,7 @@ from cancerinfo.index.ranking import load_retrieval_policy, load_tier_policy
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
 from cancerinfo.index.topics import find_topic
+from cancerinfo.policies import policy_path
 from cancerinfo.settings import Settings
 from cancerinfo.triage import SafetyPolicy, Triage, TriageResult, build_triage
 from cancerinfo.triage.meaning import RecentEmbeddings
@@ -114,17 +115,19 @@ class Assistant:
             self.db,
             embedder=embedder,
             today=self.today,
-            policy=load_retrieval_policy(_policy_file(policies, "retrieval.yaml")),
-            tiers=load_tier_policy(_policy_file(policies, "tiers.yaml")),
-            intents=IntentModel.load(_policy_file(policies, "intents.yaml")),
+            policy=load_retrieval_policy(policy_path("retrieval.yaml", folder=policies)),
+            tiers=load_tier_policy(policy_path("tiers.yaml", folder=policies)),
+            intents=IntentModel.load(policy_path("intents.yaml", folder=policies)),
         )
-        self.policy = policy or load_answer_policy(_policy_file(policies, "answer.yaml"))
-        self.safety = safety or SafetyPolicy.load(_policy_file(policies, "safety.yaml"), **(contacts or {}))
+        self.policy = policy or load_answer_policy(policy_path("answer.yaml", folder=policies))
+        self.safety = safety or SafetyPolicy.load(policy_path("safety.yaml", folder=policies), **(contacts or {}))
         # the triage embeds the message; the search reuses that vector for the same text
         self.searcher.embedder = RecentEmbeddings(self.searcher.embedder)
-        triage_folder = policies / "triage" if policies is not None and (policies / "triage").is_dir() else None
         self.triage: Triage = build_triage(
-            self.safety, folder=triage_folder, embedder=self.searcher.embedder, cache=cache_folder()
+            self.safety,
+            folder=policy_path("triage", folder=policies),
+            embedder=self.searcher.embedder,
+            cache=cache_folder(),
         )
         index = self.searcher.index
         finder = EvidenceFinder(
@@ -566,13 +569,6 @@ class Assistant:
 
     def _url(self, document: int) -> str:
         return self.searcher.index.documents[document].url
-
-
-def _policy_file(folder: Path | None, name: str) -> Path | None:
-    """``folder/name`` when a deployment's policies folder has that file, else None (shipped)."""
-    if folder is not None and (folder / name).is_file():
-        return folder / name
-    return None
 
 
 def assistant_from_settings(settings: Settings) -> Assistant:

@@ -10,11 +10,9 @@ from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from cancerinfo.policies import DEFAULT_POLICIES_DIR, read_policy, validated
+from cancerinfo.policies import policy_path, read_policy, validated
 
 _NOT_A_WORD = re.compile(r"[^a-z0-9]+")
-
-DEFAULT_LINT_POLICY_PATH = DEFAULT_POLICIES_DIR / "lint.yaml"
 
 
 class CancerTypeRules(BaseModel):
@@ -74,7 +72,7 @@ class LintPolicy(BaseModel):
 
 def load_lint_policy(path: Path | None = None) -> LintPolicy:
     """Read and check the lint policy; raises :class:`PolicyError` naming the file and key."""
-    path = path if path is not None else DEFAULT_LINT_POLICY_PATH
+    path = path if path is not None else policy_path("lint.yaml")
     return validated(LintPolicy, read_policy(path, what="lint policy"), path)
 
 

@@ -244,7 +244,7 @@ class TriageFiles:
 def load_triage_files(folder: Path | None = None, *, known_words: frozenset[str] | None = None) -> TriageFiles:
     """Read and compile ``policies/triage/`` (or ``folder``). ``known_words`` are never
     taken for typos (default: :func:`~cancerinfo.triage.text.common_words`)."""
-    folder = folder or policy_path("triage/rules.yaml").parent
+    folder = folder or policy_path("triage")
     if known_words is None:
         from cancerinfo.triage.text import common_words
 

@@ -1,8 +1,15 @@
-"""Where the policy files live: ``policies/`` beside ``src/`` (YAML a clinician can read),
-or the folder named by ``CANCERINFO_POLICIES`` / the ``policies`` setting."""
+"""The policy files: YAML a clinician can read, shipped inside the package (this folder:
+``answer.yaml``, ``safety.yaml``, ``triage/`` …) and found with :mod:`importlib.resources`, so
+an installed wheel has them; a deployment's own folder (``CANCERINFO_POLICIES``, the
+``policies`` setting) replaces each file it has. Every reader finds its file through
+:func:`policy_path`."""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
+import functools
+import importlib.resources
 import re
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,13 +22,27 @@ from cancerinfo.errors import PolicyError
 
 M = TypeVar("M", bound=BaseModel)
 
-DEFAULT_POLICIES_DIR = Path(__file__).resolve().parents[2] / "policies"
+# keeps the shipped folder on disk while the process runs, if it had to be extracted
+_EXTRACTED = contextlib.ExitStack()
+atexit.register(_EXTRACTED.close)
+
+
+@functools.cache
+def shipped_policies() -> Path:
+    """The folder of the policy files shipped with cancerinfo, as a real path (the package's
+    own folder when installed as files, as usual; extracted once when it is zipped)."""
+    shipped = importlib.resources.files(__name__)
+    return _EXTRACTED.enter_context(importlib.resources.as_file(shipped))
 
 
 def policy_path(name: str, *, folder: Path | None = None) -> Path:
-    """The path of policy file ``name`` (e.g. ``lint.yaml``); it must exist."""
-    path = (folder or DEFAULT_POLICIES_DIR) / name
-    if not path.is_file():
+    """The policy file ``name`` (``"lint.yaml"``, ``"triage/rules.yaml"``, or the folder
+    ``"triage"``): ``folder / name`` when a deployment's ``folder`` (the ``policies``
+    setting) has it, else the shipped one, which must exist (:class:`PolicyError`)."""
+    if folder is not None and (folder / name).exists():
+        return folder / name
+    path = shipped_policies() / name
+    if not path.exists():
         raise PolicyError(f"{path}: policy file not found")
     return path
 
