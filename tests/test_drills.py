@@ -19,8 +19,10 @@ from cancerinfo.errors import StoreError
 from cancerinfo.eval import drills
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.search import Searcher
+from cancerinfo.store.backup import backup_store
 from cancerinfo.store.database import os_error_message
 from cancerinfo.store.ingest import ingest
+from cancerinfo.store.verify import verify_store
 
 
 @pytest.fixture(scope="module")
@@ -166,10 +168,26 @@ def test_a_damaged_search_index_is_named_and_the_next_ingest_rebuilds_it(
     with pytest.raises(StoreError, match=r"search index is damaged.*cancerinfo ingest") as raised:
         Searcher(db, embedder=HashingEmbedder())
     assert str(db) in str(raised.value)
+    found = verify_store(db)
+    assert [problem.code for problem in found.problems] == ["INDEX"]  # was: OK
     report = ingest([kb], db=db, embedder=HashingEmbedder())
     assert report.ok and not report.added and not report.changed
     assert _search_works(db)
+    assert verify_store(db).ok
     assert drills.integrity(db) == "ok"
+
+
+def test_a_backup_of_a_damaged_store_names_the_store_not_the_destination(tmp_path: Path) -> None:
+    """(was: 'DEST: backup failed (database disk image is malformed)')"""
+    _, db = _hashing_store(tmp_path)
+    drills.DAMAGE["chunks table root page overwritten"](db)
+    dest = tmp_path / "backup.db"
+    with pytest.raises(StoreError) as raised:
+        backup_store(db, dest)
+    assert str(raised.value).startswith(f"{db} is damaged") and "cancerinfo ingest" in str(
+        raised.value
+    )
+    assert not dest.exists()
 
 
 def test_a_killed_server_loses_no_acknowledged_feedback(
