@@ -13,6 +13,8 @@ Suites (``--suite``):
 ``latency``    validate, cold and unchanged ingest, search and ask p50/p95/p99, peak RSS
 ``load``       HTTP load on ``POST /v1/ask`` (32 clients, 30 s, a real ``cancerinfo serve``)
 ``scale``      synthetic KBs of 10k (and, on request, 100k) pages: ingest rate, search p50/p99
+``drills``     fault drills (:mod:`cancerinfo.eval.drills`): kill -9 during ingest, disk full,
+               damaged stores, ingest while serving, kill -9 of a server with feedback
 ``smoke``      the seed pages + a 100-page sample: the harness end to end, in CI
 ``all``        every suite but ``smoke``
 
@@ -38,10 +40,12 @@ from cancerinfo.store.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CACHE = REPO / ".bench-cache"
-SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "smoke")
+SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "drills", "smoke")
 ALL = tuple(s for s in SUITES if s != "smoke")
 #: Result keys a run that skips their suite keeps from the last report.
-KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale")
+KEPT_KEYS = (
+    "smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale", "drills",
+)
 
 
 def corpus_key(roots: list[Path]) -> str:
@@ -167,6 +171,12 @@ def run_suites(
 
         progress(f"scale: synthetic KBs of {', '.join(f'{n:,}' for n in scale_sizes)} pages")
         results["scale"] = scale_suite(shared / "corpus" / "nci-kb", db, cache.folder / "scale", sizes=scale_sizes)
+    if "drills" in chosen:
+        from cancerinfo.eval.drills import drills_suite
+
+        progress("drills: fault drills (kill -9, disk full, damaged stores, serving)")
+        # the run that measured them, named in their section (they may be kept beside other runs' suites)
+        results["drills"] = {**drills_suite(cache.folder / "drills", progress=progress), "machine": results["machine"]}
     results["seconds"] = round(time.perf_counter() - started, 1)
     return results
 
