@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import errno
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -201,13 +202,26 @@ class Store:
 
     def _use_wal(self) -> None:
         """Write-ahead logging, set only once the file is known to be a cancerinfo store
-        (setting it rewrites the file header of any SQLite file)."""
-        try:
-            self.connection.execute("PRAGMA journal_mode = WAL")
-            self.connection.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
+        (setting it rewrites the file header of any SQLite file).
+
+        Processes that open a new store at once all switch it: SQLite answers "database is
+        locked" at once, without waiting, to the one whose switch would deadlock with
+        another's, so that one tries again (until the busy timeout) and finds WAL set."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.connection.execute("PRAGMA journal_mode = WAL")
+                self.connection.execute("PRAGMA synchronous = NORMAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                    continue
+                self.close()
+                raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
+            except sqlite3.DatabaseError as exc:
+                self.close()
+                raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
 
     # -- using -----------------------------------------------------------------------
     @contextmanager
