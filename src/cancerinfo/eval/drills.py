@@ -235,8 +235,8 @@ def kill_drill(
     work: Path, *, kills: int, seed: int, pages: int = 60, embedder: str = "hashing"
 ) -> dict[str, Any]:
     """``kills`` ingests (old KB -> new KB) each killed with SIGKILL at a random moment: half
-    drawn over the whole run, half over its write transaction (times from an uninterrupted
-    reference run). Figures: kills, how many fell inside the write transaction, old / new /
+    drawn over the whole run, half over its write transaction (from the moment the child
+    reports writing, up to the length of the reference run's write phase). Figures: kills, how many fell inside the write transaction, old / new /
     neither state, integrity_check ok, next ingest reaching the new state."""
     rng = random.Random(seed)
     work.mkdir(parents=True, exist_ok=True)
@@ -269,19 +269,16 @@ def kill_drill(
         "failures": [],
     }
     for number in range(kills):
-        moment = (
-            rng.uniform(0.05, times["end"])
-            if number % 2 == 0
-            else rng.uniform(write_start, times["end"])
-        )
         db = copy_store(old_db, work / "killed.db")
         stages = work / "stages-kill"
         process = start_ingest(kb, db, stages, embedder=embedder)
         started = time.monotonic()
-        try:
-            process.wait(timeout=moment)
-        except subprocess.TimeoutExpired:
-            process.send_signal(signal.SIGKILL)
+        if number % 2 == 0:  # any moment of the run
+            _kill_after(process, rng.uniform(0.05, times["end"]))
+        else:  # a moment of the write transaction: once the child says it writes
+            while process.poll() is None and "write" not in read_stages(stages):
+                time.sleep(0.005)
+            _kill_after(process, rng.uniform(0, max(times["end"] - write_start, 0.01)))
         process.communicate(timeout=60)
         seen = read_stages(stages)
         if process.returncode != -signal.SIGKILL:
@@ -313,6 +310,14 @@ def kill_drill(
             )
     outcome["runs"] = kills
     return outcome
+
+
+def _kill_after(process: subprocess.Popen[str], seconds: float) -> None:
+    """SIGKILL ``process`` in ``seconds`` unless it ends before."""
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGKILL)
 
 
 # -- disk full ---------------------------------------------------------------------------
@@ -356,14 +361,20 @@ def one_line_naming(result: subprocess.CompletedProcess[str], name: str) -> bool
 def _disk_case(
     how: str, result: subprocess.CompletedProcess[str], db: Path, old_state: str, name: str
 ) -> dict[str, Any]:
+    """One disk-full case: ``failed_cleanly`` (exit 1, one line naming the store, the old KB
+    kept) or ``completed`` (there was room after all: exit 0); anything else is bad."""
     lines = error_lines(result.stderr)
+    old_kept = store_state(db) == old_state
+    one_line = one_line_naming(result, name)
     return {
         "how": how,
         "exit": result.returncode,
-        "one_line": one_line_naming(result, name),
+        "one_line": one_line,
         "line": lines[-1][:300] if lines else "",
-        "old_kept": store_state(db) == old_state,
+        "old_kept": old_kept,
         "integrity_ok": integrity(db) == "ok",
+        "failed_cleanly": one_line and old_kept,
+        "completed": result.returncode == 0 and not lines,
     }
 
 
@@ -402,10 +413,13 @@ def disk_full_drill(
         except PermissionError as exc:
             skipped = f"no tmpfs: {exc}"
             break
+    failed = [c for c in cases if not c["completed"]]
     figures: dict[str, Any] = {
         "cases": len(cases),
-        "one_line": sum(c["one_line"] for c in cases),
-        "old_kept": sum(c["old_kept"] for c in cases),
+        "out_of_room": len(failed),
+        "one_line": sum(c["one_line"] for c in failed),
+        "old_kept": sum(c["old_kept"] for c in failed),
+        "completed": sum(c["completed"] for c in cases),
         "integrity_ok": sum(c["integrity_ok"] for c in cases),
         "details": cases,
     }

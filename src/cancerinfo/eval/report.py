@@ -282,8 +282,9 @@ def _drills(drills: dict[str, Any]) -> list[str]:
         f"| ingest while serving ({serving['clients']} clients searching) | {serving['requests']} requests, "
         f"{serving['non_200']} not 200, {serving['transport_errors']} transport errors; the new page served "
         f"{serving['served_after_seconds']} s after the ingest exited |",
-        f"| disk full | {disk['cases']} cases: one-line error {disk['one_line']} / {disk['cases']}, old KB kept "
-        f"{disk['old_kept']} / {disk['cases']}, integrity_check ok {disk['integrity_ok']} / {disk['cases']}"
+        f"| disk full (an ingest of the new KB) | {disk['cases']} cases, {disk.get('out_of_room', disk['cases'])} out of "
+        f"room: one-line error {disk['one_line']}, old KB kept {disk['old_kept']}; completed within the room "
+        f"{disk.get('completed', 0)}; integrity_check ok {disk['integrity_ok']} / {disk['cases']}"
         + (f" ({disk['tmpfs_skipped']})" if disk.get("tmpfs_skipped") else "") + " |",
         f"| damaged stores ({damaged['damages']} damages x {damaged['commands']} commands) | {damaged['runs']} runs: "
         f"refused in one line naming the store {damaged['refused_one_line']}, worked {damaged['worked']}, "
