@@ -231,3 +231,17 @@ def test_the_service_answers_503_with_one_log_line_when_the_store_cannot_grow(
     lines = [line for line in log.read_text().splitlines() if "store error" in line]
     assert lines and str(db) in lines[0] and "ulimit -f" in lines[0], log.read_text()[-3000:]
     assert "Traceback" not in log.read_text()
+
+
+def test_serve_that_cannot_write_a_file_at_start_up_says_so_not_rebuild_the_store(
+    tmp_path: Path,
+) -> None:
+    """The start-up line for a file size limit names the limit (it was: 'OSError: [Errno 27]
+    File too large - ... rebuild it with cancerinfo ingest', the store being fine)."""
+    from cancerinfo.service.app import startup_failure
+
+    line = startup_failure(tmp_path / "kb.db", OSError(errno.EFBIG, "File too large"))
+    assert line.startswith("cannot load the knowledge base:") and "ulimit -f" in line
+    assert "rebuild it" not in line and "\n" not in line
+    full = startup_failure(tmp_path / "kb.db", OSError(errno.ENOSPC, "No space left on device"))
+    assert "the disk is full" in full and "rebuild it" not in full
