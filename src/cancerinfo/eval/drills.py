@@ -688,11 +688,11 @@ def serving_ingest_drill(
                     stop_at[0] = time.monotonic() + after
 
     threads = [threading.Thread(target=client, args=(n,), daemon=True) for n in range(clients)]
+    target = kb / "en" / "02_nci_core" / "drills-new" / "zorgluxine.md"
     try:
         for thread in threads:
             thread.start()
         time.sleep(1.0)
-        target = kb / "en" / "02_nci_core" / "drills-new" / "zorgluxine.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         text = page(9999).replace("https://www.cancer.gov/drills/topic-9999", new_url)
         target.write_text(
