@@ -128,3 +128,32 @@ def test_a_measured_ingest_that_rejects_files_still_reports_and_a_crash_is_named
     assert _report(ProcessRun(1.0, 90.0, 1, '{"added": 3, "rejected": 1}'), "ingest")["added"] == 3
     with pytest.raises(RuntimeError, match=r"the ingest of 100,000 pages failed \(exit code -9, peak RSS 9000 MiB\)"):
         _report(ProcessRun(1.0, 9000.0, -9, ""), "the ingest of 100,000 pages")
+
+
+def test_the_drills_section_shows_every_drill_and_the_run_that_measured_it() -> None:
+    from cancerinfo.eval.report import render
+    from cancerinfo.eval.run import KEPT_KEYS, SUITES
+
+    assert "drills" in SUITES and "drills" in KEPT_KEYS
+    machine = {"date": "2026-12-03T07:00:00+00:00", "cpu": "c", "cores": 2, "memory_gib": 23.5,
+               "python": "3.11", "commit": "abc1234", "dirty": False}
+    drills = {
+        "machine": machine, "seconds": 600.0,
+        "kill_ingest": {"pages_old": 120, "pages_new": 163, "seed": 15, "runs": 24, "kills": 23,
+                        "in_write_transaction": 11, "finished_before_kill": 1, "old_state": 15, "new_state": 9,
+                        "neither": 0, "integrity_ok": 24, "next_ingest_ok": 24},
+        "serving_ingest": {"clients": 4, "requests": 900, "non_200": 0, "transport_errors": 0,
+                           "served_after_seconds": 1.2},
+        "disk_full": {"cases": 1, "one_line": 1, "old_kept": 1, "integrity_ok": 1,
+                      "details": [{"how": "tmpfs with 64 KiB free", "exit": 1, "line": "error: x: the disk is full"}]},
+        "damaged": {"damages": 8, "commands": 7, "runs": 56, "refused_one_line": 40, "worked": 16, "bad": 0,
+                    "reading_untouched": 48, "reading_runs": 48, "details": []},
+        "server_kill": {"runs": 3, "clients": 16, "asks": 500, "acknowledged_feedback": 480, "lost": 0,
+                        "integrity_ok": 3},
+    }
+    page = render({"machine": machine, "suites": ["drills"], "drills": drills})
+    assert "## Fault drills (issue 15)" in page
+    assert "24 runs: 23 killed (11 inside the write transaction)" in page and "neither 0" in page
+    assert "480 acknowledged feedback rows, 0 lost" in page
+    assert "Measured 2026-12-03T07:00:00+00:00 at commit abc1234" in page
+    assert "- tmpfs with 64 KiB free: exit 1, `error: x: the disk is full`" in page

@@ -709,6 +709,11 @@ def main() -> None:
 
         err.print(f"[red]error:[/red] {escape(database_error_message(exc))}")
         sys.exit(1)
+    except OSError as exc:  # a full disk, a file size limit, a file that cannot be written
+        from cancerinfo.store.database import os_error_message
+
+        err.print(f"[red]error:[/red] {escape(printable(os_error_message(exc)))}")
+        sys.exit(1)
     except Exception as exc:  # last resort: never show a traceback to a user
         # typer bundles its own copy of click: its exceptions are not click's classes
         if _is_click(exc, "NoArgsIsHelpError"):

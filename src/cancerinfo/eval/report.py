@@ -51,6 +51,8 @@ def render(results: dict[str, Any]) -> str:
         lines += _scale(results["scale"])
     if "fuzz" in results:
         lines += _fuzz(results["fuzz"])
+    if "drills" in results:
+        lines += _drills(results["drills"])
     if "smoke" in results:
         lines += _smoke(results["smoke"])
     return "\n".join(lines) + "\n"
@@ -301,6 +303,62 @@ def _fuzz(fuzz: dict[str, Any]) -> list[str]:
     for kind, examples in (fuzz.get("examples") or {}).items():
         lines += ["", f"First {kind} findings:", ""] + [f"- `{example}`" for example in examples]
     return [*lines, ""]
+
+
+def _drills(drills: dict[str, Any]) -> list[str]:
+    kill, disk, damaged = drills["kill_ingest"], drills["disk_full"], drills["damaged"]
+    serving, server = drills["serving_ingest"], drills["server_kill"]
+    lines = [
+        "## Fault drills (issue 15)",
+        "",
+        "Real processes and real files hurt on purpose (`cancerinfo.eval.drills`; a few of each run in CI,",
+        "tests/test_drills.py). A store's state is its pages, versions and chunks (not timestamps or vectors).",
+        "",
+        *_measured_by(drills),
+        "| drill | figures |",
+        "|---|---|",
+        f"| kill -9 during ingest ({kill['pages_old']} -> {kill['pages_new']} pages, seed {kill['seed']}) | "
+        f"{kill['runs']} runs: {kill['kills']} killed ({kill['in_write_transaction']} inside the write transaction), "
+        f"{kill['finished_before_kill']} finished first; old state {kill['old_state']}, new state {kill['new_state']}, "
+        f"neither {kill['neither']}; integrity_check ok {kill['integrity_ok']} / {kill['runs']}; next ingest reaching "
+        f"the new state {kill['next_ingest_ok']} / {kill['runs']} |",
+        f"| ingest while serving ({serving['clients']} clients searching) | {serving['requests']} requests, "
+        f"{serving['non_200']} not 200, {serving['transport_errors']} transport errors; the new page served "
+        f"{serving['served_after_seconds']} s after the ingest exited |",
+        f"| disk full (an ingest of the new KB) | {disk['cases']} cases, {disk.get('out_of_room', disk['cases'])} out of "
+        f"room: one-line error {disk['one_line']}, old KB kept {disk['old_kept']}; completed within the room "
+        f"{disk.get('completed', 0)}; integrity_check ok {disk['integrity_ok']} / {disk['cases']}"
+        + (f" ({disk['tmpfs_skipped']})" if disk.get("tmpfs_skipped") else "") + " |",
+        f"| damaged stores ({damaged['damages']} damages x {damaged['commands']} commands) | {damaged['runs']} runs: "
+        f"refused in one line naming the store {damaged['refused_one_line']}, worked {damaged['worked']}, "
+        f"traceback / internal error / unclear {damaged['bad']}; reading commands left the file untouched "
+        f"{damaged['reading_untouched']} / {damaged['reading_runs']} |",
+        f"| kill -9 of a server ({server['runs']} runs, {server['clients']} clients asking and rating) | "
+        f"{server['asks']} asks, {server['acknowledged_feedback']} acknowledged feedback rows, {server['lost']} lost; "
+        f"integrity_check ok {server['integrity_ok']} / {server['runs']} |",
+        "",
+        "Disk-full cases:",
+        "",
+    ]
+    for case in disk["details"]:
+        lines.append(f"- {case['how']}: exit {case['exit']}, `{case['line']}`")
+    bad = [run for run in damaged["details"] if not run["ok"]]
+    if bad:
+        lines += ["", "Damaged-store runs that fell short:", ""]
+        lines += [f"- {run['damage']} / `{run['command']}`: exit {run['exit']}, `{run['line']}`" for run in bad]
+    lines += ["", f"Drills took {drills['seconds']} s.", ""]
+    return lines
+
+
+def _measured_by(section: dict[str, Any]) -> list[str]:
+    machine = section.get("machine")
+    if not machine:
+        return []
+    return [
+        f"Measured {machine['date']} at commit {machine['commit']}{' (with uncommitted changes)' if machine['dirty'] else ''}"
+        f" ({machine['cpu']}, {machine['cores']} cores) by `make bench BENCH_FLAGS=\"--suite drills\"`.",
+        "",
+    ]
 
 
 def _smoke(smoke: dict[str, Any]) -> list[str]:

@@ -15,6 +15,8 @@ Suites (``--suite``):
 ``scale``      synthetic KBs of 10k (and, on request, 100k) pages: ingest rate, search p50/p99
 ``fuzz``       Schemathesis on a live ``cancerinfo serve`` (examples/kb): >= 10,000 cases over
                every operation; 5xx, undeclared statuses, schema and error-shape violations
+``drills``     fault drills (:mod:`cancerinfo.eval.drills`): kill -9 during ingest, disk full,
+               damaged stores, ingest while serving, kill -9 of a server with feedback
 ``smoke``      the seed pages + a 100-page sample: the harness end to end, in CI
 ``all``        every suite but ``smoke``
 
@@ -40,10 +42,13 @@ from cancerinfo.store.schema import SCHEMA_VERSION
 
 REPO = Path(__file__).resolve().parents[3]
 DEFAULT_CACHE = REPO / ".bench-cache"
-SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "fuzz", "smoke")
+SUITES = ("retrieval", "liveqa", "peer", "answers", "triage", "latency", "load", "scale", "fuzz", "drills", "smoke")
 ALL = tuple(s for s in SUITES if s != "smoke")
 #: Result keys a run that skips their suite keeps from the last report.
-KEPT_KEYS = ("smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale", "fuzz")
+KEPT_KEYS = (
+    "smoke", "ingest", "validate", "search", "answers", "triage", "retrieval", "liveqa", "load", "scale", "fuzz",
+    "drills",
+)
 
 
 def corpus_key(roots: list[Path]) -> str:
@@ -174,6 +179,12 @@ def run_suites(
 
         progress("fuzz: Schemathesis, >= 10,000 cases over every operation of a live server")
         results["fuzz"] = fuzz_suite(cache.folder / "fuzz", progress=progress)
+    if "drills" in chosen:
+        from cancerinfo.eval.drills import drills_suite
+
+        progress("drills: fault drills (kill -9, disk full, damaged stores, serving)")
+        # the run that measured them, named in their section (they may be kept beside other runs' suites)
+        results["drills"] = {**drills_suite(cache.folder / "drills", progress=progress), "machine": results["machine"]}
     results["seconds"] = round(time.perf_counter() - started, 1)
     return results
 

@@ -70,7 +70,7 @@ def embed_missing(
     when some are missing, to put their texts in a spool in ``scratch``. Longest texts
     first (the slowest batches run while the progress bar is still young).
     """
-    missing = _missing_keys(connection, chunks())
+    missing = _missing_keys(connection, chunks(), 4 * embedder.dimension)
     if not missing:
         return 0
     with Spool(scratch) as spool:
@@ -98,26 +98,29 @@ def embed_missing(
 _KEYS_PER_QUERY = 900  # bound parameters per ``IN (...)`` (SQLite allows 999 on old builds)
 
 
-def _missing_keys(connection: sqlite3.Connection, chunks: Iterable[IndexedChunk]) -> set[str]:
-    """The embed keys of ``chunks`` with no vector in the store, asked 900 at a time."""
+def _missing_keys(connection: sqlite3.Connection, chunks: Iterable[IndexedChunk], size: int) -> set[str]:
+    """The embed keys of ``chunks`` with no vector of ``size`` bytes in the store (a damaged,
+    cut-short vector is embedded again), asked 900 at a time."""
     missing: set[str] = set()
     asking: dict[str, None] = {}
     for item in chunks:
         if item.embed_key not in missing:
             asking[item.embed_key] = None
         if len(asking) == _KEYS_PER_QUERY:
-            missing |= _absent(connection, list(asking))
+            missing |= _absent(connection, list(asking), size)
             asking.clear()
-    return missing | _absent(connection, list(asking))
+    return missing | _absent(connection, list(asking), size)
 
 
-def _absent(connection: sqlite3.Connection, keys: list[str]) -> set[str]:
+def _absent(connection: sqlite3.Connection, keys: list[str], size: int) -> set[str]:
     if not keys:
         return set()
     placeholders = ",".join("?" * len(keys))
     have = {
         row[0]
-        for row in connection.execute(f"SELECT key FROM vectors WHERE key IN ({placeholders})", keys)
+        for row in connection.execute(
+            f"SELECT key FROM vectors WHERE key IN ({placeholders}) AND length(vector) = ?", [*keys, size]
+        )
     }
     return set(keys) - have
 

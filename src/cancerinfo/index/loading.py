@@ -17,7 +17,7 @@ from cancerinfo.index.topics import build_topic_index, without_publisher
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.review import review_state
-from cancerinfo.store.database import Store
+from cancerinfo.store.database import Store, damaged_index_message
 
 #: Section vectors copied into the column array at a time (see :func:`_load_vector_columns`).
 VECTOR_BLOCK = 4096
@@ -199,8 +199,7 @@ def _load_vector_columns(store: Store, key_index: dict[str, int]) -> np.ndarray:
         if position is not None:
             if len(blob) != 4 * dimension:
                 raise StoreMismatch(
-                    f"{store.path}: the vector of {key} has {len(blob) // 4} numbers, not {dimension}; "
-                    "run 'cancerinfo ingest' again"
+                    damaged_index_message(store.path, ValueError(f"the vector of {key} has {len(blob) // 4} numbers, not {dimension}"))
                 )
             positions.append(position)
             blobs.append(blob)

@@ -223,8 +223,27 @@ def save_postings(connection: sqlite3.Connection, postings: Postings) -> None:
 
 
 def has_postings(connection: sqlite3.Connection) -> bool:
-    """Does the store hold complete postings? (Checks the keys, loads nothing.)"""
-    return _saved_parts(connection) is not None
+    """Does the store hold complete, readable postings? Checks the keys, and each array's
+    ``.npy`` header against its blob's length (a blob cut short or overwritten from its
+    start is found); the arrays themselves are not loaded."""
+    if _saved_parts(connection) is None:
+        return False
+    rows = connection.execute(
+        "SELECT substr(value, 1, 256), length(value) FROM postings WHERE key != 'terms'"
+    ).fetchall()
+    return all(_npy_size(head) == size for head, size in rows)
+
+
+def _npy_size(head: bytes) -> int | None:
+    """The length of the ``.npy`` blob that starts with ``head``, or None when unreadable."""
+    try:
+        stream = io.BytesIO(head)
+        version = np.lib.format.read_magic(stream)
+        reader = np.lib.format.read_array_header_1_0 if version == (1, 0) else np.lib.format.read_array_header_2_0
+        shape, _, dtype = reader(stream)
+    except (ValueError, EOFError, SyntaxError, TypeError):
+        return None
+    return stream.tell() + int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
 
 
 def load_postings(connection: sqlite3.Connection) -> Postings | None:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cancerinfo.errors import StoreMismatch
+from cancerinfo.errors import StoreError, StoreMismatch
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters, apply_filters
 from cancerinfo.index.intent import IntentModel
@@ -41,7 +41,7 @@ from cancerinfo.index.ranking import (
 from cancerinfo.index.records import Hit, SearchResult
 from cancerinfo.index.topics import find_topic
 from cancerinfo.index.vocabulary import Kind
-from cancerinfo.store.database import Store
+from cancerinfo.store.database import Store, damaged_index_message
 
 # Page titles count through topics (.topics), not here, so a title is not counted twice.
 STRONG_ENTITY_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.REGIMEN_COMPONENT})
@@ -90,14 +90,19 @@ class Searcher:
             )
         self.tiers = tiers or load_tier_policy()
         self.frequencies = TermFrequencies(self.store.connection)
-        self.postings = load_postings(self.store.connection)
         self.intents = intents or IntentModel.load()
-        self.index: IndexData = load_index(
-            self.store,
-            today=today or date.today(),
-            intents=self.intents,
-            generic_title_words=self.policy.title_generic_words,
-        )
+        try:
+            self.postings = load_postings(self.store.connection)
+            self.index: IndexData = load_index(
+                self.store,
+                today=today or date.today(),
+                intents=self.intents,
+                generic_title_words=self.policy.title_generic_words,
+            )
+        except (ValueError, EOFError, IndexError, KeyError, UnicodeDecodeError) as exc:
+            # a damaged array (postings, vectors) or row: numpy and json fail in their own words
+            self.store.close()
+            raise StoreError(damaged_index_message(db, exc)) from None
         self._position_of_chunk_id: dict[str, int] | None = None
         self.tier_bonus = np.asarray(
             [self.tiers.bonus_of(info.tier) for info in self.index.documents]

@@ -14,6 +14,7 @@ import errno
 import logging
 import os
 import socket
+import sqlite3
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -29,7 +30,7 @@ from cancerinfo.errors import SettingsError
 from cancerinfo.service import admin, api, render, web, web_admin
 from cancerinfo.service.admin import MIN_TOKEN_CHARS, AdminSessions
 from cancerinfo.service.engine import Engine
-from cancerinfo.service.errors import install_error_handlers
+from cancerinfo.service.errors import STORAGE_ERRNOS, install_error_handlers
 from cancerinfo.service.limits import TokenBuckets
 from cancerinfo.service.middleware import ServiceMiddleware
 from cancerinfo.settings import ENV_PREFIX, Settings
@@ -85,6 +86,12 @@ def check_port(host: str, port: int) -> None:
 
 def startup_failure(db: Path, error: BaseException) -> str:
     """The one line that says the KB could not be loaded from ``db``, with a hint."""
+    from cancerinfo.store.database import database_error_message, os_error_message
+
+    if isinstance(error, OSError) and error.errno in STORAGE_ERRNOS:  # a full disk, a size limit
+        return f"cannot load the knowledge base: {os_error_message(error)}"
+    if isinstance(error, sqlite3.DatabaseError):
+        return f"cannot load the knowledge base: {database_error_message(error, db)}"
     message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
     if str(db) not in message:
         message = f"{db}: {type(error).__name__}: {message}"

@@ -21,7 +21,9 @@ error type only, never with its question, its body or a traceback's local variab
 
 from __future__ import annotations
 
+import errno
 import logging
+import sqlite3
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -33,6 +35,9 @@ from cancerinfo.answer.sessions import SessionError
 from cancerinfo.errors import CancerInfoError, InputPathError, StoreBusy, StoreError
 
 log = logging.getLogger("cancerinfo.service")
+
+#: The file system's errors that mean the store cannot be written or read (a 503).
+STORAGE_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EIO, errno.EROFS})
 
 #: Paths whose errors are JSON whatever the client accepts.
 JSON_PREFIXES = ("/v1/", "/healthz", "/ui/", "/openapi.json")
@@ -176,7 +181,27 @@ def install_error_handlers(app: FastAPI) -> None:
             )
         return error_response(request, 400, "bad_request", str(exc))
 
+    async def storage_error(request: Request, exc: Exception) -> Response:
+        """A full disk, a file size limit, a damaged store: 503, and one line in the log
+        naming the store and what to do (never the request's data)."""
+        from cancerinfo.store.database import database_error_message, os_error_message
+
+        db = getattr(getattr(request.app.state, "engine", None), "settings", None)
+        path = getattr(db, "db", None)
+        if isinstance(exc, sqlite3.DatabaseError):
+            line = database_error_message(exc, path)
+        elif isinstance(exc, OSError) and exc.errno in STORAGE_ERRNOS:
+            line = os_error_message(exc)
+        else:  # another OSError (a timeout, a connection): the middleware's 500
+            raise exc
+        log.error("store error on %s: %s", request.url.path, line)
+        return error_response(
+            request, 503, "store_unavailable", "the knowledge base store cannot be used right now; try again later"
+        )
+
     app.add_exception_handler(ServiceError, service_error)
+    app.add_exception_handler(sqlite3.DatabaseError, storage_error)
+    app.add_exception_handler(OSError, storage_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)
     app.add_exception_handler(CancerInfoError, library_error)

@@ -45,6 +45,14 @@ def backup_store(source: Path, dest: Path, *, force: bool = False) -> dict[str, 
                     f"{dest}: the copy fails SQLite's quick_check ({check}); nothing was replaced"
                 )
             os.replace(temporary, dest)
+        except sqlite3.DatabaseError as exc:
+            kind = getattr(exc, "sqlite_errorname", "")
+            if kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(exc):  # the store itself
+                raise StoreError(
+                    f"{source} is damaged and cannot be backed up ({exc}); nothing was written to {dest}; "
+                    "restore an earlier backup, or delete the store and run 'cancerinfo ingest' again"
+                ) from None
+            raise StoreError(f"{dest}: backup failed ({exc}); nothing was replaced") from None
         except sqlite3.Error as exc:
             raise StoreError(f"{dest}: backup failed ({exc}); nothing was replaced") from None
         except OSError as exc:

@@ -8,7 +8,9 @@ schema version, or a SQLite file that is not a cancerinfo store, raises
 
 from __future__ import annotations
 
+import errno
 import sqlite3
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -31,6 +33,13 @@ def database_error_message(exc: sqlite3.DatabaseError, path: Path | None = None)
     where = path or _last_opened
     name = f"{where}" if where is not None else "the store"
     kind = getattr(exc, "sqlite_errorname", "")
+    limit = file_size_limit()
+    if limit is not None and kind.startswith(("SQLITE_FULL", "SQLITE_IOERR")):
+        return (
+            f"{name}: cannot be written ({exc}): this process may not write a file past "
+            f"{limit:,} bytes (the file size limit, 'ulimit -f'); raise the limit and try again "
+            "(nothing was lost)"
+        )
     if kind == "SQLITE_FULL":
         return f"{name}: the disk is full ({exc}); free some space and try again (nothing was lost)"
     if kind in ("SQLITE_CORRUPT", "SQLITE_NOTADB") or "malformed" in str(exc):
@@ -39,6 +48,48 @@ def database_error_message(exc: sqlite3.DatabaseError, path: Path | None = None)
             "delete it and run 'cancerinfo ingest' again ('cancerinfo verify' names damaged pages)"
         )
     return f"{name}: cannot be read or written ({exc}); check the file, its folder and the disk"
+
+
+def damaged_index_message(db: Path, exc: BaseException) -> str:
+    """One line for a search index (postings, vectors) that cannot be read: the next ingest
+    rebuilds what is damaged."""
+    detail = (str(exc).strip().splitlines() or [type(exc).__name__])[0][:200]
+    return (
+        f"{db}: its search index is damaged ({detail}); run 'cancerinfo ingest' on the KB "
+        "again to rebuild it, or restore the store from a backup"
+    )
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an error of the file system (a full disk, a file size limit, a file
+    that cannot be read or written): which file or store folder, what happened, what to do."""
+    if exc.filename is not None:
+        name = str(exc.filename)
+    elif _last_opened is not None:
+        name = f"while using the store {_last_opened}"
+    else:
+        name = "writing a file"
+    reason = exc.strerror or type(exc).__name__
+    if exc.errno in (errno.ENOSPC, errno.EDQUOT):
+        return f"{name}: the disk is full ({reason}); free some space and try again (nothing was lost)"
+    if exc.errno == errno.EFBIG:
+        limit = file_size_limit()
+        allowed = f" past {limit:,} bytes" if limit is not None else ""
+        return (
+            f"{name}: a file may not grow{allowed} ({reason}; the file size limit, 'ulimit -f'); "
+            "raise the limit and try again (nothing was lost)"
+        )
+    return f"{name}: {reason}; check the file, its folder and the disk"
+
+
+def file_size_limit() -> int | None:
+    """The largest file this process may write (RLIMIT_FSIZE), or None when unlimited."""
+    try:
+        import resource
+    except ImportError:  # not on this platform
+        return None
+    soft, _ = resource.getrlimit(resource.RLIMIT_FSIZE)
+    return None if soft == resource.RLIM_INFINITY else int(soft)
 
 
 def utc_now() -> str:
@@ -82,6 +133,8 @@ class Store:
             raise StoreError(f"{file}: folder {file.parent} does not exist")
         connection = _connect(f"file:{file.resolve()}?mode=rwc", file)
         store = cls(connection, file, readonly=False)
+        global _last_opened
+        _last_opened = file
         try:
             with store.transaction():
                 # Another process may have created the store since the size was read: the
@@ -111,7 +164,8 @@ class Store:
             rows = dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
         except sqlite3.DatabaseError as exc:
             self.close()
-            if getattr(exc, "sqlite_errorname", "") == "SQLITE_CORRUPT":
+            kind = getattr(exc, "sqlite_errorname", "")
+            if kind == "SQLITE_CORRUPT" or kind.startswith(("SQLITE_IOERR", "SQLITE_FULL", "SQLITE_CANTOPEN")):
                 raise StoreError(database_error_message(exc, self.path)) from None
             raise StoreMismatch(f"{self.path} is not a cancerinfo store ({exc})") from None
         if application_id != APPLICATION_ID or "schema_version" not in rows:
@@ -148,13 +202,26 @@ class Store:
 
     def _use_wal(self) -> None:
         """Write-ahead logging, set only once the file is known to be a cancerinfo store
-        (setting it rewrites the file header of any SQLite file)."""
-        try:
-            self.connection.execute("PRAGMA journal_mode = WAL")
-            self.connection.execute("PRAGMA synchronous = NORMAL")
-        except sqlite3.DatabaseError as exc:
-            self.close()
-            raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
+        (setting it rewrites the file header of any SQLite file).
+
+        Processes that open a new store at once all switch it: SQLite answers "database is
+        locked" at once, without waiting, to the one whose switch would deadlock with
+        another's, so that one tries again (until the busy timeout) and finds WAL set."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+        while True:
+            try:
+                self.connection.execute("PRAGMA journal_mode = WAL")
+                self.connection.execute("PRAGMA synchronous = NORMAL")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" in str(exc) and time.monotonic() < deadline:
+                    time.sleep(0.02)
+                    continue
+                self.close()
+                raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
+            except sqlite3.DatabaseError as exc:
+                self.close()
+                raise StoreError(f"{self.path}: cannot open the store for writing ({exc})") from None
 
     # -- using -----------------------------------------------------------------------
     @contextmanager

@@ -161,6 +161,10 @@ def ingest(
             for row in store.query("SELECT url, indexed_hash FROM documents")
             if not reformat
         }
+        if not rebuild:  # pages whose vectors are damaged are read, chunked and embedded again
+            for url in _urls_with_damaged_vectors(store, 4 * embedder.dimension):
+                indexed[url] = None
+                known = {path: value for path, value in known.items() if value[1] != url}
         vectors_before = store.query("SELECT coalesce(max(rowid), 0) FROM vectors")[0][0]
         candidates, rejected, warnings = _read_files(
             files,
@@ -478,6 +482,16 @@ def _delete_unused_vectors(connection: sqlite3.Connection, *, up_to: int) -> Non
         "DELETE FROM vectors WHERE rowid <= ? AND key NOT IN (SELECT embed_key FROM chunks)",
         (up_to,),
     )
+
+
+def _urls_with_damaged_vectors(store: Store, size: int) -> list[str]:
+    """The pages with a chunk whose vector is not ``size`` bytes long (a damaged store)."""
+    rows = store.query(
+        "SELECT DISTINCT d.url FROM vectors v JOIN chunks c ON c.embed_key = v.key"
+        " JOIN documents d ON d.id = c.document_id WHERE length(v.vector) != ?",
+        (size,),
+    )
+    return [str(row[0]) for row in rows]
 
 
 def _has_vocabulary(connection: sqlite3.Connection) -> bool:

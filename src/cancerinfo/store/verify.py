@@ -15,8 +15,12 @@ was written:
     NOT_TEXT          a stored text is not valid UTF-8 text
     SQLITE            ``PRAGMA integrity_check`` reports a problem with the file
 
-Vectors and BM25 postings are derived data (rebuilt by ``ingest``) and not checked here.
-Nothing is written: the store is opened read-only.
+    INDEX             the search index cannot be read: postings whose arrays are cut short or
+                      overwritten, vectors of the wrong size (derived data: the next
+                      ``cancerinfo ingest`` rebuilds them)
+
+Vectors and BM25 postings are derived data: their sizes and array headers are checked, not
+their numbers. Nothing is written: the store is opened read-only.
 """
 
 from __future__ import annotations
@@ -91,6 +95,7 @@ def verify_store(db: Path) -> VerifyReport:
             _check_versions(connection, report)
             _check_documents(connection, report)
             _check_orphan_chunks(connection, report)
+            _check_index(connection, report)
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{db}: the store cannot be read to the end ({exc}); restore it from a backup, "
@@ -272,6 +277,27 @@ def _check_orphan_chunks(connection: sqlite3.Connection, report: VerifyReport) -
     if count:
         report.chunks += int(count)
         report.problems.append(Damage("CHUNK_ORPHAN", f"{count} chunks belong to no page"))
+
+
+def _check_index(connection: sqlite3.Connection, report: VerifyReport) -> None:
+    """Postings arrays whose headers do not match their blobs; vectors of the wrong size."""
+    from cancerinfo.index.postings import has_postings
+
+    has_table = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'postings'").fetchone()
+    saved = has_table is not None and connection.execute("SELECT 1 FROM postings LIMIT 1").fetchone()
+    if saved and not has_postings(connection):
+        report.problems.append(
+            Damage("INDEX", "the search postings are damaged; the next 'cancerinfo ingest' rebuilds them")
+        )
+    row = connection.execute("SELECT value FROM meta WHERE key = 'embedder_dimension'").fetchone()
+    if row is not None and str(row[0]).isdigit():
+        (wrong,) = connection.execute(
+            "SELECT count(*) FROM vectors WHERE length(vector) != ?", (4 * int(row[0]),)
+        ).fetchone()
+        if wrong:
+            report.problems.append(
+                Damage("INDEX", f"{wrong} vectors have the wrong size; the next 'cancerinfo ingest' embeds them again")
+            )
 
 
 def _printable(text: str) -> str:
