@@ -54,6 +54,11 @@ SETTINGS: tuple[Setting, ...] = (
         "Web service: comma-separated addresses of reverse proxies whose X-Forwarded-For names the client; "
         "empty: the header is ignored.",
     ),
+    Setting(
+        "client_daily_quota", 1000,
+        "Web service: questions one client (IP address) may ask per UTC day, per process; more get 429 "
+        "quota_exceeded.",
+    ),
     Setting("max_body_bytes", 65_536, "Web service: largest request body accepted, in bytes; larger is refused with 413."),
     Setting(
         "answer_cache_size", 1024,
@@ -88,6 +93,7 @@ class Settings:
     care_team_tel: str = ""
     rate_limit_per_minute: int = 60
     trusted_proxies: str = ""
+    client_daily_quota: int = 1000
     max_body_bytes: int = 65_536
     answer_cache_size: int = 1024
     answer_processes: int = 0

@@ -242,15 +242,16 @@ def test_a_store_of_schema_2_gains_the_session_tables_when_opened_for_writing(db
     shutil.copy(db, copy)
     connection = sqlite3.connect(copy)
     connection.executescript(
-        "DROP TABLE turns; DROP TABLE feedback; DROP TABLE sessions;"
+        "DROP TABLE turns; DROP TABLE feedback; DROP TABLE sessions; DROP TABLE shares;"
         " UPDATE meta SET value = '2' WHERE key = 'schema_version';"
     )
     connection.close()
     with Store.open(copy, readonly=True) as store:  # read as it is
         assert store.meta()["schema_version"] == "2"
-    with Store.open(copy, readonly=False) as store:
-        assert store.meta()["schema_version"] == "3"
+    with Store.open(copy, readonly=False) as store:  # schema 2 -> 3 -> 4 in one transaction
+        assert store.meta()["schema_version"] == "4"
         assert store.query("SELECT COUNT(*) AS n FROM sessions")[0]["n"] == 0
+        assert store.query("SELECT COUNT(*) AS n FROM shares")[0]["n"] == 0
         assert store.query("SELECT COUNT(*) AS n FROM documents")[0]["n"] == 4
 
 

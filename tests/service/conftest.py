@@ -88,7 +88,7 @@ class Server:
         self.process = subprocess.Popen(command, stdout=self._log_file, stderr=subprocess.STDOUT, env=environment)
         self._wait_ready()
 
-    def _wait_ready(self, timeout: float = 90.0) -> None:
+    def _wait_ready(self, timeout: float = 180.0) -> None:  # the first start derives the question model
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -124,11 +124,15 @@ def service_db(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> P
 
 @pytest.fixture(scope="session")
 def server(service_db: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """The shared server: admin open with ADMIN_TOKEN, a generous rate limit."""
+    """The shared server: admin open with ADMIN_TOKEN, a generous rate limit and quota."""
     log = tmp_path_factory.mktemp("server-log") / "server.log"
     running = Server(
         service_db, log,
-        env={"CANCERINFO_ADMIN_TOKEN": ADMIN_TOKEN, "CANCERINFO_RATE_LIMIT_PER_MINUTE": "100000"},
+        env={
+            "CANCERINFO_ADMIN_TOKEN": ADMIN_TOKEN,
+            "CANCERINFO_RATE_LIMIT_PER_MINUTE": "100000",
+            "CANCERINFO_CLIENT_DAILY_QUOTA": "1000000",
+        },
     )
     yield running
     running.stop()

@@ -8,6 +8,7 @@ its pages load nothing from outside the server.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -261,6 +262,62 @@ def test_without_javascript_a_shared_link_still_answers(browser: Any, server: Se
     assert page.url == server.url + "/"  # the form posts: the question is not in the address
     assert page.get_by_role("heading", name="Short answer").is_visible()
     assert "laryngeal" in page.inner_text("article.turn").lower()
+    assert tab.outside == []
+    context.close()
+
+
+SHARED = re.compile(r"/answers/[A-Za-z0-9_-]{22}")
+
+
+def test_an_answer_is_shared_by_a_link_that_does_not_hold_the_question(
+    tab: Tab, browser: Any, server: Server, artifacts: Path
+) -> None:
+    page = tab.page
+    tab.consent()
+    turn = tab.ask("What are the symptoms of laryngeal cancer?")
+    opt_in = turn.locator("details.share-more")
+    assert opt_in.get_attribute("open") is None and not turn.locator("a.share-question").is_visible()
+    turn.get_by_role("button", name="Link to this answer").click()
+    link = turn.locator("a.share-link")
+    link.wait_for()
+    href = link.get_attribute("href")
+    assert SHARED.fullmatch(href), href
+    assert link.inner_text() == server.url + href
+    assert page.evaluate("document.activeElement.className") == "share-link"
+    assert page.url == server.url + "/"  # the chat stays where it was
+    tab.shot(artifacts, "share-made")
+    # somebody else opens the link: another browser context, no consent yet
+    context = browser.new_context(viewport={"width": 1000, "height": 900})
+    other = Tab(context.new_page(), server)
+    other.page.goto(server.url + href)
+    other.page.get_by_role("button", name="I understand, continue").click()
+    other.page.get_by_role("heading", name="A shared answer").wait_for()
+    assert other.page.url == server.url + href
+    assert "laryng" not in other.page.url.lower() and "laryng" not in other.page.title().lower()
+    shared = other.page.locator("article.turn")
+    assert "symptoms of laryngeal cancer" in shared.inner_text()
+    assert shared.get_by_role("heading", name="Short answer").is_visible()
+    assert "Ear pain." in shared.text_content()
+    shared.locator("a.cite").first.click()
+    assert other.page.locator("#src-a-1").get_attribute("open") is not None
+    other.shot(artifacts, "share-opened")
+    assert other.outside == [] and other.errors == [] and tab.errors == []
+    context.close()
+
+
+def test_without_javascript_link_to_this_answer_goes_to_an_id(browser: Any, server: Server) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    tab = Tab(context.new_page(), server)
+    tab.consent()
+    tab.page.get_by_label("Your question").fill("What is Ninlaro used for?")
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button", name="Ask", exact=True).click()
+    with tab.page.expect_navigation():
+        tab.page.get_by_role("button", name="Link to this answer").click()
+    assert SHARED.fullmatch(tab.page.url.removeprefix(server.url)), tab.page.url
+    assert tab.page.get_by_role("heading", name="A shared answer").is_visible()
+    assert "multiple myeloma" in tab.page.inner_text("article.turn").lower()
+    assert "ninlaro" not in tab.page.title().lower()
     assert tab.outside == []
     context.close()
 

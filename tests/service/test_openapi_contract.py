@@ -115,6 +115,17 @@ def operations(session: str) -> list[Operation]:
         ),
         Operation("/v1/sessions", "POST", body={"anything": JSON_VALUES}),
         Operation(
+            "/v1/shares",
+            "POST",
+            body={
+                "question": st.sampled_from(["What is Ninlaro used for?"]) | TEXT | JSON_VALUES,
+                "filters": filters,
+                "session_id": sessions,
+                "turn": st.integers() | HUGE | TEXT | st.just(1),
+                "unknown": JSON_VALUES,
+            },
+        ),
+        Operation(
             "/v1/feedback",
             "POST",
             body={
@@ -324,7 +335,7 @@ def test_each_operation_declares_what_the_table_of_cases_gets(
         cases.append(Sent(method, json_body={"paths": ["/etc"]} if method == "POST" else None))
     for sent in cases:
         assert_honest(schema, path, method, send(http, path, sent))
-    if path == "/v1/feedback":
+    if path in ("/v1/feedback", "/v1/shares"):
         for turn in (2**63, 2**63 - 1, 10**30, -(2**63) - 1):
             sent = Sent("POST", json_body={"session_id": session, "turn": turn, "rating": 1})
             assert_honest(schema, path, method, send(http, path, sent))
@@ -362,6 +373,18 @@ def test_known_failures_have_their_declared_status(
             400,
         ),
         ("GET", "/v1/search", Sent("GET", params={"q": "voice", "k": str(2**64)}), 422),
+        (
+            "POST",
+            "/v1/shares",
+            Sent("POST", json_body={"session_id": session, "turn": 99}),
+            404,
+        ),
+        (
+            "POST",
+            "/v1/shares",
+            Sent("POST", json_body={"question": "hi", "session_id": session, "turn": 1}),
+            422,
+        ),
         ("GET", "/v1/admin/review", Sent("GET"), 401),
     ]
     for method, path, sent, status in expected:

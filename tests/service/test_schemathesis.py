@@ -24,7 +24,7 @@ from cancerinfo.service.models import MAX_JSON_INT
 from tests.service.conftest import ADMIN_TOKEN, Server, build_store
 
 SEED = 15
-SHORT_RUN = 220  # 11 operations x 2 modes x 10 examples (explicit examples come on top)
+SHORT_RUN = 240  # 12 operations x 2 modes x 10 examples (explicit examples come on top)
 
 
 class PatientServer(Server):
@@ -41,7 +41,11 @@ def fuzz_server(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> 
     running = PatientServer(
         build_store(root, examples_kb),
         root / "server.log",
-        env={"CANCERINFO_ADMIN_TOKEN": ADMIN_TOKEN, "CANCERINFO_RATE_LIMIT_PER_MINUTE": "1000000"},
+        env={
+            "CANCERINFO_ADMIN_TOKEN": ADMIN_TOKEN,
+            "CANCERINFO_RATE_LIMIT_PER_MINUTE": "1000000",
+            "CANCERINFO_CLIENT_DAILY_QUOTA": "1000000",
+        },
     )
     yield running
     running.stop()

@@ -16,6 +16,10 @@ Storage is bounded whatever a client does:
 * sessions not used for ``retention_days`` are deleted by :meth:`SessionStore.purge`, run
   when a turn is recorded and at most once per ``purge_every`` seconds (a server also
   runs it on a timer).
+
+Shared answers live here too (table ``shares``): :meth:`SessionStore.share` keeps a copy of
+one answer under a random id of 128 bits, so a link to it (``/answers/ID``) carries no
+question. A share is kept ``retention_days`` after it was made, like a conversation.
 """
 
 from __future__ import annotations
@@ -45,10 +49,28 @@ PURGE_EVERY_SECONDS = 3600.0
 _KEY = "session_key"  # meta key of the secret that signs issued session ids
 _RANDOM_CHARS, _STAMP_CHARS, _MAC_CHARS = 16, 8, 22
 _ISSUED_CHARS = _RANDOM_CHARS + _STAMP_CHARS + _MAC_CHARS
+#: A share's id: 16 random bytes, URL-safe base64 without padding (22 characters).
+SHARE_ID = re.compile(r"[A-Za-z0-9_-]{22}")
 
 
 class SessionError(CancerInfoError):
     """A session id that cannot be used."""
+
+
+class TurnNotFound(SessionError):
+    """No such turn in that session (it was never asked, or it expired)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Shared:
+    """An answer kept for a share link: what was asked, with which filters, and the answer."""
+
+    share_id: str
+    created_at: str
+    expires_at: str
+    question: str
+    filters: dict[str, str]
+    response: dict[str, Any]
 
 
 @dataclass(frozen=True, slots=True)
@@ -218,16 +240,72 @@ class SessionStore:
 
     def purge(self) -> int:
         """Delete the sessions not used for ``retention_days`` (turns and feedback with
-        them); returns how many."""
+        them) and the shares made before then; returns how many sessions went."""
         self._last_purge = self.clock()
-        cutoff = (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+        cutoff = self._cutoff()
         with self.store.transaction() as connection:
             old = [r[0] for r in connection.execute("SELECT id FROM sessions WHERE updated_at < ?", (cutoff,))]
             for expired in old:
                 connection.execute("DELETE FROM turns WHERE session_id = ?", (expired,))
                 connection.execute("DELETE FROM feedback WHERE session_id = ?", (expired,))
                 connection.execute("DELETE FROM sessions WHERE id = ?", (expired,))
+            connection.execute("DELETE FROM shares WHERE created_at < ?", (cutoff,))
         return len(old)
+
+    def _cutoff(self) -> str:
+        """The time before which a session or a share has expired (ISO, UTC)."""
+        return (datetime.now(UTC) - timedelta(days=self.retention_days)).isoformat(timespec="seconds")
+
+    # -- shared answers -----------------------------------------------------------------
+    def share(self, question: str, filters: dict[str, str], response: dict[str, Any]) -> Shared:
+        """Keep ``response`` (the answer to ``question``) under a new random id."""
+        share_id = secrets.token_urlsafe(16)
+        now = utc_now()
+        response = {**response, "session_id": None}  # the sharer's conversation stays theirs
+        with self.store.transaction() as connection:
+            connection.execute(
+                "INSERT INTO shares(id, created_at, question, filters, response) VALUES (?, ?, ?, ?, ?)",
+                (share_id, now, question, json.dumps(filters), json.dumps(response)),
+            )
+        return Shared(share_id, now, self._expiry(now), question, dict(filters), response)
+
+    def share_turn(self, session_id: str, turn: int) -> Shared:
+        """Share turn ``turn`` of a session: its question as typed and the answer it got.
+        :class:`TurnNotFound` when there is no such turn; :class:`SessionError` when its
+        answer was too long to be stored whole (``max_turn_chars``)."""
+        check_session_id(session_id)
+        rows = self.store.query(
+            "SELECT question, response FROM turns WHERE session_id = ? AND turn = ?", (session_id, turn)
+        )
+        if not rows:
+            raise TurnNotFound(f"no turn {turn} in that session")
+        response = json.loads(rows[0]["response"])
+        if response.get("truncated"):
+            raise SessionError(
+                "that answer was too long to keep whole, so it cannot be shared; "
+                "share the question instead (POST /v1/shares with a question)"
+            )
+        return self.share(rows[0]["question"], {}, response)
+
+    def shared(self, share_id: str) -> Shared | None:
+        """The share with this id, or None: unknown, malformed or expired."""
+        if not SHARE_ID.fullmatch(share_id):
+            return None
+        rows = self.store.query(
+            "SELECT id, created_at, question, filters, response FROM shares WHERE id = ? AND created_at >= ?",
+            (share_id, self._cutoff()),
+        )
+        if not rows:
+            return None
+        row = rows[0]
+        return Shared(
+            row["id"], row["created_at"], self._expiry(row["created_at"]), row["question"],
+            json.loads(row["filters"]), json.loads(row["response"]),
+        )
+
+    def _expiry(self, created_at: str) -> str:
+        made = datetime.fromisoformat(created_at)
+        return (made + timedelta(days=self.retention_days)).isoformat(timespec="seconds")
 
 
 def bounded_response(response: dict[str, Any], limit: int) -> str:

@@ -15,6 +15,8 @@ from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
 from cancerinfo.index.filters import Filters
 from cancerinfo.service import kbdata
 from cancerinfo.service.engine import Engine
+from cancerinfo.service.errors import QuotaExceeded
+from cancerinfo.service.limits import DailyQuota
 from cancerinfo.service.models import (
     ANY_REQUEST,
     LIMITED,
@@ -24,6 +26,8 @@ from cancerinfo.service.models import (
     FeedbackRequest,
     Health,
     SessionOut,
+    ShareOut,
+    ShareRequest,
     error_responses,
 )
 
@@ -40,6 +44,24 @@ FilterText = Annotated[str, StringConstraints(max_length=100)]
 def engine_of(request: Request) -> Engine:
     engine: Engine = request.app.state.engine
     return engine
+
+
+def count_question(request: Request) -> None:
+    """Count one question against the client's daily quota; :class:`QuotaExceeded` (429,
+    ``quota_exceeded``) when it is used up. Called once a request is known to be valid."""
+    quota: DailyQuota = request.app.state.quota
+    wait = quota.take(request.client.host if request.client else "unknown")
+    if wait:
+        raise QuotaExceeded(quota.per_day, wait)
+
+
+def share_out(shared: Any) -> dict[str, str]:
+    """The API's view of a share (:class:`~cancerinfo.answer.sessions.Shared`)."""
+    return {
+        "share_id": shared.share_id,
+        "url": f"/answers/{shared.share_id}",
+        "expires_at": shared.expires_at,
+    }
 
 
 _HEALTHZ: dict[str, Any] = {
@@ -69,13 +91,15 @@ async def healthz(request: Request) -> dict[str, Any]:
     response_model=Answer,
     tags=["answers"],
     responses=error_responses(
-        *LIMITED, 404, 409, 422, 503, not_found="No such session (it may have expired)"
+        *LIMITED, 404, 409, 422, 503, not_found="No such session (it may have expired)", quota=True
     ),
     response_description="The answer contract. In a session, the X-CancerInfo-Turn header numbers the turn.",
 )
 async def ask(body: AskRequest, request: Request) -> Response:
     """Answer a question from the KB only: quotes with numbered citations, or a reason for
-    not answering. Emergencies (`status: urgent`) carry the emergency message first."""
+    not answering. Emergencies (`status: urgent`) carry the emergency message first.
+    Each question counts against the client's daily quota (CANCERINFO_CLIENT_DAILY_QUOTA)."""
+    count_question(request)
     filters = body.filters.to_filters() if body.filters else None
     asked = await engine_of(request).ask(body.question, session_id=body.session_id, filters=filters)
     headers = {TURN_HEADER: str(asked.turn)} if asked.turn is not None else None
@@ -116,6 +140,36 @@ async def new_session(request: Request) -> dict[str, str]:
     """A new conversation. Pass its id to /v1/ask so follow-ups ("and in children?") work.
     Sessions idle for CANCERINFO_SESSION_RETENTION_DAYS are deleted."""
     return {"session_id": await engine_of(request).new_session()}
+
+
+@router.post(
+    "/v1/shares",
+    response_model=ShareOut,
+    status_code=201,
+    tags=["answers"],
+    responses=error_responses(
+        *LIMITED, 404, 409, 422, 503, not_found="No such turn in that session (it may have expired)", quota=True
+    ),
+)
+async def new_share(body: ShareRequest, request: Request) -> dict[str, str]:
+    """Keep an answer for a link: `/answers/{share_id}` shows it (question, answer, source
+    cards) without the question in the address. Share a question (answered as without a
+    session) or one turn of a session. Kept CANCERINFO_SESSION_RETENTION_DAYS; each share
+    counts against the client's daily quota."""
+    count_question(request)
+    engine = engine_of(request)
+    if body.question is not None:
+        filters = body.filters.to_filters() if body.filters else None
+        shown = {
+            name: value
+            for name, value in (body.filters.model_dump() if body.filters else {}).items()
+            if value and isinstance(value, str)
+        }
+        shared = await engine.share_question(body.question, filters, shown)
+    else:
+        assert body.session_id is not None and body.turn is not None  # the model checked
+        shared = await engine.share_turn(body.session_id, body.turn)
+    return share_out(shared)
 
 
 @router.post(

@@ -31,7 +31,7 @@ from cancerinfo.service import admin, api, render, web, web_admin
 from cancerinfo.service.admin import MIN_TOKEN_CHARS, AdminSessions
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.errors import STORAGE_ERRNOS, install_error_handlers
-from cancerinfo.service.limits import TokenBuckets
+from cancerinfo.service.limits import DailyQuota, TokenBuckets
 from cancerinfo.service.middleware import ServiceMiddleware
 from cancerinfo.settings import ENV_PREFIX, Settings
 from cancerinfo.store.database import Store
@@ -161,6 +161,7 @@ def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) 
     app.state.admin_token = token
     app.state.admin_sessions = AdminSessions(token) if token else None
     app.state.ingest_lock = asyncio.Lock()
+    app.state.quota = DailyQuota(settings.client_daily_quota)
     app.state.templates = _templates()
     install_error_handlers(app)
     app.add_middleware(

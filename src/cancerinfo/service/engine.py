@@ -46,7 +46,7 @@ from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from cancerinfo.answer.assistant import Assistant, assistant_from_settings
-from cancerinfo.answer.sessions import check_session_id
+from cancerinfo.answer.sessions import Shared, TurnNotFound, check_session_id
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.loading import kb_state
 from cancerinfo.service.errors import NotFound
@@ -468,6 +468,20 @@ class Engine:
     async def search(self, query: str, *, k: int, filters: Filters | None) -> dict[str, Any]:
         return await self.call(search_in_lane, query, k, filters, retry=True)
 
+    async def share_question(self, question: str, filters: Filters | None, shown: dict[str, str]) -> Shared:
+        """Answer ``question`` without a session (from the cache when it was just asked) and
+        keep that answer under a new share id; ``shown`` are the filters as the page names them."""
+        asked = await self.ask(question, session_id=None, filters=filters)
+        return await self.call(share_in_lane, question, shown, asked.response)
+
+    async def share_turn(self, session_id: str, turn: int) -> Shared:
+        """Keep turn ``turn`` of a session (question and answer) under a new share id."""
+        return await self.call(share_turn_in_lane, session_id, turn)
+
+    async def shared(self, share_id: str) -> Shared | None:
+        """The shared answer with this id, or None (unknown or expired)."""
+        return await self.call(shared_in_lane, share_id, retry=True)
+
     async def new_session(self) -> str:
         return await self.call(new_session_in_lane)
 
@@ -562,6 +576,23 @@ def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | 
 def new_session_in_lane(assistant: Assistant) -> str:
     """A signed id; the session is stored with its first turn (none for a client that never asks)."""
     return assistant.sessions.issue()
+
+
+def share_in_lane(
+    assistant: Assistant, question: str, filters: dict[str, str], response: dict[str, Any]
+) -> Shared:
+    return assistant.sessions.share(question, filters, response)
+
+
+def share_turn_in_lane(assistant: Assistant, session_id: str, turn: int) -> Shared:
+    try:
+        return assistant.sessions.share_turn(session_id, turn)
+    except TurnNotFound as exc:
+        raise NotFound(str(exc)) from None
+
+
+def shared_in_lane(assistant: Assistant, share_id: str) -> Shared | None:
+    return assistant.sessions.shared(share_id)
 
 
 def purge_sessions_in_lane(assistant: Assistant) -> int:

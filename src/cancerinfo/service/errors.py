@@ -16,7 +16,8 @@ error type only, never with its question, its body or a traceback's local variab
     ├── NotFound            404 not_found
     ├── Conflict            409 busy
     ├── PayloadTooLarge     413 payload_too_large
-    └── RateLimited         429 rate_limited (Retry-After)
+    ├── RateLimited         429 rate_limited (Retry-After)
+    └── QuotaExceeded       429 quota_exceeded (Retry-After: seconds to midnight UTC)
 """
 
 from __future__ import annotations
@@ -88,6 +89,17 @@ class RateLimited(ServiceError):
     def __init__(self, retry_after: int) -> None:
         super().__init__(
             f"too many requests; try again in {retry_after} s",
+            headers={"Retry-After": str(retry_after)},
+        )
+
+
+class QuotaExceeded(ServiceError):
+    status, code = 429, "quota_exceeded"
+
+    def __init__(self, per_day: int, retry_after: int) -> None:
+        super().__init__(
+            f"this client has asked its {per_day} questions for today; "
+            f"the count starts again at midnight UTC, in {retry_after} s",
             headers={"Retry-After": str(retry_after)},
         )
 

@@ -193,10 +193,12 @@ def _healthy(url: str) -> bool:
 def start_server(
     db: Path, *, workers: int, log: Path, cache: bool = True, answer_processes: int = 0
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """``cancerinfo serve`` on a free loopback port, rate limit out of the way; waits for /healthz."""
+    """``cancerinfo serve`` on a free loopback port, rate limit and daily quota out of the way
+    (every client of the load is one address); waits for /healthz."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
     env["CANCERINFO_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    env["CANCERINFO_CLIENT_DAILY_QUOTA"] = "1000000000"
     if not cache:
         env["CANCERINFO_ANSWER_CACHE_SIZE"] = "1"
     command = [sys.executable, "-m", "cancerinfo", "serve", "--db", str(db), "--port", str(port),

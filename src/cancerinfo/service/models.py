@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
 from cancerinfo.answer.contract import Action, Citation, Section
@@ -101,6 +101,42 @@ class FeedbackRequest(_Strict):
     comment: str | None = Field(None, max_length=MAX_COMMENT_CHARS)
 
 
+class ShareRequest(_Strict):
+    """What to share: a question (answered as without a session, with its filters), or one
+    turn of a session (its question as typed and the answer it got)."""
+
+    question: str | None = Field(
+        None,
+        min_length=1,
+        max_length=MAX_QUESTION_CHARS,
+        examples=["What are the symptoms of laryngeal cancer?"],
+    )
+    filters: FiltersIn | None = None
+    session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN)
+    turn: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="With session_id: the turn shared (X-CancerInfo-Turn)."
+    )
+
+    @model_validator(mode="after")
+    def _one_kind(self) -> ShareRequest:
+        by_turn = self.session_id is not None or self.turn is not None
+        if by_turn and (self.session_id is None or self.turn is None):
+            raise ValueError("give both session_id and turn to share a turn of a session")
+        if by_turn == (self.question is not None):
+            raise ValueError("give either a question (with its filters) or a session_id and a turn")
+        if by_turn and self.filters is not None:
+            raise ValueError("filters go with a question, not with a turn of a session")
+        return self
+
+
+class ShareOut(BaseModel):
+    share_id: str = Field(description="Random and unguessable; the link carries it, never the question.")
+    url: str = Field(description="The page of the shared answer on this server: /answers/{share_id}.")
+    expires_at: str = Field(
+        description="When the share is deleted (UTC, ISO 8601): CANCERINFO_SESSION_RETENTION_DAYS after it was made."
+    )
+
+
 class FeedbackOut(BaseModel):
     recorded: bool = True
 
@@ -132,6 +168,7 @@ ErrorCode = Literal[
     "payload_too_large",
     "invalid_request",
     "rate_limited",
+    "quota_exceeded",
     "internal_error",
     "store_unavailable",
 ]
@@ -186,20 +223,31 @@ ERROR_STATUSES: dict[int, tuple[str, dict[str, object]]] = {
         {},
     ),
     429: ("Too many requests from this client; see Retry-After (rate_limited)", _RETRY_AFTER),
+    # where questions are asked: the daily quota as well (see error_responses(quota=True))
     500: ("Internal error, logged by route and type only (internal_error)", {}),
     503: ("The knowledge base store cannot be read (store_unavailable)", {}),
 }
 
 
+QUOTA_429 = (
+    "Too many requests from this client; see Retry-After (rate_limited), or its questions for "
+    "today are used up, CANCERINFO_CLIENT_DAILY_QUOTA; Retry-After says when the count starts "
+    "again, at midnight UTC (quota_exceeded)"
+)
+
+
 def error_responses(
-    *statuses: int, not_found: str | None = None
+    *statuses: int, not_found: str | None = None, quota: bool = False
 ) -> dict[int | str, dict[str, object]]:
-    """The ``responses=`` of a route that can answer ``statuses``, all with :class:`ErrorOut`."""
+    """The ``responses=`` of a route that can answer ``statuses``, all with :class:`ErrorOut`;
+    ``quota``: the route counts questions, so its 429 may also be ``quota_exceeded``."""
     responses: dict[int | str, dict[str, object]] = {}
     for status in sorted(statuses):
         description, headers = ERROR_STATUSES[status]
         if status == 404 and not_found:
             description = f"{not_found} (not_found)"
+        if status == 429 and quota:
+            description = QUOTA_429
         response: dict[str, object] = {"model": ErrorOut, "description": description}
         if headers:
             response["headers"] = headers

@@ -1,10 +1,13 @@
 """The patient web pages: consent first, then the chat, search and document pages.
 
-Every page renders on the server (``GET /?q=…`` and ``GET /search?q=…`` are links a
-person can share; the chat form itself is ``POST /``, so a typed question stays out of the
-URL); a little vanilla JavaScript (``static/app.js``) adds turns without a
-page load by asking ``POST /ui/answer`` for the same turn template as HTML. Jinja2
-autoescapes everything; KB Markdown goes through :mod:`.render`.
+Every page renders on the server. A question stays out of the URL (it is health data: a URL
+lands in the browser history and in proxies' logs): the chat form is ``POST /``, and
+"Link to this answer" is ``POST /share``, which keeps the answer under a random id and
+leads to ``/answers/{id}``. ``GET /?q=…`` still answers, for a person who chose the link
+with the question in it (offered closed, under "Other ways to share"). A little vanilla
+JavaScript (``static/app.js``) adds turns without a page load by asking ``POST /ui/answer``
+for the same turn template as HTML. Jinja2 autoescapes everything; KB Markdown goes through
+:mod:`.render`.
 """
 
 from __future__ import annotations
@@ -20,11 +23,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from starlette.responses import Response
 
 from cancerinfo.answer.assistant import MAX_QUESTION_CHARS
+from cancerinfo.answer.sessions import check_session_id
 from cancerinfo.index.filters import Filters
 from cancerinfo.service import kbdata
 from cancerinfo.service.admin import secure_cookies
-from cancerinfo.service.api import TURN_HEADER, engine_of
-from cancerinfo.service.errors import Forbidden, InvalidRequest
+from cancerinfo.service.api import TURN_HEADER, count_question, engine_of
+from cancerinfo.service.errors import Forbidden, InvalidRequest, NotFound
 from cancerinfo.service.models import AskRequest
 
 CONSENT_COOKIE = "cancerinfo_consent"
@@ -124,6 +128,7 @@ async def _chat_page(
     question = (q or "").strip()
     answer = None
     if question:
+        count_question(request)
         answer = (
             await engine.ask(question, session_id=None, filters=_filters(cancer_type, audience))
         ).response
@@ -163,6 +168,7 @@ async def answer_fragment(body: AskRequest, request: Request) -> Response:
     """One turn of the chat as HTML (the template GET / uses), for ``static/app.js``."""
     if not consented(request):
         raise Forbidden("please read and accept the notice on the start page first")
+    count_question(request)
     filters = body.filters.to_filters() if body.filters else None
     asked = await engine_of(request).ask(body.question, session_id=body.session_id, filters=filters)
     anchor = f"t{asked.turn}" if asked.turn else f"x{secrets.token_hex(4)}"
@@ -185,6 +191,60 @@ async def answer_fragment(body: AskRequest, request: Request) -> Response:
     return response
 
 
+@router.post("/share")
+async def share(request: Request) -> Response:
+    """The "Link to this answer" form without JavaScript: the form posts the question (and filters),
+    or a session's turn; the answer is kept under a random id and the browser goes on to
+    ``/answers/{id}``, an address without the question."""
+    if not consented(request):
+        return _consent_page(request, "/")
+    form = await read_form(request)
+    engine = engine_of(request)
+    session_id, turn = form.get("session_id"), form.get("turn")
+    if session_id and turn:
+        if not turn.isdigit() or not 1 <= int(turn) < 2**63:
+            raise InvalidRequest("turn: not a turn number")
+        check_session_id(session_id)
+        count_question(request)
+        shared = await engine.share_turn(session_id, int(turn))
+    else:
+        question = (form.get("q") or "").strip()
+        cancer_type, audience = form.get("cancer_type"), form.get("audience")
+        if not question or len(question) > MAX_QUESTION_CHARS:
+            raise InvalidRequest(f"q: a question of 1 to {MAX_QUESTION_CHARS} characters is needed")
+        if any(value is not None and len(value) > 100 for value in (cancer_type, audience)):
+            raise InvalidRequest("a filter value is over 100 characters")
+        count_question(request)
+        shared = await engine.share_question(
+            question, _filters(cancer_type, audience), _shown_filters(cancer_type, audience)
+        )
+    return RedirectResponse(f"/answers/{shared.share_id}", status_code=303)
+
+
+@router.api_route("/answers/{share_id}", methods=["GET", "HEAD"], response_class=HTMLResponse)
+async def shared_answer(request: Request, share_id: str) -> Response:
+    """A shared answer: the question, the answer and its source cards as they were given
+    (escaped like every page); 404 when the id is unknown or the share has expired."""
+    if not consented(request):
+        return _consent_page(request)
+    shared = await engine_of(request).shared(share_id)
+    if shared is None:
+        raise NotFound(
+            "no shared answer at this address: the link is wrong, or the answer was deleted "
+            f"({engine_of(request).settings.session_retention_days} days after it was shared)"
+        )
+    return page(
+        request,
+        "answer.html",
+        {
+            "question": shared.question,
+            "answer": shared.response,
+            "filters": shared.filters,
+            "shared": shared,
+        },
+    )
+
+
 @router.get("/search", response_class=HTMLResponse)
 async def search_page(
     request: Request,
@@ -194,6 +254,26 @@ async def search_page(
 ) -> Response:
     if not consented(request):
         return _consent_page(request)
+    return await _search_page(request, q, cancer_type, audience)
+
+
+@router.post("/search", response_class=HTMLResponse)
+async def search_posted(request: Request) -> Response:
+    """The search form: its words come in the body, so they stay out of the URL."""
+    if not consented(request):
+        return _consent_page(request, "/search")
+    form = await read_form(request)
+    query, cancer_type, audience = form.get("q"), form.get("cancer_type"), form.get("audience")
+    if query is not None and len(query) > MAX_QUESTION_CHARS:
+        raise InvalidRequest(f"q: the words are over {MAX_QUESTION_CHARS} characters")
+    if any(value is not None and len(value) > 100 for value in (cancer_type, audience)):
+        raise InvalidRequest("a filter value is over 100 characters")
+    return await _search_page(request, query, cancer_type, audience)
+
+
+async def _search_page(
+    request: Request, q: str | None, cancer_type: str | None, audience: str | None
+) -> Response:
     engine = engine_of(request)
     query = (q or "").strip()
     result = (

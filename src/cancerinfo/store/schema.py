@@ -8,7 +8,7 @@ rewritten, so a migration cannot lose data).
 
 from __future__ import annotations
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 APPLICATION_ID = 0x43494E46  # "CINF": marks the SQLite file as a cancerinfo store
 
 TABLES = """
@@ -160,9 +160,23 @@ CREATE TABLE feedback (
 );
 """
 
-TABLES += SESSIONS_TABLES
+SHARES_TABLES = """
+-- Shared answers (cancerinfo.answer.sessions): a link carries the random id, never the
+-- question. Deleted with the sessions, after the retention period.
+CREATE TABLE shares (
+    id         TEXT PRIMARY KEY,               -- random, unguessable (128 bits)
+    created_at TEXT NOT NULL,
+    question   TEXT NOT NULL,                  -- as typed
+    filters    TEXT NOT NULL,                  -- JSON object: the filters it was asked with
+    response   TEXT NOT NULL                   -- JSON: the answer contract as it was given
+);
+CREATE INDEX shares_created_at ON shares(created_at);
+"""
+
+TABLES += SESSIONS_TABLES + SHARES_TABLES
 
 #: Additive steps from an older schema version to the next one.
 MIGRATIONS: dict[int, str] = {
     2: SESSIONS_TABLES,
+    3: SHARES_TABLES,
 }

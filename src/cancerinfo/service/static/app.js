@@ -1,5 +1,7 @@
 // cancerinfo web chat: adds turns without a page load, opens source cards, sends feedback.
-// Without JavaScript the page still works: the form asks GET /?q=… and the server renders.
+// Without JavaScript the page still works: the form posts to / and the server renders.
+// "Link to this answer" keeps the answer on the server (POST /v1/shares) and shows a link
+// with a random id: the question never goes into an address.
 // Answers arrive as HTML rendered (and escaped) by the server's own turn template; this
 // file never builds HTML from text.
 (function () {
@@ -106,6 +108,39 @@
     }).then(function () { button.disabled = false; });
   }
 
+  function onShare(event) {
+    var form = event.target;
+    if (!window.fetch) { return; }  // the plain form posts to /share
+    event.preventDefault();
+    var body = {};
+    if (form.elements.session_id && form.elements.turn) {
+      body.session_id = form.elements.session_id.value;
+      body.turn = Number(form.elements.turn.value);
+    } else {
+      body.question = form.elements.q.value;
+      var filters = filtersOf(form);
+      if (Object.keys(filters).length) { body.filters = filters; }
+    }
+    var button = $("button", form);
+    var status = $(".share-status", form);
+    button.disabled = true;
+    postJSON("/v1/shares", body).then(function (response) {
+      if (!response.ok) { return errorMessage(response).then(function (m) { throw new Error(m); }); }
+      return response.json();
+    }).then(function (data) {
+      var link = document.createElement("a");
+      link.className = "share-link";
+      link.href = data.url;
+      link.textContent = new URL(data.url, location.href).href;
+      status.replaceChildren("Link to this answer (it does not contain the question): ", link);
+      button.hidden = true;
+      link.focus();
+    }).catch(function (error) {
+      status.textContent = error.message;
+      button.disabled = false;
+    });
+  }
+
   function startOver(event) {
     event.preventDefault();
     sessionStorage.removeItem(SESSION_KEY);
@@ -176,6 +211,9 @@
   document.addEventListener("DOMContentLoaded", function () {
     var form = $("#ask-form");
     if (form) { form.addEventListener("submit", onSubmit); }
+    document.addEventListener("submit", function (event) {
+      if (event.target.matches("form.share-form")) { onShare(event); }
+    });
     var field = $("#question");
     if (field) {
       field.addEventListener("keydown", function (event) {  // Enter asks; Shift+Enter is a new line
