@@ -117,8 +117,24 @@ def test_a_suite_kept_twice_names_the_run_that_measured_it(tmp_path: Path) -> No
     merged = merge_previous({"machine": {"commit": "third"}, "validate": {"files": 2}}, previous)
     assert merged["kept_from_previous"] == ["scale"]
     assert merged["previous_run"] == {"commit": "first", "date": "2026-11-30T08:00:00+00:00"}
-    with pytest.raises(SystemExit, match="measured by different runs"):  # scale from first, validate from second
-        merge_previous({"machine": {"commit": "third"}}, previous)
+    # scale from the first run, validate from the second: each kept suite names its own run
+    merged = merge_previous({"machine": {"commit": "third"}}, previous)
+    assert merged["kept_runs"] == {
+        "scale": {"commit": "first", "date": "2026-11-30T08:00:00+00:00"},
+        "validate": {"commit": "second", "date": "2026-11-30T10:00:00+00:00"},
+    }
+    assert "previous_run" not in merged
+    from cancerinfo.eval.report import _kept
+
+    assert _kept(merged) == (
+        "; kept from earlier reports: scale (commit first, 2026-11-30T08:00:00+00:00), "
+        "validate (commit second, 2026-11-30T10:00:00+00:00)"
+    )
+    again = tmp_path / "again.json"  # and a later run passes each suite's run on
+    again.write_text(json.dumps({**merged, "machine": {"commit": "third", "date": "d3"}}))
+    assert merge_previous({"machine": {"commit": "fourth"}, "validate": {"files": 3}}, again)["previous_run"] == {
+        "commit": "first", "date": "2026-11-30T08:00:00+00:00"
+    }
 
 
 def test_a_measured_ingest_that_rejects_files_still_reports_and_a_crash_is_named() -> None:

@@ -24,9 +24,7 @@ def render(results: dict[str, Any]) -> str:
         f"- commit: {machine['commit']}{' (with uncommitted changes)' if machine['dirty'] else ''}",
         f"- command: `{COMMAND}`",
         f"- suites run: {', '.join(results.get('suites', []))}"
-        + (f"; kept from an earlier report{_previous_run(results)}: "
-           f"{', '.join(results['kept_from_previous'])}"
-           if results.get("kept_from_previous") else ""),
+        + _kept(results),
         "",
     ]
     if "validate" in results:
@@ -196,6 +194,19 @@ def _liveqa(forms: dict[str, Any]) -> list[str]:
         "",
     ]
     return lines
+
+
+def _kept(results: dict[str, Any]) -> str:
+    """Which suites were kept from earlier reports, and the run that measured each."""
+    kept = results.get("kept_from_previous")
+    if not kept:
+        return ""
+    if results.get("previous_run") or not results.get("kept_runs"):
+        return f"; kept from an earlier report{_previous_run(results)}: {', '.join(kept)}"
+    runs = results["kept_runs"]
+    return "; kept from earlier reports: " + ", ".join(
+        f"{key}{_previous_run({'previous_run': runs.get(key)})}" for key in kept
+    )
 
 
 def _previous_run(results: dict[str, Any]) -> str:

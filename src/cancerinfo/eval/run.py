@@ -221,26 +221,25 @@ def load_suite(db: Path, shared: Path, folder: Path, *, clients: int = 32, secon
 
 
 def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, Any]:
-    """Keep the suites this run did not run from the last report, marked as such."""
+    """Keep the suites this run did not run from the last report, marked as such: each kept
+    suite names the run that measured it (``kept_runs``), so suites kept from different
+    runs can stand side by side."""
     if not previous_file.exists():
         return results
     previous = json.loads(previous_file.read_text())
-    kept = {}
-    for key, value in previous.items():
-        if key not in results and key in KEPT_KEYS:
-            kept[key] = value
-    if kept:
-        machine = previous.get("machine", {})
-        # a suite the last report had itself kept was measured by the run it came from
-        kept_again = set(kept) & set(previous.get("kept_from_previous", []))
-        if kept_again and kept_again != set(kept):
-            raise SystemExit(
-                f"{previous_file}: the suites kept ({', '.join(sorted(kept))}) were measured by different "
-                "runs; run the ones it had kept from an earlier report again"
-            )
-        measured = {"commit": machine.get("commit"), "date": machine.get("date")}
-        origin = (previous.get("previous_run") or measured) if kept_again else measured
-        results = {**results, **kept, "kept_from_previous": sorted(kept), "previous_run": origin}
+    kept = {key: value for key, value in previous.items() if key not in results and key in KEPT_KEYS}
+    if not kept:
+        return results
+    machine = previous.get("machine", {})
+    measured = {"commit": machine.get("commit"), "date": machine.get("date")}
+    had_kept = set(previous.get("kept_from_previous", []))
+    runs = previous.get("kept_runs") or {}
+    older = previous.get("previous_run") or measured  # reports written before kept_runs
+    origins = {key: (runs.get(key) or older) if key in had_kept else measured for key in sorted(kept)}
+    distinct = {json.dumps(origin, sort_keys=True) for origin in origins.values()}
+    results = {**results, **kept, "kept_from_previous": sorted(kept), "kept_runs": origins}
+    if len(distinct) == 1:
+        results["previous_run"] = next(iter(origins.values()))
     return results
 
 
