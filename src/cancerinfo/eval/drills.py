@@ -580,59 +580,14 @@ def damaged_store_drill(
 
 
 # -- a real server ---------------------------------------------------------------------
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(
     db: Path, log: Path, *, timeout: float = 180.0, fsize: int | None = None
 ) -> tuple[subprocess.Popen[bytes], str]:
     """``cancerinfo serve`` (one process, answers in it) on a free port; waits for /healthz.
     ``fsize``: the server's RLIMIT_FSIZE in bytes."""
-    import httpx
+    from cancerinfo.service.loadtest import start_server as serve
 
-    def limit() -> None:
-        if fsize is not None:
-            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
-
-    port = free_port()
-    env = _child_env() | {"CANCERINFO_RATE_LIMIT_PER_MINUTE": "1000000000"}
-    with log.open("wb") as output:
-        process = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "cancerinfo",
-                "serve",
-                "--db",
-                str(db),
-                "--port",
-                str(port),
-                "--answer-processes",
-                "0",
-            ],
-            stdout=output,
-            stderr=subprocess.STDOUT,
-            env=env,
-            preexec_fn=limit if fsize is not None else None,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(
-                f"the server stopped (exit {process.returncode}): {log.read_text()[-2000:]}"
-            )
-        with contextlib.suppress(httpx.TransportError):
-            if httpx.get(f"{url}/healthz", timeout=2.0).status_code == 200:
-                return process, url
-        time.sleep(0.2)
-    process.kill()
-    raise RuntimeError(f"the server did not start in {timeout} s: {log.read_text()[-2000:]}")
+    return serve(db, log=log, answer_processes=0, timeout=timeout, fsize=fsize)
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:

@@ -22,10 +22,7 @@ store send the same requests.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import subprocess
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable
@@ -216,42 +213,12 @@ def fuzz_api(
     return result
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def start_server(db: Path, log: Path, *, admin_token: str) -> tuple[subprocess.Popen[bytes], str]:
-    """``cancerinfo serve`` of ``db`` on a free loopback port, admin open, rate limit out of
+    """``cancerinfo serve`` of ``db`` (serve's defaults) with the admin API open, limits out of
     the way; returns once ``/healthz`` answers."""
-    import requests
+    from cancerinfo.service.loadtest import start_server as serve
 
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
-    env.update(
-        {
-            "CANCERINFO_ADMIN_TOKEN": admin_token,
-            "CANCERINFO_RATE_LIMIT_PER_MINUTE": "1000000000",
-            "CANCERINFO_CLIENT_DAILY_QUOTA": "1000000000",  # every case comes from one address
-        }
-    )
-    command = [sys.executable, "-m", "cancerinfo", "serve", "--db", str(db), "--port", str(port)]
-    with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"the server stopped (exit {process.returncode}); see {log}")
-        try:
-            if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
-                return process, url
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    process.terminate()
-    raise SystemExit(f"the server did not start in 300 s; see {log}")
+    return serve(db, log=log, env={"CANCERINFO_ADMIN_TOKEN": admin_token})
 
 
 def fuzz_suite(

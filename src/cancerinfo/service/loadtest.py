@@ -20,6 +20,7 @@ import contextlib
 import itertools
 import json
 import os
+import resource
 import socket
 import statistics
 import subprocess
@@ -27,6 +28,7 @@ import sys
 import time
 import urllib.request
 from collections import Counter
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -191,30 +193,54 @@ def _healthy(url: str) -> bool:
 
 
 def start_server(
-    db: Path, *, workers: int, log: Path, cache: bool = True, answer_processes: int = 0
+    db: Path,
+    *,
+    log: Path,
+    workers: int | None = None,
+    cache: bool = True,
+    answer_processes: int | None = None,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300.0,
+    fsize: int | None = None,
 ) -> tuple[subprocess.Popen[bytes], str]:
-    """``cancerinfo serve`` on a free loopback port, rate limit and daily quota out of the way
-    (every client of the load is one address); waits for /healthz."""
+    """``cancerinfo serve`` of ``db`` on a free loopback port, the rate limit and the daily
+    quota out of the way (every client of a load or a fuzz run is one address); returns once
+    /healthz answers. ``workers`` / ``answer_processes``: passed on when given (else serve's
+    defaults); ``env``: more settings; ``fsize``: the server's RLIMIT_FSIZE in bytes (drills).
+    A server that stops or does not start in ``timeout`` s is a :class:`RuntimeError` holding
+    the end of its log."""
     port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
-    env["CANCERINFO_RATE_LIMIT_PER_MINUTE"] = "1000000000"
-    env["CANCERINFO_CLIENT_DAILY_QUOTA"] = "1000000000"
+    child_env = {k: v for k, v in os.environ.items() if not k.startswith("CANCERINFO_")}
+    child_env["CANCERINFO_RATE_LIMIT_PER_MINUTE"] = "1000000000"
+    child_env["CANCERINFO_CLIENT_DAILY_QUOTA"] = "1000000000"
     if not cache:
-        env["CANCERINFO_ANSWER_CACHE_SIZE"] = "1"
-    command = [sys.executable, "-m", "cancerinfo", "serve", "--db", str(db), "--port", str(port),
-               "--workers", str(workers), "--answer-processes", str(answer_processes)]
+        child_env["CANCERINFO_ANSWER_CACHE_SIZE"] = "1"
+    child_env.update(env or {})
+    command = [sys.executable, "-m", "cancerinfo", "serve", "--db", str(db), "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
+    if answer_processes is not None:
+        command += ["--answer-processes", str(answer_processes)]
+
+    def limit() -> None:
+        if fsize is not None:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (fsize, fsize))
+
     with log.open("wb") as output:
-        process = subprocess.Popen(command, stdout=output, stderr=subprocess.STDOUT, env=env)
+        process = subprocess.Popen(
+            command, stdout=output, stderr=subprocess.STDOUT, env=child_env,
+            preexec_fn=limit if fsize is not None else None,
+        )
     url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 300
+    deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise SystemExit(f"the server stopped (exit {process.returncode}); see {log}")
+            raise RuntimeError(f"the server stopped (exit {process.returncode}): {log.read_text()[-2000:]}")
         if _healthy(url):
             return process, url
-        time.sleep(0.5)
-    process.terminate()
-    raise SystemExit(f"the server did not start in 300 s; see {log}")
+        time.sleep(0.2)
+    process.kill()
+    raise RuntimeError(f"the server did not start in {timeout:g} s: {log.read_text()[-2000:]}")
 
 
 def main(argv: list[str] | None = None) -> None:
