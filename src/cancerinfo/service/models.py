@@ -114,7 +114,7 @@ class ShareRequest(_Strict):
     filters: FiltersIn | None = None
     session_id: str | None = Field(None, pattern=SESSION_ID_PATTERN)
     turn: int | None = Field(
-        None, ge=1, le=2**63 - 1, description="With session_id: the turn shared (X-CancerInfo-Turn)."
+        None, ge=1, le=MAX_JSON_INT, description="With session_id: the turn shared (X-CancerInfo-Turn)."
     )
 
     @model_validator(mode="after")
