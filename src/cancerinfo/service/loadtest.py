@@ -264,9 +264,13 @@ def main(argv: list[str] | None = None) -> None:
     process = None
     url = args.url
     if url is None:
-        process, url = start_server(
-            args.db, workers=args.workers, log=args.log, cache=not args.no_cache, answer_processes=args.answer_processes
-        )
+        try:
+            process, url = start_server(
+                args.db, workers=args.workers, log=args.log, cache=not args.no_cache,
+                answer_processes=args.answer_processes,
+            )
+        except RuntimeError as exc:  # one line, not a traceback
+            raise SystemExit(f"error: {str(exc).splitlines()[0]} (see {args.log})") from None
     elif not (urlsplit(url).hostname or "").startswith(LOOPBACK_HOSTS):
         parser.error("--url must be a loopback address (127.0.0.1, localhost, [::1])")
     try:
