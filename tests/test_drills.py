@@ -86,21 +86,6 @@ def test_a_temporary_file_past_the_file_size_limit_is_one_line_not_an_internal_e
     assert drills.store_state(db) == before and drills.integrity(db) == "ok"
 
 
-def test_an_ingest_on_a_full_tmpfs_is_one_line_and_keeps_the_old_kb(
-    real_store: tuple[Path, Path], tmp_path: Path
-) -> None:
-    """A real full disk (a small tmpfs; needs the right to mount one)."""
-    kb, old_db = real_store
-    figures = drills.disk_full_drill(
-        tmp_path, kb=kb, old_db=old_db, limits_kib=(), tmpfs_free_kib=(64,)
-    )
-    if "tmpfs_skipped" in figures:
-        pytest.skip(figures["tmpfs_skipped"])
-    case = figures["details"][0]
-    assert case["exit"] == 1 and case["one_line"] and "disk is full" in case["line"], case
-    assert case["old_kept"] and case["integrity_ok"], case
-
-
 def test_a_full_disk_without_a_file_name_names_the_store() -> None:
     line = os_error_message(OSError(errno.ENOSPC, "No space left on device"))
     assert "the disk is full" in line and "free some space" in line
