@@ -36,6 +36,8 @@ _STRONG = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
 LEADING_WORDS = 4
 #: How many pages on no particular cancer may stand in for a part a topic's pages lack.
 FALLBACK_PAGES = 2
+#: Pages on no particular cancer among this many first search results keep their place.
+LEADING_PAGES = 3
 MAX_CACHED_FITS = 500_000
 MAX_CACHED_PAGES = 2_000
 #: Pages whose chunks are kept in memory (the most recently used; about 20 kB of text each on nci-kb).
@@ -221,7 +223,13 @@ class EvidenceFinder:
         if named or topic_words:
             wanted = set(topic_words)
             about = named | self._titled_with_all(wanted)
-            first = [d for d in ranked if d in about]
+            # a page on no particular cancer the search put among its first few ("Lumpectomy
+            # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
+            leading = set() if drug_named else {
+                d for d in ranked[: LEADING_PAGES]
+                if d not in about and not (self.title_words[d] & self.site_words) - wanted
+            }
+            first = [d for d in ranked if d in about or d in leading]
             # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
             titled = sorted(
                 (d for d in about - set(first) if any(self.title_fits(part, d) for part in parts if part in self.cues)),
@@ -237,7 +245,7 @@ class EvidenceFinder:
                     self.documents[d].url,
                 ),
             )
-            general = [d for d in ranked if d not in about and not (self.title_words[d] & self.site_words) - wanted]
+            general = [d for d in ranked if d not in about and d not in leading and not (self.title_words[d] & self.site_words) - wanted]
             if drug_named:  # a drug's own page answers for it, not pages on treatment in general
                 general = []
             ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]
@@ -247,7 +255,7 @@ class EvidenceFinder:
             sites = self.sites_named(result.query)
             other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
             strong = set(ranked[: self.policy.other_site_pages])
-            ranked = [d for d in ranked if d not in other] + [d for d in ranked if d in other & strong]
+            ranked = [d for d in ranked if d not in other or d in strong]
         narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
         ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
         patient = [d for d in ranked if not self.documents[d].professional]
