@@ -198,7 +198,7 @@ def verify(
 
     Example: cancerinfo verify --db kb.db
     """
-    from cancerinfo.store.verify import verify_store
+    from cancerinfo.pipeline.verify import verify_store
 
     settings = Settings.load(db=db)
     report = verify_store(settings.db)

@@ -16,7 +16,7 @@ from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.markdown import parse_markdown
 from cancerinfo.kb.text import INVISIBLE, KEPT_FORMAT
 from cancerinfo.pipeline.ingest import ingest
-from cancerinfo.store.verify import verify_store
+from cancerinfo.pipeline.verify import verify_store
 from tests.helpers import cli, write_page
 
 RLO, PDF, ZWSP, LRI, PDI, WJ, BOM = (
