@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.index.dense import HashingEmbedder
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.helpers import write_page
 from tests.test_cli import assert_clean_failure, cli
 

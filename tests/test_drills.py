@@ -19,10 +19,10 @@ from cancerinfo.errors import StoreError
 from cancerinfo.eval import drills
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.search import Searcher
+from cancerinfo.pipeline.ingest import ingest
+from cancerinfo.pipeline.verify import verify_store
 from cancerinfo.store.backup import backup_store
 from cancerinfo.store.database import os_error_message
-from cancerinfo.store.ingest import ingest
-from cancerinfo.store.verify import verify_store
 
 
 @pytest.fixture(scope="module")

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.service.conftest import free_port
 from tests.test_cli import cli
 

@@ -26,9 +26,9 @@ from cancerinfo.kb.lint_policy import load_lint_policy
 from cancerinfo.kb.loader import LoadLimits
 from cancerinfo.kb.problems import count_by_code, printable
 from cancerinfo.kb.validator import validate_paths
+from cancerinfo.pipeline.ingest import IngestReport, ingest
 from cancerinfo.policies import policy_path
 from cancerinfo.settings import Settings
-from cancerinfo.store.ingest import IngestReport, ingest
 from cancerinfo.store.status import review_queue, store_status
 
 app = typer.Typer(
@@ -198,7 +198,7 @@ def verify(
 
     Example: cancerinfo verify --db kb.db
     """
-    from cancerinfo.store.verify import verify_store
+    from cancerinfo.pipeline.verify import verify_store
 
     settings = Settings.load(db=db)
     report = verify_store(settings.db)

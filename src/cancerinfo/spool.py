@@ -3,7 +3,7 @@
 An ingest reads, parses and chunks every page before its write transaction opens (the
 vectors of new text are embedded and committed in between). Holding all of that in memory
 costs about 0.5 GiB per 1,000 pages; instead each page is pickled here as soon as it is
-chunked and read back, one at a time, when it is written (:mod:`cancerinfo.store.ingest`).
+chunked and read back, one at a time, when it is written (:mod:`cancerinfo.pipeline.ingest`).
 The texts waiting for the embedding model wait here too (:mod:`cancerinfo.index.build`).
 The file has no name on disk: it is gone when the spool closes or the process dies.
 """

@@ -12,8 +12,8 @@ from cancerinfo.answer.assistant import Assistant
 from cancerinfo.eval.answers import ask_turns
 from cancerinfo.eval.peer import check_case, load_cases, load_rubric, quote_in_page
 from cancerinfo.kb.loader import iter_kb_files, load_file
+from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.store.database import Store
-from cancerinfo.store.ingest import ingest
 from tests.conftest import copy_pages
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]

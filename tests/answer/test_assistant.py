@@ -12,8 +12,8 @@ from cancerinfo.answer.assistant import Assistant
 from cancerinfo.answer.citations import quote_in_page
 from cancerinfo.answer.sessions import SessionError
 from cancerinfo.eval.peer import quote_in_page as independent_quote_in_page
+from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.store.database import Store
-from cancerinfo.store.ingest import ingest
 from tests.helpers import LARYNX, write_page
 
 LARYNX_SCREENING = """# Laryngeal Cancer Screening

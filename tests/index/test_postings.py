@@ -28,7 +28,7 @@ from cancerinfo.index.postings import (
     stem,
     terms,
 )
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.conftest import copy_pages
 
 CHUNKS = [

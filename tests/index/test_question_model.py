@@ -45,8 +45,8 @@ from cancerinfo.index.question_model import (
 )
 from cancerinfo.index.ranking import load_retrieval_policy
 from cancerinfo.index.search import Searcher
+from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.policies import policy_path
-from cancerinfo.store.ingest import ingest
 
 #: Short questions of different kinds: drug, brand, symptom, procedure, risk, lay wording.
 QUESTIONS = [

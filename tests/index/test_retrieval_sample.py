@@ -10,7 +10,7 @@ import pytest
 from cancerinfo.eval.retrieval import score_question
 from cancerinfo.index.search import Searcher
 from cancerinfo.kb.loader import iter_kb_files, load_file
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.conftest import copy_pages
 
 pytestmark = [pytest.mark.shared, pytest.mark.slow]

@@ -12,7 +12,7 @@ from cancerinfo.errors import StoreMismatch
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.search import Searcher
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.helpers import write_page
 
 HOSTILE_QUERIES = ['"', 'breast" OR "', "NOT", "a OR b", "lung*", "-chemo", "NEAR(a b)", "col:umn", "^x", "()", ""]

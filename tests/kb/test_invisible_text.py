@@ -15,8 +15,8 @@ import pytest
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.markdown import parse_markdown
 from cancerinfo.kb.text import INVISIBLE, KEPT_FORMAT
-from cancerinfo.store.ingest import ingest
-from cancerinfo.store.verify import verify_store
+from cancerinfo.pipeline.ingest import ingest
+from cancerinfo.pipeline.verify import verify_store
 from tests.helpers import cli, write_page
 
 RLO, PDF, ZWSP, LRI, PDI, WJ, BOM = (

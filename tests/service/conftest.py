@@ -21,7 +21,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.helpers import LARYNX, write_page
 
 REPO = Path(__file__).resolve().parents[2]

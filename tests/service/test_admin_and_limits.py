@@ -10,7 +10,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 from tests.helpers import write_page
 from tests.service.conftest import ADMIN_TOKEN, HOSTILE_URL, Server, build_kb, build_store
 from tests.service.test_api import assert_error

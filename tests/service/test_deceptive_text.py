@@ -15,10 +15,10 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
+from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.service import render
 from cancerinfo.service.app import create_app
 from cancerinfo.settings import Settings
-from cancerinfo.store.ingest import ingest
 from tests.helpers import write_page
 from tests.service.conftest import build_kb
 

@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
+from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.service.engine import Engine
 from cancerinfo.settings import Settings
-from cancerinfo.store.ingest import ingest
 from tests.service.conftest import LARYNX_URL, build_kb
 
 QUESTION = "What are the symptoms of laryngeal cancer?"

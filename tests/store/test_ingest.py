@@ -12,7 +12,7 @@ import pytest
 
 from cancerinfo.errors import InputPathError, StoreMismatch
 from cancerinfo.index.dense import HashingEmbedder
-from cancerinfo.store import ingest as ingest_module
+from cancerinfo.pipeline import ingest as ingest_module
 from cancerinfo.store.database import Store
 from tests.helpers import rows, write_page
 
@@ -197,7 +197,7 @@ KILLER = textwrap.dedent(
     import os, signal, sys
     from pathlib import Path
     from cancerinfo.index.dense import HashingEmbedder
-    from cancerinfo.store.ingest import ingest
+    from cancerinfo.pipeline.ingest import ingest
 
     def progress(stage, done, total):
         if stage == "write" and done == int(sys.argv[3]):

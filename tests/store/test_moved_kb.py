@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.index.dense import HashingEmbedder
-from cancerinfo.store import ingest as ingest_module
+from cancerinfo.pipeline import ingest as ingest_module
 from tests.helpers import write_page
 from tests.test_cli import cli
 

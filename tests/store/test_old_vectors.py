@@ -7,8 +7,8 @@ from pathlib import Path
 
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.search import Searcher
-from cancerinfo.store.ingest import ingest
-from cancerinfo.store.verify import verify_store
+from cancerinfo.pipeline.ingest import ingest
+from cancerinfo.pipeline.verify import verify_store
 from tests.helpers import rows, write_page
 
 

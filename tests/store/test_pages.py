@@ -13,9 +13,10 @@ from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.vocabulary import Vocabulary, load_lay_terms
 from cancerinfo.kb.document import Document
 from cancerinfo.kb.frontmatter import FrontMatter
+from cancerinfo.pipeline.ingest import ingest
+from cancerinfo.pipeline.vocabulary import mine_vocabulary
 from cancerinfo.policies import policy_path
-from cancerinfo.store.ingest import ingest
-from cancerinfo.store.pages import mine_vocabulary, stored_pages
+from cancerinfo.store.pages import stored_pages
 from tests.conftest import copy_pages
 
 

@@ -51,7 +51,7 @@ import yaml
 INGEST_CHILD = """
 import sys, time
 from pathlib import Path
-from cancerinfo.store.ingest import ingest
+from cancerinfo.pipeline.ingest import ingest
 
 kb, db, stages, embedder_name = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3], sys.argv[4]
 log = open(stages, "a", buffering=1)
@@ -765,7 +765,7 @@ def drills_suite(
     folder: Path, *, kills: int = 24, seed: int = 15, progress: Callable[[str], None] = print
 ) -> dict[str, Any]:
     """The ``drills`` suite of ``make bench``: every drill at full size, in ``folder``."""
-    from cancerinfo.store.ingest import ingest
+    from cancerinfo.pipeline.ingest import ingest
 
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir(parents=True)

@@ -23,12 +23,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from cancerinfo.kb.loader import LoadLimits
+from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.service import kbdata
 from cancerinfo.service.engine import Engine
 from cancerinfo.service.errors import Conflict, InvalidRequest, NotFound, Unauthorized
 from cancerinfo.service.models import LIMITED, IngestRequest, error_responses
 from cancerinfo.store.database import Store
-from cancerinfo.store.ingest import ingest
 from cancerinfo.store.status import review_queue, store_status
 
 MIN_TOKEN_CHARS = 16

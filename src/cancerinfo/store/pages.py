@@ -1,9 +1,9 @@
-"""The KB vocabulary mined from the pages in the store, one page body in memory at a time.
+"""The live pages of the store, one page body in memory at a time.
 
-Mining needs every live page (it sorts them and links terms across pages). A
-:class:`StoredPage` has what a :class:`~cancerinfo.kb.document.Document` has, but reads its
-body and front matter from the store each time they are asked for and keeps neither: the
-pages of a 100k-page KB cost a few MiB instead of several GiB.
+A :class:`StoredPage` has what a :class:`~cancerinfo.kb.document.Document` has, but reads
+its body and front matter from the store each time they are asked for and keeps neither:
+the pages of a 100k-page KB cost a few MiB instead of several GiB. The KB vocabulary is
+mined from them (:mod:`cancerinfo.pipeline.vocabulary`).
 """
 
 from __future__ import annotations
@@ -11,12 +11,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from pathlib import Path
-from typing import cast
 
-from cancerinfo.index.vocabulary import Vocabulary, load_lay_terms
-from cancerinfo.kb.document import Document, content_hash
+from cancerinfo.kb.document import content_hash
 from cancerinfo.kb.frontmatter import FrontMatter
-from cancerinfo.policies import policy_path
 
 
 class StoredPage:
@@ -67,11 +64,3 @@ def stored_pages(connection: sqlite3.Connection) -> list[StoredPage]:
         )
     ]
 
-
-def mine_vocabulary(connection: sqlite3.Connection, lay_terms: Path | None = None) -> Vocabulary:
-    """The vocabulary of every live page, mined from the store as it is now."""
-    # A StoredPage offers every attribute of a Document (read-only), loaded when asked.
-    pages = cast("list[Document]", stored_pages(connection))
-    return Vocabulary.from_documents(
-        pages, lay_terms=load_lay_terms(lay_terms or policy_path("lay_terms.yaml"))
-    )

@@ -1,4 +1,4 @@
-"""``cancerinfo verify``: check a store against its own content hashes.
+"""The store's own checks of ``cancerinfo verify``: a store against its own content hashes.
 
 SQLite's ``integrity_check`` finds damage to the file's structure, not to what the pages
 say: a flipped byte turning "98%" into "18%" in a chunk passes it. This reads every stored
@@ -10,31 +10,27 @@ was written:
     DOCUMENT_HASH     a page's ``content_hash`` differs from its current version's
     BODY_MISMATCH     a page's body differs from the body of its current version's text
     CHUNK_HASH        a chunk's text no longer hashes to its ``content_hash``
-    CHUNK_NOT_IN_PAGE a chunk's text is not the clean text of the page at its span
     CHUNK_ORPHAN      a chunk belongs to no live page
     NOT_TEXT          a stored text is not valid UTF-8 text
     SQLITE            ``PRAGMA integrity_check`` reports a problem with the file
 
-    INDEX             the search index cannot be read: postings whose arrays are cut short or
-                      overwritten, vectors of the wrong size (derived data: the next
-                      ``cancerinfo ingest`` rebuilds them)
-
-Vectors and BM25 postings are derived data: their sizes and array headers are checked, not
-their numbers. Nothing is written: the store is opened read-only.
+The store knows nothing of how its pages are searched: whether a chunk is the page's clean
+text at its span (``CHUNK_NOT_IN_PAGE``) and whether the search index can be read
+(``INDEX``) are checked by the index, whose checks :func:`check_store` is handed
+(:mod:`cancerinfo.pipeline.verify`, which ``cancerinfo verify`` runs). Nothing is written:
+the store is opened read-only.
 """
 
 from __future__ import annotations
 
-import bisect
 import hashlib
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from cancerinfo.errors import StoreError
-from cancerinfo.index.markdown import parse_markdown
 from cancerinfo.store.database import Store
 
 #: At most this many lines of ``PRAGMA integrity_check`` are reported.
@@ -84,8 +80,24 @@ class VerifyReport:
         }
 
 
-def verify_store(db: Path) -> VerifyReport:
-    """Re-hash every stored version and chunk of the store at ``db``; never writes."""
+ChunkInPage = Callable[[str], Callable[[str, int], bool]]
+"""``chunk_in_page(body)`` -> ``in_page(text, span_start)``: whether a chunk's text is the
+clean text of the page ``body`` at character ``span_start`` (how pages are cut into chunks
+is the index's business)."""
+
+IndexCheck = Callable[[sqlite3.Connection], list[Damage]]
+"""A check of derived data in the store (the search index); the problems it finds."""
+
+
+def check_store(
+    db: Path,
+    *,
+    chunk_in_page: ChunkInPage | None = None,
+    index_checks: Sequence[IndexCheck] = (),
+) -> VerifyReport:
+    """Re-hash every stored version and chunk of the store at ``db``; never writes.
+    ``chunk_in_page`` checks each chunk of an up-to-date page against the page's text,
+    ``index_checks`` run last (both belong to the index: :mod:`cancerinfo.pipeline.verify`)."""
     report = VerifyReport(db=str(db))
     with Store.open(db) as store:
         connection = store.connection
@@ -93,9 +105,10 @@ def verify_store(db: Path) -> VerifyReport:
         try:
             _check_sqlite(connection, report)
             _check_versions(connection, report)
-            _check_documents(connection, report)
+            _check_documents(connection, report, chunk_in_page)
             _check_orphan_chunks(connection, report)
-            _check_index(connection, report)
+            for check in index_checks:
+                report.problems.extend(check(connection))
         except sqlite3.DatabaseError as exc:
             raise StoreError(
                 f"{db}: the store cannot be read to the end ({exc}); restore it from a backup, "
@@ -105,7 +118,7 @@ def verify_store(db: Path) -> VerifyReport:
 
 
 class _Text(str):
-    """A TEXT value as read by :func:`verify_store`: ``valid`` is False when its bytes were
+    """A TEXT value as read by :func:`check_store`: ``valid`` is False when its bytes were
     not UTF-8 (the invalid bytes are replaced so the text can still be compared)."""
 
     valid: bool = True
@@ -176,7 +189,9 @@ def _check_versions(connection: sqlite3.Connection, report: VerifyReport) -> Non
         )
 
 
-def _check_documents(connection: sqlite3.Connection, report: VerifyReport) -> None:
+def _check_documents(
+    connection: sqlite3.Connection, report: VerifyReport, chunk_in_page: ChunkInPage | None
+) -> None:
     documents = connection.execute(
         "SELECT d.id, d.url, d.path, d.content_hash, d.indexed_hash, d.body, d.body_line,"
         " d.current_version, d.removed_at, v.content_hash AS version_hash, v.text AS version_text"
@@ -224,11 +239,15 @@ def _check_documents(connection: sqlite3.Connection, report: VerifyReport) -> No
                         path,
                     )
                 )
-        _check_chunks(connection, row, source, report)
+        _check_chunks(connection, row, source, report, chunk_in_page)
 
 
 def _check_chunks(
-    connection: sqlite3.Connection, document: sqlite3.Row, body: str, report: VerifyReport
+    connection: sqlite3.Connection,
+    document: sqlite3.Row,
+    body: str,
+    report: VerifyReport,
+    chunk_in_page: ChunkInPage | None,
 ) -> None:
     chunks = connection.execute(
         "SELECT ordinal, text, span_start, content_hash FROM chunks WHERE document_id = ? ORDER BY ordinal",
@@ -248,26 +267,24 @@ def _check_chunks(
             )
         )
         return
-    # The chunks were cut from the clean text of the page body (cancerinfo.index.chunking).
+    # The chunks were cut from the clean text of the page body, by the index.
     stale = document["indexed_hash"] != document["content_hash"]
-    plain = None if stale else parse_markdown(body)
+    in_page = None if stale or chunk_in_page is None else chunk_in_page(body)
     for ordinal, value, span_start, stored_hash in chunks:
         text = _checked_text(
             report, value, stored_hash, f"chunk {ordinal}", "CHUNK_HASH", url, path,
             lambda text, _digest, _stored: f": {_excerpt(text)}",
         )
-        if plain is not None:
-            at = bisect.bisect_left(plain.offsets, int(span_start))
-            if plain.text[at : at + len(text)] != text and text not in plain.text:
-                report.problems.append(
-                    Damage(
-                        "CHUNK_NOT_IN_PAGE",
-                        f"chunk {ordinal}: its text is not in the page at character {span_start}: "
-                        f"{_excerpt(text)}",
-                        url,
-                        path,
-                    )
+        if in_page is not None and not in_page(text, int(span_start)):
+            report.problems.append(
+                Damage(
+                    "CHUNK_NOT_IN_PAGE",
+                    f"chunk {ordinal}: its text is not in the page at character {span_start}: "
+                    f"{_excerpt(text)}",
+                    url,
+                    path,
                 )
+            )
 
 
 def _check_orphan_chunks(connection: sqlite3.Connection, report: VerifyReport) -> None:
@@ -277,27 +294,6 @@ def _check_orphan_chunks(connection: sqlite3.Connection, report: VerifyReport) -
     if count:
         report.chunks += int(count)
         report.problems.append(Damage("CHUNK_ORPHAN", f"{count} chunks belong to no page"))
-
-
-def _check_index(connection: sqlite3.Connection, report: VerifyReport) -> None:
-    """Postings arrays whose headers do not match their blobs; vectors of the wrong size."""
-    from cancerinfo.index.postings import has_postings
-
-    has_table = connection.execute("SELECT 1 FROM sqlite_master WHERE name = 'postings'").fetchone()
-    saved = has_table is not None and connection.execute("SELECT 1 FROM postings LIMIT 1").fetchone()
-    if saved and not has_postings(connection):
-        report.problems.append(
-            Damage("INDEX", "the search postings are damaged; the next 'cancerinfo ingest' rebuilds them")
-        )
-    row = connection.execute("SELECT value FROM meta WHERE key = 'embedder_dimension'").fetchone()
-    if row is not None and str(row[0]).isdigit():
-        (wrong,) = connection.execute(
-            "SELECT count(*) FROM vectors WHERE length(vector) != ?", (4 * int(row[0]),)
-        ).fetchone()
-        if wrong:
-            report.problems.append(
-                Damage("INDEX", f"{wrong} vectors have the wrong size; the next 'cancerinfo ingest' embeds them again")
-            )
 
 
 def _printable(text: str) -> str:

@@ -13,7 +13,7 @@
 Memory does not grow with the KB's text: each page is parsed and chunked once, then waits
 in a temporary file (:mod:`cancerinfo.spool`) until the transaction writes it; vectors, vocabulary
 and BM25 postings are built streaming (:func:`~cancerinfo.index.build.embed_missing`,
-:mod:`.pages`, :func:`~cancerinfo.index.postings.build_postings`). What stays in memory
+:mod:`.vocabulary`, :func:`~cancerinfo.index.postings.build_postings`). What stays in memory
 per page is its path, url and hashes (about 1 KiB), plus 8 bytes per posting.
 """
 
@@ -52,10 +52,10 @@ from cancerinfo.kb.loader import (
     read_kb_bytes,
 )
 from cancerinfo.kb.problems import Problem
+from cancerinfo.pipeline.vocabulary import mine_vocabulary
 from cancerinfo.policies import policy_path
 from cancerinfo.spool import Spool
 from cancerinfo.store.database import Store, utc_now
-from cancerinfo.store.pages import mine_vocabulary
 from cancerinfo.store.writer import DocumentWriter
 
 #: How a file's text becomes the stored text and its chunks: invisible characters removed,
