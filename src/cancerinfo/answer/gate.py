@@ -48,11 +48,8 @@ class GateDecision:
 
 
 def names_a_page(result: SearchResult) -> bool:
+    """The question names a KB page (a drug, brand, regimen or title topic with a page)."""
     return any(entity["kind"] in NAMED_KINDS and entity["urls"] for entity in result.entities)
-
-
-def names_a_drug(result: SearchResult) -> bool:
-    return any(entity["kind"] in DRUG_KINDS and entity["urls"] for entity in result.entities)
 
 
 def check_search(result: SearchResult, policy: AnswerPolicy) -> GateDecision:

@@ -255,7 +255,3 @@ def write_report(results: dict[str, Any], output: Path) -> None:
         results["scale"]["plot"] = picture.name
     output.with_suffix(".json").write_text(json.dumps(results, indent=2) + "\n")
     output.write_text(render(results))
-
-
-def clear_cache(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
