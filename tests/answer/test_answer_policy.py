@@ -101,3 +101,21 @@ def test_any_of_keeps_each_patterns_own_check_when_hoisting_would_change_it(patt
     for text in ["xb", "b", "xab", "xc", "xe", "ab c", "a"]:
         expected = any(re.search(p, text, re.IGNORECASE) for p in patterns)
         assert bool(merged.search(text)) == expected, text
+
+
+@pytest.mark.parametrize(
+    ("line", "skipped"),
+    [
+        ("A skin cancer lesion that looks reddish brown (left panel) and an open sore (right panel).", True),
+        ("Our 8 tips for food safety during cancer treatment can help you handle food.", True),
+        ("When I get home from class, my mom and I take turns staying with my dad.", True),
+        ("I’m so tired after every treatment that I sleep all afternoon.", True),
+        ("In stage I, cancer has formed in the lining of the bladder.", False),
+        ("Stages I and II are treated with surgery.", False),
+        ("Radioactive iodine (I-131) is given by mouth.", False),
+        ("Our bodies need protein to heal after surgery.", False),
+    ],
+)
+def test_page_furniture_and_personal_stories_are_skip_lines(line: str, skipped: bool) -> None:
+    patterns = [re.compile(p, re.IGNORECASE) for p in load_answer_policy().skip_lines]
+    assert any(p.search(line) for p in patterns) is skipped

@@ -103,3 +103,35 @@ def test_a_line_pointing_at_what_follows_is_never_the_last_line_shown() -> None:
 )
 def test_stages_named(text: str, stages: set[str]) -> None:
     assert stages_named(text) == stages
+
+
+def test_an_intro_whose_items_were_not_kept_is_dropped_even_mid_part() -> None:
+    # the items of "approved to treat:" [2] are not in the part; an item of another quote follows
+    part = kb(
+        "uses",
+        "- Imatinib is used for leukemia that came back after other treatment. [1]\n"
+        "- Imatinib mesylate is approved to treat: [2]\n"
+        "- chronic phase cancer that got worse after interferon therapy [3]",
+    )
+    shown, _, _ = arrange(None, NO_SAME, [part], [cite(1, "c1"), cite(2, "c2"), cite(3, "c3")], Layout(200, 2, 3), keep_policy=set())
+    assert "approved to treat:" not in shown[0].text
+    assert "came back after other treatment" in shown[0].text and "interferon therapy" in shown[0].text
+
+
+def test_a_sentence_already_shown_is_not_shown_again_from_another_page() -> None:
+    short = (Section("short_answer", "Short answer", "- A mole that changes in size, shape, or color [9]", [9], "kb"), cite(9, "c-short"))
+    first = kb("first", "- These signs may be caused by melanoma or by other conditions. [1]")
+    second = kb(
+        "second",
+        "- These signs may be caused by melanoma or by other conditions [2]\n"
+        "- a mole that changes in size, shape, or color. [2]\n"
+        "- A sore that does not heal is another sign to check. [2]",
+    )
+    shown, _, _ = arrange(
+        short, NO_SAME, [first, second], [cite(1, "c1", "https://example.org/a"), cite(2, "c2", "https://example.org/b")],
+        Layout(200, 2, 3), keep_policy=set(),
+    )
+    texts = [s.text for s in shown]
+    assert texts[1] == "- These signs may be caused by melanoma or by other conditions. [2]"
+    # the other page's copies (other case, other punctuation) are gone; its new line stays
+    assert texts[2].splitlines() == ["- A sore that does not heal is another sign to check. [3]"]

@@ -89,3 +89,16 @@ def test_a_quote_never_runs_across_an_image() -> None:
 def test_units_know_their_paragraph() -> None:
     found = units("One. Two.\n\nIntro:\n\n- a\n- b")
     assert [u.block for u in found] == [0, 0, 1, 2, 2]
+
+
+def test_a_list_item_ending_in_a_colon_runs_on_into_its_sub_list_and_no_further() -> None:
+    import itertools
+
+    from cancerinfo.answer.composer import _continues
+
+    found = units("- a mole that:\n\n    - changes in size, shape, or color\n    - itches\n\n- Some text after.")
+    assert [u.text for u in found] == ["a mole that:", "changes in size, shape, or color", "itches", "Some text after."]
+    assert [_continues(a, b) for a, b in itertools.pairwise(found)] == [True, True, False]
+    # a list item that does not lead into a list does not run on into the next block
+    plain = units("- Some text here.\n\n- changes in size, shape, or color")
+    assert not _continues(plain[0], plain[1])

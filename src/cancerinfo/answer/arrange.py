@@ -17,6 +17,7 @@ from cancerinfo.answer.contract import Citation, Section
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
 _WORD = re.compile(r"\w+")
+_WORDS = re.compile(r"\w+")
 _INTRO = re.compile(r":\s*(\[\d{1,3}\])?\s*$")
 #: A run of quotes opening with fewer words is a list's items without their intro.
 MIN_RUN_WORDS = 3
@@ -58,12 +59,14 @@ def arrange(
     more: list[Section] = []
     budget = layout.max_words
     short_quote = None
+    said_before: set[str] = set()  # what the parts shown so far say (_said)
     if short is not None:
         section, citation = short
         by_number[citation.n] = citation
         shown.append(section)
         budget -= words(section.text)
         short_quote = citation.quote
+        said_before.update(_said(line) for line in section.text.split("\n") if line.strip())
     parts = 0
     same_section, same_citations = same
     for citation in same_citations:
@@ -80,6 +83,8 @@ def arrange(
             lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in said]
         if short_quote is not None:  # a line the short answer already says is not repeated
             lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
+        # nor a line an earlier part shows (two pages with the same sentence)
+        lines = [line for line in lines if _said(line) not in said_before]
         if not lines:
             continue
         candidates = _on_topic(lines, relevance, layout.min_support_similarity, by_number)
@@ -91,16 +96,28 @@ def arrange(
                     break
                 keep.append(line)
                 budget -= cost
-        # an intro line without its items, or a line pointing at what the answer does not show
-        while keep and (_INTRO.search(keep[-1]) or ANNOUNCES.search(keep[-1])):
+        # an intro line without its items (the next line shown is not of its quote), or a
+        # line pointing at what the answer does not show
+        keep = [
+            line for j, line in enumerate(keep)
+            if not _INTRO.search(line) or (j + 1 < len(keep) and _CITE.findall(keep[j + 1]) == _CITE.findall(line))
+        ]
+        while keep and ANNOUNCES.search(keep[-1]):
             keep.pop()
         rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
             shown.append(_with_lines(section, keep))
+            said_before.update(_said(line) for line in keep)
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)
+
+
+def _said(line: str) -> str:
+    """What a shown line says, for spotting the same sentence twice: its words, lower case,
+    without citation marks, list markers or punctuation."""
+    return " ".join(_WORDS.findall(_CITE.sub("", line).lower()))
 
 
 def _runs(lines: list[str]) -> list[list[str]]:

@@ -564,10 +564,13 @@ def _head_chosen(candidates: list[Unit], index: int, chosen: set[int]) -> bool:
 
 def _continues(before: Unit, unit: Unit) -> bool:
     """One quote may run on within a paragraph, within a list, and from a list's intro line
-    into the list; not across paragraphs (an image or a dropped line may sit between)."""
+    into the list (a list item ending in a colon into its sub-list: "a mole that:"); not
+    across paragraphs (an image or a dropped line may sit between)."""
     if unit.block == before.block:
         return True
-    return unit.list_item and unit.block == before.block + 1 and not before.list_item and introduces(before.text)
+    if not unit.list_item or unit.block != before.block + 1:
+        return False
+    return before.text.endswith(":") if before.list_item else introduces(before.text)
 
 
 def introduces(text: str) -> bool:
