@@ -121,6 +121,18 @@ def test_a_bad_retrieval_policy_names_the_key(tmp_path: Path) -> None:
         load_retrieval_policy(path)
 
 
+def test_a_retrieval_policy_written_for_the_fts5_query_still_loads(tmp_path: Path) -> None:
+    """``lexical_max_term_share`` thinned the FTS5 query (gone): a deployment's file that
+    still has it loads, and a bad value of it is still named."""
+    path = tmp_path / "retrieval.yaml"
+    path.write_text(policy_path("retrieval.yaml").read_text() + "\nlexical_max_term_share: 0.2\n")
+    assert load_retrieval_policy(path).lexical_max_term_share == 0.2
+    assert load_retrieval_policy().lexical_max_term_share is None
+    path.write_text(policy_path("retrieval.yaml").read_text() + "\nlexical_max_term_share: 2\n")
+    with pytest.raises(PolicyError, match="lexical_max_term_share"):
+        load_retrieval_policy(path)
+
+
 def test_tier_policy_gives_lower_tiers_more_and_refuses_negative_bonuses(tmp_path: Path) -> None:
     from cancerinfo.index.ranking import load_tier_policy
 

@@ -27,7 +27,9 @@ class RetrievalPolicy(BaseModel):
 
     version: int = Field(ge=1)
     lexical_candidates: int = Field(ge=1, le=10_000)
-    lexical_max_term_share: float = Field(gt=0, le=1)
+    #: no longer read (it thinned the FTS5 query, which went in issue 16); still accepted so
+    #: a deployment's retrieval.yaml written before then loads
+    lexical_max_term_share: float | None = Field(default=None, gt=0, le=1)
     dense_candidates: int = Field(ge=1, le=10_000)
     rrf_k: int = Field(ge=1)
     lexical_weight: float = Field(ge=0)
