@@ -1,9 +1,8 @@
-"""The small pure parts of search: query words, FTS5 quoting, topics, intents, policies."""
+"""The small pure parts of search: query words and terms, topics, intents, policies."""
 
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -12,9 +11,10 @@ from hypothesis import strategies as st
 
 from cancerinfo.errors import PolicyError
 from cancerinfo.index.intent import GENERAL, IntentModel
-from cancerinfo.index.lexical import match_expression, query_words, quote
+from cancerinfo.index.lexical import lexical_terms, query_words
 from cancerinfo.index.ranking import load_retrieval_policy
 from cancerinfo.index.topics import build_topic_index, find_topic, title_topics
+from cancerinfo.index.vocabulary import EntityMatch, Kind
 from cancerinfo.policies import policy_path
 
 GENERIC = frozenset({"treatment", "prevention", "screening", "pdq", "patient", "version", "nci"})
@@ -26,19 +26,26 @@ def test_query_words_drop_function_words_and_possessives() -> None:
     ]
 
 
-def test_quote_doubles_inner_quotes() -> None:
-    assert quote('say "hi"') == '"say ""hi"""'
+def test_query_syntax_in_a_question_is_just_words() -> None:
+    assert lexical_terms('breast" OR "lung* -chemo NEAR(a b) col:umn', [], []) == [
+        "breast", "lung", "chemo", "near", "b", "col", "umn",
+    ]
+
+
+def test_lexical_terms_add_the_words_of_named_phrases_and_expansions() -> None:
+    named = [
+        EntityMatch("AML", 10, 13, "aml", "acute myeloid leukemia", Kind.ABBREVIATION, ()),
+        EntityMatch("stem cell transplants", 20, 41, "stem cell transplants", "stem cell transplant", Kind.TITLE, ()),
+    ]
+    assert lexical_terms("Treatments for AML?", named, ["acute myeloid leukemia"]) == [
+        "treatment", "aml", "stem", "cell", "transplant", "acute", "myeloid", "leukemia",
+    ]
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.text())
-def test_any_text_makes_a_valid_fts5_expression(text: str) -> None:
-    connection = sqlite3.connect(":memory:")
-    connection.execute("CREATE VIRTUAL TABLE t USING fts5(a, tokenize='porter unicode61 remove_diacritics 2')")
-    connection.execute("INSERT INTO t VALUES ('breast cancer treatment')")
-    expression = match_expression(query_words(text), phrases=[text])
-    if expression is not None:
-        connection.execute("SELECT rowid FROM t WHERE t MATCH ?", (expression,)).fetchall()
+@given(st.text(), st.lists(st.text(max_size=20), max_size=3))
+def test_any_text_gives_plain_lexical_terms(text: str, expansions: list[str]) -> None:
+    assert all(re.fullmatch(r"[a-z0-9]+", term) for term in lexical_terms(text, [], expansions))
 
 
 def test_title_topics_strip_publisher_version_and_page_kind() -> None:
@@ -111,6 +118,18 @@ def test_a_bad_retrieval_policy_names_the_key(tmp_path: Path) -> None:
         load_retrieval_policy(path)
     path.write_text(good.read_text() + "\nsurprise: 1\n")
     with pytest.raises(PolicyError, match="surprise"):
+        load_retrieval_policy(path)
+
+
+def test_a_retrieval_policy_written_for_the_fts5_query_still_loads(tmp_path: Path) -> None:
+    """``lexical_max_term_share`` thinned the FTS5 query (gone): a deployment's file that
+    still has it loads, and a bad value of it is still named."""
+    path = tmp_path / "retrieval.yaml"
+    path.write_text(policy_path("retrieval.yaml").read_text() + "\nlexical_max_term_share: 0.2\n")
+    assert load_retrieval_policy(path).lexical_max_term_share == 0.2
+    assert load_retrieval_policy().lexical_max_term_share is None
+    path.write_text(policy_path("retrieval.yaml").read_text() + "\nlexical_max_term_share: 2\n")
+    with pytest.raises(PolicyError, match="lexical_max_term_share"):
         load_retrieval_policy(path)
 
 

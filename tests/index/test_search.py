@@ -13,7 +13,7 @@ from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.search import Searcher
 from cancerinfo.pipeline.ingest import ingest
-from tests.helpers import write_page
+from tests.helpers import cli, write_page
 
 HOSTILE_QUERIES = ['"', 'breast" OR "', "NOT", "a OR b", "lung*", "-chemo", "NEAR(a b)", "col:umn", "^x", "()", ""]
 
@@ -161,7 +161,9 @@ def test_search_and_eval_commands(db: Path, tmp_path: Path) -> None:
     assert missing.returncode == 1 and "no such file" in missing.stderr
 
 
-def test_a_store_without_postings_falls_back_to_fts5(db: Path, tmp_path: Path) -> None:
+def test_a_store_without_postings_is_refused_with_a_re_ingest_message(db: Path, tmp_path: Path) -> None:
+    """The FTS5 query path older stores were searched with is gone: such a store is refused
+    in one line that says to ingest again, and an ingest builds the postings."""
     import sqlite3
 
     copy = tmp_path / "older.db"
@@ -170,9 +172,11 @@ def test_a_store_without_postings_falls_back_to_fts5(db: Path, tmp_path: Path) -
     connection.execute("DELETE FROM postings")
     connection.commit()
     connection.close()
-    searcher = Searcher(copy)
-    assert searcher.postings is None
-    assert searcher.search("What is ixabepilone used to treat?").hits[0].url.endswith("/drugs/ixabepilone")
+    with pytest.raises(StoreMismatch, match=r"no BM25 postings.*run 'cancerinfo ingest'") as refused:
+        Searcher(copy)
+    assert "\n" not in str(refused.value)
+    result = cli("search", "ixabepilone", "--db", str(copy))
+    assert result.returncode != 0 and "re-index" in result.stderr and "Traceback" not in result.stderr
 
 
 def test_section_vectors_are_the_columns_of_one_array_whatever_the_block_size(

@@ -47,6 +47,7 @@ from cancerinfo.answer.sessions import (
     Turn,
     check_session_id,
 )
+from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.intent import IntentModel
@@ -55,7 +56,7 @@ from cancerinfo.index.postings import terms
 from cancerinfo.index.question_model import cache_folder
 from cancerinfo.index.ranking import load_retrieval_policy, load_tier_policy
 from cancerinfo.index.records import SearchResult
-from cancerinfo.index.search import STRONG_ENTITY_KINDS, Searcher
+from cancerinfo.index.search import Searcher
 from cancerinfo.index.topics import find_topic
 from cancerinfo.policies import policy_path
 from cancerinfo.settings import Settings

@@ -21,9 +21,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.postings import Postings, terms
 from cancerinfo.index.records import DocumentInfo, SearchResult
-from cancerinfo.index.search import STRONG_ENTITY_KINDS
 from cancerinfo.index.topics import without_publisher
 from cancerinfo.index.topics import words as title_words
 from cancerinfo.index.vocabulary import Vocabulary
