@@ -1,4 +1,5 @@
-"""Docs are checked: every setting is documented, README's first screen says what matters."""
+"""Docs are checked: the settings table is the one generated from the code, README's first
+screen says what matters."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from cancerinfo.policies import shipped_policies
-from cancerinfo.settings import ENV_PREFIX, SETTINGS
+from cancerinfo.settings import ENV_PREFIX, SETTINGS, main, settings_table, with_settings_table
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -16,6 +17,21 @@ def test_every_setting_is_documented() -> None:
     text = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
     for setting in SETTINGS:
         assert f"`{ENV_PREFIX}{setting.name.upper()}`" in text, setting.name
+
+
+def test_the_settings_table_is_the_generated_one() -> None:
+    text = (REPO / "docs" / "settings.md").read_text(encoding="utf-8")
+    assert settings_table() in text
+    assert with_settings_table(text) == text, "docs/settings.md is out of date: run python -m cancerinfo.settings"
+
+
+def test_the_table_is_rewritten_and_the_prose_kept(tmp_path: Path) -> None:
+    doc = tmp_path / "settings.md"
+    doc.write_text("# Settings\n\nBefore.\n\n| variable | flag | default | meaning |\n|---|---|---|---|\n| old |\n\nAfter.\n")
+    assert main(["--check", str(doc)]) == 1
+    assert main([str(doc)]) == 0
+    assert doc.read_text() == "# Settings\n\nBefore.\n\n" + settings_table() + "\nAfter.\n"
+    assert main(["--check", str(doc)]) == 0
 
 
 def test_every_policy_file_is_documented() -> None:

@@ -583,10 +583,16 @@ def serve(
     Example: cancerinfo serve --db kb.db --port 8000 --answer-processes 2
     """
     import os
+    from dataclasses import replace
 
-    import uvicorn
-
-    from cancerinfo.service.app import admin_token, check_port, check_store, log_config
+    from cancerinfo.service.app import (
+        AppFactory,
+        admin_token,
+        check_port,
+        check_store,
+        log_config,
+        run_server,
+    )
     from cancerinfo.service.limits import trusted_proxies
 
     if not 0 <= port <= 65535:  # a usage error, like click's own: one line, exit 2
@@ -600,18 +606,16 @@ def serve(
     except ValueError as error:
         err.print(f"[red]error:[/red] {escape(str(error))}")
         raise typer.Exit(2) from None
-    admin_token()  # a token too short stops here, with a one-line error
+    token = admin_token()  # a token too short stops here, with a one-line error
     check_port(host, port)  # a port in use stops here, before the KB is loaded
     check_store(settings)
-    os.environ["CANCERINFO_DB"] = str(settings.db.resolve())  # for every worker process
-    os.environ["CANCERINFO_ANSWER_PROCESSES"] = str(settings.answer_processes)
+    settings = replace(settings, db=settings.db.resolve())  # the same file in every process
     if workers > 1 or settings.answer_processes > 1:  # one process per core: numeric libraries' own threads would only spin
         for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
             os.environ.setdefault(variable, "1")  # measured: twice the answers a second
     try:
-        uvicorn.run(
-            "cancerinfo.service.app:app_from_environment",
-            factory=True,
+        run_server(  # every worker gets these settings and token with the factory, not via os.environ
+            AppFactory(settings, token),
             host=host,
             port=port,
             workers=workers,

@@ -74,7 +74,9 @@ def free_port() -> int:
 class Server:
     """``python -m cancerinfo serve`` on 127.0.0.1 with its own environment and log file."""
 
-    def __init__(self, db: Path, log: Path, *, env: dict[str, str] | None = None, workers: int = 1) -> None:
+    def __init__(
+        self, db: Path, log: Path, *, env: dict[str, str] | None = None, workers: int = 1, args: tuple[str, ...] = ()
+    ) -> None:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log = log
@@ -82,7 +84,7 @@ class Server:
         environment.update(env or {})
         command = [
             sys.executable, "-m", "cancerinfo", "serve", "--db", str(db), "--host", "127.0.0.1",
-            "--port", str(self.port), "--workers", str(workers),
+            "--port", str(self.port), "--workers", str(workers), *args,
         ]
         self._log_file = log.open("wb")
         self.process = subprocess.Popen(command, stdout=self._log_file, stderr=subprocess.STDOUT, env=environment)

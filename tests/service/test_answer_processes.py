@@ -24,7 +24,7 @@ import pytest
 from cancerinfo.errors import SettingsError
 from cancerinfo.service.engine import Lanes, LaneStopped
 from cancerinfo.settings import Settings
-from tests.service.conftest import LARYNX_URL, Server, logged_client
+from tests.service.conftest import ADMIN_TOKEN, LARYNX_URL, Server, logged_client
 
 QUESTIONS = [
     "What are the symptoms of laryngeal cancer?",
@@ -292,6 +292,32 @@ def test_stopping_the_server_stops_its_answer_processes(service_db: Path, tmp_pa
     assert wait_until(lambda: not any(running(child, pid) for child in everyone), 5), [
         (child, cmdline(child)) for child in everyone if running(child, pid)
     ]
+    assert "Traceback" not in server.output()
+
+
+def test_every_worker_gets_the_settings_serve_resolved(service_db: Path, tmp_path: Path) -> None:
+    """``--workers 2``: both server processes get serve's settings (a flag, variables, the
+    admin token) with the app factory, so each has its answer process, the body limit and an
+    open admin, whichever of them accepts a connection."""
+    server = Server(
+        service_db, tmp_path / "server.log", workers=2, args=("--answer-processes", "1"),
+        env={**ENV, "CANCERINFO_MAX_BODY_BYTES": "2000", "CANCERINFO_ADMIN_TOKEN": ADMIN_TOKEN},
+    )
+    try:
+        workers = answer_processes(server)  # uvicorn's workers are spawned too
+        assert len(workers) == 2, server.output()[-3000:]
+        assert wait_until(
+            lambda: all(len([c for c in children(w) if "multiprocessing.spawn" in cmdline(c)]) == 1 for w in workers), 120
+        ), {w: [cmdline(c) for c in children(w)] for w in workers}
+        for _ in range(6):
+            with httpx.Client(base_url=server.url, timeout=60.0) as http:  # a new connection: either worker
+                assert http.post("/v1/ask", json={"question": "x" * 2500}).status_code == 413
+                assert http.post("/v1/ask", json={"question": QUESTIONS[1]}).status_code == 200
+                admin = http.get("/v1/admin/review", headers={"Authorization": f"Bearer {ADMIN_TOKEN}"})
+                assert admin.status_code == 200, admin.text
+    finally:
+        server.stop()
+    assert server.process.returncode in (0, -signal.SIGTERM), server.output()[-3000:]
     assert "Traceback" not in server.output()
 
 

@@ -2,7 +2,13 @@
 
 The knowledge base is loaded once, when the server starts (the lifespan): uvicorn accepts
 no request before it is ready, and ``/healthz`` answers only then. Only ``cli.py serve``
-runs uvicorn; tests start it the same way.
+runs uvicorn, through :func:`run_server`; tests start it the same way.
+
+How the settings reach the server processes: ``serve`` resolves and checks them once
+(flags, ``CANCERINFO_*``, defaults) and gives uvicorn an :class:`AppFactory` holding them.
+With ``--workers N`` uvicorn's supervisor pickles its config, this factory included, into
+each worker it spawns, so every worker builds its app from those very settings; nothing is
+passed through environment variables written by ``serve``.
 """
 
 from __future__ import annotations
@@ -15,8 +21,10 @@ import logging
 import os
 import socket
 import sqlite3
+import sys
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -177,9 +185,51 @@ def create_app(settings: Settings, *, environ: Mapping[str, str] | None = None) 
     return app
 
 
+@dataclass(frozen=True)
+class AppFactory:
+    """The app factory ``cancerinfo serve`` gives uvicorn: the resolved settings and admin
+    token travel with it, pickled into each worker process (see the module's docstring)."""
+
+    settings: Settings
+    admin_token: str | None = field(default=None, repr=False)
+
+    def __call__(self) -> FastAPI:
+        token = {ADMIN_TOKEN_VARIABLE: self.admin_token} if self.admin_token else {}
+        return create_app(self.settings, environ=token)
+
+
 def app_from_environment() -> FastAPI:
-    """The factory ``cancerinfo serve`` gives uvicorn: settings from ``CANCERINFO_*``."""
+    """A factory for running uvicorn directly (``uvicorn --factory
+    cancerinfo.service.app:app_from_environment``): settings from ``CANCERINFO_*``.
+    ``cancerinfo serve`` does not use it: its workers get an :class:`AppFactory`."""
     return create_app(Settings.load())
+
+
+def run_server(factory: AppFactory, **options: Any) -> None:
+    """Run uvicorn on the app ``factory`` builds, ``options`` being uvicorn's (``host``,
+    ``port``, ``workers``, ...); returns when the server stopped. A server (``--workers 1``)
+    that did not start exits with uvicorn's start-up failure code, 3.
+
+    This is the end of ``uvicorn.run`` without its reload and Unix-socket branches:
+    ``uvicorn.run`` takes the app only as an import string when there are several workers,
+    but its multi-process supervisor itself hands each spawned worker the whole config,
+    the app (here the factory with its settings) included.
+    """
+    import uvicorn
+    from uvicorn.config import STARTUP_FAILURE
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(factory, factory=True, **options)
+    server = uvicorn.Server(config)
+    try:
+        if config.workers > 1:
+            Multiprocess(config, sockets=[config.bind_socket()]).run()
+        else:
+            server.run()
+    except KeyboardInterrupt:
+        pass
+    if not server.started and config.workers == 1:
+        sys.exit(STARTUP_FAILURE)
 
 
 def log_config() -> dict[str, Any]:
