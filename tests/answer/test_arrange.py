@@ -135,3 +135,25 @@ def test_a_sentence_already_shown_is_not_shown_again_from_another_page() -> None
     assert texts[1] == "- These signs may be caused by melanoma or by other conditions. [2]"
     # the other page's copies (other case, other punctuation) are gone; its new line stays
     assert texts[2].splitlines() == ["- A sore that does not heal is another sign to check. [3]"]
+
+
+def test_more_of_the_short_answers_own_section_has_its_own_closeness_bar() -> None:
+    same = kb("same_section", "- Anger is a common feeling after a cancer diagnosis and it is normal. [1]")
+    other = kb("other", "- Spiritual care can help some people find meaning during treatment. [2]")
+    scores = {"c1": 0.48, "c2": 0.48}
+    citations = [cite(1, "c1"), cite(2, "c2")]
+
+    def relevance(chunk_ids: list[str]) -> list[float]:
+        return [scores[c] for c in chunk_ids]
+
+    shown, more, _ = arrange(
+        SHORT, (same, [citations[0]]), [other], citations, Layout(200, 2, 3, 0.52, 0.45),
+        keep_policy=set(), relevance=relevance,
+    )
+    assert [s.kind for s in shown] == ["short_answer", "same_section"]
+    assert [s.kind for s in more] == ["other"]
+    # without a bar of its own the same section meets the other parts' bar
+    shown, more, _ = arrange(
+        SHORT, (same, [citations[0]]), [other], citations, Layout(200, 2, 3, 0.52), keep_policy=set(), relevance=relevance,
+    )
+    assert [s.kind for s in shown] == ["short_answer"]

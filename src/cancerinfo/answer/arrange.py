@@ -31,6 +31,8 @@ class Layout:
     support_parts: int = 2
     support_lines: int = 3
     min_support_similarity: float = -1.0
+    #: ... for more of the short answer's own section (None: the same as the other parts)
+    min_same_section_similarity: float | None = None
 
 
 def words(text: str) -> int:
@@ -87,7 +89,10 @@ def arrange(
         lines = [line for line in lines if _said(line) not in said_before]
         if not lines:
             continue
-        candidates = _on_topic(lines, relevance, layout.min_support_similarity, by_number)
+        minimum = layout.min_support_similarity
+        if section is same_section and layout.min_same_section_similarity is not None:
+            minimum = layout.min_same_section_similarity
+        candidates = _on_topic(lines, relevance, minimum, by_number)
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
             for line in candidates[: layout.support_lines]:

@@ -397,7 +397,10 @@ class Assistant:
 
         return arrange(
             pair, same, sections, citations,
-            Layout(layout.max_words, layout.support_parts, layout.support_lines, layout.min_support_similarity),
+            Layout(
+                layout.max_words, layout.support_parts, layout.support_lines, layout.min_support_similarity,
+                layout.min_same_section_similarity,
+            ),
             keep_policy=self.policy.navigation_shown(intent),
             relevance=relevance,
         )

@@ -56,6 +56,7 @@ class LayoutPolicy(BaseModel):
     support_parts: int = Field(ge=0)
     support_lines: int = Field(ge=1)
     min_support_similarity: float = Field(default=-1.0, ge=-1.0, le=1.0)
+    min_same_section_similarity: float | None = Field(default=None, ge=-1.0, le=1.0)
     navigation_for: dict[str, tuple[str, ...]]
 
 
