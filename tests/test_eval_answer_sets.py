@@ -111,3 +111,23 @@ def test_the_report_shows_blind_grades_per_graded_commit_and_half(tmp_path, monk
     ]
     monkeypatch.setattr(report, "GRADES", tmp_path / "missing")
     assert report._blind_grades() == []
+
+
+def test_the_report_counts_pairwise_judgements_through_their_keys(tmp_path, monkeypatch) -> None:
+    import json as json_module
+
+    from cancerinfo.eval import report
+
+    folder = tmp_path / "pairwise-some-change"
+    folder.mkdir()
+    (folder / "answers-dev-judge.key.json").write_text(
+        json_module.dumps({"a": {"X": "new", "Y": "old"}, "b": {"X": "old", "Y": "new"}, "c": {"X": "new", "Y": "old"}}),
+        encoding="utf-8",
+    )
+    verdicts = [{"id": "a", "better": "X"}, {"id": "b", "better": "X"}, {"id": "c", "better": "same"}]
+    (folder / "answers-dev-judge.jsonl").write_text("\n".join(map(json_module.dumps, verdicts)) + "\n", encoding="utf-8")
+    (folder / "README.md").write_text("what was compared\n", encoding="utf-8")
+    monkeypatch.setattr(report, "GRADES", tmp_path)
+    rows = [line for line in report._pairwise() if line.startswith("| pairwise-")]
+    # a: X is new -> new; b: X is old -> old; c: same (worked out by hand)
+    assert rows == ["| pairwise-some-change | answers-dev-judge | 3 | 1 | 1 | 1 |"]

@@ -623,4 +623,36 @@ def _blind_grades() -> list[str]:
         mean = sum(r["grade"] for r in graded) / len(graded)
         lines.append(f"| {commit} | {name} | {len(graded)} | {mean:.2f} | " + " | ".join(map(str, counts)) + " |")
     lines.append("")
-    return lines
+    return lines + _pairwise()
+
+
+def _pairwise() -> list[str]:
+    """One row per pairwise judgement (``benchmarks/grades/pairwise-*/NAME.jsonl`` with its
+    ``NAME.key.json`` mapping X/Y to old/new): which answer a blind judge preferred."""
+    lines: list[str] = []
+    for folder in sorted(p for p in GRADES.iterdir() if p.is_dir() and p.name.startswith("pairwise-")):
+        for key_file in sorted(folder.glob("*.key.json")):
+            verdicts = folder / key_file.name.replace(".key.json", ".jsonl")
+            if not verdicts.is_file():
+                continue
+            key = json.loads(key_file.read_text(encoding="utf-8"))
+            counts = {"new": 0, "old": 0, "same": 0}
+            for line in verdicts.read_text(encoding="utf-8").splitlines():
+                if line.strip():
+                    verdict = json.loads(line)
+                    better = verdict["better"]
+                    counts["same" if better == "same" else key[verdict["id"]][better]] += 1
+            lines.append(
+                f"| {folder.name} | {verdicts.stem} | {sum(counts.values())} | {counts['new']} | {counts['old']} | {counts['same']} |"
+            )
+    if not lines:
+        return []
+    return [
+        "Pairwise blind judgements (a judge saw each changed answer as the asker sees it, old and new in",
+        "random order, and chose the better or \"same\"; what was compared: the folder's README.md):",
+        "",
+        "| change | judged | answers | new better | old better | same |",
+        "|---|---|---:|---:|---:|---:|",
+        *lines,
+        "",
+    ]
