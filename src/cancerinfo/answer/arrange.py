@@ -17,7 +17,6 @@ from cancerinfo.answer.contract import Citation, Section
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
 _WORD = re.compile(r"\w+")
-_WORDS = re.compile(r"\w+")
 _INTRO = re.compile(r":\s*(\[\d{1,3}\])?\s*$")
 #: A run of quotes opening with fewer words is a list's items without their intro.
 MIN_RUN_WORDS = 3
@@ -122,7 +121,7 @@ def arrange(
 def _said(line: str) -> str:
     """What a shown line says, for spotting the same sentence twice: its words, lower case,
     without citation marks, list markers or punctuation."""
-    return " ".join(_WORDS.findall(_CITE.sub("", line).lower()))
+    return " ".join(_WORD.findall(_CITE.sub("", line).lower()))
 
 
 def _runs(lines: list[str]) -> list[list[str]]:

@@ -479,7 +479,7 @@ class Composer:
             return False  # an intro line ("Treatment may include:") means little alone
         if text.endswith("?"):
             return False  # a KB heading-question is not an answer
-        if not unit.list_item and not _ENDS_SENTENCE.search(text) and not (introduces_list and _LEADS_IN.search(text)):
+        if not unit.list_item and not _ENDS_SENTENCE.search(text) and not (introduces_list and introduces(text)):
             return False  # a link title or a caption ("Eating Hints: Before, during, and after Cancer Treatment")
         return not _found(self._never, text)  # skip_lines, quote_exclusions (once a chunk: _prepare is kept)
 
