@@ -157,3 +157,19 @@ def test_more_of_the_short_answers_own_section_has_its_own_closeness_bar() -> No
         SHORT, (same, [citations[0]]), [other], citations, Layout(200, 2, 3, 0.52), keep_policy=set(), relevance=relevance,
     )
     assert [s.kind for s in shown] == ["short_answer"]
+
+
+def test_a_heading_that_is_a_sentence_is_not_quoted_again_in_a_later_part() -> None:
+    # PDQ pages use sentences as headings and also list them as "key points" at the top
+    heading = "Certain factors affect prognosis (chance of recovery) and treatment options."
+    first = Section("same_section", heading, "- The prognosis depends on the stage of the cancer. [1]", [1], "kb")
+    second = kb(
+        "second",
+        f"- {heading[:-1]} [2]\n"
+        "- The type of lymphoma also matters for the outlook. [2]",
+    )
+    shown, _, _ = arrange(
+        SHORT, NO_SAME, [first, second], [cite(1, "c1"), cite(2, "c2")], Layout(200, 2, 3), keep_policy=set(),
+    )
+    assert [s.title for s in shown] == ["Short answer", heading, "Second"]
+    assert shown[2].text.splitlines() == ["- The type of lymphoma also matters for the outlook. [3]"]

@@ -113,6 +113,7 @@ def arrange(
             parts += 1
             shown.append(_with_lines(section, keep))
             said_before.update(_said(line) for line in keep)
+            said_before.add(_said(section.title))  # a heading that is a sentence, not quoted again below
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)

@@ -388,12 +388,16 @@ class Composer:
         ``n``; titled with the section's heading."""
         prepared = self._prepared[short.chunk]
         run_texts = {u.text for u in short.run}
+        # a part titled with the section's heading does not quote that heading (a PDQ key
+        # point, a sentence) under itself as well
+        own_heading = short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() if title is None else None
         start = min((i for i, u in enumerate(prepared.candidates) if u.text in run_texts), default=0)
         # what follows the short answer first, then what comes before it in the section
         indices = sorted(
             (
                 i for i in prepared.quotable
                 if i not in prepared.unless
+                and prepared.candidates[i].text != own_heading
                 and (include_run or prepared.candidates[i].text not in run_texts)
                 and (not include_run or i >= start)
             ),
