@@ -8,6 +8,11 @@ and for the writers K and L (second session of 2026-12-02, before any tuning on 
     python scripts/split_triage_set.py --names triage-dev-4.jsonl triage-test-2.jsonl \
         triage-set-k.jsonl triage-set-l.jsonl
 
+and for the writers M and N (2026-12-03, before any tuning on them):
+
+    python scripts/split_triage_set.py --names triage-dev-5.jsonl triage-test-3.jsonl \
+        triage-set-m.jsonl triage-set-n.jsonl
+
 Stratified by (expected level, language group, writer) with a fixed seed, so both halves
 hold every level, refusal reason and language group from both writers.
 """

@@ -166,7 +166,9 @@ TRIAGE_SETS = (
     ("triage-dev-3.jsonl", "dev, writers I and J (tuned on after its first run)"),
     ("triage-dev-4.jsonl", "dev, writers K and L (tuned on after its first run)"),
     ("triage-test.jsonl", "test (looked at only to report)"),
+    ("triage-dev-5.jsonl", "dev, writers M and N (tuned on after its first run)"),
     ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report)"),
+    ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -198,6 +200,25 @@ FIRST_CONTACT = (
         "non_english_urgent": [39, 45],
         "refusals": [38, 58],
         "general_sent_to_urgent": [5, 55],
+    },
+    {
+        # 2026-12-03, main ed00fd5 (+ an answer-layout change), before any change made for
+        # writers M and N
+        "set": "triage-dev-5.jsonl",
+        "urgent_recall": [62, 70],
+        "self_harm_with_crisis_line": [19, 21],
+        "non_english_urgent": [21, 24],
+        "refusals": [20, 25],
+        "general_sent_to_urgent": [0, 25],
+    },
+    {
+        # the same run; its twin half, only looked at to report
+        "set": "triage-test-3.jsonl",
+        "urgent_recall": [66, 70],
+        "self_harm_with_crisis_line": [21, 21],
+        "non_english_urgent": [22, 24],
+        "refusals": [19, 25],
+        "general_sent_to_urgent": [3, 25],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
