@@ -44,6 +44,8 @@ err = Console(stderr=True, highlight=False, soft_wrap=True)
 
 
 class OutputFormat(StrEnum):
+    """How a command prints its result: readable text or JSON (``--format``)."""
+
     text = "text"
     json = "json"
 

@@ -215,6 +215,7 @@ class Setting:
 
     @property
     def variable(self) -> str:
+        """The environment variable that sets it (``CANCERINFO_`` + the name in capitals)."""
         return ENV_PREFIX + self.name.upper()
 
     def convert(self, raw: Any, *, source: str) -> Any:

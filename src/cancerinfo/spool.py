@@ -34,10 +34,12 @@ class Spool:
         return offset
 
     def get(self, offset: int) -> Any:
+        """The object :meth:`add` stored at ``offset``."""
         self._file.seek(offset)
         return pickle.load(self._file)
 
     def close(self) -> None:
+        """Close and so delete the file."""
         self._file.close()
 
     def __enter__(self) -> Spool:

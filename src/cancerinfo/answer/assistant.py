@@ -167,6 +167,7 @@ class Assistant:
             self._windows.clear()
 
     def close(self) -> None:
+        """Close the session store and the searcher."""
         self.sessions.close()
         self.searcher.close()
 
@@ -198,6 +199,8 @@ class Assistant:
     def ask(
         self, question: str, *, session_id: str | None = None, filters: Filters | None = None
     ) -> Response:
+        """The response to ``question``. With ``session_id`` (checked) a follow-up is read against
+        the session's last topical turn, and the turn is recorded (``response.turn``)."""
         question = " ".join(question.split())
         if session_id is not None:
             check_session_id(session_id)

@@ -35,6 +35,8 @@ _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|Fig|al|
 
 @dataclass(frozen=True, slots=True)
 class Unit:
+    """One quotable sentence or list item of a chunk, with the paragraph or list it belongs to."""
+
     text: str
     list_item: bool
     block: int = 0  # the paragraph (or list) of the chunk it is in

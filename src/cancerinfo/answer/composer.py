@@ -50,6 +50,9 @@ _LEADS_IN = re.compile(r"\b(include|includes|including|such as|following|these|a
 
 
 class Composer:
+    """Composes the sections of an answer from the evidence, every medical sentence a checked quote
+    (module docstring)."""
+
     def __init__(
         self,
         finder: EvidenceFinder,
@@ -83,6 +86,7 @@ class Composer:
         self.vocabulary = finder.vocabulary
 
     def evidence(self, result: SearchResult, intent: str) -> Evidence:
+        """The pages and chunks an answer of ``intent`` may quote (:meth:`EvidenceFinder.find`)."""
         return self.finder.find(result, self.policy.plan(intent))
 
     def warm(self) -> int:
@@ -99,6 +103,8 @@ class Composer:
         return pages
 
     def body(self, document: int) -> str:
+        """The Markdown body of the page at position ``document`` (read once, then kept; ``''`` if
+        it is gone)."""
         if document not in self._bodies:
             row = self.store.query("SELECT body FROM documents WHERE id = ?", (self.documents[document].id,))
             self._bodies[document] = row[0]["body"] if row else ""
@@ -108,6 +114,9 @@ class Composer:
     def compose(
         self, question: str, intent: str, evidence: Evidence, *, hit_chunks: set[str]
     ) -> tuple[list[Section], list[Citation]]:
+        """The sections of the intent's plan, in plan order, with their citations numbered from 1:
+        quotes from the best-fitting sections of the evidence pages (``source: kb``) and the
+        policy's navigation parts."""
         sections: list[Section] = []
         citations: list[Citation] = []
         used_chunks: set[str] = set()

@@ -38,11 +38,14 @@ class Action:
     href: str  # tel:911, sms:988
 
     def as_dict(self) -> dict[str, str]:
+        """The action as JSON."""
         return {"kind": self.kind, "label": self.label, "href": self.href}
 
 
 @dataclass(frozen=True, slots=True)
 class Citation:
+    """One quote of an answer, with its page (url, title, section, source) and review state."""
+
     n: int
     url: str
     title: str
@@ -67,6 +70,9 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class Section:
+    """One section of an answer: its kind and title, its text, the citation numbers it uses and
+    where its text comes from."""
+
     kind: str
     title: str
     text: str
@@ -83,6 +89,9 @@ class Section:
 
 @dataclass(slots=True)
 class Response:
+    """A response to one message: the contract of the module docstring, plus ``explain`` and
+    ``turn``."""
+
     status: Status
     intent: str
     disclaimer: str
@@ -103,6 +112,7 @@ class Response:
     turn: int | None = None
 
     def as_dict(self, *, with_explain: bool = False) -> dict[str, Any]:
+        """The contract as JSON (``explain`` too with ``with_explain``)."""
         data = {
             "status": self.status,
             "reason": self.reason,

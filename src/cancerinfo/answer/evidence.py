@@ -56,6 +56,8 @@ _TOKEN = re.compile(r"[a-z][a-z-]*|[,&/]")
 
 @dataclass(frozen=True, slots=True)
 class ChunkRow:
+    """A chunk as the composer reads it: its page's position, its ordinal, heading path and text."""
+
     rowid: int
     chunk_id: str
     document: int  # position in the searcher's document list
@@ -78,6 +80,7 @@ class Evidence:
 
 
 def cue_pattern(stem: str) -> re.Pattern[str]:
+    """A heading cue as a pattern: at a word start, any case, any white space between its words."""
     return re.compile(WORD_START + "(?:" + re.escape(stem.lower()).replace(r"\ ", r"\s+") + ")", re.IGNORECASE)
 
 
@@ -208,6 +211,10 @@ class EvidenceFinder:
 
     # -- per question ---------------------------------------------------------------------
     def find(self, result: SearchResult, parts: tuple[str, ...]) -> Evidence:
+        """The pages an answer to ``result`` may quote, best first (patient pages before
+        professional ones), with their chunks: when the question names a topic or a drug, that
+        topic's pages and a few general ones; otherwise the search's pages, a page on a cancer
+        the question does not name only when the search put it near the top."""
         named: set[int] = set()
         topic_words: list[str] = []
         drug_named = any(e["kind"] in _STRONG and e["urls"] for e in result.entities)
@@ -352,6 +359,8 @@ class EvidenceFinder:
         return self._title_fit[key]
 
     def fit(self, part: str, chunk: ChunkRow, *, first_section: bool) -> int | None:
+        """How well ``chunk``'s section fits ``part`` (:func:`heading_fit`, cached by heading path);
+        ``None`` when it does not."""
         # headings repeat across pages ("Signs and Symptoms"): the fit of a heading path is
         # computed once; only an opening section (no heading) depends on its page
         opening = chunk.ordinal == 0

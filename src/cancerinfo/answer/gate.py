@@ -42,6 +42,8 @@ DRUG_KINDS = frozenset({"drug", "brand", "regimen", "regimen_component"})
 
 @dataclass(frozen=True, slots=True)
 class GateDecision:
+    """A gate's verdict: the reason code to abstain with (``None``: go on) and why."""
+
     reason: str | None
     detail: str
     missing: tuple[str, ...] = ()
@@ -70,6 +72,8 @@ def check_search(result: SearchResult, policy: AnswerPolicy) -> GateDecision:
 def check_outdated(
     evidence: Evidence, documents: list[DocumentInfo], policy: AnswerPolicy, *, today: date
 ) -> GateDecision:
+    """``ONLY_OUTDATED`` when every evidence page was last reviewed more than
+    ``gate.outdated_after_days`` ago (an unreadable date counts as old); else no reason."""
     limit = policy.gate.outdated_after_days
     ages = []
     for page in evidence.pages:
@@ -199,12 +203,14 @@ class KBWords:
         return [w for w in self._by_start4.get(term[:4], ()) if w != term and self._root(w) == root]
 
     def frequency(self, term: str) -> int:
+        """How many chunks hold ``term`` (a postings term); 1 without postings."""
         if self.postings is None:
             return 1
         term_id = self.postings.vocabulary.get(term)
         return 0 if term_id is None else int(self.postings.starts[term_id + 1] - self.postings.starts[term_id])
 
     def share(self, term: str) -> float:
+        """The share of all chunks that hold ``term``."""
         return self.frequency(term) / self.total
 
     def compound(self, term: str) -> bool:

@@ -16,6 +16,8 @@ GENERAL = "general"
 
 
 class GatePolicy(BaseModel):
+    """``gate``: the evidence gate's thresholds (similarity, specific words, outdated pages)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     min_similarity: float = Field(ge=-1, le=1)
@@ -27,6 +29,9 @@ class GatePolicy(BaseModel):
 
 
 class SectionKind(BaseModel):
+    """One kind of answer section: its title, and either the KB headings it quotes (``from: kb``) or
+    its policy text (``from: policy``)."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     title: str = Field(min_length=1)
@@ -50,6 +55,9 @@ class SectionKind(BaseModel):
 
 
 class LayoutPolicy(BaseModel):
+    """``layout``: how long an answer is, how many supporting parts it shows and for which intents
+    each navigation part is shown."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     max_words: int = Field(ge=40)
@@ -61,6 +69,8 @@ class LayoutPolicy(BaseModel):
 
 
 class Exclusion(BaseModel):
+    """A line never quoted unless the question matches ``asked``."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     pattern: str
@@ -68,6 +78,8 @@ class Exclusion(BaseModel):
 
 
 class AnswerPolicy(BaseModel):
+    """The whole of ``policies/answer.yaml`` (module docstring), checked for consistency on load."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int = Field(ge=1)
@@ -127,9 +139,12 @@ class AnswerPolicy(BaseModel):
         return None
 
     def abstain_message(self, reason: str) -> str:
+        """The message for abstain ``reason``, else the ``default`` one."""
         return self.abstain_messages.get(reason, self.abstain_messages["default"])
 
     def plan(self, intent: str) -> tuple[str, ...]:
+        """The section kinds of an answer of ``intent``, in order (the ``general`` plan for an
+        intent without one)."""
         return self.plans.get(intent, self.plans[GENERAL])
 
     def navigation_shown(self, intent: str) -> set[str]:
@@ -137,6 +152,8 @@ class AnswerPolicy(BaseModel):
         return {kind for kind, intents in self.layout.navigation_for.items() if intent in intents}
 
     def doctor_questions(self, intent: str) -> tuple[str, ...]:
+        """The questions to ask the care team for ``intent`` (the ``general`` list unless the intent
+        has its own)."""
         section = self.sections["questions_for_doctor"]
         assert section.questions is not None
         name = self.doctor_questions_for_intent.get(intent, GENERAL)
@@ -158,5 +175,6 @@ def _compile(pattern: str) -> re.Pattern[str]:
 
 
 def load_answer_policy(path: Path | None = None) -> AnswerPolicy:
+    """The answer policy (the shipped one by default), validated."""
     path = path or policy_path("answer.yaml")
     return validated(AnswerPolicy, read_policy(path, what="answer policy"), path)

@@ -75,6 +75,9 @@ class Shared:
 
 @dataclass(frozen=True, slots=True)
 class Turn:
+    """One stored turn of a session: the question as typed and as resolved, the answer's status and
+    intent, and its topic."""
+
     session_id: str
     turn: int
     question: str
@@ -85,6 +88,7 @@ class Turn:
 
 
 def check_session_id(session_id: str) -> str:
+    """``session_id`` if well-formed; else :class:`SessionError`."""
     if not SESSION_ID.fullmatch(session_id):
         raise SessionError(
             f"session id {session_id[:80]!r} is not valid: use 1-64 letters, digits, '-' or '_'"
@@ -93,6 +97,7 @@ def check_session_id(session_id: str) -> str:
 
 
 def new_session_id() -> str:
+    """A random, URL-safe session id."""
     return secrets.token_urlsafe(16)
 
 
@@ -123,11 +128,13 @@ class SessionStore:
 
     @property
     def store(self) -> Store:
+        """The store's read-write connection, opened on first use."""
         if self._store is None:
             self._store = Store.open(self.db, readonly=False)
         return self._store
 
     def close(self) -> None:
+        """Close the connection, if open."""
         if self._store is not None:
             self._store.close()
             self._store = None
@@ -177,6 +184,7 @@ class SessionStore:
         return self._key
 
     def exists(self, session_id: str) -> bool:
+        """Whether the session has a stored turn (a session is stored with its first turn)."""
         return bool(self.store.query("SELECT 1 FROM sessions WHERE id = ?", (session_id,)))
 
     def last_turn(self, session_id: str, *, with_topic: bool = False) -> Turn | None:

@@ -20,6 +20,8 @@ from cancerinfo.eval.retrieval import read_json_lines
 
 
 def read_answer_questions(path: Path) -> list[dict[str, Any]]:
+    """The records of a question file; raises ``ValueError`` naming the first line without an ``id``
+    and a ``question`` or ``messages``."""
     records = []
     for number, record in read_json_lines(path):
         messages = record.get("messages") if isinstance(record, dict) else None
@@ -35,6 +37,7 @@ def read_answer_questions(path: Path) -> list[dict[str, Any]]:
 
 
 def turns_of(record: dict[str, Any]) -> list[str]:
+    """The turns of a record: its ``messages``, else its one ``question``."""
     messages = record.get("messages")
     return list(messages) if isinstance(messages, list) and messages else [record["question"]]
 
@@ -53,6 +56,7 @@ def ask_turns(assistant: Assistant, turns: list[str]) -> dict[str, Any]:
 
 
 def percentile(values: list[float], share: float) -> float:
+    """The value at ``share`` (0..1) of the sorted values, nearest rank; 0 for none."""
     if not values:
         return 0.0
     ordered = sorted(values)
@@ -60,6 +64,8 @@ def percentile(values: list[float], share: float) -> float:
 
 
 def run_answers_eval(assistant: Assistant, questions: Path, output: Path) -> dict[str, Any]:
+    """Answer every question of ``questions`` into ``output`` (JSON lines); the summary of statuses,
+    reasons and latency."""
     records = read_answer_questions(questions)
     statuses: Counter[str] = Counter()
     reasons: Counter[str] = Counter()

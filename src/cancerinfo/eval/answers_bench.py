@@ -27,6 +27,8 @@ THRESHOLDS = (0.30, 0.34, 0.38, 0.42, 0.46, 0.50)
 
 
 def answers_benchmark(db: Path, shared: Path) -> dict[str, Any]:
+    """Every answer benchmark of the module docstring on the store ``db``, with the assistant's load
+    time."""
     started = time.perf_counter()
     assistant = Assistant(db)
     load_seconds = time.perf_counter() - started

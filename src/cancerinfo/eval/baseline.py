@@ -17,6 +17,8 @@ from cancerinfo.store.database import Store
 
 
 class BM25Baseline:
+    """BM25 on the store's postings, opened read-only; :meth:`search` ranks chunks."""
+
     def __init__(self, db: Path) -> None:
         self.store = Store.open(db, readonly=True)
         postings = load_postings(self.store.connection)
@@ -39,4 +41,5 @@ class BM25Baseline:
         return hits[:k]
 
     def close(self) -> None:
+        """Close the store."""
         self.store.close()

@@ -17,6 +17,8 @@ from cancerinfo.eval.run import DEFAULT_CACHE, KBCache, merge_previous, run_suit
 
 
 def main(argv: list[str] | None = None) -> int:
+    """Run the suites asked for and rewrite the report and its JSON; exit code 1 without the real
+    corpus (except the smoke suite)."""
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=Path("../shared"))
     parser.add_argument("--output", type=Path, default=Path("docs/benchmarks.md"))

@@ -207,6 +207,8 @@ def start_ingest(
 
 
 def read_stages(stages: Path) -> dict[str, float]:
+    """The stages an ingest child has written so far: name → time stamp (a half-written line is
+    skipped)."""
     found: dict[str, float] = {}
     for line in stages.read_text().splitlines():
         name, _, stamp = line.partition(" ")
@@ -342,6 +344,7 @@ def run_cli_limited(
 
 
 def error_lines(stderr: str) -> list[str]:
+    """The non-blank lines of ``stderr``."""
     return [line for line in stderr.splitlines() if line.strip()]
 
 
@@ -591,6 +594,7 @@ def start_server(
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
+    """Terminate ``process`` if it still runs, and kill it if it has not exited within 20 s."""
     if process.poll() is None:
         process.terminate()
         try:

@@ -59,6 +59,8 @@ class FuzzResult:
 
     @property
     def findings(self) -> int:
+        """Server errors, undeclared statuses and schema or error-shape violations, counted
+        together."""
         return (
             self.server_errors
             + sum(self.undeclared.values())
@@ -67,11 +69,13 @@ class FuzzResult:
         )
 
     def note(self, kind: str, text: str) -> None:
+        """Keep ``text`` as an example of ``kind`` (the first few distinct ones only)."""
         kept = self.examples.setdefault(kind, [])
         if len(kept) < KEPT_EXAMPLES and text not in kept:
             kept.append(text)
 
     def as_dict(self) -> dict[str, Any]:
+        """The run as the report's JSON."""
         return {
             "seed": self.seed,
             "cases": self.cases,

@@ -19,6 +19,8 @@ from typing import Any
 
 @dataclass(frozen=True, slots=True)
 class ProcessRun:
+    """One measured child process: wall time, peak RSS, exit code and what it printed."""
+
     seconds: float
     peak_rss_mib: float
     returncode: int

@@ -31,11 +31,13 @@ def _norm(text: str) -> str:
 
 
 def read_liveqa(path: Path) -> list[dict[str, Any]]:
+    """The LiveQA question records of a JSON-lines file."""
     with path.open(encoding="utf-8") as handle:
         return [json.loads(line) for line in handle if line.strip()]
 
 
 def question_text(record: dict[str, Any], form: str) -> str:
+    """The question as searched: NIST's ``paraphrase``, or the consumer's subject and message."""
     if form == "paraphrase":
         return str(record["paraphrase"])
     return f"{record.get('subject') or ''} {record['message']}".strip()
@@ -48,6 +50,8 @@ def grades_of(hits: Iterable[Hit], judged: list[dict[str, Any]]) -> list[int]:
 
 
 def score(grades: list[int], judged: list[dict[str, Any]]) -> dict[str, float]:
+    """``avgScore``, ``MRR@10``, ``MAP@10`` and ``P@5`` of one question, from the grades of its hits
+    in rank order."""
     relevant = [g >= RELEVANT_GRADE for g in grades]
     total_relevant = len({(j["url"], _norm(j["section"])) for j in judged if j["grade"] >= RELEVANT_GRADE})
     first = next((rank for rank, ok in enumerate(relevant[:10], start=1) if ok), None)
@@ -61,6 +65,7 @@ def score(grades: list[int], judged: list[dict[str, Any]]) -> dict[str, float]:
 
 
 def run_liveqa(search: Search, questions: list[dict[str, Any]], *, form: str) -> dict[str, Any]:
+    """Search every question in the given ``form``; the metrics averaged over all questions."""
     totals: dict[str, float] = {}
     for record in questions:
         hits = search(question_text(record, form))

@@ -11,6 +11,7 @@ from typing import Any
 
 
 def machine_facts() -> dict[str, Any]:
+    """Date, CPU, cores, memory, Python, platform and git commit (with a dirty flag) of this run."""
     cpu = "unknown"
     try:
         for line in Path("/proc/cpuinfo").read_text().splitlines():

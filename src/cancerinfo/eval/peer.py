@@ -106,6 +106,8 @@ ChunkText = Callable[[str], str | None]
 
 @dataclass(frozen=True)
 class PeerCase:
+    """One case of the peer suite: its question (or messages), intent and expectations."""
+
     id: str
     suite: str
     cancer: str
@@ -117,6 +119,8 @@ class PeerCase:
 
 @dataclass(frozen=True)
 class RubricCheck:
+    """One deterministic check of the rubric pack, with its parameters."""
+
     id: str
     type: str
     required: bool
@@ -125,12 +129,16 @@ class RubricCheck:
 
 @dataclass(frozen=True)
 class Rubric:
+    """The rubric pack's deterministic checks by intent, and its shared patterns."""
+
     prohibited_patterns: tuple[str, ...]
     interrogative_patterns: tuple[str, ...]
     bullet_patterns: tuple[str, ...]
     checks: dict[str, tuple[RubricCheck, ...]]  # intent -> its deterministic checks
 
     def for_intent(self, intent: str) -> tuple[RubricCheck, ...] | None:
+        """The checks of ``intent`` (or of its alias in :data:`INTENT_ALIASES`); ``None`` if it has
+        none."""
         found = self.checks.get(intent)
         return found if found is not None else self.checks.get(INTENT_ALIASES.get(intent, ""))
 
@@ -147,6 +155,8 @@ class Rubric:
 
 @dataclass(frozen=True)
 class CheckOutcome:
+    """One check of one response: passed or not, why, and whether it is required."""
+
     id: str
     passed: bool
     detail: str = ""
@@ -155,6 +165,8 @@ class CheckOutcome:
 
 @dataclass(frozen=True)
 class CaseResult:
+    """The outcomes of every check on one case's response."""
+
     id: str
     suite: str
     intent: str
@@ -163,18 +175,22 @@ class CaseResult:
 
     @property
     def key(self) -> tuple[str, str]:
+        """``(suite, id)``: an id may occur in two suite files."""
         return (self.suite, self.id)
 
     @property
     def passed(self) -> bool:
+        """Whether every required check passed."""
         return all(check.passed for check in self.checks if check.required)
 
     @property
     def failed_checks(self) -> list[str]:
+        """The ids of the required checks that failed."""
         return [check.id for check in self.checks if check.required and not check.passed]
 
     @property
     def advisory_failed(self) -> list[str]:
+        """The ids of the advisory (not required) checks that failed."""
         return [check.id for check in self.checks if not check.required and not check.passed]
 
     def record(self) -> dict[str, Any]:

@@ -24,6 +24,7 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 
 @lru_cache(maxsize=1024)
 def regex(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled (cached)."""
     return re.compile(pattern)
 
 
@@ -41,6 +42,7 @@ def normalise_markdown(text: str) -> str:
 
 @lru_cache(maxsize=256)
 def normalised_page(page_markdown: str) -> str:
+    """The page as :func:`normalise_markdown` reads it (cached: a page is normalised once)."""
     return normalise_markdown(page_markdown)
 
 
@@ -63,4 +65,5 @@ def phrase(phrase: str, *, plural: bool = False) -> re.Pattern[str]:
 
 
 def is_acronym(phrase: str) -> bool:
+    """Whether ``phrase`` is all capitals and at most six characters without hyphens."""
     return phrase.isupper() and len(phrase.replace("-", "")) <= 6

@@ -10,6 +10,8 @@ COMMAND = "make bench   # = cancerinfo eval run --suite all --shared ../shared -
 
 
 def render(results: dict[str, Any]) -> str:
+    """docs/benchmarks.md from the results: the machine and command, then a section per suite
+    present."""
     machine = results["machine"]
     lines = [
         "# Benchmarks",

@@ -37,6 +37,8 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def read_questions(path: Path) -> Iterator[dict[str, Any]]:
+    """The records of a question file; raises ``ValueError`` naming the first line without an ``id``
+    and a ``question``."""
     for number, record in read_json_lines(path):
         if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("question"), str):
             raise ValueError(f"{path}:{number}: each line needs an 'id' and a 'question' string")
@@ -48,6 +50,7 @@ def _norm(text: str) -> str:
 
 
 def distinct_urls(hits: list[Hit]) -> list[str]:
+    """The urls of the hits, each once, in rank order."""
     seen: list[str] = []
     for hit in hits:
         if hit.url not in seen:
@@ -56,6 +59,8 @@ def distinct_urls(hits: list[Hit]) -> list[str]:
 
 
 def score_question(hits: list[Hit], relevant: list[dict[str, Any]]) -> dict[str, float]:
+    """``doc@1``, ``doc@5`` and ``mrr@10`` of one question's hits; also the section scores when the
+    labels name sections."""
     urls = {item["url"] for item in relevant if "url" in item}
     ranked = distinct_urls(hits)
     first = next((rank for rank, url in enumerate(ranked[:10], start=1) if url in urls), None)

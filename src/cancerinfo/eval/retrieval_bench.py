@@ -20,6 +20,8 @@ class _Hit(NamedTuple):
 
 
 def baseline_metrics(baseline: BM25Baseline, questions: Path, *, k: int = 10) -> dict[str, Any]:
+    """The BM25 baseline's retrieval metrics on the labelled questions of ``questions``,
+    averaged."""
     totals: dict[str, float] = {}
     counted: dict[str, int] = {}
     for record in read_questions(questions):
@@ -33,6 +35,8 @@ def baseline_metrics(baseline: BM25Baseline, questions: Path, *, k: int = 10) ->
 
 
 def compare(searcher: Searcher, baseline: BM25Baseline, questions: Path, work: Path) -> dict[str, Any]:
+    """Our retrieval metrics on ``questions``, the baseline's, and the ratio of ours to the
+    baseline's."""
     ours = run_retrieval_eval(searcher, questions, work / "hits.jsonl")
     base = baseline_metrics(baseline, questions)
     ratios = {name: round(ours["metrics"][name] / base[name], 2) for name in base if base[name]}
@@ -40,6 +44,7 @@ def compare(searcher: Searcher, baseline: BM25Baseline, questions: Path, work: P
 
 
 def medquad_nci_questions(shared: Path, work: Path) -> Path:
+    """A file in ``work`` with the MedQuAD questions whose source is NCI; its path."""
     work.mkdir(parents=True, exist_ok=True)
     path = work / "medquad-nci.jsonl"
     with path.open("w", encoding="utf-8") as out:
@@ -64,6 +69,7 @@ def label_ceiling(questions: Path) -> float:
 
 
 def retrieval_suite(nci_db: Path, medquad_db: Path, shared: Path, *, work: Path) -> dict[str, Any]:
+    """Our search against the baseline on the NCI KB question sets and MedQuAD's NCI questions."""
     work.mkdir(parents=True, exist_ok=True)
     results: dict[str, Any] = {}
     for db, files in (
@@ -85,6 +91,7 @@ def retrieval_suite(nci_db: Path, medquad_db: Path, shared: Path, *, work: Path)
 
 
 def liveqa_suite(db: Path, shared: Path) -> dict[str, Any]:
+    """LiveQA-Med 2017 metrics of our search and of the baseline, for both question forms."""
     questions = read_liveqa(shared / "benchmarks" / "liveqa-med-2017" / "questions.jsonl")
     searcher, baseline = Searcher(db), BM25Baseline(db)
     try:

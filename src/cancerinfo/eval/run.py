@@ -244,6 +244,7 @@ def merge_previous(results: dict[str, Any], previous_file: Path) -> dict[str, An
 
 
 def write_report(results: dict[str, Any], output: Path) -> None:
+    """Write ``output`` (Markdown), its JSON beside it and, with scale points, the latency plot."""
     from cancerinfo.eval.report import render
 
     output.parent.mkdir(parents=True, exist_ok=True)

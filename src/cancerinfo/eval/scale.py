@@ -76,6 +76,7 @@ def seed_vectors(db: Path, source_db: Path) -> int:
 
 
 def measure_search(db: Path, questions: list[str]) -> dict[str, Any]:
+    """The searcher's load time and search latency (p50, p99, ms) on ``db``."""
     started = time.perf_counter()
     searcher = Searcher(db)
     load = time.perf_counter() - started
@@ -109,11 +110,14 @@ def _report(run: ProcessRun, what: str) -> dict[str, Any]:
 
 
 def latency_questions(questions_file: Path) -> list[str]:
+    """The first :data:`LATENCY_QUESTIONS` questions of a JSON-lines file."""
     with questions_file.open(encoding="utf-8") as lines:
         return [json.loads(line)["question"] for line in lines][:LATENCY_QUESTIONS]
 
 
 def scale_suite(corpus: Path, nci_db: Path, folder: Path, *, sizes: tuple[int, ...]) -> dict[str, Any]:
+    """Ingest and search figures for the real NCI store and for a synthetic KB of each size in
+    ``sizes``."""
     questions_file = corpus.parent.parent / "eval" / "nci-kb-questions.jsonl"
     points = [{"pages": _pages(nci_db), "chunks": _chunks(nci_db),
                "search": measure_search_process(nci_db, questions_file), "synthetic": False}]

@@ -17,6 +17,7 @@ WARM_UP = 20
 
 
 def percentile(values: list[float], share: float) -> float:
+    """The value at ``share`` (0..1) of the sorted values, nearest rank."""
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))
     return ordered[index]
@@ -62,4 +63,5 @@ def search_benchmark(db: Path, question_files: dict[str, Path]) -> dict[str, Any
 
 
 def dump(results: dict[str, Any], path: Path) -> None:
+    """Write ``results`` to ``path`` as indented JSON."""
     path.write_text(json.dumps(results, indent=2) + "\n")

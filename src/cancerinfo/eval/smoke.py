@@ -46,6 +46,7 @@ def build_sample(shared: Path, folder: Path) -> tuple[Path, set[str]]:
 
 
 def smoke_suite(shared: Path, folder: Path) -> dict[str, Any]:
+    """Run the smoke suite of the module docstring in ``folder``; its figures."""
     from cancerinfo.answer.assistant import Assistant
     from cancerinfo.eval.answers import ask_turns
     from cancerinfo.eval.baseline import BM25Baseline

@@ -35,6 +35,9 @@ Progress = Callable[[str, int, int], None]
 
 @dataclass(frozen=True, slots=True)
 class IndexedChunk:
+    """A chunk with the section text its vector is computed from and that vector's key (a hash of
+    embedder name and text)."""
+
     chunk: Chunk
     embed_text: str
     embed_key: str
@@ -141,9 +144,13 @@ class LazyMiniLM:
         return self._model
 
     def embed(self, texts: Sequence[str], *, progress: EmbedProgress | None = None) -> np.ndarray:
+        """The model's :meth:`~cancerinfo.index.dense.MiniLMEmbedder.embed` (loading it first if
+        needed)."""
         return self._loaded().embed(texts, progress=progress)
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
+        """The model's :meth:`~cancerinfo.index.dense.MiniLMEmbedder.token_counts` (loading it first
+        if needed)."""
         return self._loaded().token_counts(texts, truncate=truncate)
 
 
@@ -159,6 +166,7 @@ class IndexWriter:
         self.connection = connection
 
     def delete_document(self, document_id: int) -> None:
+        """Remove the page's chunks and their full-text rows."""
         rows = self.connection.execute(
             "SELECT rowid, title, section, text FROM chunks WHERE document_id = ?", (document_id,)
         ).fetchall()
@@ -169,6 +177,7 @@ class IndexWriter:
         self.connection.execute("DELETE FROM chunks WHERE document_id = ?", (document_id,))
 
     def replace_document(self, document_id: int, chunks: Sequence[IndexedChunk]) -> None:
+        """Put ``chunks`` in place of the page's chunks, each with its full-text row."""
         self.delete_document(document_id)
         for item in chunks:
             chunk = item.chunk
@@ -196,6 +205,7 @@ class IndexWriter:
             )
 
     def replace_vocabulary(self, vocabulary: Vocabulary) -> None:
+        """Put ``vocabulary`` in place of the stored KB vocabulary."""
         self.connection.execute("DELETE FROM vocabulary")
         self.connection.executemany(
             "INSERT INTO vocabulary(term, canonical, kind, urls, needs_capitals, count) VALUES (?, ?, ?, ?, ?, ?)",

@@ -90,7 +90,9 @@ class Embedder(Protocol):
     """Turns texts into float32 rows of unit length, one row per text, in input order."""
 
     @property
-    def name(self) -> str: ...
+    def name(self) -> str:
+        """Names the model and its settings; a store records the name it was built with."""
+        ...
 
     @property
     def document_name(self) -> str:
@@ -99,11 +101,17 @@ class Embedder(Protocol):
         ...
 
     @property
-    def dimension(self) -> int: ...
+    def dimension(self) -> int:
+        """The length of each vector."""
+        ...
 
-    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray: ...
+    def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """One unit-length float32 row per text, in input order."""
+        ...
 
-    def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]: ...
+    def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
+        """Tokens per text: as embedded, or before the cut (``truncate=False``)."""
+        ...
 
 
 def _check_texts(texts: Sequence[str]) -> None:
@@ -228,10 +236,12 @@ class MiniLMEmbedder:
 
     @property
     def name(self) -> str:
+        """The model and its token limit, as recorded in a store it builds."""
         return self._name
 
     @property
     def document_name(self) -> str:
+        """Its own name: the document vectors are this model's."""
         return minilm_name(self.max_tokens)
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
@@ -300,6 +310,8 @@ class HashingEmbedder:
         return [len(text.split()) for text in texts]
 
     def embed(self, texts: Sequence[str], *, progress: Progress | None = None) -> np.ndarray:
+        """Signed counts of each text's hashed character n-grams, normalised; an empty text gets a
+        fixed unit vector."""
         _check_texts(texts)
         out = np.zeros((len(texts), self.dimension), dtype=np.float32)
         for row, text in enumerate(texts):

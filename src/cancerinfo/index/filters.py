@@ -14,6 +14,8 @@ from cancerinfo.index.records import DocumentInfo
 
 @dataclass(frozen=True, slots=True)
 class Filters:
+    """The search filters a caller may give (cancer type, audience, language, source type, tags)."""
+
     cancer_type: str | None = None
     audience: str | None = None
     language: str | None = None
@@ -22,11 +24,14 @@ class Filters:
 
     @property
     def active(self) -> bool:
+        """Whether any filter is given."""
         return any((self.cancer_type, self.audience, self.language, self.source_type, self.tags))
 
 
 @dataclass(frozen=True, slots=True)
 class FilterOutcome:
+    """The documents the filters allow (``None``: no filter), or why none are left."""
+
     allowed: frozenset[int] | None  # document indexes; None = no filter given
     reason: str | None = None
     detail: str | None = None

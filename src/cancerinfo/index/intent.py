@@ -22,6 +22,9 @@ GENERAL = "general"
 
 @dataclass(frozen=True, slots=True)
 class Intent:
+    """One intent of the intents policy: its name and the cues of questions and headings that have
+    it."""
+
     name: str
     question: re.Pattern[str]
     heading: re.Pattern[str]
@@ -36,6 +39,8 @@ class IntentModel:
 
     @classmethod
     def load(cls, path: Path | None = None) -> IntentModel:
+        """The intents of ``policies/intents.yaml`` (or ``path``); raises :class:`PolicyError`
+        naming the key at fault."""
         path = path or policy_path("intents.yaml")
         try:
             data = yaml.safe_load(path.read_text(encoding="utf-8"))

@@ -25,6 +25,9 @@ VECTOR_BLOCK = 4096
 
 @dataclass(slots=True)
 class IndexData:
+    """The search index in memory: the live pages, per-chunk arrays by position, section vectors,
+    vocabulary and title topics."""
+
     documents: list[DocumentInfo]
     document_of_url: dict[str, int]
     max_tier: int
@@ -77,6 +80,8 @@ def is_professional(url: str, audience_level: str) -> bool:
 def load_index(
     store: Store, *, today: date, intents: IntentModel, generic_title_words: frozenset[str]
 ) -> IndexData:
+    """Read the search index of ``store``: its active, indexed pages, their chunks (intents from
+    their headings), section vectors, vocabulary and title topics."""
     documents: list[DocumentInfo] = []
     for row in store.query(
         "SELECT id, url, title, source, source_type, tier, language, audience_level, last_reviewed,"

@@ -94,6 +94,8 @@ class Block:
 
 @dataclass(frozen=True, slots=True)
 class PlainText:
+    """Clean text from Markdown, each character's offset in the Markdown, and its blocks."""
+
     text: str
     offsets: list[int]
     blocks: tuple[Block, ...]

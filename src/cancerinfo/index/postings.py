@@ -52,11 +52,15 @@ def stem(word: str) -> str:
 
 
 def terms(text: str) -> list[str]:
+    """The stemmed lower-case words of ``text``, as the postings index them."""
     return [stem(word) for word in _WORD.findall(text.lower())]
 
 
 @dataclass(slots=True)
 class Postings:
+    """BM25 postings in arrays: for each term, the chunks that have it and the term's weight
+    there."""
+
     vocabulary: dict[str, int]
     starts: np.ndarray  # term id -> slice start in rows/weights; len = terms + 1
     rows: np.ndarray  # chunk rowids, grouped by term

@@ -156,6 +156,7 @@ class MiniLMQuestionEmbedder(MiniLMEmbedder):
 
     @property
     def name(self) -> str:
+        """The document model's name marked as the int8 question model."""
         return f"{self.document_name} questions=int8-dynamic"
 
 

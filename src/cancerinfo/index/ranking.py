@@ -23,6 +23,9 @@ from cancerinfo.policies import policy_path, read_policy, validated
 
 
 class RetrievalPolicy(BaseModel):
+    """``policies/retrieval.yaml``: candidate counts, fusion weights and ranking bonuses of the
+    search."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     version: int = Field(ge=1)
@@ -47,6 +50,7 @@ class RetrievalPolicy(BaseModel):
 
 
 def load_retrieval_policy(path: Path | None = None) -> RetrievalPolicy:
+    """The retrieval policy (the shipped one by default), validated."""
     path = path or policy_path("retrieval.yaml")
     return validated(RetrievalPolicy, read_policy(path, what="retrieval policy"), path)
 
@@ -61,10 +65,13 @@ class TierPolicy(BaseModel):
     default: float = Field(ge=0)
 
     def bonus_of(self, tier: int) -> float:
+        """The bonus of ``tier``, or ``default`` for a tier not listed."""
         return self.bonus.get(tier, self.default)
 
 
 def load_tier_policy(path: Path | None = None) -> TierPolicy:
+    """The tier policy (the shipped one by default), validated; raises :class:`PolicyError` for a
+    negative bonus."""
     path = path or policy_path("tiers.yaml")
     policy = validated(TierPolicy, read_policy(path, what="tier policy"), path)
     negative = [tier for tier, bonus in policy.bonus.items() if bonus < 0]

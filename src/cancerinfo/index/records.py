@@ -46,6 +46,7 @@ class Hit:
     document: int = -1  # position of its page in the searcher's index
 
     def as_dict(self, *, with_text: bool = False) -> dict[str, Any]:
+        """The hit's ``search --json`` fields; ``text`` and ``similarity`` only with ``with_text``."""
         data = asdict(self)
         data.pop("document")
         if not with_text:
@@ -56,6 +57,9 @@ class Hit:
 
 @dataclass(frozen=True, slots=True)
 class SearchResult:
+    """What a search found: the hits, the question's intent and entities, or the reason there are
+    none."""
+
     query: str
     intent: str
     hits: list[Hit]
@@ -70,6 +74,7 @@ class SearchResult:
     vector: Any = field(default=None, repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
+        """The ``search --json`` output."""
         return {
             "query": self.query,
             "intent": self.intent,

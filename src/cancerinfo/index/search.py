@@ -122,6 +122,7 @@ class Searcher:
         )
 
     def close(self) -> None:
+        """Wait for the worker threads, then close the store."""
         self._pool.shutdown(wait=True)
         self.store.close()  # ends the read transaction
 

@@ -27,6 +27,7 @@ def without_publisher(title: str) -> str:
 
 
 def words(text: str) -> list[str]:
+    """The lower-case words (letters and digits) of ``text``."""
     return _WORD.findall(text.lower())
 
 
@@ -50,6 +51,8 @@ MAX_SINGLE_WORD_TITLE_SHARE = 0.02
 
 
 def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: frozenset[str]) -> dict[str, set[int]]:
+    """Each title topic with the documents that have it; one-word topics that are a word of too many
+    titles are left out."""
     index: dict[str, set[int]] = {}
     title_words: dict[str, int] = {}
     count = 0

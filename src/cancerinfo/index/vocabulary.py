@@ -153,12 +153,14 @@ class Vocabulary:
 
     @property
     def entries(self) -> tuple[VocabularyEntry, ...]:
+        """Every entry, in the order mined."""
         return self._entries
 
     def __len__(self) -> int:
         return len(self._entries)
 
     def counts_by_kind(self) -> dict[str, int]:
+        """How many entries of each kind (every kind listed, zero included)."""
         counts: dict[str, int] = {kind.value: 0 for kind in Kind}
         for entry in self._entries:
             counts[entry.kind.value] += 1

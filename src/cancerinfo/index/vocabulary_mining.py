@@ -49,6 +49,8 @@ MAX_GLOSSARY_WORDS = 6
 
 
 class Kind(StrEnum):
+    """What a vocabulary term is, by the source it was mined from (module docstring)."""
+
     DRUG = "drug"
     BRAND = "brand"
     REGIMEN = "regimen"

@@ -26,10 +26,12 @@ class Document:
 
     @property
     def url(self) -> str:
+        """The page's identity: ``url`` from its front matter."""
         return self.front_matter.url
 
     @property
     def content_hash(self) -> str:
+        """SHA-256 of ``text`` (:func:`content_hash`)."""
         return content_hash(self.text)
 
 

@@ -28,6 +28,8 @@ VERSION_PATTERN = re.compile(r"^v[1-9]\d*$")
 
 
 class Status(StrEnum):
+    """Where a page is in its editorial life (``status``)."""
+
     DRAFT = "draft"
     ACTIVE = "active"
     UNDER_REVIEW = "under_review"
@@ -36,6 +38,8 @@ class Status(StrEnum):
 
 
 class ReviewFrequency(StrEnum):
+    """How often a page is due for review (``reviewFrequency``)."""
+
     MONTHLY = "monthly"
     QUARTERLY = "quarterly"
     SEMIANNUAL = "semiannual"
@@ -60,6 +64,8 @@ _MONTHS: dict[ReviewFrequency, int | None] = {
 
 
 class AudienceLevel(StrEnum):
+    """Who a page is written for (``audienceLevel``)."""
+
     PATIENT = "patient"
     CAREGIVER = "caregiver"
     HEALTH_PROFESSIONAL = "health_professional"
@@ -104,6 +110,7 @@ class FrontMatter(BaseModel):
 
     @property
     def extra_keys(self) -> list[str]:
+        """The unknown keys kept from the front matter, sorted."""
         return sorted((self.model_extra or {}).keys())
 
     @field_validator("title", "source", "citation", "license", mode="before")

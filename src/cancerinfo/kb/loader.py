@@ -83,6 +83,8 @@ _CLOSING_FENCE = re.compile(r"^(?:---|\.\.\.)[ \t]*$")
 
 @dataclass(frozen=True, slots=True)
 class LoadLimits:
+    """Size limits for one KB file and for its front matter, in bytes."""
+
     max_file_bytes: int = DEFAULT_MAX_FILE_BYTES
     max_front_matter_bytes: int = DEFAULT_MAX_FRONT_MATTER_BYTES
 
@@ -97,6 +99,7 @@ class LoadResult:
 
     @property
     def ok(self) -> bool:
+        """Whether the file gave a document (it may still have warnings)."""
         return self.document is not None
 
 

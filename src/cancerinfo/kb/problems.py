@@ -16,6 +16,8 @@ Severity = Literal["error", "warning"]
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One finding in a KB file: code, message, severity and, when known, line and field."""
+
     path: str
     code: str
     message: str
@@ -24,6 +26,7 @@ class Problem:
     field: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The finding as a JSON-ready dict."""
         return asdict(self)
 
     def as_error(self) -> Problem:
@@ -53,4 +56,5 @@ def count_by_code(problems: Iterable[Problem]) -> dict[str, int]:
 
 
 def has_errors(problems: Iterable[Problem]) -> bool:
+    """Whether any of ``problems`` is an error (warnings do not count)."""
     return any(problem.severity == "error" for problem in problems)

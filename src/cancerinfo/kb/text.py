@@ -55,6 +55,7 @@ _OPEN, _CLOSE = "<!--", "-->"
 
 
 def has_invisible(text: str) -> bool:
+    """Whether ``text`` holds a character that :data:`INVISIBLE` matches."""
     return INVISIBLE.search(text) is not None
 
 

@@ -17,23 +17,29 @@ from cancerinfo.kb.problems import Problem, count_by_code
 
 @dataclass(slots=True)
 class ValidationReport:
+    """What ``cancerinfo validate`` found: files seen, files valid and every problem."""
+
     files: int = 0
     valid: int = 0
     problems: list[Problem] = field(default_factory=list)
 
     @property
     def errors(self) -> list[Problem]:
+        """The problems of severity ``error``."""
         return [p for p in self.problems if p.severity == "error"]
 
     @property
     def warnings(self) -> list[Problem]:
+        """The problems of severity ``warning``."""
         return [p for p in self.problems if p.severity == "warning"]
 
     @property
     def ok(self) -> bool:
+        """Whether no error was found (warnings allowed)."""
         return not self.errors
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as JSON: totals, counts by code and every problem."""
         return {
             "files": self.files,
             "valid": self.valid,

@@ -72,6 +72,9 @@ and ``write``."""
 
 @dataclass(slots=True)
 class IngestReport:
+    """What one ingest run did: urls added, changed, removed and restored, files rejected,
+    warnings."""
+
     run_id: int
     db: str
     roots: list[str]
@@ -87,9 +90,12 @@ class IngestReport:
 
     @property
     def ok(self) -> bool:
+        """Whether no file was rejected."""
         return not self.rejected
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as JSON: counts, the rejected files with their problems, and the urls by
+        change."""
         return {
             "run_id": self.run_id,
             "db": self.db,

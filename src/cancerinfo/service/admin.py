@@ -47,6 +47,7 @@ def admin_token_of(request: Request) -> str:
 
 
 def same_token(given: str, token: str) -> bool:
+    """Whether ``given`` is the admin token, compared in constant time."""
     return hmac.compare_digest(given.encode("utf-8"), token.encode("utf-8"))
 
 
@@ -75,6 +76,7 @@ class AdminSessions:
         self._revoked: dict[str, int] = {}  # id -> when it would expire
 
     def issue(self) -> str:
+        """A new session cookie, valid for :attr:`seconds`."""
         payload = f"{secrets.token_urlsafe(18)}.{int(self.clock()) + self.seconds}"
         return f"{payload}.{self._mac(payload)}"
 
@@ -100,6 +102,7 @@ class AdminSessions:
         return session, expires
 
     def revoke(self, cookie: str) -> None:
+        """End the cookie's session (sign-out); revoked ids past their expiry are forgotten."""
         found = self.valid(cookie)
         now = self.clock()
         self._revoked = {session: until for session, until in self._revoked.items() if until > now}
@@ -138,6 +141,8 @@ def require_bearer(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(ADMIN_BEARER)],
 ) -> None:
+    """Let an admin API request through only with the admin token as its bearer token: 404 when
+    admin is closed, else :class:`Unauthorized` (401)."""
     token = admin_token_of(request)  # closed: 404 before anything is said about tokens
     if credentials is None or not same_token(credentials.credentials.strip(), token):
         raise Unauthorized()

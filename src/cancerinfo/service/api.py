@@ -42,6 +42,7 @@ FilterText = Annotated[str, StringConstraints(max_length=100)]
 
 
 def engine_of(request: Request) -> Engine:
+    """The app's :class:`Engine`."""
     engine: Engine = request.app.state.engine
     return engine
 

@@ -117,6 +117,8 @@ class ReportedStartupFailure(logging.Filter):
     reported = False
 
     def filter(self, record: logging.LogRecord) -> bool:
+        """Drop uvicorn's traceback and its "Application startup failed" error once the failure was
+        reported."""
         if not ReportedStartupFailure.reported or record.levelno < logging.ERROR:
             return True
         message = record.getMessage()

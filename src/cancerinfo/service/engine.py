@@ -78,12 +78,14 @@ class Counts:
     reasons: Counter[str] = field(default_factory=Counter)
 
     def add(self, response: dict[str, Any]) -> None:
+        """Count one answer by its status and reason."""
         self.questions += 1
         self.statuses[response["status"]] += 1
         if response["reason"]:
             self.reasons[response["reason"]] += 1
 
     def as_dict(self) -> dict[str, Any]:
+        """The counts as JSON, most frequent status and reason first."""
         return {
             "started_at": self.started_at,
             "questions": self.questions,
@@ -102,6 +104,8 @@ class AnswerCache:
         self.hits = 0
 
     def get(self, key: tuple[str, Filters | None]) -> dict[str, Any] | None:
+        """The cached answer for ``(question, filters)``, now the most recently used; else
+        ``None``."""
         answer = self._answers.get(key)
         if answer is not None:
             self._answers.move_to_end(key)
@@ -109,6 +113,7 @@ class AnswerCache:
         return answer
 
     def put(self, key: tuple[str, Filters | None], answer: dict[str, Any]) -> None:
+        """Cache ``answer``, dropping the least recently used beyond :attr:`size`."""
         self._answers[key] = answer
         self._answers.move_to_end(key)
         while len(self._answers) > self.size:
@@ -134,12 +139,15 @@ class ThreadLane:
         self._assistant: Assistant | None = None
 
     async def open(self) -> None:
+        """Build and warm the assistant on the lane's thread."""
         self._assistant = await asyncio.wrap_future(self._executor.submit(built_and_warmed, self.settings, self._build))
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(assistant, *args)`` on the lane's thread."""
         return await asyncio.wrap_future(self._executor.submit(work, self._assistant, *args))
 
     async def close(self) -> None:
+        """Close the assistant on its thread, then let the thread go."""
         try:
             if self._assistant is not None:
                 await asyncio.wrap_future(self._executor.submit(self._assistant.close))
@@ -169,6 +177,7 @@ class ProcessLane:
         self._reading = False
 
     async def open(self) -> None:
+        """Start the answer process and wait until its assistant is built."""
         self._process.start()
         self._child.close()  # the child's end now lives in the child only
         loop = asyncio.get_running_loop()
@@ -185,6 +194,8 @@ class ProcessLane:
         return self._reading
 
     async def run(self, work: Callable[..., T], *args: Any) -> T:
+        """``work(assistant, *args)`` in the answer process; :class:`LaneStopped` if the process is
+        gone."""
         if not self._reading:
             raise LaneStopped(f"the answer process stopped (exit code {self._process.exitcode})")
         reply: asyncio.Future[T] = asyncio.get_running_loop().create_future()
@@ -223,6 +234,7 @@ class ProcessLane:
                 asyncio.get_running_loop().remove_reader(self._connection.fileno())
 
     async def close(self) -> None:
+        """Ask the process to stop, kill it if it has not within 10 s, and close the pipe."""
         self._stop_reading()
         with contextlib.suppress(OSError, ValueError):
             self._connection.send(None)
@@ -255,6 +267,7 @@ class Lanes:
 
     @property
     def alive(self) -> bool:
+        """Whether any lane is alive."""
         return any(lane.alive for lane in self.all)
 
     async def acquire(self) -> Lane:
@@ -273,6 +286,9 @@ class Lanes:
             raise
 
     def release(self, lane: Lane) -> None:
+        """Give a slot of ``lane`` back: to the longest-waiting caller, else to the idle ones. A
+        dead lane's slot is dropped; with no lane left alive every waiting caller gets
+        :class:`LaneStopped`."""
         if not lane.alive:  # a dead lane's slots are not handed out again
             self.slots -= 1
             self._idle = deque(idle for idle in self._idle if idle.alive)
@@ -328,6 +344,7 @@ class Engine:
 
     # -- lifecycle ----------------------------------------------------------------------
     async def start(self) -> None:
+        """Load the first generation (every lane's assistant built and warmed)."""
         self._current = await self._new_generation()
 
     async def _new_generation(self) -> _Generation:
@@ -392,6 +409,7 @@ class Engine:
                     log.error("could not delete expired sessions: %s", type(exc).__name__)
 
     async def close(self) -> None:
+        """Retire the current generation once its calls have finished."""
         if self._current is not None:
             await self._retire(self._current)
             self._current = None
@@ -466,6 +484,7 @@ class Engine:
         return asked
 
     async def search(self, query: str, *, k: int, filters: Filters | None) -> dict[str, Any]:
+        """The ``search --json`` result for ``query``."""
         return await self.call(search_in_lane, query, k, filters, retry=True)
 
     async def share_question(self, question: str, filters: Filters | None, shown: dict[str, str]) -> Shared:
@@ -483,6 +502,7 @@ class Engine:
         return await self.call(shared_in_lane, share_id, retry=True)
 
     async def new_session(self) -> str:
+        """A new session id (:func:`new_session_in_lane`)."""
         return await self.call(new_session_in_lane)
 
     async def purge_sessions(self) -> int:
@@ -490,15 +510,19 @@ class Engine:
         return await self.call(purge_sessions_in_lane)
 
     async def feedback(self, session_id: str, turn: int, rating: int, comment: str | None) -> None:
+        """Store a rating of a session's turn (:func:`feedback_in_lane`)."""
         await self.call(feedback_in_lane, session_id, turn, rating, comment)
 
     async def filter_choices(self) -> dict[str, list[str]]:
+        """The values each search filter can take in the KB."""
         return await self.call(filter_choices_in_lane, retry=True)
 
     async def document_count(self) -> int:
+        """How many pages the loaded index holds."""
         return await self.call(document_count_in_lane, retry=True)
 
     async def site(self) -> dict[str, str]:
+        """The emergency number and disclaimer every page shows."""
         return await self.call(site_in_lane, retry=True)
 
 
@@ -556,6 +580,8 @@ def _reply(connection: Connection, ok: bool, value: Any) -> None:
 
 # -- what runs in a lane (module-level: it may be pickled to an answer process) ----------
 def ask_in_lane(assistant: Assistant, question: str, session_id: str | None, filters: Filters | None) -> Asked:
+    """The answer to ``question``; :class:`NotFound` for a session that does not exist (or
+    expired)."""
     if session_id is not None:
         check_session_id(session_id)
         if not assistant.sessions.exists(session_id) and not assistant.sessions.issued(session_id):
@@ -570,6 +596,7 @@ def kb_state_in_lane(assistant: Assistant) -> str:
 
 
 def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | None) -> dict[str, Any]:
+    """The ``search --json`` result for ``query``."""
     return assistant.searcher.search(query, k=k, filters=filters).as_dict()
 
 
@@ -581,10 +608,12 @@ def new_session_in_lane(assistant: Assistant) -> str:
 def share_in_lane(
     assistant: Assistant, question: str, filters: dict[str, str], response: dict[str, Any]
 ) -> Shared:
+    """Keep ``response`` to ``question`` under a new share id."""
     return assistant.sessions.share(question, filters, response)
 
 
 def share_turn_in_lane(assistant: Assistant, session_id: str, turn: int) -> Shared:
+    """Keep a session's turn under a new share id; :class:`NotFound` if there is no such turn."""
     try:
         return assistant.sessions.share_turn(session_id, turn)
     except TurnNotFound as exc:
@@ -592,14 +621,17 @@ def share_turn_in_lane(assistant: Assistant, session_id: str, turn: int) -> Shar
 
 
 def shared_in_lane(assistant: Assistant, share_id: str) -> Shared | None:
+    """The shared answer with this id, or ``None`` (unknown or expired)."""
     return assistant.sessions.shared(share_id)
 
 
 def purge_sessions_in_lane(assistant: Assistant) -> int:
+    """Delete the sessions past their retention period; how many."""
     return assistant.sessions.purge()
 
 
 def document_count_in_lane(assistant: Assistant) -> int:
+    """How many pages this lane's index holds."""
     return len(assistant.searcher.index.documents)
 
 

@@ -45,6 +45,9 @@ JSON_PREFIXES = ("/v1/", "/healthz", "/ui/", "/openapi.json")
 
 
 class ServiceError(Exception):
+    """An error the service answers with ``status`` and ``code`` (and ``headers``); the message is
+    shown to the client."""
+
     status = 400
     code = "bad_request"
 
@@ -55,10 +58,14 @@ class ServiceError(Exception):
 
 
 class InvalidRequest(ServiceError):
+    """422 ``invalid_request``: a value the service does not accept."""
+
     status, code = 422, "invalid_request"
 
 
 class Unauthorized(ServiceError):
+    """401 ``unauthorized``: no valid admin token."""
+
     status, code = 401, "unauthorized"
 
     def __init__(
@@ -68,22 +75,32 @@ class Unauthorized(ServiceError):
 
 
 class Forbidden(ServiceError):
+    """403 ``consent_required``: the notice was not accepted."""
+
     status, code = 403, "consent_required"
 
 
 class NotFound(ServiceError):
+    """404 ``not_found``: no such page, session, turn or shared answer."""
+
     status, code = 404, "not_found"
 
 
 class Conflict(ServiceError):
+    """409 ``busy``: the work asked for is already running (an ingest)."""
+
     status, code = 409, "busy"
 
 
 class PayloadTooLarge(ServiceError):
+    """413 ``payload_too_large``: a request body over the limit."""
+
     status, code = 413, "payload_too_large"
 
 
 class RateLimited(ServiceError):
+    """429 ``rate_limited``, with ``Retry-After``."""
+
     status, code = 429, "rate_limited"
 
     def __init__(self, retry_after: int) -> None:
@@ -94,6 +111,9 @@ class RateLimited(ServiceError):
 
 
 class QuotaExceeded(ServiceError):
+    """429 ``quota_exceeded``: the client's questions for today are used up; ``Retry-After`` runs to
+    midnight UTC."""
+
     status, code = 429, "quota_exceeded"
 
     def __init__(self, per_day: int, retry_after: int) -> None:
@@ -107,6 +127,7 @@ class QuotaExceeded(ServiceError):
 def error_body(
     status: int, code: str, message: str, details: list[dict[str, Any]] | None = None
 ) -> dict[str, Any]:
+    """The JSON body of every error: ``{"error": {status, code, message, details?}}``."""
     error: dict[str, Any] = {"status": status, "code": code, "message": message}
     if details:
         error["details"] = details
@@ -114,6 +135,8 @@ def error_body(
 
 
 def wants_html(path: str, accept: str) -> bool:
+    """Whether an error on ``path`` is shown as a page: a browser asked (``Accept``) and the path is
+    not an API one."""
     return not path.startswith(JSON_PREFIXES) and "text/html" in accept
 
 

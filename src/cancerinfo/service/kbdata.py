@@ -121,4 +121,5 @@ def metrics(db: Path, *, days: int, today: date) -> dict[str, Any]:
 
 
 def utc_today() -> date:
+    """Today's date in UTC."""
     return datetime.now(UTC).date()

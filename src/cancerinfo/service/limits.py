@@ -158,6 +158,7 @@ class DailyQuota:
 
 
 def is_limited(path: str) -> bool:
+    """Whether the rate limit applies to ``path`` (not to static files or the health check)."""
     return not path.startswith(UNLIMITED_PREFIXES)
 
 

@@ -60,12 +60,15 @@ LOOPBACK_HOSTS = ("127.", "localhost", "[::1]", "::1")
 
 
 def free_port() -> int:
+    """A loopback TCP port free just now."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
 def load_questions(path: Path | None) -> list[str]:
+    """The questions of a JSON-lines file (``question``, else the last message), or the built-in
+    mix; exits if the file has none."""
     if path is None:
         return list(BUILT_IN_QUESTIONS)
     questions = []
@@ -81,6 +84,7 @@ def load_questions(path: Path | None) -> list[str]:
 
 
 def percentile(sorted_values: list[float], fraction: float) -> float:
+    """The value at ``fraction`` (0..1) of already sorted values; 0 for none."""
     if not sorted_values:
         return 0.0
     index = min(len(sorted_values) - 1, max(0, round(fraction * len(sorted_values)) - 1))
@@ -98,6 +102,8 @@ class Connection:
         self.writer: asyncio.StreamWriter | None = None
 
     async def post_json(self, path: str, body: bytes) -> tuple[int, bytes]:
+        """POST ``body`` as JSON to ``path``; the status and body of the reply (the connection is
+        opened when needed and closed on a broken read)."""
         if self.writer is None:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
         assert self.reader is not None
@@ -121,6 +127,7 @@ class Connection:
         return int(status_line.split()[1]), payload
 
     async def close(self) -> None:
+        """Close the connection, if open."""
         if self.writer is not None:
             self.writer.close()
             with contextlib.suppress(ConnectionError):
@@ -129,6 +136,8 @@ class Connection:
 
 
 async def run_clients(url: str, questions: list[str], *, clients: int, seconds: float) -> dict[str, Any]:
+    """``clients`` clients ask ``questions`` in turn for ``seconds`` (after a warm-up); requests,
+    errors, requests/s and latency percentiles."""
     parts = urlsplit(url)
     host, port = parts.hostname or "127.0.0.1", parts.port or 80
     bodies = [json.dumps({"question": q}).encode("utf-8") for q in questions]
@@ -244,6 +253,8 @@ def start_server(
 
 
 def main(argv: list[str] | None = None) -> None:
+    """The command line: start a server or use ``--url``, run the clients, print the result as
+    JSON."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     target = parser.add_mutually_exclusive_group(required=True)
     target.add_argument("--db", type=Path, help="store to serve (a server is started for the test)")

@@ -39,6 +39,7 @@ class FiltersIn(_Strict):
     )
 
     def to_filters(self) -> Filters | None:
+        """The search filters given (empty values dropped), or ``None`` if there are none."""
         filters = Filters(
             self.cancer_type or None,
             self.audience or None,
@@ -50,6 +51,8 @@ class FiltersIn(_Strict):
 
 
 class AskRequest(_Strict):
+    """A question, with an optional session and search filters."""
+
     question: str = Field(
         min_length=1,
         max_length=MAX_QUESTION_CHARS,
@@ -87,10 +90,14 @@ class Answer(BaseModel):
 
 
 class SessionOut(BaseModel):
+    """A new session's id."""
+
     session_id: str
 
 
 class FeedbackRequest(_Strict):
+    """A rating of one answer of a session, with an optional comment."""
+
     session_id: str = Field(pattern=SESSION_ID_PATTERN)
     turn: int = Field(
         ge=1,
@@ -130,6 +137,8 @@ class ShareRequest(_Strict):
 
 
 class ShareOut(BaseModel):
+    """A shared answer's id, page and expiry."""
+
     share_id: str = Field(description="Random and unguessable; the link carries it, never the question.")
     url: str = Field(description="The page of the shared answer on this server: /answers/{share_id}.")
     expires_at: str = Field(
@@ -138,10 +147,14 @@ class ShareOut(BaseModel):
 
 
 class FeedbackOut(BaseModel):
+    """The rating was stored."""
+
     recorded: bool = True
 
 
 class Health(BaseModel):
+    """The service is up: its version, its page count and when the KB was loaded (Unix time)."""
+
     status: Literal["ok"]
     version: str
     documents: int
@@ -149,6 +162,8 @@ class Health(BaseModel):
 
 
 class IngestRequest(_Strict):
+    """What to re-ingest: some of the store's KB folders, or all of them."""
+
     paths: list[Annotated[str, Field(min_length=1, max_length=4_096)]] | None = Field(
         None,
         max_length=50,
@@ -175,6 +190,8 @@ ErrorCode = Literal[
 
 
 class ErrorField(BaseModel):
+    """One invalid field of a request."""
+
     loc: list[str] = Field(
         description="Where the invalid value is: a body field's path or a query parameter."
     )
@@ -182,6 +199,8 @@ class ErrorField(BaseModel):
 
 
 class ErrorDetail(BaseModel):
+    """What went wrong: the status, a stable code and a message."""
+
     status: int = Field(ge=400, le=599, description="The HTTP status, again.")
     code: ErrorCode = Field(description="What went wrong, for programs (stable across releases).")
     message: str = Field(description="What went wrong, for people (never echoes the input).")

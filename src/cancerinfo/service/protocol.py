@@ -25,6 +25,7 @@ class NoDelayHttpToolsProtocol(HttpToolsProtocol):
     """:class:`HttpToolsProtocol` that switches Nagle's algorithm off for its connection."""
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:  # type: ignore[override]
+        """Set ``TCP_NODELAY`` on a TCP connection, then set it up as uvicorn does."""
         sock = transport.get_extra_info("socket")
         if sock is not None and sock.family in (socket.AF_INET, socket.AF_INET6):
             with contextlib.suppress(OSError):

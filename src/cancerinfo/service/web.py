@@ -40,12 +40,14 @@ FilterValue = Annotated[str | None, Query(max_length=100)]
 
 
 def page(request: Request, name: str, context: dict[str, Any], *, status: int = 200) -> Response:
+    """The template ``name`` rendered with ``context``."""
     templates = request.app.state.templates
     response: Response = templates.TemplateResponse(request, name, context, status_code=status)
     return response
 
 
 def consented(request: Request) -> bool:
+    """Whether the request carries the current version's consent cookie."""
     return request.cookies.get(CONSENT_COOKIE) == CONSENT_VERSION
 
 
@@ -101,6 +103,8 @@ async def chat(
     cancer_type: FilterValue = None,
     audience: FilterValue = None,
 ) -> Response:
+    """The chat page, with the answer to ``q`` if given (counted against the quota); the notice
+    until it is accepted."""
     if not consented(request):
         return _consent_page(request)
     return await _chat_page(request, q, cancer_type, audience)
@@ -148,6 +152,7 @@ async def _chat_page(
 
 @router.post("/consent")
 async def consent(request: Request) -> Response:
+    """Accept the notice: set the consent cookie and go on to the page asked for."""
     form = await read_form(request)
     if form.get("agree") != "yes":
         return _consent_page(request, form.get("next"))
@@ -252,6 +257,7 @@ async def search_page(
     cancer_type: FilterValue = None,
     audience: FilterValue = None,
 ) -> Response:
+    """The search page, with the results for ``q`` if given; the notice until it is accepted."""
     if not consented(request):
         return _consent_page(request)
     return await _search_page(request, q, cancer_type, audience)
@@ -295,6 +301,8 @@ async def _search_page(
 async def document_page(
     request: Request, url: Annotated[str, Query(min_length=1, max_length=2_000)]
 ) -> Response:
+    """A live page of the KB by its ``url``: metadata, review status and body; or the notice until
+    it is accepted."""
     if not consented(request):
         return _consent_page(request)
     data = await asyncio.to_thread(

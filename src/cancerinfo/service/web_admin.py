@@ -43,6 +43,7 @@ def _signed_out(request: Request) -> Response | None:
 
 @router.get("", response_class=HTMLResponse)
 async def dashboard(request: Request) -> Response:
+    """The admin dashboard: review queue, metrics, store status and this process's counts."""
     if (login := _signed_out(request)) is not None:
         return login
     engine = engine_of(request)
@@ -68,6 +69,7 @@ async def dashboard(request: Request) -> Response:
 
 @router.get("/documents", response_class=HTMLResponse)
 async def documents(request: Request) -> Response:
+    """Every page with its review state."""
     if (login := _signed_out(request)) is not None:
         return login
     pages = await asyncio.to_thread(
@@ -78,6 +80,7 @@ async def documents(request: Request) -> Response:
 
 @router.post("/login")
 async def login(request: Request) -> Response:
+    """Sign in with the admin token: a session cookie, or the form again after a wrong token."""
     token = admin_token_of(request)
     form = await read_form(request)
     if not same_token(form.get("token", ""), token):

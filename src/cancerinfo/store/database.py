@@ -93,6 +93,7 @@ def file_size_limit() -> int | None:
 
 
 def utc_now() -> str:
+    """The current UTC time as ISO 8601, to the second."""
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
@@ -246,14 +247,17 @@ class Store:
             self.connection.commit()
 
     def meta(self) -> dict[str, str]:
+        """The ``meta`` table (schema version and the like) as a dict."""
         return dict(self.connection.execute("SELECT key, value FROM meta").fetchall())
 
     def query(
         self, sql: str, parameters: tuple[Any, ...] | dict[str, Any] = ()
     ) -> list[sqlite3.Row]:
+        """Every row ``sql`` returns, run with ``parameters``."""
         return self.connection.execute(sql, parameters).fetchall()
 
     def close(self) -> None:
+        """Close the connection to the SQLite file."""
         self.connection.close()
 
     def __enter__(self) -> Store:

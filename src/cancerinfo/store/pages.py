@@ -38,18 +38,22 @@ class StoredPage:
 
     @property
     def body(self) -> str:
+        """The page's Markdown body, read from the store."""
         return self._column("body")
 
     @property
     def text(self) -> str:
+        """The body: what is mined from a stored page."""
         return self.body
 
     @property
     def front_matter(self) -> FrontMatter:
+        """The page's front matter, read from the store and validated."""
         return FrontMatter.model_validate(json.loads(self._column("front_matter")))
 
     @property
     def content_hash(self) -> str:
+        """SHA-256 of the body (``text``)."""
         return content_hash(self.text)
 
 

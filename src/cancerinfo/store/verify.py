@@ -47,6 +47,7 @@ class Damage:
     path: str | None = None
 
     def as_dict(self) -> dict[str, Any]:
+        """The problem as a JSON-ready dict."""
         return asdict(self)
 
     def __str__(self) -> str:
@@ -59,6 +60,8 @@ class Damage:
 
 @dataclass(slots=True)
 class VerifyReport:
+    """What ``cancerinfo verify`` checked (documents, versions, chunks) and the damage found."""
+
     db: str
     documents: int = 0
     versions: int = 0
@@ -67,9 +70,11 @@ class VerifyReport:
 
     @property
     def ok(self) -> bool:
+        """Whether no damage was found."""
         return not self.problems
 
     def as_dict(self) -> dict[str, Any]:
+        """The report as JSON, each problem a dict."""
         return {
             "db": self.db,
             "ok": self.ok,

@@ -20,6 +20,7 @@ class DocumentWriter:
         self.now = now
 
     def find(self, url: str) -> sqlite3.Row | None:
+        """The ``documents`` row of ``url`` (live or removed), or ``None``."""
         row: sqlite3.Row | None = self.connection.execute(
             "SELECT id, url, path, content_hash, current_version, removed_at FROM documents WHERE url = ?",
             (url,),
@@ -27,6 +28,7 @@ class DocumentWriter:
         return row
 
     def insert(self, document: Document, *, root: Path, path: Path, raw_hash: str) -> int:
+        """Store a new page as version 1; its document id."""
         values = _document_values(document, root=root, path=path, raw_hash=raw_hash)
         values.update(current_version=1, first_ingested_at=self.now, updated_at=self.now)
         columns = ", ".join(values)
@@ -50,6 +52,8 @@ class DocumentWriter:
     def new_version(
         self, existing: sqlite3.Row, document: Document, *, root: Path, path: Path, raw_hash: str
     ) -> None:
+        """Store ``document`` as the next version of the ``existing`` row (restoring it if it was
+        removed)."""
         version_no = int(existing["current_version"]) + 1
         values = _document_values(document, root=root, path=path, raw_hash=raw_hash)
         values.update(
@@ -62,6 +66,7 @@ class DocumentWriter:
         self._add_version(existing["id"], version_no, document, path)
 
     def mark_indexed(self, document_id: int, content_hash: str) -> None:
+        """Record that the page's search chunks were built from the text with ``content_hash``."""
         self.connection.execute(
             "UPDATE documents SET indexed_hash = ? WHERE id = ?", (content_hash, document_id)
         )

@@ -50,6 +50,8 @@ _SHARED_SCRIPTS = {
 
 @dataclass(frozen=True, slots=True)
 class Identified:
+    """A message's language, how sure the identifier is, and how it decided."""
+
     language: str  # ISO 639-1
     confidence: float  # 0-1
     how: str  # "script", "model" or "default"

@@ -66,11 +66,15 @@ class _Strict(BaseModel):
 
 # -- rules.yaml ---------------------------------------------------------------------------
 class Threshold(_Strict):
+    """A threshold of ``rules.yaml`` with its reference."""
+
     value: float
     reference: str = Field(min_length=1)
 
 
 class MeaningRule(_Strict):
+    """``meaning``: when a message is close enough to the crisis exemplars (by meaning) to count."""
+
     languages: tuple[str, ...]
     threshold: float = Field(ge=-1, le=1)
     margin: float = Field(ge=-1, le=1)
@@ -95,6 +99,9 @@ class ExampleRule(_Strict):
 
 
 class LanguageRule(_Strict):
+    """``languages``: which languages have a full lexicon, how a language is recognised, and when a
+    message counts as English."""
+
     full: tuple[str, ...]
     always: tuple[str, ...] = ()
     markers: dict[str, tuple[str, ...]]
@@ -104,6 +111,9 @@ class LanguageRule(_Strict):
 
 
 class Rules(_Strict):
+    """``rules.yaml``: the urgency levels in order of precedence and every threshold with its
+    reference."""
+
     version: Literal[1]
     references: dict[str, str]
     levels: tuple[Level, ...]
@@ -127,6 +137,9 @@ class Rules(_Strict):
 
 # -- en.yaml / es.yaml ----------------------------------------------------------------------
 class Concept(_Strict):
+    """A danger a lexicon recognises: its level, its terms and exceptions, and whether it counts
+    only when reported or only under anticancer treatment."""
+
     level: Level
     about: str = Field(min_length=1)
     terms: tuple[str, ...] = Field(min_length=1)
@@ -136,6 +149,8 @@ class Concept(_Strict):
 
 
 class LexiconFile(_Strict):
+    """A full lexicon (``en.yaml``, ``es.yaml``): reading settings, cue lists and concepts."""
+
     language: str = Field(min_length=2, max_length=3)
     stemmer: str | None = None
     spaced: bool = True
@@ -159,6 +174,9 @@ class LexiconFile(_Strict):
 
 # -- other-languages.yaml -------------------------------------------------------------------
 class OtherLanguage(_Strict):
+    """A short lexicon of ``other-languages.yaml``: concepts by level, refusal phrases and a safety
+    notice."""
+
     name: str = Field(min_length=1)
     keep_accents: bool = False
     notice: str = Field(min_length=1)
@@ -170,12 +188,16 @@ class OtherLanguage(_Strict):
 
 
 class OtherLanguagesFile(_Strict):
+    """``other-languages.yaml``: the short lexicons by language code."""
+
     version: Literal[1]
     languages: dict[str, OtherLanguage]
 
 
 # -- exemplars.yaml -----------------------------------------------------------------------
 class ExemplarsFile(_Strict):
+    """``exemplars.yaml``: crisis and not-crisis messages by language."""
+
     version: Literal[1]
     reference: str = Field(min_length=1)
     crisis: dict[str, tuple[str, ...]]
@@ -184,6 +206,8 @@ class ExemplarsFile(_Strict):
 
 # -- refusal-examples.yaml ---------------------------------------------------------------
 class RefusalExamplesFile(_Strict):
+    """``refusal-examples.yaml``: messages to refuse by kind, and messages not to refuse."""
+
     version: Literal[1]
     reference: str = Field(min_length=1)
     refuse: dict[str, tuple[str, ...]]
@@ -202,6 +226,8 @@ class Reading:
     questions: frozenset[int]  # sentences ending with "?"
 
     def group(self, name: str) -> list[Match]:
+        """The matches of the group ``name`` (``concept:<id>``, ``except:<id>`` or
+        ``cue:<name>``)."""
         return [m for m in self.matches if m.group == name]
 
 
@@ -220,6 +246,8 @@ class Lexicon:
     source: str = ""
 
     def read(self, message: str) -> Reading:
+        """``message`` as this lexicon reads it: prepared text, words, term matches and question
+        sentences."""
         text = self.reader.prepare(message)
         words = self.reader.words(text) if self.reader.spaced else []
         questions = frozenset(

@@ -165,20 +165,26 @@ class RecentEmbeddings:
 
     @property
     def name(self) -> str:
+        """The inner embedder's name."""
         return self.inner.name
 
     @property
     def document_name(self) -> str:
+        """The inner embedder's ``document_name``."""
         return self.inner.document_name
 
     @property
     def dimension(self) -> int:
+        """The inner embedder's dimension."""
         return self.inner.dimension
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
+        """The inner embedder's token counts."""
         return self.inner.token_counts(texts, truncate=truncate)
 
     def embed(self, texts: Sequence[str], *, progress: object = None) -> np.ndarray:
+        """One text: its remembered vector if it was embedded lately, else embedded and remembered
+        (a copy either way); several texts: embedded as they are."""
         if len(texts) != 1:
             return self.inner.embed(texts, progress=progress)  # type: ignore[arg-type]
         text = texts[0]

@@ -53,6 +53,8 @@ _PAIN = re.compile(
 
 @dataclass(frozen=True, slots=True)
 class Temperature:
+    """A temperature found in a message, in degrees Celsius, and why it was read as one."""
+
     celsius: float
     text: str  # as written (for --explain)
     why: str  # "unit", "temperature word" or "body range"
@@ -60,6 +62,8 @@ class Temperature:
 
 @dataclass(frozen=True, slots=True)
 class PainScore:
+    """A pain score out of 10 found in a message."""
+
     score: int
     text: str
 

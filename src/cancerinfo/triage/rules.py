@@ -83,6 +83,7 @@ class Evidence:
     note: str = ""  # why it counted or not
 
     def as_dict(self) -> dict[str, str | None]:
+        """The evidence as JSON."""
         return {"kind": self.kind, "name": self.name, "level": self.level, "words": self.words, "note": self.note}
 
 
@@ -124,6 +125,7 @@ class TriageResult:
 
     @property
     def informational_emergency(self) -> bool:
+        """Whether a danger was named without being reported (``informational`` is set)."""
         return self.informational is not None
 
 
@@ -167,6 +169,7 @@ class Triage:
 
     @property
     def policy(self) -> SafetyPolicy:
+        """The safety policy (``safety``)."""
         return self.safety
 
     def warm(self) -> None:

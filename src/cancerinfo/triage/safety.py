@@ -84,6 +84,9 @@ def _cue_list(value: Any) -> CueList:
 
 
 class RefusalFile(_Strict):
+    """One refusal kind of ``safety.yaml``: its English and Spanish cues and its questions for the
+    care team."""
+
     cues: CueList
     cues_es: CueList
     questions_for_doctor: tuple[str, ...] = Field(min_length=QUESTIONS_PER_KIND[0], max_length=QUESTIONS_PER_KIND[1])
@@ -167,6 +170,9 @@ def _extra_refusal_cues(path: Path) -> dict[str, tuple[CueList, CueList]]:
 
 
 class SafetyFile(_Strict):
+    """``safety.yaml`` as written: contacts, cue lists, refusal kinds, titles, templates (English
+    and Spanish)."""
+
     version: int
     contacts: dict[str, str]
     warning_sign_questions: CueList

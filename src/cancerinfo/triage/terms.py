@@ -237,6 +237,7 @@ class Match:
 
     @property
     def group(self) -> str:
+        """The group of the term matched."""
         return self.term.group
 
 
