@@ -155,27 +155,12 @@ def ingest(
     if embedder.document_name != embedder.name:
         raise ValueError(f"{embedder.name!r} embeds questions only; pages are embedded by {embedder.document_name!r}")
     with Store.create_or_open(db) as store, Spool(db.parent) as spool:
-        meta = store.meta()
-        rebuild = meta.get("embedder") not in (None, embedder.name)
-        live = store.query("SELECT path, raw_hash, url, root FROM documents WHERE removed_at IS NULL")
-        known = {row["path"]: (row["raw_hash"], row["url"]) for row in live}
-        previous_path = {row["url"]: row["path"] for row in live}
-        del live
-        reformat = meta.get("text_format") != TEXT_FORMAT and bool(previous_path)
-        indexed = {
-            row["url"]: row["indexed_hash"]
-            for row in store.query("SELECT url, indexed_hash FROM documents")
-            if not reformat
-        }
-        if not rebuild:  # pages whose vectors are damaged are read, chunked and embedded again
-            for url in _urls_with_damaged_vectors(store, 4 * embedder.dimension):
-                indexed[url] = None
-                known = {path: value for path, value in known.items() if value[1] != url}
+        state = _stored_state(store, embedder)
         vectors_before = store.query("SELECT coalesce(max(rowid), 0) FROM vectors")[0][0]
         candidates, rejected, warnings = _read_files(
             files,
-            {} if rebuild or reformat else known,
-            _Reading(limits, today, indexed, embedder.name, spool),
+            {} if state.rebuild or state.reformat else state.known,
+            _Reading(limits, today, state.indexed, embedder.name, spool),
             progress,
         )
         _reject_duplicate_urls(candidates, rejected)
@@ -188,104 +173,212 @@ def ingest(
         )
         started_at = utc_now()
         with store.transaction() as connection:
-            run_id = connection.execute(
-                "INSERT INTO ingest_runs(started_at, roots, files, added, changed, unchanged, removed,"
-                " restored, rejected, problems, cancerinfo_version)"
-                " VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0, '[]', ?)",
-                (started_at, json.dumps([str(p) for p in paths]), len(files), __version__),
-            ).lastrowid
-            assert run_id is not None
-            report = IngestReport(
-                run_id=run_id,
-                db=str(db),
-                roots=[str(p) for p in paths],
-                files=len(files),
-                warnings=warnings,
+            report = _start_run(
+                connection, started_at, db=db, paths=paths, files=len(files), warnings=warnings
             )
-            writer = DocumentWriter(connection, run_id=run_id, now=started_at)
+            writer = DocumentWriter(connection, run_id=report.run_id, now=started_at)
             index = IndexWriter(connection)
-            reindexed = False  # chunks were replaced (new rowids): the postings are rebuilt
-            for done, candidate in enumerate(candidates, start=1):
-                document: Document | None = None
-                if candidate.document_at is not None:
-                    document = spool.get(candidate.document_at)
-                document_id = _store_candidate(writer, candidate, document, report, rejected)
-                if (
-                    document_id is not None
-                    and candidate.chunks_at is not None
-                    and document is not None
-                ):
-                    index.replace_document(document_id, spool.get(candidate.chunks_at))
-                    writer.mark_indexed(document_id, document.content_hash)
-                    reindexed = True
-                if progress:
-                    progress("write", done, len(candidates))
+            reindexed = _write_candidates(
+                writer, index, candidates, spool, report, rejected, progress
+            )
             spool.close()  # every page is written: its disk is free before the postings need some
-            protected = {_absolute(Path(path)) for path in rejected}
-            seen_urls = {c.url for c in candidates if str(c.shown_path) not in rejected}
-            for root in sorted({r for r, _ in files if r.is_dir()}):
-                for document_id, url in writer.mark_missing_removed(
-                    root, seen_urls=seen_urls, protected_paths=protected
-                ):
-                    index.delete_document(document_id)
-                    report.removed.append(url)
-                # A KB folder that was moved (or renamed) is the same KB: its pages found here
-                # were stored under their old folder, and a page of that old folder that is
-                # now nowhere (not seen, no file at its old path) was deleted meanwhile.
-                for old_root in _moved_from(root, candidates, previous_path):
-                    for document_id, url in writer.mark_missing_removed(
-                        old_root,
-                        seen_urls=seen_urls,
-                        protected_paths=_rebased(protected, root, old_root),
-                        only_missing_files=True,
-                    ):
-                        index.delete_document(document_id)
-                        report.removed.append(url)
+            _remove_missing(writer, index, files, candidates, rejected, state.previous_path, report)
             changed = bool(report.added or report.changed or report.removed or report.restored)
             changed = changed or reindexed
-            # the reviewed lay terms are part of the vocabulary: an edited file is mined again
-            # even when no page changed
-            lay_terms_hash = hashlib.sha256((lay_terms or policy_path("lay_terms.yaml")).read_bytes()).hexdigest()
-            stored_hash = connection.execute("SELECT value FROM meta WHERE key = 'lay_terms_sha256'").fetchone()
-            if changed or not _has_vocabulary(connection) or stored_hash is None or stored_hash[0] != lay_terms_hash:
-                index.replace_vocabulary(mine_vocabulary(connection, lay_terms))
-                connection.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('lay_terms_sha256', ?)", (lay_terms_hash,)
-                )
-            if changed or not has_postings(connection):
-                chunk_rows = connection.execute(
-                    "SELECT rowid, title, section, text FROM chunks ORDER BY rowid"
-                )
-                save_postings(connection, build_postings(chunk_rows, scratch=db.parent))
-            connection.executemany(
-                "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
-                [("embedder", embedder.name), ("embedder_dimension", str(embedder.dimension))],
-            )
-            read_again = {c.url for c in candidates if c.document_at is not None}
-            if not reformat or _live_urls(connection) <= read_again:
-                connection.execute(
-                    "INSERT OR REPLACE INTO meta(key, value) VALUES ('text_format', ?)", (TEXT_FORMAT,)
-                )
+            _refresh_vocabulary(connection, index, changed=changed, lay_terms=lay_terms)
+            _refresh_postings(connection, changed=changed, scratch=db.parent)
+            _record_formats(connection, embedder, candidates, reformat=state.reformat)
             _delete_unused_vectors(connection, up_to=int(vectors_before))
             report.rejected = {path: problems for path, problems in sorted(rejected.items())}
             report.seconds = time.perf_counter() - started
-            all_problems = [p for problems in report.rejected.values() for p in problems] + warnings
-            connection.execute(
-                "UPDATE ingest_runs SET finished_at = ?, added = ?, changed = ?, unchanged = ?, removed = ?,"
-                " restored = ?, rejected = ?, problems = ? WHERE id = ?",
-                (
-                    utc_now(),
-                    len(report.added),
-                    len(report.changed),
-                    report.unchanged,
-                    len(report.removed),
-                    len(report.restored),
-                    len(report.rejected),
-                    json.dumps([p.as_dict() for p in all_problems]),
-                    run_id,
-                ),
-            )
+            _finish_run(connection, report, warnings)
         return report
+
+
+@dataclass(slots=True)
+class _StoredState:
+    """What the store holds before this run, as the run needs it: the live pages by path
+    and by url, which content each page's chunks were built from, and whether every page
+    is read again (another embedder, or another text format)."""
+
+    rebuild: bool
+    reformat: bool
+    known: dict[str, tuple[str, str]]  # path -> (raw hash, url) of the live pages
+    previous_path: dict[str, str]  # url -> path of the live pages
+    indexed: dict[str, str | None]  # url -> content hash its chunks were built from
+
+
+def _stored_state(store: Store, embedder: Embedder) -> _StoredState:
+    """Read what the store holds before this run (pages with damaged vectors read again)."""
+    meta = store.meta()
+    rebuild = meta.get("embedder") not in (None, embedder.name)
+    live = store.query("SELECT path, raw_hash, url, root FROM documents WHERE removed_at IS NULL")
+    known = {row["path"]: (row["raw_hash"], row["url"]) for row in live}
+    previous_path = {row["url"]: row["path"] for row in live}
+    del live
+    reformat = meta.get("text_format") != TEXT_FORMAT and bool(previous_path)
+    indexed = {
+        row["url"]: row["indexed_hash"]
+        for row in store.query("SELECT url, indexed_hash FROM documents")
+        if not reformat
+    }
+    if not rebuild:  # pages whose vectors are damaged are read, chunked and embedded again
+        for url in _urls_with_damaged_vectors(store, 4 * embedder.dimension):
+            indexed[url] = None
+            known = {path: value for path, value in known.items() if value[1] != url}
+    return _StoredState(rebuild, reformat, known, previous_path, indexed)
+
+
+def _start_run(
+    connection: sqlite3.Connection,
+    started_at: str,
+    *,
+    db: Path,
+    paths: Sequence[Path],
+    files: int,
+    warnings: list[Problem],
+) -> IngestReport:
+    """Insert this run's ``ingest_runs`` row (its counts set at the end); its empty report."""
+    run_id = connection.execute(
+        "INSERT INTO ingest_runs(started_at, roots, files, added, changed, unchanged, removed,"
+        " restored, rejected, problems, cancerinfo_version)"
+        " VALUES (?, ?, ?, 0, 0, 0, 0, 0, 0, '[]', ?)",
+        (started_at, json.dumps([str(p) for p in paths]), files, __version__),
+    ).lastrowid
+    assert run_id is not None
+    return IngestReport(
+        run_id=run_id,
+        db=str(db),
+        roots=[str(p) for p in paths],
+        files=files,
+        warnings=warnings,
+    )
+
+
+def _write_candidates(
+    writer: DocumentWriter,
+    index: IndexWriter,
+    candidates: list[_Candidate],
+    spool: Spool,
+    report: IngestReport,
+    rejected: dict[str, list[Problem]],
+    progress: Progress | None,
+) -> bool:
+    """Write every candidate's page, and its chunks when they were made again; whether any were."""
+    reindexed = False  # chunks were replaced (new rowids): the postings are rebuilt
+    for done, candidate in enumerate(candidates, start=1):
+        document: Document | None = None
+        if candidate.document_at is not None:
+            document = spool.get(candidate.document_at)
+        document_id = _store_candidate(writer, candidate, document, report, rejected)
+        if (
+            document_id is not None
+            and candidate.chunks_at is not None
+            and document is not None
+        ):
+            index.replace_document(document_id, spool.get(candidate.chunks_at))
+            writer.mark_indexed(document_id, document.content_hash)
+            reindexed = True
+        if progress:
+            progress("write", done, len(candidates))
+    return reindexed
+
+
+def _remove_missing(
+    writer: DocumentWriter,
+    index: IndexWriter,
+    files: list[tuple[Path, Path]],
+    candidates: list[_Candidate],
+    rejected: dict[str, list[Problem]],
+    previous_path: dict[str, str],
+    report: IngestReport,
+) -> None:
+    """Mark removed the pages gone from the ingested folders, or from where those moved from."""
+    protected = {_absolute(Path(path)) for path in rejected}
+    seen_urls = {c.url for c in candidates if str(c.shown_path) not in rejected}
+    for root in sorted({r for r, _ in files if r.is_dir()}):
+        for document_id, url in writer.mark_missing_removed(
+            root, seen_urls=seen_urls, protected_paths=protected
+        ):
+            index.delete_document(document_id)
+            report.removed.append(url)
+        # A KB folder that was moved (or renamed) is the same KB: its pages found here
+        # were stored under their old folder, and a page of that old folder that is
+        # now nowhere (not seen, no file at its old path) was deleted meanwhile.
+        for old_root in _moved_from(root, candidates, previous_path):
+            for document_id, url in writer.mark_missing_removed(
+                old_root,
+                seen_urls=seen_urls,
+                protected_paths=_rebased(protected, root, old_root),
+                only_missing_files=True,
+            ):
+                index.delete_document(document_id)
+                report.removed.append(url)
+
+
+def _refresh_vocabulary(
+    connection: sqlite3.Connection, index: IndexWriter, *, changed: bool, lay_terms: Path | None
+) -> None:
+    """Mine the vocabulary again when pages or the lay terms changed, or when it is missing."""
+    # the reviewed lay terms are part of the vocabulary: an edited file is mined again
+    # even when no page changed
+    lay_terms_hash = hashlib.sha256((lay_terms or policy_path("lay_terms.yaml")).read_bytes()).hexdigest()
+    stored_hash = connection.execute("SELECT value FROM meta WHERE key = 'lay_terms_sha256'").fetchone()
+    if changed or not _has_vocabulary(connection) or stored_hash is None or stored_hash[0] != lay_terms_hash:
+        index.replace_vocabulary(mine_vocabulary(connection, lay_terms))
+        connection.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('lay_terms_sha256', ?)", (lay_terms_hash,)
+        )
+
+
+def _refresh_postings(connection: sqlite3.Connection, *, changed: bool, scratch: Path) -> None:
+    """Build the BM25 postings again when pages changed, or when they are missing."""
+    if changed or not has_postings(connection):
+        chunk_rows = connection.execute(
+            "SELECT rowid, title, section, text FROM chunks ORDER BY rowid"
+        )
+        save_postings(connection, build_postings(chunk_rows, scratch=scratch))
+
+
+def _record_formats(
+    connection: sqlite3.Connection,
+    embedder: Embedder,
+    candidates: list[_Candidate],
+    *,
+    reformat: bool,
+) -> None:
+    """Record the embedder, and the text format once no live page is left from an older one."""
+    connection.executemany(
+        "INSERT OR REPLACE INTO meta(key, value) VALUES (?, ?)",
+        [("embedder", embedder.name), ("embedder_dimension", str(embedder.dimension))],
+    )
+    read_again = {c.url for c in candidates if c.document_at is not None}
+    if not reformat or _live_urls(connection) <= read_again:
+        connection.execute(
+            "INSERT OR REPLACE INTO meta(key, value) VALUES ('text_format', ?)", (TEXT_FORMAT,)
+        )
+
+
+def _finish_run(
+    connection: sqlite3.Connection, report: IngestReport, warnings: list[Problem]
+) -> None:
+    """Set this run's counts, finish time and problems in its ``ingest_runs`` row."""
+    all_problems = [p for problems in report.rejected.values() for p in problems] + warnings
+    connection.execute(
+        "UPDATE ingest_runs SET finished_at = ?, added = ?, changed = ?, unchanged = ?, removed = ?,"
+        " restored = ?, rejected = ?, problems = ? WHERE id = ?",
+        (
+            utc_now(),
+            len(report.added),
+            len(report.changed),
+            report.unchanged,
+            len(report.removed),
+            len(report.restored),
+            len(report.rejected),
+            json.dumps([p.as_dict() for p in all_problems]),
+            report.run_id,
+        ),
+    )
 
 
 @dataclass(frozen=True, slots=True)
