@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from urllib.parse import urlsplit
 
@@ -82,6 +82,64 @@ def load_index(
 ) -> IndexData:
     """Read the search index of ``store``: its active, indexed pages, their chunks (intents from
     their headings), section vectors, vocabulary and title topics."""
+    documents = _load_documents(store, today=today)
+    index_of_id = {info.id: position for position, info in enumerate(documents)}
+    intent_bits = {name: 1 << bit for bit, name in enumerate(intents.names)}
+    chunks = _load_chunks(store, index_of_id, intents, intent_bits)
+    rowids, chunk_ids = chunks.rowids, chunks.chunk_ids
+    vector_columns = _load_vector_columns(store, chunks.key_index)
+    chunk_key = np.asarray(chunks.keys, dtype=np.int64)
+    first_chunk_of_key = np.full(len(chunks.key_index), -1, dtype=np.int64)
+    chunks_of_document: dict[int, list[int]] = {}
+    for position in range(len(rowids) - 1, -1, -1):
+        first_chunk_of_key[chunk_key[position]] = position
+    for position, document in enumerate(chunks.documents):
+        chunks_of_document.setdefault(document, []).append(position)
+    vocabulary = Vocabulary.from_rows(
+        tuple(row) for row in store.query(
+            "SELECT term, canonical, kind, urls, needs_capitals, count FROM vocabulary ORDER BY rowid"
+        )
+    )
+    topics = build_topic_index(
+        ((position, info.title) for position, info in enumerate(documents)), generic_words=generic_title_words
+    )
+    title_intents = np.asarray(
+        [sum(intent_bits[name] for name in intents.heading_intents(without_publisher(info.title))) for info in documents],
+        dtype=np.int64,
+    )
+    position_of_rowid_array = np.full(max(rowids, default=0) + 1, -1, dtype=np.int64)
+    position_of_rowid_array[np.asarray(rowids, dtype=np.int64)] = np.arange(len(rowids))
+    chunk_id_order = np.empty(len(chunk_ids), dtype=np.int64)
+    chunk_id_order[np.argsort(np.asarray(chunk_ids, dtype=object), kind="stable")] = np.arange(len(chunk_ids))
+    return IndexData(
+        documents=documents,
+        document_of_url={info.url: position for position, info in enumerate(documents)},
+        max_tier=max((info.tier for info in documents), default=0),
+        chunk_rowids=np.asarray(rowids, dtype=np.int64),
+        chunk_ids=chunk_ids,
+        chunk_document=np.asarray(chunks.documents, dtype=np.int64),
+        chunk_ordinal=np.asarray(chunks.ordinals, dtype=np.int32),
+        chunk_key=chunk_key,
+        chunk_intents=np.asarray(chunks.intents, dtype=np.int64),
+        live_chunk=np.ones(len(rowids), dtype=bool),
+        position_of_rowid={rowid: position for position, rowid in enumerate(rowids)},
+        chunks_of_document=chunks_of_document,
+        position_of_rowid_array=position_of_rowid_array,
+        chunks_of_document_array={d: np.asarray(p, dtype=np.int64) for d, p in chunks_of_document.items()},
+        chunk_id_order=chunk_id_order,
+        document_professional=np.asarray([info.professional for info in documents], dtype=bool),
+        document_tier=np.asarray([info.tier for info in documents], dtype=np.int64),
+        vector_columns=vector_columns,
+        first_chunk_of_key=first_chunk_of_key,
+        intent_bits=intent_bits,
+        vocabulary=vocabulary,
+        topics=topics,
+        title_intents=title_intents,
+    )
+
+
+def _load_documents(store: Store, *, today: date) -> list[DocumentInfo]:
+    """The store's active, indexed, live pages in id order, with their review state on ``today``."""
     documents: list[DocumentInfo] = []
     for row in store.query(
         "SELECT id, url, title, source, source_type, tier, language, audience_level, last_reviewed,"
@@ -107,10 +165,28 @@ def load_index(
                 tags=frozenset(t.lower() for t in json.loads(row["tags"])),
             )
         )
-    index_of_id = {info.id: position for position, info in enumerate(documents)}
-    intent_bits = {name: 1 << bit for bit, name in enumerate(intents.names)}
-    rowids, chunk_ids, chunk_document, ordinals, keys, chunk_intents = [], [], [], [], [], []
-    key_index: dict[str, int] = {}
+    return documents
+
+
+@dataclass(slots=True)
+class _ChunkRows:
+    """The chunks of the loaded pages in rowid order, one list entry per chunk (its position),
+    and the position of each section vector key among the keys in order of first use."""
+
+    rowids: list[int] = field(default_factory=list)
+    chunk_ids: list[str] = field(default_factory=list)
+    documents: list[int] = field(default_factory=list)  # the page's position in ``documents``
+    ordinals: list[int] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)  # the position of its embed key
+    intents: list[int] = field(default_factory=list)  # bit mask of its heading's intents
+    key_index: dict[str, int] = field(default_factory=dict)
+
+
+def _load_chunks(
+    store: Store, index_of_id: dict[int, int], intents: IntentModel, intent_bits: dict[str, int]
+) -> _ChunkRows:
+    """The chunks of the pages in ``index_of_id`` (id -> position), intents from their headings."""
+    chunks = _ChunkRows()
     heading_cache: dict[str, int] = {}
     for row in store.query(
         "SELECT rowid, chunk_id, document_id, ordinal, section, embed_key FROM chunks ORDER BY rowid"
@@ -118,64 +194,16 @@ def load_index(
         document = index_of_id.get(row["document_id"])
         if document is None:
             continue
-        rowids.append(row["rowid"])
-        chunk_ids.append(row["chunk_id"])
-        chunk_document.append(document)
-        ordinals.append(row["ordinal"])
-        keys.append(key_index.setdefault(row["embed_key"], len(key_index)))
+        chunks.rowids.append(row["rowid"])
+        chunks.chunk_ids.append(row["chunk_id"])
+        chunks.documents.append(document)
+        chunks.ordinals.append(row["ordinal"])
+        chunks.keys.append(chunks.key_index.setdefault(row["embed_key"], len(chunks.key_index)))
         section = row["section"]
         if section not in heading_cache:
             heading_cache[section] = sum(intent_bits[name] for name in intents.heading_intents(section))
-        chunk_intents.append(heading_cache[section])
-    vector_columns = _load_vector_columns(store, key_index)
-    chunk_key = np.asarray(keys, dtype=np.int64)
-    first_chunk_of_key = np.full(len(key_index), -1, dtype=np.int64)
-    chunks_of_document: dict[int, list[int]] = {}
-    for position in range(len(rowids) - 1, -1, -1):
-        first_chunk_of_key[chunk_key[position]] = position
-    for position, document in enumerate(chunk_document):
-        chunks_of_document.setdefault(document, []).append(position)
-    vocabulary = Vocabulary.from_rows(
-        tuple(row) for row in store.query(
-            "SELECT term, canonical, kind, urls, needs_capitals, count FROM vocabulary ORDER BY rowid"
-        )
-    )
-    topics = build_topic_index(
-        ((position, info.title) for position, info in enumerate(documents)), generic_words=generic_title_words
-    )
-    title_intents = np.asarray(
-        [sum(intent_bits[name] for name in intents.heading_intents(without_publisher(info.title))) for info in documents],
-        dtype=np.int64,
-    )
-    position_of_rowid_array = np.full(max(rowids, default=0) + 1, -1, dtype=np.int64)
-    position_of_rowid_array[np.asarray(rowids, dtype=np.int64)] = np.arange(len(rowids))
-    chunk_id_order = np.empty(len(chunk_ids), dtype=np.int64)
-    chunk_id_order[np.argsort(np.asarray(chunk_ids, dtype=object), kind="stable")] = np.arange(len(chunk_ids))
-    return IndexData(
-        documents=documents,
-        document_of_url={info.url: position for position, info in enumerate(documents)},
-        max_tier=max((info.tier for info in documents), default=0),
-        chunk_rowids=np.asarray(rowids, dtype=np.int64),
-        chunk_ids=chunk_ids,
-        chunk_document=np.asarray(chunk_document, dtype=np.int64),
-        chunk_ordinal=np.asarray(ordinals, dtype=np.int32),
-        chunk_key=chunk_key,
-        chunk_intents=np.asarray(chunk_intents, dtype=np.int64),
-        live_chunk=np.ones(len(rowids), dtype=bool),
-        position_of_rowid={rowid: position for position, rowid in enumerate(rowids)},
-        chunks_of_document=chunks_of_document,
-        position_of_rowid_array=position_of_rowid_array,
-        chunks_of_document_array={d: np.asarray(p, dtype=np.int64) for d, p in chunks_of_document.items()},
-        chunk_id_order=chunk_id_order,
-        document_professional=np.asarray([info.professional for info in documents], dtype=bool),
-        document_tier=np.asarray([info.tier for info in documents], dtype=np.int64),
-        vector_columns=vector_columns,
-        first_chunk_of_key=first_chunk_of_key,
-        intent_bits=intent_bits,
-        vocabulary=vocabulary,
-        topics=topics,
-        title_intents=title_intents,
-    )
+        chunks.intents.append(heading_cache[section])
+    return chunks
 
 
 def _load_vector_columns(store: Store, key_index: dict[str, int]) -> np.ndarray:
