@@ -33,7 +33,7 @@ from cancerinfo.answer.citations import (
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, EvidenceFinder
 from cancerinfo.answer.plan import AnswerPolicy, SectionKind
-from cancerinfo.index.records import DocumentInfo, SearchResult
+from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
 from cancerinfo.policies import any_of
 
 K = TypeVar("K", bound=Hashable)
@@ -313,17 +313,35 @@ class Composer:
         rank, the best few then by the cosine of their text to the question (``embed``:
         texts -> unit rows, the question first). ``avoid``: pages not to quote. The best
         window of each section, best first (the short answer is the first)."""
-        import numpy as np
-
         wanted = question_words(question, stem)
         page_rank = {d: i for i, d in enumerate(evidence.pages) if d not in avoid}
+        hits = self._short_hits(result, page_rank, avoid)
+        if not hits:
+            return []
+        scored = self._short_windows(question, hits, page_rank, wanted, stem, parts)
+        if not scored:
+            return []
+        ranked = self._short_ranked(question, scored, embed, section_scores)
+        return self._short_checked(ranked)
+
+    def _short_hits(self, result: SearchResult, page_rank: dict[int, int], avoid: frozenset[int]) -> list[Hit]:
+        """The search's hits on the evidence's pages (else on any page not avoided), patient pages only when any."""
         hits = [h for h in result.hits if h.document in page_rank] or [
             h for h in result.hits if h.document not in avoid
         ]
-        if not hits:
-            return []
         patient = [h for h in hits if not self.documents[h.document].professional]
-        hits = patient or hits
+        return patient or hits
+
+    def _short_windows(
+        self,
+        question: str,
+        hits: list[Hit],
+        page_rank: dict[int, int],
+        wanted: frozenset[str],
+        stem: Callable[[str], str],
+        parts: tuple[str, ...],
+    ) -> list[tuple[float, float, ChunkRow, list[int]]]:
+        """Every window of the first hits' sections, scored by words held and the hit's rank, best first."""
         asked = set(_QWORD.findall(question.lower()))
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
         scored: list[tuple[float, float, ChunkRow, list[int]]] = []
@@ -352,9 +370,19 @@ class Composer:
                 length = len(text.split())
                 penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
                 scored.append((coverage + prior - penalty - 0.02 * len(window), coverage + prior - penalty, chunk, window))
-        if not scored:
-            return []
         scored.sort(key=lambda item: -item[0])
+        return scored
+
+    def _short_ranked(
+        self,
+        question: str,
+        scored: list[tuple[float, float, ChunkRow, list[int]]],
+        embed: Callable[[list[str]], object],
+        section_scores: Callable[[list[str]], list[float]] | None,
+    ) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
+        """The windows that can still win, ranked again by closeness to the question (the window's and its section's)."""
+        import numpy as np
+
         # the encoder reads only the windows that can still win on closeness: the best few, and
         # the others of the first ones within reach of the best by words and rank
         best = [
@@ -370,11 +398,14 @@ class Composer:
             section_scores([c.chunk_id for _, _, c, _ in best]) if section_scores is not None and SHORT_SECTION_WEIGHT
             else [0.0] * len(best)
         )
-        ranked = sorted(
+        return sorted(
             ((float(sim) + SHORT_LEXICAL_WEIGHT * lexical + SHORT_SECTION_WEIGHT * float(section), float(sim), lexical, chunk, window)
              for (_, lexical, chunk, window), sim, section in zip(best, similarities, sections, strict=True)),
             key=lambda item: -item[0],
         )
+
+    def _short_checked(self, ranked: list[tuple[float, float, float, ChunkRow, list[int]]]) -> list[ShortAnswer]:
+        """The best window of each section, in rank order, whose quote is found word for word on its page."""
         found: list[ShortAnswer] = []
         for score, similarity, lexical, chunk, window in ranked:
             if any(f.chunk.chunk_id == chunk.chunk_id for f in found):

@@ -204,7 +204,30 @@ class Triage:
         known_terms: Callable[[str], bool] | None,
         treatment_terms: Callable[[str], bool] | None,
     ) -> TriageResult:
+        """:meth:`assess` without the timing: urgent, refused, abstained or answered, first match wins."""
         identified = self._language(message)
+        language = identified.language
+        readings = self._readings(message, identified)
+        found = self._find_concepts(message, language, readings, treatment_terms)
+        evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
+        evidence += found.evidence
+
+        reported = self._reported(message, language, found, evidence)
+        if reported is not None:
+            return reported
+
+        sentences = simplify(message)
+        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
+        declined = self._declined(message, language, sentences, found, evidence, informational)
+        if declined is not None:
+            return declined
+
+        if language != "en":
+            return self._not_english(language, readings, found, evidence, informational)
+        return self._in_english(message, language, sentences, known_terms, found, evidence, informational)
+
+    def _readings(self, message: str, identified: Identified) -> list[Reading]:
+        """The message read by each lexicon it may be written in (full languages, then its own or guessed one)."""
         language = identified.language
         lexicons = [self.files.lexicons[code] for code in self.rules.languages.full if self._may_be(code, language, message)]
         if language in self.files.lexicons and language not in self.rules.languages.full:
@@ -212,7 +235,16 @@ class Triage:
         guess = identified.how.removeprefix("default (guess ").rstrip(")") if identified.how.startswith("default (guess") else None
         if guess and guess in self.files.lexicons and guess not in self.rules.languages.full:
             lexicons.append(self.files.lexicons[guess])  # a short message the identifier was unsure of
-        readings = [lexicon.read(message) for lexicon in lexicons]
+        return [lexicon.read(message) for lexicon in lexicons]
+
+    def _find_concepts(
+        self,
+        message: str,
+        language: str,
+        readings: Sequence[Reading],
+        treatment_terms: Callable[[str], bool] | None,
+    ) -> _Found:
+        """The concepts and numbers of every reading, with whether each is reported or only asked about."""
         treatment = any(r.group("cue:treatment") for r in readings) or bool(
             treatment_terms is not None and treatment_terms(message)
         )
@@ -228,9 +260,10 @@ class Triage:
             foreign = not own and not (reading.lexicon.language == "en" and anyone)
             self._concepts(reading, treatment, found, foreign=foreign, excepted_elsewhere=() if own else own_exceptions)
         self._numbers(message, readings, treatment, found)
-        evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
-        evidence += found.evidence
+        return found
 
+    def _reported(self, message: str, language: str, found: _Found, evidence: list[Evidence]) -> TriageResult | None:
+        """The urgent result of the first level with a reported concept (a crisis meaning first), if any."""
         for level in self.rules.levels:
             if found.reports.get(level):
                 if level != "crisis":
@@ -242,9 +275,18 @@ class Triage:
                         if meaning[1]:
                             return self._urgent("crisis", language, found, evidence, also=level)
                 return self._urgent(level, language, found, evidence)
+        return None
 
-        sentences = simplify(message)
-        informational = next((level for level in self.rules.levels if found.asked.get(level)), None)
+    def _declined(
+        self,
+        message: str,
+        language: str,
+        sentences: list[str],
+        found: _Found,
+        evidence: list[Evidence],
+        informational: str | None,
+    ) -> TriageResult | None:
+        """Out of scope, a crisis by meaning, or a refusal of the personal part of care, if any."""
         hit = self.safety.out_of_scope.find(sentences)
         if hit is not None:
             evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))
@@ -271,14 +313,35 @@ class Triage:
                 personal=found.personal,
                 evidence=tuple(evidence),
             )
+        return None
 
-        if language != "en":
-            asked = self._other_language_refusal(language, readings)
-            if asked is not None:
-                kind, words = asked
-                evidence.append(Evidence("refusal", kind, words=words, note="refusal"))
-                return self._refused_in_other_language(kind, language, evidence, informational, found.personal)
-            return self._other_language(language, evidence, informational)
+    def _not_english(
+        self,
+        language: str,
+        readings: Sequence[Reading],
+        found: _Found,
+        evidence: list[Evidence],
+        informational: str | None,
+    ) -> TriageResult:
+        """A message in another language: refused when it asks for the personal part of care, else abstained."""
+        asked = self._other_language_refusal(language, readings)
+        if asked is not None:
+            kind, words = asked
+            evidence.append(Evidence("refusal", kind, words=words, note="refusal"))
+            return self._refused_in_other_language(kind, language, evidence, informational, found.personal)
+        return self._other_language(language, evidence, informational)
+
+    def _in_english(
+        self,
+        message: str,
+        language: str,
+        sentences: list[str],
+        known_terms: Callable[[str], bool] | None,
+        found: _Found,
+        evidence: list[Evidence],
+        informational: str | None,
+    ) -> TriageResult:
+        """An English message with nothing urgent or refused: off topic, another language, or to answer."""
         health = informational is not None or self.safety.health_cues.found(sentences)
         if not health and known_terms is not None:
             health = bool(known_terms(message))
