@@ -124,15 +124,6 @@ def fuzz_api(
     """
     import requests
     import schemathesis
-    from hypothesis import HealthCheck, Phase, given, settings
-    from hypothesis import seed as hypothesis_seed
-    from hypothesis.errors import Unsatisfiable
-    from schemathesis.core.failures import FailureGroup
-    from schemathesis.specs.openapi.checks import (
-        content_type_conformance,
-        response_headers_conformance,
-        response_schema_conformance,
-    )
 
     session = requests.Session()
     if schema is None:
@@ -144,77 +135,142 @@ def fuzz_api(
         seed=seed, operations=[f"{op.method.upper()} {op.path}" for op in operations]
     )
     auth = {"Authorization": f"Bearer {admin_token}"} if admin_token else {}
-    checks = [response_schema_conformance, content_type_conformance, response_headers_conformance]
+    checker = _CaseChecker(base_url, session, schema, codes, auth, result)
     started = time.perf_counter()
+    runs = [(op, mode) for op in operations for mode in MODES]
+    per_run = max(1, -(-cases // len(runs)))
+    _fuzz_rounds(result, runs, cases=cases, per_run=per_run, check=checker.check, progress=progress)
+    result.seconds = time.perf_counter() - started
+    return result
 
-    def check(operation: Any, mode: str, case: Any) -> None:
+
+def _conformance_checks() -> list[Callable[..., Any]]:
+    """Schemathesis' checks of a response against the schema declared for its status."""
+    from schemathesis.specs.openapi.checks import (
+        content_type_conformance,
+        response_headers_conformance,
+        response_schema_conformance,
+    )
+
+    return [response_schema_conformance, content_type_conformance, response_headers_conformance]
+
+
+@dataclass
+class _CaseChecker:
+    """Sends cases to the server at ``base_url``; counts in ``result`` what each answer breaks."""
+
+    base_url: str
+    session: Any  # a requests.Session
+    schema: dict[str, Any]
+    codes: set[str]  # the ErrorDetail.code enum
+    auth: dict[str, str]  # the headers of admin operations
+    result: FuzzResult
+    checks: list[Callable[..., Any]] = field(default_factory=_conformance_checks)
+
+    def check(self, operation: Any, mode: str, case: Any) -> None:
+        """Send ``case`` (``operation`` in ``mode``); count its status and every finding."""
+        result = self.result
         name = f"{operation.method.upper()} {operation.path}"
-        headers = auth if operation.path.startswith("/v1/admin/") else {}
-        response = case.call(base_url=base_url, session=session, headers=headers, timeout=60)
+        headers = self.auth if operation.path.startswith("/v1/admin/") else {}
+        response = case.call(
+            base_url=self.base_url, session=self.session, headers=headers, timeout=60
+        )
         status = response.status_code
         result.cases += 1
         result.cases_by_operation[name] += 1
         result.statuses[status] += 1
-        curl = case.as_curl_command(headers=headers, base_url=base_url)[:500]
+        curl = case.as_curl_command(headers=headers, base_url=self.base_url)[:500]
         if mode == "positive" and status == 422:
             result.valid_rejected[name] += 1
         if status >= 500:
             result.server_errors += 1
             result.note("server_error", f"{status}: {curl}")
-        declared = schema["paths"][operation.path][operation.method.lower()]["responses"]
+        declared = self.schema["paths"][operation.path][operation.method.lower()]["responses"]
         if str(status) not in declared:
             result.undeclared[f"{name} -> {status}"] += 1
             result.note("undeclared", f"{status}: {curl}")
             return  # nothing to validate the body against
-        try:
-            case.validate_response(response, checks=checks, headers=headers)
-        except FailureGroup as failures:
-            result.schema_violations += 1
-            titles = "; ".join(sorted({failure.title for failure in failures.exceptions}))
-            result.note("schema", f"{status} ({titles}): {curl}")
+        self._check_conformance(case, response, headers, status, curl)
         if status >= 400 and operation.method.upper() != "HEAD":
-            try:
-                problem = error_shape_problem(json.loads(response.content), status, codes)
-            except ValueError:
-                problem = "not JSON"
-            if problem:
-                result.error_shape_violations += 1
-                result.note("error_shape", f"{status} ({problem}): {curl}")
+            self._check_error_shape(response, status, curl)
 
-    runs = [(op, mode) for op in operations for mode in MODES]
-    per_run = max(1, -(-cases // len(runs)))
-    round_seed = seed
+    def _check_conformance(
+        self, case: Any, response: Any, headers: dict[str, str], status: int, curl: str
+    ) -> None:
+        """Count a response whose body or headers do not match the schema of its status."""
+        from schemathesis.core.failures import FailureGroup
 
-    def runner(operation: Any, mode: str, run_seed: int) -> Callable[[], None]:
-        strategy = operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode))
+        try:
+            case.validate_response(response, checks=self.checks, headers=headers)
+        except FailureGroup as failures:
+            self.result.schema_violations += 1
+            titles = "; ".join(sorted({failure.title for failure in failures.exceptions}))
+            self.result.note("schema", f"{status} ({titles}): {curl}")
 
-        @hypothesis_seed(run_seed)
-        @settings(
-            max_examples=per_run,
-            deadline=None,
-            database=None,
-            phases=[Phase.explicit, Phase.generate],  # every failure counted, none shrunk
-            suppress_health_check=list(HealthCheck),
-        )
-        @given(case=strategy)
-        def run(case: Any) -> None:
-            check(operation, mode, case)
+    def _check_error_shape(self, response: Any, status: int, curl: str) -> None:
+        """Count an error response not in the one error shape (:func:`error_shape_problem`)."""
+        try:
+            problem = error_shape_problem(json.loads(response.content), status, self.codes)
+        except ValueError:
+            problem = "not JSON"
+        if problem:
+            self.result.error_shape_violations += 1
+            self.result.note("error_shape", f"{status} ({problem}): {curl}")
 
-        return run
 
+def _hypothesis_test(
+    operation: Any,
+    mode: str,
+    run_seed: int,
+    per_run: int,
+    check: Callable[[Any, str, Any], None],
+) -> Callable[[], None]:
+    """The test, seeded ``run_seed``, that hands ``per_run`` cases of ``operation`` to ``check``."""
+    import schemathesis
+    from hypothesis import HealthCheck, Phase, given, settings
+    from hypothesis import seed as hypothesis_seed
+
+    strategy = operation.as_strategy(generation_mode=schemathesis.GenerationMode(mode))
+
+    @hypothesis_seed(run_seed)
+    @settings(
+        max_examples=per_run,
+        deadline=None,
+        database=None,
+        phases=[Phase.explicit, Phase.generate],  # every failure counted, none shrunk
+        suppress_health_check=list(HealthCheck),
+    )
+    @given(case=strategy)
+    def run(case: Any) -> None:
+        check(operation, mode, case)
+
+    return run
+
+
+def _fuzz_rounds(
+    result: FuzzResult,
+    runs: list[tuple[Any, str]],
+    *,
+    cases: int,
+    per_run: int,
+    check: Callable[[Any, str, Any], None],
+    progress: Callable[[str], None],
+) -> None:
+    """Rounds over ``runs``, the seed one up each round, until ``cases`` or a round adds none."""
+    from hypothesis.errors import Unsatisfiable
+
+    round_seed = result.seed
     while result.cases < cases:
         before = result.cases
         for operation, mode in runs:
             try:
-                runner(operation, mode, round_seed)()
+                _hypothesis_test(operation, mode, round_seed, per_run, check)()
             except Unsatisfiable:  # nothing to make invalid (no parameter, no body)
                 continue
         progress(f"fuzz: {result.cases:,} cases, {result.findings} findings")
         if result.cases == before:
             break
         round_seed += 1
-    result.seconds = time.perf_counter() - started
-    return result
 
 
 def start_server(db: Path, log: Path, *, admin_token: str) -> tuple[subprocess.Popen[bytes], str]:

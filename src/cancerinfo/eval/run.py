@@ -111,10 +111,7 @@ def run_suites(
     scale_sizes: tuple[int, ...] = (10_000,),
 ) -> dict[str, Any]:
     """Run ``suites`` and return the report (the JSON docs/benchmarks.json holds)."""
-    chosen = list(ALL) if "all" in suites else suites
-    unknown = [s for s in chosen if s not in SUITES]
-    if unknown:
-        raise ValueError(f"unknown suite {unknown[0]!r}; choose from all, {', '.join(SUITES)}")
+    chosen = _chosen_suites(suites)
     results: dict[str, Any] = {"machine": machine_facts(), "suites": chosen}
     started = time.perf_counter()
     if "smoke" in chosen:
@@ -122,12 +119,56 @@ def run_suites(
 
         progress("smoke: seed pages + a 100-page sample")
         results["smoke"] = smoke_suite(shared, cache.folder / "smoke")
+    db = _nci_kb_store(chosen, results, shared=shared, cache=cache, progress=progress)
+    if db is not None:
+        _nci_kb_suites(chosen, results, db, shared=shared, cache=cache, progress=progress)
+    if "liveqa" in chosen:
+        from cancerinfo.eval.retrieval_bench import liveqa_suite
+
+        progress("liveqa: LiveQA-Med 2017 on nci-pdq + nih-health + its extra corpus")
+        liveqa_db, _ = cache.store(
+            "liveqa",
+            [shared / "corpus" / "nci-pdq", shared / "corpus" / "nih-health",
+             shared / "benchmarks" / "liveqa-med-2017" / "extra-corpus"],
+        )
+        results["liveqa"] = liveqa_suite(liveqa_db, shared)
+    if db is not None:
+        _load_and_scale_suites(
+            chosen, results, db, shared=shared, cache=cache, progress=progress, scale_sizes=scale_sizes
+        )
+    _robustness_suites(chosen, results, cache=cache, progress=progress)
+    results["seconds"] = round(time.perf_counter() - started, 1)
+    return results
+
+
+def _chosen_suites(suites: list[str]) -> list[str]:
+    """The suites ``suites`` names (``all``: every suite but smoke); ValueError on an unknown one."""
+    chosen = list(ALL) if "all" in suites else suites
+    unknown = [s for s in chosen if s not in SUITES]
+    if unknown:
+        raise ValueError(f"unknown suite {unknown[0]!r}; choose from all, {', '.join(SUITES)}")
+    return chosen
+
+
+def _nci_kb_store(
+    chosen: list[str], results: dict[str, Any], *, shared: Path, cache: KBCache, progress: Callable[[str], None]
+) -> Path | None:
+    """The NCI KB store, its ingest figures put in ``results``; None when no chosen suite needs it."""
     needs_nci = {"retrieval", "peer", "answers", "triage", "latency", "load", "scale"} & set(chosen)
     if needs_nci:
         corpus = shared / "corpus" / "nci-kb"
         progress("NCI KB store (cold + unchanged ingest when not cached)")
         db, ingest = cache.store("nci-kb", [corpus], measure=True)
         results["ingest"] = ingest
+        return db
+    return None
+
+
+def _nci_kb_suites(
+    chosen: list[str], results: dict[str, Any], db: Path, *, shared: Path, cache: KBCache,
+    progress: Callable[[str], None],
+) -> None:
+    """The chosen ones of latency, answers (and peer), triage and retrieval, on the NCI KB store ``db``."""
     if "latency" in chosen:
         from cancerinfo.eval.search_bench import search_benchmark
 
@@ -156,16 +197,13 @@ def run_suites(
         progress("retrieval: NCI KB and MedQuAD, with the BM25 baseline")
         medquad_db, _ = cache.store("medquad", [shared / "corpus" / "nci-pdq", shared / "corpus" / "nih-health"])
         results["retrieval"] = retrieval_suite(db, medquad_db, shared, work=cache.folder / "questions")
-    if "liveqa" in chosen:
-        from cancerinfo.eval.retrieval_bench import liveqa_suite
 
-        progress("liveqa: LiveQA-Med 2017 on nci-pdq + nih-health + its extra corpus")
-        liveqa_db, _ = cache.store(
-            "liveqa",
-            [shared / "corpus" / "nci-pdq", shared / "corpus" / "nih-health",
-             shared / "benchmarks" / "liveqa-med-2017" / "extra-corpus"],
-        )
-        results["liveqa"] = liveqa_suite(liveqa_db, shared)
+
+def _load_and_scale_suites(
+    chosen: list[str], results: dict[str, Any], db: Path, *, shared: Path, cache: KBCache,
+    progress: Callable[[str], None], scale_sizes: tuple[int, ...],
+) -> None:
+    """The chosen ones of load (HTTP on a copy of ``db``) and scale (synthetic KBs beside ``db``)."""
     if "load" in chosen:
         progress("load: 32 clients for 30 s on POST /v1/ask, three runs (repeated questions, fresh ones, fresh ones on --workers 2)")
         results["load"] = load_suite(db, shared, cache.folder / "load")
@@ -174,6 +212,12 @@ def run_suites(
 
         progress(f"scale: synthetic KBs of {', '.join(f'{n:,}' for n in scale_sizes)} pages")
         results["scale"] = scale_suite(shared / "corpus" / "nci-kb", db, cache.folder / "scale", sizes=scale_sizes)
+
+
+def _robustness_suites(
+    chosen: list[str], results: dict[str, Any], *, cache: KBCache, progress: Callable[[str], None]
+) -> None:
+    """The chosen ones of fuzz (Schemathesis on a live server) and drills (fault drills)."""
     if "fuzz" in chosen:
         from cancerinfo.eval.fuzz_bench import fuzz_suite
 
@@ -185,8 +229,6 @@ def run_suites(
         progress("drills: fault drills (kill -9, disk full, damaged stores, serving)")
         # the run that measured them, named in their section (they may be kept beside other runs' suites)
         results["drills"] = {**drills_suite(cache.folder / "drills", progress=progress), "machine": results["machine"]}
-    results["seconds"] = round(time.perf_counter() - started, 1)
-    return results
 
 
 def load_suite(db: Path, shared: Path, folder: Path, *, clients: int = 32, seconds: float = 30.0) -> dict[str, Any]:
