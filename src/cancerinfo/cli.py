@@ -584,18 +584,9 @@ def serve(
 
     Example: cancerinfo serve --db kb.db --port 8000 --answer-processes 2
     """
-    import os
     from dataclasses import replace
 
-    from cancerinfo.service.app import (
-        AppFactory,
-        admin_token,
-        check_port,
-        check_store,
-        log_config,
-        run_server,
-    )
-    from cancerinfo.service.limits import trusted_proxies
+    from cancerinfo.service.app import admin_token, check_port, check_store
 
     if not 0 <= port <= 65535:  # a usage error, like click's own: one line, exit 2
         err.print(f"[red]error:[/red] --port must be between 0 and 65535, got {port}")
@@ -603,18 +594,41 @@ def serve(
     settings = Settings.load(
         db=db, answer_processes=answer_processes, trusted_proxies=",".join(trusted_proxy) if trusted_proxy else None
     )
-    try:
-        proxies = trusted_proxies(settings.trusted_proxies)
-    except ValueError as error:
-        err.print(f"[red]error:[/red] {escape(str(error))}")
-        raise typer.Exit(2) from None
+    proxies = _serve_proxies(settings)
     token = admin_token()  # a token too short stops here, with a one-line error
     check_port(host, port)  # a port in use stops here, before the KB is loaded
     check_store(settings)
     settings = replace(settings, db=settings.db.resolve())  # the same file in every process
     if workers > 1 or settings.answer_processes > 1:  # one process per core: numeric libraries' own threads would only spin
-        for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
-            os.environ.setdefault(variable, "1")  # measured: twice the answers a second
+        _one_numeric_thread_per_process()
+    _run_uvicorn(settings, token, host=host, port=port, workers=workers, proxies=proxies)
+
+
+def _serve_proxies(settings: Settings) -> list[str]:
+    """The trusted proxies of ``settings``; one that is no address is a usage error (exit 2)."""
+    from cancerinfo.service.limits import trusted_proxies
+
+    try:
+        return trusted_proxies(settings.trusted_proxies)
+    except ValueError as error:
+        err.print(f"[red]error:[/red] {escape(str(error))}")
+        raise typer.Exit(2) from None
+
+
+def _one_numeric_thread_per_process() -> None:
+    """Keep numeric libraries to one thread each unless the environment says otherwise."""
+    import os
+
+    for variable in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")  # measured: twice the answers a second
+
+
+def _run_uvicorn(
+    settings: Settings, token: str | None, *, host: str, port: int, workers: int, proxies: list[str]
+) -> None:
+    """Serve until stopped; uvicorn's start-up failure (already said in one line) exits 1."""
+    from cancerinfo.service.app import AppFactory, log_config, run_server
+
     try:
         run_server(  # every worker gets these settings and token with the factory, not via os.environ
             AppFactory(settings, token),
