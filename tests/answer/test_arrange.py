@@ -173,3 +173,53 @@ def test_a_heading_that_is_a_sentence_is_not_quoted_again_in_a_later_part() -> N
     )
     assert [s.title for s in shown] == ["Short answer", heading, "Second"]
     assert shown[2].text.splitlines() == ["- The type of lymphoma also matters for the outlook. [3]"]
+
+
+def test_a_later_part_quoting_the_same_page_section_joins_it_in_page_order_as_one_citation() -> None:
+    # the page: "Prognosis depends on: - the stage - the type - the age"; the same-section part
+    # shows the intro and the first item, a later part the rest of the list under another heading
+    page = "Prognosis depends on: the stage of the cancer. the type of lymphoma. the patient's age and health."
+    same_cites = [
+        Citation(1, "u", "A page", "S", "c-list", "Prognosis depends on: the stage of the cancer.", "NCI", "02", None, "2025-01-01", "ok"),
+    ]
+    later_cites = [
+        Citation(2, "u", "A page", "S", "c-list", "the type of lymphoma. the patient's age and health.", "NCI", "02", None, "2025-01-01", "ok"),
+        Citation(3, "u", "A page", "S", "c-other", "Other factors were studied in trials of new drugs.", "NCI", "02", None, "2025-01-01", "ok"),
+    ]
+    same = kb("same_section", "- Prognosis depends on: [1]\n- the stage of the cancer. [1]")
+    later = kb(
+        "outlook",
+        "- the type of lymphoma. [2]\n- the patient's age and health. [2]\n- Other factors were studied in trials of new drugs. [3]",
+    )
+    shown, more, citations = arrange(
+        SHORT, (same, same_cites), [later], later_cites, Layout(200, 2, 3), keep_policy=set(),
+        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
+    )
+    assert [s.kind for s in shown] == ["short_answer", "same_section", "outlook"]
+    # the list runs on under its own heading, one citation for the whole run of the page
+    assert shown[1].text.splitlines() == [
+        "- Prognosis depends on: [2]", "- the stage of the cancer. [2]",
+        "- the type of lymphoma. [2]", "- the patient's age and health. [2]",
+    ]
+    assert shown[2].text.splitlines() == ["- Other factors were studied in trials of new drugs. [3]"]
+    assert citations[1].quote == f"{same_cites[0].quote} {later_cites[0].quote}"
+    assert more == []
+
+
+def test_joined_lines_keep_the_page_order_and_an_intro_cut_from_its_items_goes() -> None:
+    # the later part holds the list's intro, whose first item is the short answer: in page
+    # order the intro would stand before other items, cited apart: it is dropped
+    page = "Imatinib is approved to treat: acute leukemia in adults. chronic leukemia in children. chronic eosinophilic leukemia in adults."
+    cites = [
+        Citation(1, "u", "P", "S", "c-list", "chronic eosinophilic leukemia in adults.", "NCI", "02", None, "2025-01-01", "ok"),
+        Citation(2, "u", "P", "S", "c-list", "Imatinib is approved to treat:", "NCI", "02", None, "2025-01-01", "ok"),
+    ]
+    short = (Section("short_answer", "Short answer", "- acute leukemia in adults. [9]", [9], "kb"), cite(9, "c-list"))
+    same = kb("same_section", "- chronic eosinophilic leukemia in adults. [1]")
+    later = kb("uses", "- Imatinib is approved to treat: [2]")
+    shown, _, _ = arrange(
+        short, (same, cites[:1]), [later], cites[1:], Layout(200, 2, 3), keep_policy=set(),
+        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
+    )
+    assert [s.kind for s in shown] == ["short_answer", "same_section"]
+    assert shown[1].text.splitlines() == ["- chronic eosinophilic leukemia in adults. [2]"]

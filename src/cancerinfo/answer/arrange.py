@@ -48,13 +48,17 @@ def arrange(
     *,
     keep_policy: set[str],
     relevance: Callable[[list[str]], list[float]] | None = None,
+    place: Callable[[Citation], int] | None = None,
+    adjoins: Callable[[Citation, Citation], bool] | None = None,
 ) -> tuple[list[Section], list[Section], list[Citation]]:
     """(shown, more, citations). ``sections``/``citations``: the composed answer (numbered
     from 1); ``short``: the short answer section and its citation (numbered after them);
     ``same``: more of the short answer's own section (a supporting part, numbered after);
     ``keep_policy``: kinds of navigation sections that stay shown; ``relevance``: the
     cosine of the question to the page section of each of some chunk ids (a supporting
-    quote from a section below ``layout.min_support_similarity`` is not shown)."""
+    quote from a section below ``layout.min_support_similarity`` is not shown); ``place``:
+    where a citation's quote stands on its page (lines joined to a part keep the page's order);
+    ``adjoins``: does the second quote run on from the first on the page (one citation then)."""
     by_number = {c.n: c for c in citations}
     shown: list[Section] = []
     more: list[Section] = []
@@ -74,6 +78,8 @@ def arrange(
         by_number[citation.n] = citation
     if same_section is not None:
         sections = [same_section, *sections]
+    same_chunks = {c.chunk_id for c in same_citations}
+    same_at: int | None = None  # where the shown part of the short answer's own section is
     for section in sections:
         if section.source != "kb":
             (shown if section.kind in keep_policy else more).append(section)
@@ -86,6 +92,15 @@ def arrange(
             lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
         # nor a line an earlier part shows (two pages with the same sentence)
         lines = [line for line in lines if _said(line) not in said_before]
+        if same_at is not None and section is not same_section:
+            # more of a page section an earlier part already shows (a list running on) joins
+            # that part, not a second part under another heading
+            lines, unshown, budget = _join_same(
+                shown, same_at, lines, same_chunks, by_number, layout, budget, place, adjoins
+            )
+            said_before.update(_said(line) for line in shown[same_at].text.split("\n"))
+            if unshown:
+                more.append(_with_lines(shown[same_at], unshown))
         if not lines:
             continue
         minimum = layout.min_support_similarity
@@ -111,12 +126,105 @@ def arrange(
         rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
+            if section is same_section:
+                same_at = len(shown)
             shown.append(_with_lines(section, keep))
             said_before.update(_said(line) for line in keep)
             said_before.add(_said(section.title))  # a heading that is a sentence, not quoted again below
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)
+
+
+def _join_same(
+    shown: list[Section],
+    at: int,
+    lines: list[str],
+    same_chunks: set[str],
+    by_number: dict[int, Citation],
+    layout: Layout,
+    budget: int,
+    place: Callable[[Citation], int] | None,
+    adjoins: Callable[[Citation, Citation], bool] | None,
+) -> tuple[list[str], list[str], int]:
+    """Move a later part's lines that quote the shown same-section part's page sections into
+    that part (at most ``layout.support_lines`` of them, within the word ``budget``): the lines
+    left to the later part, the moved lines that did not fit (for "more"), and the budget left.
+    The part's lines stay in page order (``place``), a page section after another; two
+    quotes that run on from each other on the page become one citation (``adjoins``)."""
+
+    def of_same(line: str) -> bool:
+        numbers = [int(n) for n in _CITE.findall(line)]
+        return bool(numbers) and all(n in by_number and by_number[n].chunk_id in same_chunks for n in numbers)
+
+    moved = [line for line in lines if of_same(line)]
+    if not moved:
+        return lines, [], budget
+    joined: list[str] = []
+    for line in moved[: layout.support_lines]:
+        if words(line) > budget:
+            break
+        joined.append(line)
+        budget -= words(line)
+    if joined:
+        target = shown[at]
+        merged = [*target.text.split("\n"), *joined]
+        if place is not None and all(_CITE.search(line) for line in merged):
+            cited = [by_number[int(_CITE.findall(line)[0])] for line in merged]
+            chunks = list(dict.fromkeys(c.chunk_id for c in cited))
+            keys = {line: (chunks.index(c.chunk_id), place(c)) for line, c in zip(merged, cited, strict=True)}
+            merged.sort(key=lambda line: keys[line])
+        while merged[-1] in joined and (_INTRO.search(merged[-1]) or ANNOUNCES.search(merged[-1])):
+            line = merged.pop()  # an intro line without its items
+            joined.remove(line)
+            budget += words(line)
+        if adjoins is not None:
+            merged = _one_citation(merged, by_number, adjoins)
+        # an intro line whose items do not follow it on the page
+        merged = [
+            line for j, line in enumerate(merged)
+            if not _INTRO.search(line)
+            or (j + 1 < len(merged) and _CITE.findall(merged[j + 1]) == _CITE.findall(line))
+        ]
+        shown[at] = _with_lines(target, merged)
+    return [line for line in lines if not of_same(line)], [line for line in moved if line not in joined], budget
+
+
+def _one_citation(
+    lines: list[str], by_number: dict[int, Citation], adjoins: Callable[[Citation, Citation], bool]
+) -> list[str]:
+    """``lines`` with one citation for consecutive quotes of one page section: a quote that
+    another holds is cited as that one; a quote that runs on from the one before it on the
+    page is joined to it (``by_number`` gets the longer quote)."""
+    numbers = [int(found[0]) if len(set(found)) == 1 else None for found in map(_CITE.findall, lines)]
+    alias: dict[int, int] = {}
+
+    def root(number: int) -> int:
+        while number in alias:
+            number = alias[number]
+        return number
+
+    previous: int | None = None
+    for number in numbers:
+        if number is None:
+            previous = None
+            continue
+        number = root(number)
+        if previous is not None and number != previous:
+            first, second = by_number[previous], by_number[number]
+            if first.chunk_id == second.chunk_id:
+                if first.quote in second.quote:
+                    alias[previous] = number
+                elif second.quote in first.quote:
+                    alias[number] = number = previous
+                elif adjoins(first, second):
+                    by_number[previous] = replace(first, quote=f"{first.quote} {second.quote}")
+                    alias[number] = number = previous
+        previous = number
+    return [
+        line if number is None else _CITE.sub(f"[{root(number)}]", line)
+        for line, number in zip(lines, numbers, strict=True)
+    ]
 
 
 def _said(line: str) -> str:

@@ -28,6 +28,7 @@ import numpy as np
 
 from cancerinfo.answer.arrange import Layout, arrange
 from cancerinfo.answer.composer import Composer
+from cancerinfo.answer.citations import quote_in_page, quote_position
 from cancerinfo.answer.contract import Action, Citation, Response, Section, render_text
 from cancerinfo.answer.evidence import Evidence, EvidenceFinder
 from cancerinfo.answer.gate import (
@@ -406,7 +407,19 @@ class Assistant:
             ),
             keep_policy=self.policy.navigation_shown(intent),
             relevance=relevance,
+            place=self._place,
+            adjoins=self._adjoins,
         )
+
+    def _adjoins(self, first: Citation, second: Citation) -> bool:
+        """Does ``second``'s quote run on from ``first``'s on their page?"""
+        document = self.searcher.chunk_documents([first.chunk_id])[0]
+        return document >= 0 and quote_in_page(f"{first.quote} {second.quote}", self.composer.body(document))
+
+    def _place(self, citation: Citation) -> int:
+        """Where a citation's quote stands on its page (-1: not found)."""
+        document = self.searcher.chunk_documents([citation.chunk_id])[0]
+        return quote_position(citation.quote, self.composer.body(document)) if document >= 0 else -1
 
     def _with_guidance(self, sections: list[Section], triage: TriageResult) -> list[Section]:
         """An answer about a danger gets that level's guidance; a report of how someone

@@ -232,6 +232,7 @@ class Composer:
             i for i in prepared.quotable
             if folded[i] not in used and (i not in prepared.unless or self._asked_for(question, candidates[i].text))
         ]
+        usable_set = set(usable)
         chosen: set[int] = set()
         covered: set[str] = set()
 
@@ -277,6 +278,12 @@ class Composer:
             ):
                 take(i)
                 extra += 1
+        for i in sorted(chosen, reverse=True):  # a sentence pointing back comes with the one before
+            if i in chosen and needs_before(candidates, i) and i - 1 not in chosen:
+                if i - 1 in usable_set:
+                    chosen.add(i - 1)
+                elif not leads_in[i]:  # a list's intro stays with its items
+                    chosen.discard(i)
         runs: list[list[Unit]] = []
         previous = -2
         for i in sorted(chosen):
@@ -630,6 +637,29 @@ ANNOUNCES = re.compile(
 )
 
 
+#: A sentence opening on a word that points back at the sentence before it ("This is a
+#: doctor who ...", "These clinics ...", "They will ..."); "This page/section" points at
+#: the page itself. ("It" is left out: "It can help to ..." stands alone.)
+_POINTS_BACK = re.compile(
+    r"^(?:this|these|that|those|they|their|such|both|he|she|his|her)\b"
+    r"(?!\s+(?:page|section|summary|article|fact sheet|booklet|list|guide)\b)",
+    re.IGNORECASE,
+)
+
+
+def needs_before(candidates: list[Unit], index: int) -> bool:
+    """Does the unit at ``index`` point back at the sentence before it in its paragraph
+    (so it is quoted only with that sentence)?"""
+    unit = candidates[index]
+    return (
+        index > 0
+        and not unit.list_item
+        and not unit.continues_item
+        and candidates[index - 1].block == unit.block
+        and _POINTS_BACK.match(unit.text) is not None
+    )
+
+
 def _joined(run: list[Unit]) -> str:
     return " ".join(unit.text for unit in run)
 
@@ -719,7 +749,7 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
     candidates = prepared.candidates
     windows = []
     for start in usable:
-        if candidates[start].continues_item:
+        if candidates[start].continues_item or needs_before(candidates, start):
             continue
         # a list item opened by a short label ("After chemotherapy. Hair often grows back in
         # 2 to 3 months ..."): the label only with the sentences of its item

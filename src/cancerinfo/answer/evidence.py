@@ -42,6 +42,8 @@ MAX_CACHED_FITS = 500_000
 MAX_CACHED_PAGES = 2_000
 #: Pages whose chunks are kept in memory (the most recently used; about 20 kB of text each on nci-kb).
 MAX_CACHED_CHUNK_PAGES = 2_048
+#: "non-Hodgkin", "non-small cell": the word after "non" is ruled out, not named
+_NEGATED = re.compile(r"\bnon[-\s]+([a-z0-9]+)")
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
 _DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
 #: "cancer of the stomach", "a tumor in her brain"
@@ -142,6 +144,8 @@ class EvidenceFinder:
         self.policy = policy
         self.titles = [without_publisher(d.title) for d in documents]
         self.title_words = [frozenset(title_words(t)) for t in self.titles]
+        # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
+        self.title_negated = [frozenset(m.group(1) for m in _NEGATED.finditer(t.lower())) for t in self.titles]
         self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it
         for document, words in enumerate(self.title_words):
             for word in words:
@@ -229,12 +233,12 @@ class EvidenceFinder:
         general: list[int] = []
         if named or topic_words:
             wanted = set(topic_words)
-            about = named | self._titled_with_all(wanted)
+            negated = {m.group(1) for m in _NEGATED.finditer(result.query.lower())}
+            about = named | {d for d in self._titled_with_all(wanted) if not (self.title_negated[d] & wanted) - negated}
             # a page on no particular cancer the search put among its first few ("Lumpectomy
             # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
             leading = set() if drug_named else {
-                d for d in ranked[: LEADING_PAGES]
-                if d not in about and not (self.title_words[d] & self.site_words) - wanted
+                d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, wanted, negated)
             }
             first = [d for d in ranked if d in about or d in leading]
             # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
@@ -252,7 +256,7 @@ class EvidenceFinder:
                     self.documents[d].url,
                 ),
             )
-            general = [d for d in ranked if d not in about and d not in leading and not (self.title_words[d] & self.site_words) - wanted]
+            general = [d for d in ranked if d not in about and d not in leading and not self._on_other(d, wanted, negated)]
             if drug_named:  # a drug's own page answers for it, not pages on treatment in general
                 general = []
             ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]
@@ -286,6 +290,13 @@ class EvidenceFinder:
                     found.add(tokens[back])
                     back -= 1
         return found & self.site_words
+
+    def _on_other(self, document: int, wanted: set[str], negated: set[str]) -> bool:
+        """Is the page on a cancer other than the topic's words name: its title names another
+        site, or rules out one of them ("Non-Hodgkin" for Hodgkin, unless ``negated`` too)?"""
+        return bool((self.title_words[document] & self.site_words) - wanted) or bool(
+            (self.title_negated[document] & wanted) - negated
+        )
 
     def _titled_with_all(self, words: set[str]) -> set[int]:
         """The pages whose title has every one of ``words`` (none for no words)."""

@@ -74,7 +74,7 @@ def find_topic(question: str, topics: dict[str, set[int]]) -> tuple[str | None, 
         names = []
         for start in range(len(tokens) - size + 1):
             candidate = " ".join(tokens[start : start + size])
-            if candidate in topics:
+            if candidate in topics and not (start and tokens[start - 1] == "non"):  # "non-Hodgkin" is not Hodgkin
                 found |= topics[candidate]
                 names.append(candidate)
         if found:

@@ -77,6 +77,10 @@ LAY_TERMS_KEYS = ("version", "lay_terms")
 Row = tuple[str, str, str, str, int, int]
 
 
+#: A term right after this word is ruled out, not named ("non-Hodgkin", "non-small cell").
+NEGATION = "non"
+
+
 @dataclass(frozen=True, slots=True)
 class EntityMatch:
     """A vocabulary term found in a question; ``start``/``end`` index the question."""
@@ -252,8 +256,8 @@ class Vocabulary:
         found = []
         for first, token in enumerate(tokens):
             longest = self._first_words.get(token)
-            if longest is None:
-                continue
+            if longest is None or (first and tokens[first - 1] == NEGATION):
+                continue  # "non-Hodgkin lymphoma" does not name Hodgkin lymphoma
             for last in range(min(len(tokens), first + MAX_TERM_TOKENS, first + longest), first, -1):
                 fuzzy = any(first <= i < last for i in changed)
                 if changed and not fuzzy:

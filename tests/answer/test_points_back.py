@@ -1,0 +1,54 @@
+"""A sentence that points back at the one before it ("This is a doctor who ...") is never
+quoted without it: composer.needs_before and the short answer's windows."""
+
+from __future__ import annotations
+
+import pytest
+
+from cancerinfo.answer.citations import Unit
+from cancerinfo.answer.composer import needs_before
+
+
+def paragraph(*texts: str) -> list[Unit]:
+    return [Unit(text, False, 0) for text in texts]
+
+
+@pytest.mark.parametrize(
+    ("second", "points_back"),
+    [
+        ("This is a doctor who specializes in cancers of the stomach.", True),
+        ("These clinics are usually found within hospitals.", True),
+        ("They will work with you and your family.", True),
+        ("Such changes often go away after treatment.", True),
+        ("This page describes the stages of liver cancer.", False),  # the page itself
+        ("It can help to write your questions down.", False),  # "it" often stands alone
+        ("Thistle tea is not a treatment.", False),  # a whole word only
+        ("Your doctor will recommend tests.", False),
+    ],
+)
+def test_a_sentence_opening_on_a_word_pointing_back(second: str, points_back: bool) -> None:
+    units = paragraph("You will be referred to a gastrointestinal oncologist.", second)
+    assert needs_before(units, 1) is points_back
+
+
+def test_only_within_a_paragraph_and_never_for_a_list_item_or_the_first_sentence() -> None:
+    first = Unit("These tests are used to find liver cancer.", False, 0)
+    assert not needs_before([first], 0)  # nothing before it: it opens the section
+    other_paragraph = [Unit("Blood tests may be done.", False, 0), Unit("These tests look for markers.", False, 1)]
+    assert not needs_before(other_paragraph, 1)
+    item = [Unit("Some tests:", False, 0), Unit("These may include an ultrasound.", True, 0)]
+    assert not needs_before(item, 1)
+
+
+def test_a_short_answer_window_never_opens_on_a_sentence_pointing_back() -> None:
+    from cancerinfo.answer.composer import _Prepared, _windows
+
+    units = paragraph(
+        "If you are diagnosed with stomach cancer, you will be referred to a gastrointestinal oncologist.",
+        "This is a doctor who specializes in diagnosing and treating cancers of the stomach.",
+        "Your doctor will recommend tests to find out if the cancer has spread.",
+    )
+    prepared = _Prepared(units, [False] * 3, [u.text for u in units], [0, 1, 2], frozenset())
+    windows = _windows(prepared, [0, 1, 2])
+    assert [0, 1] in windows and [0, 1, 2] in windows and [2] in windows
+    assert not any(window[0] == 1 for window in windows)
