@@ -23,6 +23,10 @@ WORDS = {
     "amputations": [2],
     "tumor": [1, 2, 3],
     "grapefruit": [3],
+    "oh": [4],
+    "ip": [5],
+    "bi": [6],
+    "rads": [6],
 }
 
 
@@ -52,3 +56,22 @@ def test_a_word_the_page_has_in_no_form_is_still_missing() -> None:
         "can i eat grapefruit after surgery", PAGE, ["Bone Cancer"], kb_words(), load_answer_policy(), only_unknown=False
     )
     assert "grapefruit" in missing
+
+
+def test_a_short_unknown_acronym_is_missing_and_not_read_as_two_short_words() -> None:
+    # "OHIP" (Ontario's health plan) is no KB word; "oh" and "ip" are, but a 4-letter word is
+    # not two words run together, while "birads" is "BI-RADS" written as one
+    words = kb_words()
+    assert not words.compound("ohip") and words.compound("birads")
+    missing = missing_specific_words(
+        "does OHIP cover limb sparing surgery", PAGE, ["Bone Cancer"], words, load_answer_policy(), only_unknown=True
+    )
+    assert missing == ["ohip"]
+
+
+def test_a_negation_typed_without_its_apostrophe_is_not_a_missing_term() -> None:
+    missing = missing_specific_words(
+        "he hasnt had limb sparing surgery and wont talk about amputation", PAGE, ["Bone Cancer"], kb_words(),
+        load_answer_policy(), only_unknown=True,
+    )
+    assert missing == []

@@ -35,6 +35,8 @@ from cancerinfo.index.records import DocumentInfo, SearchResult
 
 NAMED_KINDS = frozenset({"topic", "drug", "brand", "regimen", "regimen_component"})
 MIN_TYPO_LENGTH = 5
+#: A word shorter than this is never read as two KB words written as one ("ohip" is not "oh" + "ip").
+MIN_COMPOUND_LENGTH = 6
 MIN_TYPO_TARGET_CHUNKS = 3
 TYPO_SIMILARITY = 0.8
 DRUG_KINDS = frozenset({"drug", "brand", "regimen", "regimen_component"})
@@ -130,8 +132,8 @@ def missing_specific_words(
             continue  # the pages use it, or another form of it ("amputation" for "amputate")
         if frequency == 0 and word in known:
             continue
-        if frequency == 0 and only_unknown and word in common_english():
-            continue  # an everyday word the KB happens not to use ("celebrating") is not a term
+        if frequency == 0 and only_unknown and (word in common_english() or _contraction(word)):
+            continue  # an everyday word the KB happens not to use ("celebrating", "hasnt") is not a term
         if frequency == 0:
             corrected = words.correct(term)
             if corrected is not None and (corrected in covered or words.share(corrected) >= policy.gate.specific_word_max_share):
@@ -142,6 +144,14 @@ def missing_specific_words(
         else:  # a word the KB uses rarely, and the pages never
             missing.append(word)
     return missing
+
+
+def _contraction(word: str) -> bool:
+    """A negation typed without its apostrophe: "hasnt", "doesnt", "wont", "cant"."""
+    return word in _IRREGULAR_CONTRACTIONS or (word.endswith("nt") and word[:-2] in common_english())
+
+
+_IRREGULAR_CONTRACTIONS = frozenset({"wont", "cant", "aint", "shant"})
 
 
 class _Coverage:
@@ -214,8 +224,9 @@ class KBWords:
         return self.frequency(term) / self.total
 
     def compound(self, term: str) -> bool:
-        """Two KB words written as one ("birads" for "BI-RADS")."""
-        return any(
+        """Two KB words written as one ("birads" for "BI-RADS"); a short word ("ohip") is not
+        read as two shorter ones ("oh" + "ip")."""
+        return len(term) >= MIN_COMPOUND_LENGTH and any(
             self.frequency(term[:cut]) and self.frequency(term[cut:])
             for cut in range(2, len(term) - 1)
         )
