@@ -52,3 +52,36 @@ def test_a_short_answer_window_never_opens_on_a_sentence_pointing_back() -> None
     windows = _windows(prepared, [0, 1, 2])
     assert [0, 1] in windows and [0, 1, 2] in windows and [2] in windows
     assert not any(window[0] == 1 for window in windows)
+
+
+def test_the_encoder_compares_several_sections_not_only_the_windows_of_one_paragraph() -> None:
+    # twelve windows of one paragraph hold more of the question's words than the two of
+    # another section; the encoder finds the other section closer: it must get to compare it
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from cancerinfo.answer.composer import SHORT_CANDIDATES, Composer, _Prepared
+    from cancerinfo.answer.evidence import ChunkRow
+
+    wordy = ChunkRow(1, "c-wordy", 0, 0, "Chemotherapy and fertility", "")
+    fitting = ChunkRow(2, "c-fitting", 0, 1, "Fertility preservation", "")
+    texts = {
+        "c-wordy": [f"Chemotherapy can harm fertility in way {i}." for i in range(12)],
+        "c-fitting": ["Egg freezing removes mature eggs and freezes them.", "Embryo freezing is another option."],
+    }
+    prepared = {
+        chunk: _Prepared([Unit(t, False, 0) for t in texts[chunk.chunk_id]], [], [], [], frozenset())
+        for chunk in (wordy, fitting)
+    }
+    scored = [(0.9 - 0.01 * i, 0.9 - 0.01 * i, wordy, [i]) for i in range(12)]
+    scored += [(0.7, 0.7, fitting, [0]), (0.69, 0.69, fitting, [1])]
+    assert len([s for s in scored if s[2] is wordy]) > SHORT_CANDIDATES
+
+    def embed(batch: list[str]) -> np.ndarray:
+        # the question first; the egg-freezing sentence points the same way as the question
+        return np.array([[1.0, 0.0]] + [[0.9, 0.1] if "Egg" in t else [0.1, 0.9] for t in batch[1:]])
+
+    fake = SimpleNamespace(_prepared=prepared)
+    ranked = Composer._short_ranked(fake, "can i freeze eggs before chemo", scored, embed, None)  # type: ignore[arg-type]
+    assert ranked[0][3] is fitting and ranked[0][4] == [0]

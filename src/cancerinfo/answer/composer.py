@@ -392,8 +392,19 @@ class Composer:
 
         # the encoder reads only the windows that can still win on closeness: the best few, and
         # the others of the first ones within reach of the best by words and rank
+        # at most SHORT_PER_SECTION windows a page section, so that sections compete on
+        # closeness, not only the windows of the one paragraph that holds the most words asked
+        diverse: list[tuple[float, float, ChunkRow, list[int]]] = []
+        per_section: dict[str, int] = {}
+        for item in scored:
+            if len(diverse) >= SHORT_CANDIDATES:
+                break
+            key = item[2].chunk_id
+            if per_section.get(key, 0) < SHORT_PER_SECTION:
+                per_section[key] = per_section.get(key, 0) + 1
+                diverse.append(item)
         best = [
-            item for position, item in enumerate(scored[:SHORT_CANDIDATES])
+            item for position, item in enumerate(diverse)
             if position < SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - SHORT_CANDIDATES_REACH
         ]
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
@@ -682,6 +693,8 @@ SHORT_CANDIDATES = 8
 #: ... of which these many always, the others only within this lexical score of the best
 SHORT_CANDIDATES_MIN = 5
 SHORT_CANDIDATES_REACH = 0.3
+#: ... and at most these many of one page section
+SHORT_PER_SECTION = 3
 #: weights of the search's chunk rank, the evidence's page rank and the words-and-rank score
 #: against the encoder's cosine when the short answer is chosen
 SHORT_RANK_PRIOR = 0.2

@@ -169,6 +169,7 @@ TRIAGE_SETS = (
     ("triage-dev-5.jsonl", "dev, writers M and N (tuned on after its first run)"),
     ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report)"),
     ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
+    ("triage-test-4.jsonl", "test 4, writer O (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -219,6 +220,15 @@ FIRST_CONTACT = (
         "non_english_urgent": [22, 24],
         "refusals": [19, 25],
         "general_sent_to_urgent": [3, 25],
+    },
+    {
+        # 2026-12-03 (fourth session), main 4ce94bf: a new writer's whole set, never tuned on
+        "set": "triage-test-4.jsonl",
+        "urgent_recall": [64, 70],
+        "self_harm_with_crisis_line": [19, 20],
+        "non_english_urgent": [23, 26],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [3, 26],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
