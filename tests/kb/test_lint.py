@@ -270,6 +270,9 @@ def test_relative_links_are_one_finding_with_count_and_resolved_examples(
         ("https://www.cancer.gov/types/breast/patient/breast-treatment-pdq", "patient", False),
         ("https://www.cancer.gov/about-cancer/causes-prevention/risk/hpv", "patient", False),
         ("https://www.cancer.gov/types/breast/hp-summary", "patient", False),
+        # the professional twin of a supportive-care page: its slug ends in -hp-pdq
+        ("https://www.cancer.gov/about-cancer/treatment/side-effects/lymphedema/lymphedema-hp-pdq", "patient", True),
+        ("https://www.cancer.gov/about-cancer/treatment/side-effects/lymphedema/lymphedema-pdq", "patient", False),
     ],
 )
 def test_a_patient_audience_on_a_health_professional_url(

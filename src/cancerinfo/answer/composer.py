@@ -352,7 +352,7 @@ class Composer:
         asked = set(_QWORD.findall(question.lower()))
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
         scored: list[tuple[float, float, ChunkRow, list[int]]] = []
-        for rank, hit in enumerate(hits[:8]):
+        for rank, hit in enumerate(hits[:SHORT_HITS]):
             chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
             if chunk is None or self._skipped_section(chunk.section):
                 continue
@@ -692,6 +692,8 @@ def _render(run: list[Unit], n: int) -> list[str]:
 SHORT_CANDIDATES = 8
 #: ... of which these many always, the others only within this lexical score of the best
 SHORT_CANDIDATES_MIN = 5
+#: The search hits whose sections the short answer is chosen from.
+SHORT_HITS = 8
 SHORT_CANDIDATES_REACH = 0.3
 #: ... and at most these many of one page section
 SHORT_PER_SECTION = 3

@@ -6,7 +6,6 @@ import hashlib
 import json
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlsplit
 
 import numpy as np
 
@@ -15,6 +14,7 @@ from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.records import DocumentInfo
 from cancerinfo.index.topics import build_topic_index, without_publisher
 from cancerinfo.index.vocabulary import Vocabulary
+from cancerinfo.kb.document import professional_url
 from cancerinfo.kb.frontmatter import FrontMatter
 from cancerinfo.kb.review import review_state
 from cancerinfo.store.database import Store, damaged_index_message
@@ -72,9 +72,8 @@ def kb_state(store: Store) -> str:
 
 
 def is_professional(url: str, audience_level: str) -> bool:
-    """A health-professional version: by its audience, or by a ``/hp/`` segment in its url."""
-    segments = [segment for segment in urlsplit(url).path.lower().split("/") if segment]
-    return audience_level == "health_professional" or "hp" in segments
+    """A health-professional version: by its audience, or by its url (:func:`professional_url`)."""
+    return audience_level == "health_professional" or professional_url(url)
 
 
 def load_index(

@@ -5,8 +5,17 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from cancerinfo.kb.frontmatter import FrontMatter
+
+
+def professional_url(url: str) -> bool:
+    """A health-professional version by its url: a ``/hp/`` segment
+    (``/types/breast/hp/breast-treatment-pdq``) or a page slug ending in ``-hp`` or ``-hp-pdq``
+    (``/side-effects/lymphedema/lymphedema-hp-pdq``, the professional twin of a patient page)."""
+    segments = [segment.lower() for segment in urlsplit(url).path.split("/") if segment]
+    return "hp" in segments or any(segment.endswith(("-hp", "-hp-pdq")) for segment in segments)
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date
 from urllib.parse import urljoin, urlsplit
 
-from cancerinfo.kb.document import Document
+from cancerinfo.kb.document import Document, professional_url
 from cancerinfo.kb.frontmatter import SOURCE_TYPE_PATTERN
 from cancerinfo.kb.languages import ISO_639_1_CODES
 from cancerinfo.kb.lint_policy import (
@@ -252,9 +252,8 @@ def _relative_links(
 
 
 def _hp_marked_patient(document: Document) -> Iterator[Problem]:
-    segments = [segment.lower() for segment in urlsplit(document.url).path.split("/") if segment]
-    if document.front_matter.audience_level.value == "patient" and "hp" in segments:
-        message = "audienceLevel is patient but the url is a health-professional (/hp/) page"
+    if document.front_matter.audience_level.value == "patient" and professional_url(document.url):
+        message = "audienceLevel is patient but the url is a health-professional (/hp/, -hp-pdq) page"
         yield _warning(
             document,
             "HP_MARKED_PATIENT",
