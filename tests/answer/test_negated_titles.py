@@ -3,8 +3,6 @@ question naming one lymphoma leads with that lymphoma's own pages (real ingest, 
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from cancerinfo.answer.assistant import Assistant

@@ -27,8 +27,8 @@ from typing import Any
 import numpy as np
 
 from cancerinfo.answer.arrange import Layout, arrange
-from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.citations import quote_in_page, quote_position
+from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Action, Citation, Response, Section, render_text
 from cancerinfo.answer.evidence import Evidence, EvidenceFinder
 from cancerinfo.answer.gate import (
@@ -59,6 +59,7 @@ from cancerinfo.index.ranking import load_retrieval_policy, load_tier_policy
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 from cancerinfo.index.topics import find_topic
+from cancerinfo.kb.lint_policy import load_lint_policy
 from cancerinfo.policies import policy_path
 from cancerinfo.settings import Settings
 from cancerinfo.triage import SafetyPolicy, Triage, TriageResult, build_triage
@@ -140,6 +141,7 @@ class Assistant:
             vocabulary=index.vocabulary,
             postings=self.searcher.postings,
             total_chunks=len(index.chunk_rowids),
+            site_synonyms=load_lint_policy(policy_path("lint.yaml", folder=policies)).cancer_types.synonyms,
         )
         self.composer = Composer(
             finder,

@@ -134,6 +134,7 @@ class EvidenceFinder:
         vocabulary: Vocabulary,
         postings: Postings | None,
         total_chunks: int,
+        site_synonyms: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
         self.store = store
         self.vocabulary = vocabulary
@@ -151,6 +152,14 @@ class EvidenceFinder:
             for word in words:
                 self._titled.setdefault(word, set()).add(document)
         self.site_words = site_words(self.titles, ignore=policy.topic_generic_words | policy.audience_qualifiers)
+        # a site's other one-word names point at the KB's umbrella site ("colon" -> "colorectal":
+        # "Colorectal Cancer Screening" is not a page on another cancer for a colon question)
+        self.umbrella: dict[str, set[str]] = {}
+        for site, names in (site_synonyms or {}).items():
+            if " " not in site:
+                for name in names:
+                    if " " not in name:
+                        self.umbrella.setdefault(name.lower(), set()).add(site)
         # each part's cues as one pattern (a list of one, or empty): one pass over a heading
         self.cues = {name: _cues(kind.headings) for name, kind in policy.sections.items()}
         self.page_parts = self._page_parts()
@@ -234,11 +243,12 @@ class EvidenceFinder:
         if named or topic_words:
             wanted = set(topic_words)
             negated = {m.group(1) for m in _NEGATED.finditer(result.query.lower())}
+            near = wanted | {site for word in wanted for site in self.umbrella.get(word, ())}
             about = named | {d for d in self._titled_with_all(wanted) if not (self.title_negated[d] & wanted) - negated}
             # a page on no particular cancer the search put among its first few ("Lumpectomy
             # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
             leading = set() if drug_named else {
-                d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, wanted, negated)
+                d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, near, negated)
             }
             first = [d for d in ranked if d in about or d in leading]
             # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
@@ -256,7 +266,7 @@ class EvidenceFinder:
                     self.documents[d].url,
                 ),
             )
-            general = [d for d in ranked if d not in about and d not in leading and not self._on_other(d, wanted, negated)]
+            general = [d for d in ranked if d not in about and d not in leading and not self._on_other(d, near, negated)]
             if drug_named:  # a drug's own page answers for it, not pages on treatment in general
                 general = []
             ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]

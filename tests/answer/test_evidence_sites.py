@@ -1,0 +1,47 @@
+"""A page titled with the KB's umbrella name of a site ("Colorectal Cancer Screening") is not a
+page on another cancer for a question naming the site's other name ("colon cancer"): the
+lint policy's site synonyms say so (real ingest, real store)."""
+
+from __future__ import annotations
+
+import pytest
+
+from cancerinfo.answer.assistant import Assistant
+from cancerinfo.pipeline.ingest import ingest
+from tests.helpers import write_page
+
+PAGES = {
+    "colon-treatment": ("Colon Cancer Treatment", "## Treatment options\n\nColon cancer is treated with surgery and chemotherapy.\n"),
+    "colorectal-screening": (
+        "Colorectal Cancer Screening",
+        "## When to start screening\n\nPeople at average risk should start screening for colon and rectal cancer at age 45.\n",
+    ),
+    "breast-screening": (
+        "Breast Cancer Screening",
+        "## When to start screening\n\nWomen should talk with their doctor about when to start screening for breast cancer.\n",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("kb")
+    folder = root / "kb" / "en" / "02_nci_core" / "types"
+    for slug, (title, body) in PAGES.items():
+        write_page(folder, f"{slug}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/types/{slug}",
+                   title=f"{title} - NCI", cancerTypes=[title.split()[0].lower()])
+    path = root / "store.db"
+    assert ingest([root / "kb"], db=path).ok
+    found = Assistant(path)
+    yield found
+    found.close()
+
+
+def test_a_colon_cancer_question_may_quote_the_colorectal_page_but_never_the_breast_one(assistant: Assistant) -> None:
+    result = assistant.searcher.search("what age should i start screening for colon cancer")
+    evidence = assistant.composer.finder.find(result, ("screening",))
+    urls = [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
+    assert "colorectal-screening" in urls
+    assert "breast-screening" not in urls
+    response = assistant.ask("what age should i start screening for colon cancer").as_dict()
+    assert any(c["url"].endswith("/colorectal-screening") for c in response["citations"])
