@@ -1,0 +1,123 @@
+"""Whether a concept or number found in a message is *reported* (see
+:mod:`cancerinfo.triage.rules`): not hypothetical, not past and resolved, not asked in
+general, not already in the care team's hands; and the matching helpers the triage uses
+with it: exceptions, overlaps and a negation just before a concept ("no fever")."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+
+from cancerinfo.triage.lexicon import Reading
+from cancerinfo.triage.terms import Match, Term
+from cancerinfo.triage.text import fold, split_sentences
+
+#: Words that may stand between a negation and the concept it cancels ("no sign of any fever").
+_NEGATION_FILLER = frozenset({"a", "an", "any", "the", "had", "have", "got", "really", "much", "more", "real", "high", "sign", "signs", "of", "other"})
+#: A resolution ("it went away", "none since") covers the danger named up to this many sentences before it.
+_RESOLVED_REACH = 3
+_NUMBER_TERM = Term("<number>", "number", ())
+
+
+class _Context:
+    """Whether a concept found in a message is reported as happening (see the module doc)."""
+
+    def __init__(self, reading: Reading) -> None:
+        self.reading = reading
+        frames = reading.group("cue:asking_frames")
+        personal = [m for m in reading.group("cue:personal") if not _overlaps(m, frames)]
+        self.personal_sentences = {m.sentence for m in personal}
+        self.personal = bool(personal)
+        openers = reading.group("cue:question_openers")
+        first_word = _first_words(reading.words)
+        self.opened = {m.sentence for m in openers if first_word.get(m.sentence) == m.start}
+        self.general = {m.sentence for m in reading.group("cue:general")}
+        self.hypothetical = reading.group("cue:hypothetical")
+        resolved = reading.group("cue:resolved")
+        # "it's been normal all day today": a time word after a resolution is part of it
+        self.present = [
+            m for m in reading.group("cue:present")
+            if not _overlaps(m, resolved) and not any(r.sentence == m.sentence and r.start <= m.start for r in resolved)
+        ]
+        self.past_sentences = {m.sentence for m in reading.group("cue:past")}
+        self.resolved_sentences = {m.sentence for m in resolved}
+        self.present_sentences = {m.sentence for m in self.present}
+        self.questions = reading.questions
+        self.care_in_hand = bool(reading.group("cue:care_in_hand"))
+        #: in hospital with staff who know ("the nurse said"): help is already there
+        inpatient = reading.group("cue:inpatient")
+        staff = [m for m in reading.group("cue:care_in_hand") if not _overlaps(m, inpatient)]
+        self.staff_there = bool(inpatient) and bool(staff)
+
+    def not_reported(self, match: Match, *, measured: bool = False) -> str | None:
+        """Why ``match`` is not a report (None: it is one). A ``measured`` value (a reading
+        such as "temp 38.3") is a report even in a question ("..., is this normal?")."""
+        sentence = match.sentence
+        if self.staff_there:
+            return "in hospital, staff aware"
+        if sentence not in self.present_sentences:
+            if any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
+                return "hypothetical"
+            if sentence in self.past_sentences or any(
+                sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences
+            ):
+                return "past"
+            if self.care_in_hand and not self.present:
+                return "care already in hand"
+        asks = sentence in self.opened or sentence in self.questions or sentence in self.general
+        if self.personal:
+            if sentence in self.general and sentence not in self.personal_sentences:
+                return "asked in general"
+            return None
+        if measured:
+            return "asked in general" if sentence in self.general else None
+        return "asked in general" if asks else None
+
+    def not_reported_text(self, text: str) -> str | None:
+        """Like :meth:`not_reported` for a number: the sentence holding it (found by its
+        digits, which the lexicon's rewrites never change)."""
+        digits = re.search(r"\d+(?:[.,]\d+)?", text)
+        folded = digits.group(0) if digits else fold(text)
+        sentences = split_sentences(self.reading.text)
+        for index, sentence in enumerate(sentences):
+            if folded in sentence:
+                words = [w for w in self.reading.words if w.sentence == index]
+                start = next((i for i, w in enumerate(self.reading.words) if w.sentence == index), 0)
+                probe = Match(_NUMBER_TERM, index, start + len(words), start + len(words), text)
+                return self.not_reported(probe, measured=True)
+        return None
+
+
+def _first_words(words: Sequence[object]) -> dict[int, int]:
+    first: dict[int, int] = {}
+    for index, word in enumerate(words):
+        first.setdefault(word.sentence, index)  # type: ignore[attr-defined]
+    return first
+
+
+def _excepted(reading: Reading) -> dict[str, list[Match]]:
+    out: dict[str, list[Match]] = {}
+    for match in reading.matches:
+        if match.group.startswith("except:"):
+            out.setdefault(match.group.removeprefix("except:"), []).append(match)
+    return out
+
+
+def _overlaps(match: Match, others: Iterable[Match]) -> bool:
+    return any(o.sentence == match.sentence and o.start < match.end and match.start < o.end for o in others)
+
+
+def _negated(match: Match, negations: Sequence[Match], reading: Reading) -> bool:
+    """A negation just before the match, or before it with only filler words between ("no
+    fever", "hasn't had any fever"); unspaced languages: within three characters."""
+    for n in negations:
+        if n.sentence != match.sentence or n.end > match.start or _overlaps(n, [match]):
+            continue
+        if not reading.lexicon.reader.spaced:
+            if match.start - n.end <= 3:
+                return True
+            continue
+        between = reading.words[n.end : match.start]
+        if len(between) <= 2 and all(w.text in _NEGATION_FILLER for w in between):
+            return True
+    return False

@@ -1,0 +1,203 @@
+"""The parts of the triage's decision (:class:`~cancerinfo.triage.rules.Triage` inherits
+them from :class:`_Signals`): the message's language, the concepts of each lexicon's
+reading with whether they are reported, temperatures, vital signs and pain scores, the
+refusal cues it matches and self-harm by meaning."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from cancerinfo.triage.context import _Context, _excepted, _negated, _overlaps
+from cancerinfo.triage.language import Identified, LanguageIdentifier
+from cancerinfo.triage.lexicon import Reading, Rules, TriageFiles
+from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
+from cancerinfo.triage.result import Evidence, _Found
+from cancerinfo.triage.safety import Refusal, SafetyPolicy
+from cancerinfo.triage.text import fold, split_sentences
+
+#: Sentences shorter than this are not compared on their own ("Does it hurt?" is near any
+#: exemplar about hurting); the whole message always is.
+_MEANING_MIN_WORDS = 6
+
+
+class _Signals:
+    """The language, concepts, numbers, refusal cues and meaning of a message, for
+    :class:`~cancerinfo.triage.rules.Triage` (which sets the attributes below)."""
+
+    safety: SafetyPolicy
+    files: TriageFiles
+    rules: Rules
+    exemplars: dict[str, ExemplarMatcher]
+    languages: LanguageIdentifier
+    _english_words: frozenset[str]
+
+    def _language(self, message: str) -> Identified:
+        identified = self.languages.identify(message)
+        if identified.language == "en" or identified.how == "script":
+            return identified
+        share = self._english_share(message)
+        if share >= self.rules.languages.english_share:
+            return Identified("en", identified.confidence, f"english words {share:.2f}")
+        return identified
+
+    def _english_share(self, message: str) -> float:
+        """The share of a message's words that are common English function words."""
+        words = [w.strip("'?!.,") for w in fold(message).split()]
+        return sum(w in self._english_words for w in words) / max(len(words), 1)
+
+    def _may_be(self, code: str, language: str, message: str) -> bool:
+        """Read ``message`` with the full lexicon of ``code``? English and the identified
+        language always; another full lexicon when its language is listed in ``always``
+        (Spanish: a short Spanish message is often taken for English) or the message uses
+        two of its marker words (code-switching)."""
+        if code in ("en", language) or code in self.rules.languages.always:
+            return True
+        markers = self.rules.languages.markers.get(code, ())
+        words = set(fold(message).replace("?", " ").replace(",", " ").split())
+        return len(words & set(markers)) >= 2
+
+    def _someone(self, reading: Reading, own: bool) -> bool:
+        """Does the reading find someone affected? A lexicon reading text in another
+        language counts only its words that are not common English words ("me", "mi")."""
+        matches = reading.group("cue:personal")
+        if not own:
+            known = reading.lexicon.reader.known_words
+            matches = [m for m in matches if not all(w in known for w in m.text.split())]
+        return bool(matches)
+
+    def _concepts(
+        self,
+        reading: Reading,
+        treatment: bool,
+        found: _Found,
+        *,
+        foreign: bool = False,
+        excepted_elsewhere: Sequence[str] = (),
+    ) -> None:
+        """The concepts of one reading. ``foreign``: the lexicon is not the message's
+        language: a concept that needs a report counts only when that lexicon's own words
+        say someone is affected (its context rules cannot read the message otherwise)."""
+        lexicon = reading.lexicon
+        context = _Context(reading) if lexicon.has_cues else None
+        excepted = _excepted(reading)
+        negations = reading.group("cue:negation")
+        if context is not None and context.personal:
+            found.personal = found.personal or any(
+                not _negated(m, negations, reading) and context.not_reported(m) is None
+                for m in reading.group("cue:symptoms")
+            )
+        for match in reading.matches:
+            if not match.group.startswith("concept:"):
+                continue
+            concept_id = match.group.removeprefix("concept:")
+            concept = lexicon.concepts[concept_id]
+            name = f"{lexicon.language}:{concept_id}"
+            if _overlaps(match, excepted.get(concept_id, ())):
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "exception"))
+                continue
+            if any(fold(match.text) in text for text in excepted_elsewhere):
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "exception (message's language)"))
+                continue
+            if _negated(match, negations, reading):
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "negated"))
+                continue
+            if concept.needs_treatment and not treatment:
+                found.evidence.append(Evidence("concept", name, concept.level, match.text, "no treatment named"))
+                continue
+            if context is None or not concept.needs_report:
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
+                continue
+            why = context.not_reported(match)
+            if why is None and foreign and not self._someone(reading, False):
+                why = "another language's words"
+            if why is None:
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
+            else:
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, why), reported=False)
+
+    def _numbers(self, message: str, readings: Sequence[Reading], treatment: bool, found: _Found) -> None:
+        rules = self.rules
+        words = {w for r in readings for w in r.lexicon.temperature_words}
+        text = fold(message)
+        english = next((r for r in readings if r.lexicon.language == "en"), None)
+        context = _Context(english) if english is not None else None
+        for temperature in temperatures(text, words):
+            fever = temperature.celsius >= rules.fever_celsius.value
+            low = temperature.celsius <= rules.low_temperature_celsius.value and treatment
+            if not (fever or low):
+                found.evidence.append(
+                    Evidence("number", "temperature", None, temperature.text, f"{temperature.celsius} °C: below the threshold")
+                )
+                continue
+            name = "fever" if fever else "low_temperature"
+            why = context.not_reported_text(temperature.text) if context is not None else None
+            note = f"{why or 'counted'}; {temperature.celsius} °C ({temperature.why})"
+            found.add(
+                "care_team_now", Evidence("number", name, "care_team_now", temperature.text, note), reported=why is None
+            )
+        limits = {
+            "oxygen": (rules.oxygen_saturation.value, "emergency", lambda v, t: v <= t),
+            "systolic": (rules.systolic_pressure.value, "emergency", lambda v, t: v <= t),
+            "pulse": (rules.pulse.value, "emergency", lambda v, t: v >= t),
+        }
+        for vital in vitals(text):
+            threshold, level, beyond = limits[vital.name]
+            if not beyond(vital.value, threshold):
+                found.evidence.append(Evidence("number", vital.name, None, vital.text, "within the threshold"))
+                continue
+            why = context.not_reported_text(vital.text) if context is not None else None
+            found.add(level, Evidence("number", vital.name, level, vital.text, why or "counted"), reported=why is None)
+        for score in pain_scores(text):
+            if score.score >= rules.pain_score.value:
+                why = context.not_reported_text(score.text) if context is not None else None
+                found.add(
+                    "care_team_now",
+                    Evidence("number", "severe_pain", "care_team_now", score.text, why or "counted"),
+                    reported=why is None,
+                )
+
+    def _refusal(self, sentences: list[str], language: str) -> tuple[Refusal | None, str | None, bool]:
+        """The first refusal kind whose cues the message matches (Spanish cues for Spanish),
+        its words, and whether a Spanish cue matched (the reply is then in Spanish)."""
+        spanish = language == "es"
+        folded = [fold(s) for s in sentences] if spanish else sentences
+        for refusal in self.safety.refusals:
+            hit = (refusal.cues_es if spanish else refusal.cues).find(folded)
+            if hit is not None:
+                return refusal, hit, spanish
+            if spanish:
+                hit = refusal.cues.find(sentences)  # Spanglish
+                if hit is not None:
+                    return refusal, hit, False
+        if language == "en":  # a short Spanish message the identifier took for English
+            folded = [fold(s) for s in sentences]
+            for refusal in self.safety.refusals:
+                hit = refusal.cues_es.find(folded)
+                if hit is not None:
+                    return refusal, hit, True
+        return None, None, False
+
+    def _meaning(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
+        """Self-harm by meaning, for a language the rules list (evidence, passed, strong).
+
+        Asked only when no level was found by the lexicons (a lexicon crisis wins anyway; a
+        message that reads like an exemplar but names an emergency keeps the emergency
+        reply). A passing score is a crisis unless the message is a refusal (a dose or
+        prognosis question reads like some exemplars) and the score is below ``strong``."""
+        matcher = self.exemplars.get(language)
+        rule = self.rules.meaning
+        if matcher is None or language not in rule.languages:
+            return None
+        sentences = [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
+        units = [message, *sentences] if len(sentences) > 1 else [message]
+        closest = matcher.closest(units[: rule.max_units])
+        if closest is None:
+            return None
+        passed = (closest.score >= rule.threshold and closest.margin >= rule.margin) or (
+            closest.score >= rule.high and closest.margin >= rule.high_margin
+        )
+        strong = passed and closest.score >= rule.strong
+        note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        word = "counted" if passed else "below the threshold"
+        return Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
