@@ -1,6 +1,8 @@
 """Safety triage: urgency levels, refusals and languages, decided before any search.
 
-Read in this order: :mod:`.rules` (the decision), :mod:`.lexicon` (the policy files and
+Read in this order: :mod:`.rules` (the decision; :mod:`.result` what it returns,
+:mod:`.signals` the cues it reads, :mod:`.context` how a sentence's time, person and
+negation qualify them, :mod:`.replies` the replies it builds), :mod:`.lexicon` (the policy files and
 what they compile to), :mod:`.terms` and :mod:`.text` (how words are matched),
 :mod:`.numbers`, :mod:`.meaning`, :mod:`.language`, :mod:`.safety` (templates, contacts,
 refusals) and :mod:`.cues` (refusal phrase patterns). Every word list, threshold and reply
