@@ -334,6 +334,8 @@ def test_no_health_word_is_off_topic_unless_the_kb_knows_a_term(lexical: Triage)
     assert lexical.assess("How do I make pancakes?", known_terms=known_terms).reason == "OFF_TOPIC"
     assert lexical.assess("what is ixazomib").reason == "OFF_TOPIC"
     assert lexical.assess("what is ixazomib", known_terms=known_terms).status is None
+    # eating and drinking are about health: the question reaches the KB, whose gate decides
+    assert lexical.assess("my nan has almost stopped eating and drinking, should we get her to eat").reason != "OFF_TOPIC"
 
 
 def test_known_terms_is_asked_only_when_no_health_word_is_found(lexical: Triage) -> None:
