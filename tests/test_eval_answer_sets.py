@@ -101,7 +101,7 @@ def test_the_report_shows_blind_grades_per_graded_commit_and_half(tmp_path, monk
     grades(tmp_path / "02-bbb2222" / "answers-dev.jsonl", [3, 3, 1])
     grades(tmp_path / "02-bbb2222" / "answers-test.jsonl", [1, 1])
     (tmp_path / "README.md").write_text("not a grading\n", encoding="utf-8")
-    monkeypatch.setattr(report, "GRADES", tmp_path)
+    monkeypatch.setattr("cancerinfo.eval.report_answers.GRADES", tmp_path)
     lines = report._blind_grades()
     rows = [line for line in lines if line.startswith("| aaa") or line.startswith("| bbb")]
     assert rows == [  # worked out by hand, in the folders' order
@@ -109,7 +109,7 @@ def test_the_report_shows_blind_grades_per_graded_commit_and_half(tmp_path, monk
         "| bbb2222 | answers-dev | 3 | 2.33 | 2 | 0 | 1 | 0 |",
         "| bbb2222 | answers-test | 2 | 1.00 | 0 | 0 | 2 | 0 |",
     ]
-    monkeypatch.setattr(report, "GRADES", tmp_path / "missing")
+    monkeypatch.setattr("cancerinfo.eval.report_answers.GRADES", tmp_path / "missing")
     assert report._blind_grades() == []
 
 
@@ -127,7 +127,7 @@ def test_the_report_counts_pairwise_judgements_through_their_keys(tmp_path, monk
     verdicts = [{"id": "a", "better": "X"}, {"id": "b", "better": "X"}, {"id": "c", "better": "same"}]
     (folder / "answers-dev-judge.jsonl").write_text("\n".join(map(json_module.dumps, verdicts)) + "\n", encoding="utf-8")
     (folder / "README.md").write_text("what was compared\n", encoding="utf-8")
-    monkeypatch.setattr(report, "GRADES", tmp_path)
+    monkeypatch.setattr("cancerinfo.eval.report_answers.GRADES", tmp_path)
     rows = [line for line in report._pairwise() if line.startswith("| pairwise-")]
     # a: X is new -> new; b: X is old -> old; c: same (worked out by hand)
     assert rows == ["| pairwise-some-change | answers-dev-judge | 3 | 1 | 1 | 1 |"]
