@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from cancerinfo.answer.arrange import Layout, arrange, words
-from cancerinfo.answer.composer import stages_named
 from cancerinfo.answer.contract import Citation, Section
+from cancerinfo.answer.short_answer import stages_named
 
 
 def cite(n: int, chunk: str, url: str = "https://example.org/a") -> Citation:

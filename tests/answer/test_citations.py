@@ -94,7 +94,7 @@ def test_units_know_their_paragraph() -> None:
 def test_a_list_item_ending_in_a_colon_runs_on_into_its_sub_list_and_no_further() -> None:
     import itertools
 
-    from cancerinfo.answer.composer import _continues
+    from cancerinfo.answer.quoting import _continues
 
     found = units("- a mole that:\n\n    - changes in size, shape, or color\n    - itches\n\n- Some text after.")
     assert [u.text for u in found] == ["a mole that:", "changes in size, shape, or color", "itches", "Some text after."]

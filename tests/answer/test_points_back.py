@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cancerinfo.answer.citations import Unit
-from cancerinfo.answer.composer import needs_before
+from cancerinfo.answer.quoting import needs_before
 
 
 def paragraph(*texts: str) -> list[Unit]:
@@ -41,7 +41,8 @@ def test_only_within_a_paragraph_and_never_for_a_list_item_or_the_first_sentence
 
 
 def test_a_short_answer_window_never_opens_on_a_sentence_pointing_back() -> None:
-    from cancerinfo.answer.composer import _Prepared, _windows
+    from cancerinfo.answer.quoting import _Prepared
+    from cancerinfo.answer.short_answer import _windows
 
     units = paragraph(
         "If you are diagnosed with stomach cancer, you will be referred to a gastrointestinal oncologist.",
@@ -61,8 +62,10 @@ def test_the_encoder_compares_several_sections_not_only_the_windows_of_one_parag
 
     import numpy as np
 
-    from cancerinfo.answer.composer import SHORT_CANDIDATES, Composer, _Prepared
+    from cancerinfo.answer.composer import Composer
     from cancerinfo.answer.evidence import ChunkRow
+    from cancerinfo.answer.quoting import _Prepared
+    from cancerinfo.answer.short_answer import SHORT_CANDIDATES
 
     wordy = ChunkRow(1, "c-wordy", 0, 0, "Chemotherapy and fertility", "")
     fitting = ChunkRow(2, "c-fitting", 0, 1, "Fertility preservation", "")

@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 
-from cancerinfo.answer.composer import ANNOUNCES
 from cancerinfo.answer.contract import Citation, Section
+from cancerinfo.answer.quoting import ANNOUNCES
 
 _CITE = re.compile(r"\[(\d{1,3})\]")
 _WORD = re.compile(r"\w+")
@@ -84,14 +84,10 @@ def arrange(
         if section.source != "kb":
             (shown if section.kind in keep_policy else more).append(section)
             continue
-        lines = [line for line in section.text.split("\n") if line.strip()]
-        if section is not same_section and same_citations:
-            said = " ".join(c.quote for c in same_citations)
-            lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in said]
-        if short_quote is not None:  # a line the short answer already says is not repeated
-            lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
-        # nor a line an earlier part shows (two pages with the same sentence)
-        lines = [line for line in lines if _said(line) not in said_before]
+        lines = _not_said(
+            section, " ".join(c.quote for c in same_citations) if section is not same_section else "",
+            short_quote, said_before,
+        )
         if same_at is not None and section is not same_section:
             # more of a page section an earlier part already shows (a list running on) joins
             # that part, not a second part under another heading
@@ -109,20 +105,7 @@ def arrange(
         candidates = _on_topic(lines, relevance, minimum, by_number)
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
-            for line in candidates[: layout.support_lines]:
-                cost = words(line)
-                if cost > budget and keep:
-                    break
-                keep.append(line)
-                budget -= cost
-        # an intro line without its items (the next line shown is not of its quote), or a
-        # line pointing at what the answer does not show
-        keep = [
-            line for j, line in enumerate(keep)
-            if not _INTRO.search(line) or (j + 1 < len(keep) and _CITE.findall(keep[j + 1]) == _CITE.findall(line))
-        ]
-        while keep and ANNOUNCES.search(keep[-1]):
-            keep.pop()
+            keep, budget = _kept(candidates[: layout.support_lines], budget)
         rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
@@ -134,6 +117,38 @@ def arrange(
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)
+
+
+def _kept(candidates: list[str], budget: int) -> tuple[list[str], int]:
+    """The lines of a part shown within the word ``budget`` (at least one), without an intro
+    line whose items are not shown (the next line is not of its quote) nor a last line
+    pointing at what the answer does not show; and the budget left."""
+    keep: list[str] = []
+    for line in candidates:
+        cost = words(line)
+        if cost > budget and keep:
+            break
+        keep.append(line)
+        budget -= cost
+    keep = [
+        line for j, line in enumerate(keep)
+        if not _INTRO.search(line) or (j + 1 < len(keep) and _CITE.findall(keep[j + 1]) == _CITE.findall(line))
+    ]
+    while keep and ANNOUNCES.search(keep[-1]):
+        keep.pop()
+    return keep, budget
+
+
+def _not_said(section: Section, same_said: str, short_quote: str | None, said_before: set[str]) -> list[str]:
+    """The lines of a part that say something new: not a line the short answer's own section
+    part quotes (``same_said``), nor one the short answer says, nor one an earlier part
+    shows (two pages with the same sentence)."""
+    lines = [line for line in section.text.split("\n") if line.strip()]
+    if same_said:
+        lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in same_said]
+    if short_quote is not None:
+        lines = [line for line in lines if _CITE.sub("", line).strip(" -") not in short_quote]
+    return [line for line in lines if _said(line) not in said_before]
 
 
 def _join_same(

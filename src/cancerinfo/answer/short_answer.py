@@ -1,0 +1,347 @@
+"""The short answer: the best 1-3 consecutive quotable sentences of the best section found
+for a question, and more of that section as the first supporting part. :class:`_ShortAnswers`
+holds the steps; :class:`~cancerinfo.answer.composer.Composer` inherits them (and sets the
+attributes they read)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from cancerinfo.answer.citations import Unit, quote_in_page
+from cancerinfo.answer.contract import Citation, Section
+from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, EvidenceFinder
+from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.answer.quoting import (
+    ANNOUNCES,
+    _continues,
+    _joined,
+    _Prepared,
+    _Remembered,
+    _render,
+    needs_before,
+)
+from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
+
+
+class _ShortAnswers:
+    """The short-answer steps of :class:`~cancerinfo.answer.composer.Composer` (which sets
+    the attributes declared here and the methods they call)."""
+
+    finder: EvidenceFinder
+    documents: list[DocumentInfo]
+    policy: AnswerPolicy
+    _prepared: _Remembered[ChunkRow, _Prepared]
+
+    def body(self, document: int) -> str:  # pragma: no cover - the Composer's
+        """The Markdown body of a page (:meth:`Composer.body`)."""
+        raise NotImplementedError
+
+    def _skipped_section(self, section: str) -> bool:  # pragma: no cover - the Composer's
+        raise NotImplementedError
+
+    def _asked_for(self, question: str, text: str) -> bool:  # pragma: no cover - the Composer's
+        raise NotImplementedError
+
+    def _citation(self, n: int, chunk: ChunkRow, run: list[Unit]) -> Citation:  # pragma: no cover - the Composer's
+        raise NotImplementedError
+
+    def short_answer(
+        self,
+        question: str,
+        result: SearchResult,
+        evidence: Evidence,
+        *,
+        embed: Callable[[list[str]], object],
+        stem: Callable[[str], str],
+        parts: tuple[str, ...] = (),
+        avoid: frozenset[int] = frozenset(),
+        section_scores: Callable[[list[str]], list[float]] | None = None,
+    ) -> list[ShortAnswer]:
+        """The best 1-3 consecutive quotable sentences for ``question`` among the sections
+        the search found on the evidence's pages (patient pages before health-professional
+        ones): windows ranked by the share of the question's words they hold and the hit's
+        rank, the best few then by the cosine of their text to the question (``embed``:
+        texts -> unit rows, the question first). ``avoid``: pages not to quote. The best
+        window of each section, best first (the short answer is the first)."""
+        wanted = question_words(question, stem)
+        page_rank = {d: i for i, d in enumerate(evidence.pages) if d not in avoid}
+        hits = self._short_hits(result, page_rank, avoid)
+        if not hits:
+            return []
+        scored = self._short_windows(question, hits, page_rank, wanted, stem, parts)
+        if not scored:
+            return []
+        ranked = self._short_ranked(question, scored, embed, section_scores)
+        return self._short_checked(ranked)
+
+    def _short_hits(self, result: SearchResult, page_rank: dict[int, int], avoid: frozenset[int]) -> list[Hit]:
+        """The search's hits on the evidence's pages (else on any page not avoided), patient pages only when any."""
+        hits = [h for h in result.hits if h.document in page_rank] or [
+            h for h in result.hits if h.document not in avoid
+        ]
+        patient = [h for h in hits if not self.documents[h.document].professional]
+        return patient or hits
+
+    def _short_windows(
+        self,
+        question: str,
+        hits: list[Hit],
+        page_rank: dict[int, int],
+        wanted: frozenset[str],
+        stem: Callable[[str], str],
+        parts: tuple[str, ...],
+    ) -> list[tuple[float, float, ChunkRow, list[int]]]:
+        """Every window of the first hits' sections, scored by words held and the hit's rank, best first."""
+        asked = set(_QWORD.findall(question.lower()))
+        part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
+        scored: list[tuple[float, float, ChunkRow, list[int]]] = []
+        for rank, hit in enumerate(hits[:SHORT_HITS]):
+            chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
+            if chunk is None or self._skipped_section(chunk.section):
+                continue
+            # the search's order and the evidence's (patient, general, then narrower pages),
+            # a heading that fits what was asked, a page for other people (children) or a
+            # research news page only when asked
+            prior = SHORT_RANK_PRIOR / (rank + 1) + SHORT_PAGE_PRIOR / (page_rank.get(hit.document, 8) + 1)
+            if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
+                prior += 0.15
+            narrowing = set(self.finder.title_words[chunk.document]) & self.policy.audience_qualifiers
+            if narrowing - asked:
+                prior -= 0.3
+            prepared = self._prepared[chunk]
+            usable = [
+                i for i in prepared.quotable
+                if i not in prepared.unless or self._asked_for(question, prepared.candidates[i].text)
+            ]
+            for window in _windows(prepared, usable):
+                text = " ".join(prepared.candidates[i].text for i in window)
+                words = frozenset(stem(w) for w in _QWORD.findall(text.lower()))
+                coverage = len(wanted & words) / len(wanted) if wanted else 0.0
+                length = len(text.split())
+                penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
+                scored.append((coverage + prior - penalty - 0.02 * len(window), coverage + prior - penalty, chunk, window))
+        scored.sort(key=lambda item: -item[0])
+        return scored
+
+    def _short_ranked(
+        self,
+        question: str,
+        scored: list[tuple[float, float, ChunkRow, list[int]]],
+        embed: Callable[[list[str]], object],
+        section_scores: Callable[[list[str]], list[float]] | None,
+    ) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
+        """The windows that can still win, ranked again by closeness to the question (the window's and its section's)."""
+        import numpy as np
+
+        # the encoder reads only the windows that can still win on closeness: the best few, and
+        # the others of the first ones within reach of the best by words and rank
+        # at most SHORT_PER_SECTION windows a page section, so that sections compete on
+        # closeness, not only the windows of the one paragraph that holds the most words asked
+        diverse: list[tuple[float, float, ChunkRow, list[int]]] = []
+        per_section: dict[str, int] = {}
+        for item in scored:
+            if len(diverse) >= SHORT_CANDIDATES:
+                break
+            key = item[2].chunk_id
+            if per_section.get(key, 0) < SHORT_PER_SECTION:
+                per_section[key] = per_section.get(key, 0) + 1
+                diverse.append(item)
+        best = [
+            item for position, item in enumerate(diverse)
+            if position < SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - SHORT_CANDIDATES_REACH
+        ]
+        texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
+        vectors = np.asarray(embed([question, *texts]))
+        similarities = vectors[1:] @ vectors[0]
+        # the whole page section's closeness to the question too (the search's section
+        # vectors): a sentence close in words inside a section about something else loses
+        sections = (
+            section_scores([c.chunk_id for _, _, c, _ in best]) if section_scores is not None and SHORT_SECTION_WEIGHT
+            else [0.0] * len(best)
+        )
+        return sorted(
+            ((float(sim) + SHORT_LEXICAL_WEIGHT * lexical + SHORT_SECTION_WEIGHT * float(section), float(sim), lexical, chunk, window)
+             for (_, lexical, chunk, window), sim, section in zip(best, similarities, sections, strict=True)),
+            key=lambda item: -item[0],
+        )
+
+    def _short_checked(self, ranked: list[tuple[float, float, float, ChunkRow, list[int]]]) -> list[ShortAnswer]:
+        """The best window of each section, in rank order, whose quote is found word for word on its page."""
+        found: list[ShortAnswer] = []
+        for score, similarity, lexical, chunk, window in ranked:
+            if any(f.chunk.chunk_id == chunk.chunk_id for f in found):
+                continue  # one candidate a section
+            run = [self._prepared[chunk].candidates[i] for i in window]
+            if quote_in_page(_joined(run), self.body(chunk.document)):
+                found.append(ShortAnswer(chunk, run, score, similarity, lexical))
+        return found
+
+    def short_section(self, short: ShortAnswer, n: int) -> tuple[Section, Citation]:
+        """The short answer as the first section of an answer, citation number ``n``."""
+        citation = self._citation(n, short.chunk, short.run)
+        return Section("short_answer", "Short answer", "\n".join(_render(short.run, n)), [n], "kb"), citation
+
+    def same_section(
+        self, short: ShortAnswer, n: int, *, limit: int, title: str | None = None, include_run: bool = False
+    ) -> tuple[Section | None, list[Citation]]:
+        """More of the short answer's own section: its first ``limit`` quotable units not in
+        the short answer, in page order (a list item with its later sentences), numbered from
+        ``n``; titled with the section's heading."""
+        prepared = self._prepared[short.chunk]
+        run_texts = {u.text for u in short.run}
+        # a part titled with the section's heading does not quote that heading (a PDQ key
+        # point, a sentence) under itself as well
+        own_heading = short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() if title is None else None
+        start = min((i for i, u in enumerate(prepared.candidates) if u.text in run_texts), default=0)
+        # what follows the short answer first, then what comes before it in the section
+        indices = sorted(
+            (
+                i for i in prepared.quotable
+                if i not in prepared.unless
+                and prepared.candidates[i].text != own_heading
+                and (include_run or prepared.candidates[i].text not in run_texts)
+                and (not include_run or i >= start)
+            ),
+            key=lambda i: (i < start, i),
+        )
+        chosen: list[int] = []
+        for i in indices:
+            unit = prepared.candidates[i]
+            if len([j for j in chosen if not prepared.candidates[j].continues_item]) >= limit and not unit.continues_item:
+                break
+            if unit.continues_item and (not chosen or chosen[-1] != i - 1):
+                continue
+            if prepared.leads_in[i] and i + 1 not in indices:
+                continue  # an intro whose items are not quotable
+            chosen.append(i)
+        while chosen and prepared.leads_in[chosen[-1]]:
+            chosen.pop()  # an intro line whose items did not fit
+        if not chosen:
+            return None, []
+        runs: list[list[Unit]] = []
+        previous = -2
+        for i in chosen:
+            unit = prepared.candidates[i]
+            if runs and i == previous + 1 and _continues(runs[-1][-1], unit):
+                runs[-1].append(unit)
+            else:
+                runs.append([unit])
+            previous = i
+        body = self.body(short.chunk.document)
+        lines: list[str] = []
+        citations: list[Citation] = []
+        for run in runs:
+            if not quote_in_page(_joined(run), body):
+                continue
+            citation = self._citation(n + len(citations), short.chunk, run)
+            citations.append(citation)
+            lines.extend(_render(run, citation.n))
+        if not lines:
+            return None, []
+        heading = title or short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() or "More on this"
+        return Section("same_section", heading, "\n".join(lines), [c.n for c in citations], "kb"), citations
+
+
+# -- the short answer ---------------------------------------------------------------------
+#: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
+SHORT_CANDIDATES = 8
+#: ... of which these many always, the others only within this lexical score of the best
+SHORT_CANDIDATES_MIN = 5
+#: The search hits whose sections the short answer is chosen from.
+SHORT_HITS = 8
+SHORT_CANDIDATES_REACH = 0.3
+#: ... and at most these many of one page section
+SHORT_PER_SECTION = 3
+#: weights of the search's chunk rank, the evidence's page rank and the words-and-rank score
+#: against the encoder's cosine when the short answer is chosen
+SHORT_RANK_PRIOR = 0.2
+SHORT_PAGE_PRIOR = 0.1
+SHORT_LEXICAL_WEIGHT = 0.5
+SHORT_SECTION_WEIGHT = 0.8
+#: Sentences in a short answer, at most.
+SHORT_MAX_UNITS = 3
+#: A window longer than this (words) is cut back (a short answer reads in seconds).
+SHORT_MAX_WORDS = 70
+_QWORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an the and or of to in on for with is are was were be been being do does did i my me we our you your "
+    "he she his her they them their it its this that these those what when where why how which who can could "
+    "should would will may might about after before from at by as if so than then there here just get got "
+    "have has had not no yes any some much many more most very really also still please thanks".split()
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ShortAnswer:
+    """The best 1-3 consecutive sentences of the best section for a question."""
+
+    chunk: ChunkRow
+    run: list[Unit]
+    score: float
+    similarity: float
+    coverage: float
+
+
+_STAGE_ONE = r"(0|iv|v|i{1,3}|[1-4])\s*(?:[abc]\d?)?"
+#: "stage 3", "Stage IIIB", "Stage IA1", and each stage of "stages IA and IB" / "stages II to IV"
+_STAGE = re.compile(r"\bstages?\s*" + _STAGE_ONE + r"\b((?:\s*(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b)*)", re.IGNORECASE)
+_STAGE_MORE = re.compile(r"(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b", re.IGNORECASE)
+_ROMAN = {"0": "0", "1": "i", "2": "ii", "3": "iii", "4": "iv", "i": "i", "ii": "ii", "iii": "iii", "iv": "iv", "v": "v"}
+
+
+def stages_named(text: str) -> frozenset[str]:
+    """The stages a text names, as roman numerals ("stage 3" and "stage IIIB" both name iii)."""
+    found = set()
+    for match in _STAGE.finditer(text):
+        found.add(_ROMAN[match.group(1).lower()])
+        found.update(_ROMAN[more.group(1).lower()] for more in _STAGE_MORE.finditer(match.group(2) or ""))
+    return frozenset(found)
+
+
+def _reads_as_sentence(text: str) -> bool:
+    """Not a heading-like label ("Stage III (also called stage 3) colon cancer"): a short
+    answer opens with a sentence."""
+    return text.rstrip().endswith((".", "!", ":")) and len(text.split()) >= 5
+
+
+def question_words(question: str, stem: Callable[[str], str]) -> frozenset[str]:
+    """The stems of a question's content words ("stage 3" also as "iii")."""
+    words = {stem(w) for w in _QWORD.findall(question.lower()) if w not in _STOP and len(w) > 1}
+    return frozenset(words | stages_named(question))
+
+
+def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
+    """Runs of 1 to ``SHORT_MAX_UNITS`` consecutive usable units that read on from each
+    other (one paragraph or list); a list intro only with its first item; a short label
+    opening a list item ("After chemotherapy.") only with the sentences of its item."""
+    allowed = set(usable)
+    candidates = prepared.candidates
+    windows = []
+    for start in usable:
+        if candidates[start].continues_item or needs_before(candidates, start):
+            continue
+        # a list item opened by a short label ("After chemotherapy. Hair often grows back in
+        # 2 to 3 months ..."): the label only with the sentences of its item
+        label = not _reads_as_sentence(candidates[start].text)
+        if label and not (
+            candidates[start].text.rstrip().endswith((".", ":"))
+            and start + 1 in allowed
+            and candidates[start + 1].continues_item
+        ):
+            continue
+        run = [start]
+        while True:
+            # never end on a list's intro line, nor on a sentence pointing at what follows
+            if (
+                not (label and len(run) == 1)
+                and not prepared.leads_in[run[-1]]
+                and not ANNOUNCES.search(candidates[run[-1]].text)
+            ):
+                windows.append(list(run))
+            nxt = run[-1] + 1
+            if len(run) >= SHORT_MAX_UNITS or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):
+                break
+            run.append(nxt)
+    return windows
