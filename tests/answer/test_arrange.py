@@ -223,3 +223,18 @@ def test_joined_lines_keep_the_page_order_and_an_intro_cut_from_its_items_goes()
     )
     assert [s.kind for s in shown] == ["short_answer", "same_section"]
     assert shown[1].text.splitlines() == ["- chronic eosinophilic leukemia in adults. [2]"]
+
+
+def test_bare_list_items_of_another_list_of_the_section_are_not_joined_without_their_intro() -> None:
+    # the section has two lists; the later part quotes items of the second without its intro
+    page = "Risks of screening include: a small hole in the stomach. Risk factors include: partial gastrectomy. smoking."
+    same_cites = [Citation(1, "u", "P", "S", "c-sec", "Risks of screening include: a small hole in the stomach.", "NCI", "02", None, "2025-01-01", "ok")]
+    later_cites = [Citation(2, "u", "P", "S", "c-sec", "partial gastrectomy. smoking.", "NCI", "02", None, "2025-01-01", "ok")]
+    same = kb("same_section", "- Risks of screening include: [1]\n- a small hole in the stomach. [1]")
+    later = kb("screening", "- partial gastrectomy [2]\n- smoking [2]")
+    shown, _, _ = arrange(
+        SHORT, (same, same_cites), [later], later_cites, Layout(200, 2, 3), keep_policy=set(),
+        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
+    )
+    assert [s.kind for s in shown] == ["short_answer", "same_section"]
+    assert "gastrectomy" not in shown[1].text

@@ -175,8 +175,23 @@ def _join_same(
     moved = [line for line in lines if of_same(line)]
     if not moved:
         return lines, [], budget
+    # never a run opening on a bare list item, unless it runs on from the part's own quotes
+    # on the page (more items of the part's list)
+    shown_quotes = [by_number[int(n)] for n in _CITE.findall(shown[at].text) if int(n) in by_number]
+
+    def runs_on(run: list[str]) -> bool:
+        cited = [by_number[int(n)] for n in _CITE.findall(run[0]) if int(n) in by_number]
+        return adjoins is not None and any(
+            a.chunk_id == b.chunk_id and (a.quote in b.quote or b.quote in a.quote or adjoins(a, b) or adjoins(b, a))
+            for a in shown_quotes for b in cited
+        )
+
+    movable = [
+        line for run in _runs(moved)
+        if words(run[0]) >= MIN_RUN_WORDS or _INTRO.search(run[0]) or runs_on(run) for line in run
+    ]
     joined: list[str] = []
-    for line in moved[: layout.support_lines]:
+    for line in movable[: layout.support_lines]:
         if words(line) > budget:
             break
         joined.append(line)
