@@ -25,7 +25,8 @@ Sources, each giving entries of one :class:`Kind` (``url`` is the page read):
 ``urls``: the page about the term (drug, brand, regimen, title), the linked drug page
 (regimen component), else the pages the term was read on, most frequent first, at most
 :data:`MAX_URLS_PER_ENTRY`. Pages are read in url order and ties broken by text, so the
-same pages always give the same entries.
+same pages always give the same entries. The abbreviations and "also called" pairs are read
+in the running text by :mod:`cancerinfo.index.vocabulary_phrases`.
 """
 
 from __future__ import annotations
@@ -38,13 +39,15 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from cancerinfo.index.vocabulary_phrases import _EDGE_PUNCTUATION, _abbreviations, _also_called
+from cancerinfo.index.vocabulary_phrases import MAX_ALIAS_WORDS as MAX_ALIAS_WORDS
+from cancerinfo.index.vocabulary_phrases import MAX_HEAD_WORDS as MAX_HEAD_WORDS
+from cancerinfo.index.vocabulary_phrases import STOP_WORDS as STOP_WORDS
 from cancerinfo.kb.document import Document
 
 MAX_TERM_TOKENS = 12
 MAX_URLS_PER_ENTRY = 20
 MAX_TITLE_PAGES = 3
-MAX_HEAD_WORDS = 5
-MAX_ALIAS_WORDS = 6
 MAX_GLOSSARY_WORDS = 6
 
 
@@ -76,25 +79,12 @@ KIND_PRIORITY: dict[Kind, int] = {
 }
 PAGE_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN})
 
-#: English function words: never an entity when written in lower case ("all", "as", "it").
-STOP_WORDS = frozenset(
-    """a about above after again against all also am an and any are as at be because been
-    before being below between both but by can could did do does doing down during each few
-    for from further had has have having he her here hers herself him himself his how i if in
-    into is it its itself just may me might more most must my myself no nor not now of off on
-    once only or other our ours ourselves out over own per same shall she should so some such
-    than that the their theirs them themselves then there these they this those through to too
-    under until up us very via was we were what when where which while who whom why will with
-    would you your yours yourself yourselves""".split()
-)
 SALT_WORDS = frozenset(
     """acetate anhydrous besylate bitartrate bromide calcium camsylate chloride citrate
     dichloride dihydrate dihydrochloride dimaleate dimesylate disodium ditosylate fumarate
     hemihydrate hydrobromide hydrochloride hyclate lactate malate maleate mesylate monohydrate
     phosphate potassium sodium succinate sulfate tartrate tosylate trihydrate""".split()
 )
-_DETERMINERS = frozenset({"a", "an", "the"})
-_EDGE_PUNCTUATION = ".,;:!?\"'’“”[]*_"
 
 _TOKEN = re.compile(r"[^\W_]+")
 _LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
@@ -112,16 +102,6 @@ _REGIMEN_HEADER = re.compile(r"^[ \t]*Drugs in the (.+?) combination[ \t]*:?[ \t
 _COMPONENT = re.compile(r"^[=+\s]*\[(?P<name>[^\[\]]+)\]\((?P<href>[^()\s]+)\)(?P<rest>.*)$")
 _BIOLOGIC_SUFFIX = re.compile(r"^(.+)-[a-z]{4}$")
 _SOFT_BREAK = re.compile(r"\n(?![\n#*+|>\d \t-])")
-_PAREN_GROUP = re.compile(r"\(([^()\n]{1,100})\)")
-_CLAUSE_BREAK = re.compile(r"[.;:!?](?:\s|$)|[()\[\]|\n—]")
-_ALSO_CALLED = re.compile(r"also (?:called|known as) ")
-_ALSO_ENDS = {
-    "(": re.compile(r"([^()\n]{1,120})\)"),
-    ",": re.compile(r"([^,.;:()\n]{1,80}),"),
-    "is": re.compile(r"([^.;:()\n]{1,160})(?:[.;:]|$)"),
-}
-_IS_BEFORE = re.compile(r"\s(?:is|are)\s+$")
-_LIST_SPLIT = re.compile(r",\s*(?:and\s+|or\s+)?|\s+(?:and|or)\s+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,102 +355,6 @@ def _lowercase_words(raw_words: set[str]) -> set[str]:
     """The words the pages write in lower case: ordinary words, not acronyms."""
     stripped = (word.strip(_EDGE_PUNCTUATION) for word in raw_words)
     return {word for word in stripped if word.isalpha() and word.islower()}
-
-
-# --- abbreviations ------------------------------------------------------------------------
-
-
-def _is_short_form(text: str) -> bool:
-    if not 2 <= len(text) <= 10 or " " in text or not text[0].isalnum():
-        return False
-    return sum(ch.isupper() for ch in text) >= 2
-
-
-def _long_form(short: str, words: list[str]) -> str | None:
-    """The shortest tail of ``words`` whose letters spell ``short`` in order."""
-    candidate = " ".join(words[-min(len(short) + 5, len(short) * 2) :])
-    index = len(candidate) - 1
-    for position in range(len(short) - 1, -1, -1):
-        char = short[position].lower()
-        if not char.isalnum():
-            continue
-        while index >= 0 and (
-            candidate[index].lower() != char
-            or (position == 0 and index > 0 and candidate[index - 1].isalnum())
-        ):
-            index -= 1
-        if index < 0:
-            return None
-        index -= 1
-    long = candidate[candidate.rfind(" ", 0, index + 1) + 1 :].strip(_EDGE_PUNCTUATION + " ")
-    if len(long) <= len(short) or short.casefold() in long.casefold():
-        return None
-    return None if long.split()[0].casefold() in STOP_WORDS else long
-
-
-def _abbreviations(plain: str) -> Iterator[tuple[str, str]]:
-    """``long form (SF)`` and ``SF (long form)`` pairs."""
-    for group in _PAREN_GROUP.finditer(plain):
-        inside, clause = group.group(1).strip(), None
-        if _is_short_form(inside):
-            clause = _CLAUSE_BREAK.split(plain[max(0, group.start() - 200) : group.start()])[-1]
-            if long := _long_form(inside, clause.split()):
-                yield inside, long
-            continue
-        words = inside.split()
-        previous = plain[max(0, group.start() - 12) : group.start()].split()[-1:]
-        if len(words) > 1 and previous and _is_short_form(previous[0]):
-            short = previous[0]
-            long = _long_form(short, words) if len(words) <= len(short) * 2 else None
-            if long and long.split()[0] == words[0]:
-                yield short, long
-
-
-# --- "also called" ------------------------------------------------------------------------
-
-
-def _head_before(text: str, end: int) -> str | None:
-    """The phrase ending at ``end`` when it stands alone (see the module docstring)."""
-    window = text[max(0, end - 160) : end]
-    at_line_start = "\n" in window or end <= 160
-    head: list[str] = []
-    for word in reversed(window.rsplit("\n", 1)[-1].split()):
-        if word.startswith(("#", "-", "*", "|", "(")) or word[-1] in ".,;:!?)]—":
-            break
-        if word.casefold() in _DETERMINERS:
-            break
-        if word.casefold() in STOP_WORDS or len(head) == MAX_HEAD_WORDS:
-            return None
-        head.insert(0, word)
-    else:
-        if not at_line_start:
-            return None
-    return " ".join(head) or None
-
-
-def _also_called(plain: str) -> Iterator[tuple[str, str]]:
-    """``X (also called Y)``, ``X, also called Y,`` and ``X is also called Y, Z, or W``."""
-    for found in _ALSO_CALLED.finditer(plain):
-        before = plain[max(0, found.start() - 12) : found.start()]
-        is_are = _IS_BEFORE.search(before)
-        if before.endswith("("):
-            form, head_end = "(", found.start() - 1
-        elif before.endswith(", "):
-            form, head_end = ",", found.start() - 2
-        elif is_are:
-            form, head_end = "is", found.start() - len(is_are.group())
-        else:
-            continue
-        tail = _ALSO_ENDS[form].match(plain, found.end())
-        head = _head_before(plain, head_end) if tail else None
-        for alias in _LIST_SPLIT.split(tail.group(1)) if tail and head else ():
-            words = alias.split()
-            if words and words[0].casefold() in _DETERMINERS:
-                words = words[1:]
-            if not words or words[0].casefold() in STOP_WORDS:
-                break
-            if len(words) <= MAX_ALIAS_WORDS:
-                yield " ".join(words), str(head)
 
 
 def _add_aliases(collector: _Collector, found: list[tuple[str, str, str]]) -> None:

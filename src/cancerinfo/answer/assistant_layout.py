@@ -1,0 +1,146 @@
+"""The short answer and what is shown around it (:class:`~cancerinfo.answer.assistant.Assistant`
+inherits these steps from :class:`_ShortAnswer`): the encoder vectors of short-answer
+candidates kept between questions, the arrangement of the answer (:mod:`.arrange`) and where a
+quote stands on its page."""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import replace
+
+import numpy as np
+
+from cancerinfo.answer.arrange import Layout, arrange
+from cancerinfo.answer.citations import quote_in_page, quote_position
+from cancerinfo.answer.composer import Composer
+from cancerinfo.answer.contract import Citation, Section
+from cancerinfo.answer.evidence import Evidence
+from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.index.records import SearchResult
+from cancerinfo.index.search import Searcher
+
+#: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
+MAX_KEPT_WINDOW_VECTORS = 20_000
+#: Words of a short-answer candidate given to the encoder.
+WINDOW_WORDS_EMBEDDED = 40
+
+
+class _ShortAnswer:
+    """The short answer's steps, for :class:`~cancerinfo.answer.assistant.Assistant` (which
+    sets the attributes below)."""
+
+    searcher: Searcher
+    composer: Composer
+    policy: AnswerPolicy
+    _stem: Callable[[str], str]
+    _windows: OrderedDict[str, np.ndarray]
+    _window_lock: threading.Lock
+
+    def _window_vectors(self, texts: list[str]) -> np.ndarray:
+        """The encoder's vectors of short-answer candidates; the most recent
+        ``MAX_KEPT_WINDOW_VECTORS`` are kept (pages asked about often come back)."""
+        with self._window_lock:
+            missing = [text for text in dict.fromkeys(texts) if text not in self._windows]
+        if missing:
+            # the first words of a candidate say what it is about; fewer tokens, a faster run
+            vectors = self.searcher.embedder.embed([" ".join(t.split()[:WINDOW_WORDS_EMBEDDED]) for t in missing])
+            with self._window_lock:
+                for text, vector in zip(missing, vectors, strict=True):
+                    self._windows[text] = vector
+                while len(self._windows) > MAX_KEPT_WINDOW_VECTORS:
+                    self._windows.popitem(last=False)
+        with self._window_lock:
+            rows = []
+            for text in texts:
+                vector = self._windows.get(text)
+                if vector is None:  # dropped by another thread meanwhile
+                    vector = self.searcher.embedder.embed([" ".join(text.split()[:WINDOW_WORDS_EMBEDDED])])[0]
+                else:
+                    self._windows.move_to_end(text)
+                rows.append(vector)
+        return np.vstack(rows)
+    def _arrange(
+        self,
+        question: str,
+        result: SearchResult,
+        evidence: Evidence,
+        intent: str,
+        sections: list[Section],
+        citations: list[Citation],
+    ) -> tuple[list[Section], list[Section], list[Citation]]:
+        """The short answer first, then the plan's parts cut to the layout (:mod:`.arrange`)."""
+        embedder = self.searcher.embedder
+
+        def embed(texts: list[str]) -> np.ndarray:
+            # the question's vector is the search's (one model run fewer)
+            first = result.vector[None, :] if result.vector is not None else embedder.embed([texts[0]])
+            return np.vstack([first, self._window_vectors(texts[1:])])
+
+        asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
+        candidates = self.composer.short_answer(
+            question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
+            section_scores=lambda chunk_ids: self.searcher.section_similarity(asked_vector, chunk_ids),
+        )
+        short = candidates[0] if candidates else None
+        pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
+        same: tuple[Section | None, list[Citation]] = (None, [])
+        if short is not None:
+            limit = self.policy.layout.support_lines
+            section, more_citations = self.composer.same_section(short, len(citations) + 2, limit=limit)
+            # the next best section found, from its best sentences on
+            if len(candidates) > 1:
+                second, second_citations = self.composer.same_section(
+                    candidates[1], len(citations) + 2 + len(more_citations), limit=limit, include_run=True
+                )
+                if second is not None:
+                    if section is None:
+                        section, more_citations = second, second_citations
+                    else:
+                        section = replace(
+                            section,
+                            text=section.text + "\n" + second.text,
+                            citations=[*section.citations, *second.citations],
+                        )
+                        more_citations = [*more_citations, *second_citations]
+            same = (section, more_citations)
+        layout = self.policy.layout
+
+        finder = self.composer.finder
+        # a supporting quote from a page on another cancer than the one asked about (or the
+        # short answer's) is off topic, however close its words ("hair" and hairy cell leukemia)
+        sites = finder.sites_named(question)
+        if short is not None:
+            sites |= finder.title_words[short.chunk.document] & finder.site_words
+
+        def relevance(chunk_ids: list[str]) -> list[float]:
+            scores = self.searcher.section_similarity(asked_vector, chunk_ids)
+            documents = self.searcher.chunk_documents(chunk_ids)
+            page_sites = [finder.title_words[d] & finder.site_words if d >= 0 else frozenset() for d in documents]
+            return [
+                -1.0 if mine and not mine & sites else score
+                for score, mine in zip(scores, page_sites, strict=True)
+            ]
+
+        return arrange(
+            pair, same, sections, citations,
+            Layout(
+                layout.max_words, layout.support_parts, layout.support_lines, layout.min_support_similarity,
+                layout.min_same_section_similarity,
+            ),
+            keep_policy=self.policy.navigation_shown(intent),
+            relevance=relevance,
+            place=self._place,
+            adjoins=self._adjoins,
+        )
+
+    def _adjoins(self, first: Citation, second: Citation) -> bool:
+        """Does ``second``'s quote run on from ``first``'s on their page?"""
+        document = self.searcher.chunk_documents([first.chunk_id])[0]
+        return document >= 0 and quote_in_page(f"{first.quote} {second.quote}", self.composer.body(document))
+
+    def _place(self, citation: Citation) -> int:
+        """Where a citation's quote stands on its page (-1: not found)."""
+        document = self.searcher.chunk_documents([citation.chunk_id])[0]
+        return quote_position(citation.quote, self.composer.body(document)) if document >= 0 else -1
