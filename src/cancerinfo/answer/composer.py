@@ -40,8 +40,8 @@ from cancerinfo.answer.quoting import (
     _Prepared,
     _Remembered,
     _render,
+    _with_antecedents,
     introduces,
-    needs_before,
 )
 from cancerinfo.answer.short_answer import _ShortAnswers, stages_named
 from cancerinfo.index.records import DocumentInfo, SearchResult
@@ -389,14 +389,3 @@ class Composer(_ShortAnswers):
             return None
         return Section(name, kind.title, text, [], "policy")
 
-
-def _with_antecedents(candidates: list[Unit], chosen: set[int], usable: set[int], leads_in: list[bool]) -> None:
-    """A chosen sentence pointing back at the one before it (:func:`needs_before`) comes
-    with that sentence when it may be quoted, else goes (a list's intro stays with its
-    items); ``chosen`` is changed in place."""
-    for i in sorted(chosen, reverse=True):
-        if i in chosen and needs_before(candidates, i) and i - 1 not in chosen:
-            if i - 1 in usable:
-                chosen.add(i - 1)
-            elif not leads_in[i]:
-                chosen.discard(i)

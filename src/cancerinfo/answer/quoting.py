@@ -120,3 +120,15 @@ def _render(run: list[Unit], n: int) -> list[str]:
         else:
             lines.append(f"- {unit.text} [{n}]")
     return lines
+
+
+def _with_antecedents(candidates: list[Unit], chosen: set[int], usable: set[int], leads_in: list[bool]) -> None:
+    """A chosen sentence pointing back at the one before it (:func:`needs_before`) comes
+    with that sentence when it may be quoted, else goes (a list's intro stays with its
+    items); ``chosen`` is changed in place."""
+    for i in sorted(chosen, reverse=True):
+        if i in chosen and needs_before(candidates, i) and i - 1 not in chosen:
+            if i - 1 in usable:
+                chosen.add(i - 1)
+            elif not leads_in[i]:
+                chosen.discard(i)
