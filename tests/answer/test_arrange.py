@@ -238,3 +238,18 @@ def test_bare_list_items_of_another_list_of_the_section_are_not_joined_without_t
     )
     assert [s.kind for s in shown] == ["short_answer", "same_section"]
     assert "gastrectomy" not in shown[1].text
+
+
+def test_a_part_whose_lines_all_joined_the_same_section_part_lends_it_its_kind() -> None:
+    page = "Prognosis depends on: the stage of the cancer. the type of lymphoma."
+    same_cites = [Citation(1, "u", "P", "S", "c-list", "Prognosis depends on: the stage of the cancer.", "NCI", "02", None, "2025-01-01", "ok")]
+    later_cites = [Citation(2, "u", "P", "S", "c-list", "the type of lymphoma.", "NCI", "02", None, "2025-01-01", "ok")]
+    same = kb("same_section", "- Prognosis depends on: [1]\n- the stage of the cancer. [1]")
+    later = kb("prognosis_factors", "- the type of lymphoma. [2]")
+    shown, _, _ = arrange(
+        SHORT, (same, same_cites), [later], later_cites, Layout(200, 2, 3), keep_policy=set(),
+        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
+    )
+    # the prognosis factors are shown, in the part now standing for them (its heading kept)
+    assert [s.kind for s in shown] == ["short_answer", "prognosis_factors"]
+    assert shown[1].title == "Same_Section" and "the type of lymphoma." in shown[1].text

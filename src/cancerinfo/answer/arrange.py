@@ -80,6 +80,7 @@ def arrange(
         sections = [same_section, *sections]
     same_chunks = {c.chunk_id for c in same_citations}
     same_at: int | None = None  # where the shown part of the short answer's own section is
+    same_text = ""
     for section in sections:
         if section.source != "kb":
             (shown if section.kind in keep_policy else more).append(section)
@@ -94,6 +95,10 @@ def arrange(
             lines, unshown, budget = _join_same(
                 shown, same_at, lines, same_chunks, by_number, layout, budget, place, adjoins
             )
+            if not lines and shown[same_at].kind == same_section.kind and shown[same_at].text != same_text:
+                # the part took all of this part's content: it stands for that kind of part
+                shown[same_at] = replace(shown[same_at], kind=section.kind)
+                same_text = shown[same_at].text
             said_before.update(_said(line) for line in shown[same_at].text.split("\n"))
             if unshown:
                 more.append(_with_lines(shown[same_at], unshown))
@@ -111,6 +116,7 @@ def arrange(
             parts += 1
             if section is same_section:
                 same_at = len(shown)
+                same_text = "\n".join(keep)
             shown.append(_with_lines(section, keep))
             said_before.update(_said(line) for line in keep)
             said_before.add(_said(section.title))  # a heading that is a sentence, not quoted again below

@@ -36,7 +36,7 @@ from cancerinfo.index.records import DocumentInfo, SearchResult
 NAMED_KINDS = frozenset({"topic", "drug", "brand", "regimen", "regimen_component"})
 MIN_TYPO_LENGTH = 5
 #: A word shorter than this is never read as two KB words written as one ("ohip" is not "oh" + "ip").
-MIN_COMPOUND_LENGTH = 6
+MIN_COMPOUND_LENGTH = 5
 MIN_TYPO_TARGET_CHUNKS = 3
 TYPO_SIMILARITY = 0.8
 DRUG_KINDS = frozenset({"drug", "brand", "regimen", "regimen_component"})
