@@ -34,18 +34,11 @@ class _ShortAnswers:
     policy: AnswerPolicy
     _prepared: _Remembered[ChunkRow, _Prepared]
 
-    def body(self, document: int) -> str:  # pragma: no cover - the Composer's
-        """The Markdown body of a page (:meth:`Composer.body`)."""
-        raise NotImplementedError
-
-    def _skipped_section(self, section: str) -> bool:  # pragma: no cover - the Composer's
-        raise NotImplementedError
-
-    def _asked_for(self, question: str, text: str) -> bool:  # pragma: no cover - the Composer's
-        raise NotImplementedError
-
-    def _citation(self, n: int, chunk: ChunkRow, run: list[Unit]) -> Citation:  # pragma: no cover - the Composer's
-        raise NotImplementedError
+    # the Composer's methods these steps call (declared here, defined there)
+    body: Callable[[int], str]
+    _skipped_section: Callable[[str], bool]
+    _asked_for: Callable[[str, str], bool]
+    _citation: Callable[[int, ChunkRow, list[Unit]], Citation]
 
     def short_answer(
         self,
