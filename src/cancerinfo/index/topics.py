@@ -18,6 +18,8 @@ _PDQ = re.compile(r"\(pdq[®]?\)|[-–—]\s*(patient|health professional) versi
 _PARENTHESES = re.compile(r"\([^)]*\)")
 _WORD = re.compile(r"[a-z0-9]+")
 MAX_TOPIC_WORDS = 10
+#: A name right after this word is ruled out, not named ("non-Hodgkin", "non-small cell").
+NEGATION = "non"
 MIN_TOPIC_CHARS = 4
 
 
@@ -74,7 +76,7 @@ def find_topic(question: str, topics: dict[str, set[int]]) -> tuple[str | None, 
         names = []
         for start in range(len(tokens) - size + 1):
             candidate = " ".join(tokens[start : start + size])
-            if candidate in topics and not (start and tokens[start - 1] == "non"):  # "non-Hodgkin" is not Hodgkin
+            if candidate in topics and not (start and tokens[start - 1] == NEGATION):
                 found |= topics[candidate]
                 names.append(candidate)
         if found:

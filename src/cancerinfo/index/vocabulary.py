@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from cancerinfo.index.topics import NEGATION
 from cancerinfo.index.vocabulary_lay_terms import LAY_TERMS_KEYS as LAY_TERMS_KEYS
 from cancerinfo.index.vocabulary_lay_terms import _lay_entries, load_lay_terms, parse_lay_terms
 from cancerinfo.index.vocabulary_mining import (
@@ -72,10 +73,6 @@ EXPANDING_KINDS = frozenset(
 TYPO_KINDS = frozenset({Kind.DRUG, Kind.BRAND, Kind.REGIMEN, Kind.REGIMEN_COMPONENT})
 
 Row = tuple[str, str, str, str, int, int]
-
-
-#: A term right after this word is ruled out, not named ("non-Hodgkin", "non-small cell").
-NEGATION = "non"
 
 
 @dataclass(frozen=True, slots=True)
