@@ -39,6 +39,7 @@ from cancerinfo.answer.gate import (
     check_search,
     missing_specific_words,
 )
+from cancerinfo.answer.kb_reader import SQLiteKB
 from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
 from cancerinfo.answer.replies import DRUG_INTENT as DRUG_INTENT
 from cancerinfo.answer.replies import _Replies
@@ -117,8 +118,7 @@ class Assistant(_Asking, _Replies):
         )
         index = self.searcher.index
         finder = EvidenceFinder(
-            self.searcher.store,
-            index.documents,
+            SQLiteKB(self.searcher.store, index.documents),
             index.document_of_url,
             self.policy,
             vocabulary=index.vocabulary,
@@ -286,7 +286,7 @@ class Assistant(_Asking, _Replies):
         pages = {self.searcher.index.document_of_url[c.url] for c in citations}
         words: set[str] = set()
         for page in pages:
-            words |= self.composer.finder.page_terms(page)
+            words |= self.composer.kb.page_terms(page)
         if any(set(terms(term)) <= words for term in named):
             return []
         return sorted(named)

@@ -138,9 +138,9 @@ class _ShortAnswer:
     def _adjoins(self, first: Citation, second: Citation) -> bool:
         """Does ``second``'s quote run on from ``first``'s on their page?"""
         document = self.searcher.chunk_documents([first.chunk_id])[0]
-        return document >= 0 and quote_in_page(f"{first.quote} {second.quote}", self.composer.body(document))
+        return document >= 0 and quote_in_page(f"{first.quote} {second.quote}", self.composer.kb.body(document))
 
     def _place(self, citation: Citation) -> int:
         """Where a citation's quote stands on its page (-1: not found)."""
         document = self.searcher.chunk_documents([citation.chunk_id])[0]
-        return quote_position(citation.quote, self.composer.body(document)) if document >= 0 else -1
+        return quote_position(citation.quote, self.composer.kb.body(document)) if document >= 0 else -1

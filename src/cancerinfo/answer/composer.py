@@ -28,7 +28,8 @@ from cancerinfo.answer.citations import (
     units,
 )
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, EvidenceFinder
+from cancerinfo.answer.evidence import SECTION_SEPARATOR, Evidence, EvidenceFinder
+from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy, SectionKind
 from cancerinfo.answer.quoting import (
     _ENDS_SENTENCE,
@@ -67,7 +68,7 @@ class Composer(_ShortAnswers):
         emergency_number: str,
     ) -> None:
         self.finder = finder
-        self.store = finder.store
+        self.kb: KBReader = finder.kb  # one reader (and one cache of pages) for both
         self.documents: list[DocumentInfo] = finder.documents
         self.policy: AnswerPolicy = finder.policy
         self.emergency_guidance = emergency_guidance
@@ -83,7 +84,6 @@ class Composer(_ShortAnswers):
         self._skip_sections = any_of(policy.skip_sections)
         # headings and units repeat across questions: each is looked at once
         self._skipped = _Remembered(lambda section: _found(self._skip_sections, section))
-        self._bodies: dict[int, str] = {}
         self._terms = _Remembered(self._find_key_terms)
         self._prepared: _Remembered[ChunkRow, _Prepared] = _Remembered(self._prepare, limit=MAX_PREPARED_CHUNKS)
         self._page_fitting: _Remembered[tuple[str, int], list[tuple[ChunkRow, int]]] = _Remembered(
@@ -102,19 +102,11 @@ class Composer(_ShortAnswers):
         quoted; returns the pages folded."""
         pages = min(len(self.documents), FOLDED_PAGES_KEPT)
         for document in range(pages):
-            folded_page(self.body(document))
+            folded_page(self.kb.body(document))
         self.finder.warm()
-        for (section,) in self.store.query("SELECT DISTINCT section FROM chunks"):
+        for section in dict.fromkeys(row.section for row in self.kb.sections()):
             self._skipped_section(section)
         return pages
-
-    def body(self, document: int) -> str:
-        """The Markdown body of the page at position ``document`` (read once, then kept; ``''`` if
-        it is gone)."""
-        if document not in self._bodies:
-            row = self.store.query("SELECT body FROM documents WHERE id = ?", (self.documents[document].id,))
-            self._bodies[document] = row[0]["body"] if row else ""
-        return self._bodies[document]
 
     # -- composing --------------------------------------------------------------------------
     def compose(
@@ -231,7 +223,7 @@ class Composer(_ShortAnswers):
         name the most KB terms not named yet (a test, a drug, a body part), so that a few
         quotes carry as much of the section as they can; a list is quoted whole (up to a
         cap) with its intro line. Units keep their order in the page."""
-        body = self.body(chunk.document)
+        body = self.kb.body(chunk.document)
         prepared = self._prepared[chunk]
         candidates, leads_in, folded = prepared.candidates, prepared.leads_in, prepared.folded
         usable = [

@@ -16,10 +16,10 @@
 from __future__ import annotations
 
 import re
-from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.postings import Postings, terms
@@ -28,7 +28,6 @@ from cancerinfo.index.topics import without_publisher
 from cancerinfo.index.topics import words as title_words
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.policies import WORD_START, any_of
-from cancerinfo.store.database import Store
 
 SECTION_SEPARATOR = " > "
 _STRONG = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
@@ -39,9 +38,6 @@ FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
 LEADING_PAGES = 3
 MAX_CACHED_FITS = 500_000
-MAX_CACHED_PAGES = 2_000
-#: Pages whose chunks are kept in memory (the most recently used; about 20 kB of text each on nci-kb).
-MAX_CACHED_CHUNK_PAGES = 2_048
 #: "non-Hodgkin", "non-small cell": the word after "non" is ruled out, not named
 _NEGATED = re.compile(r"\bnon[-\s]+([a-z0-9]+)")
 _SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
@@ -54,18 +50,6 @@ _SITE_AFTER = re.compile(
 _CANCER_WORD = re.compile(r"^(?:cancers?|tumou?rs?|carcinomas?|neoplasms?)$")
 _LIST_JOINERS = frozenset({"and", "or", "&", "/", ","})
 _TOKEN = re.compile(r"[a-z][a-z-]*|[,&/]")
-
-
-@dataclass(frozen=True, slots=True)
-class ChunkRow:
-    """A chunk as the composer reads it: its page's position, its ordinal, heading path and text."""
-
-    rowid: int
-    chunk_id: str
-    document: int  # position in the searcher's document list
-    ordinal: int
-    section: str
-    text: str
 
 
 @dataclass(slots=True)
@@ -122,12 +106,12 @@ def site_words(titles: Iterable[str], *, ignore: frozenset[str]) -> frozenset[st
 
 class EvidenceFinder:
     """Knows, for every live page, its title words, whether it is about a particular
-    cancer, and which parts of an answer it has sections for (computed once)."""
+    cancer, and which parts of an answer it has sections for (computed once). Reads the
+    KB through ``kb`` (its pages: :attr:`KBReader.documents`)."""
 
     def __init__(
         self,
-        store: Store,
-        documents: list[DocumentInfo],
+        kb: KBReader,
         document_of_url: dict[str, int],
         policy: AnswerPolicy,
         *,
@@ -136,14 +120,14 @@ class EvidenceFinder:
         total_chunks: int,
         site_synonyms: dict[str, tuple[str, ...]] | None = None,
     ) -> None:
-        self.store = store
+        self.kb = kb
         self.vocabulary = vocabulary
         self.postings = postings
         self.total_chunks = max(total_chunks, 1)
-        self.documents = documents
+        self.documents: list[DocumentInfo] = kb.documents
         self.document_of_url = document_of_url
         self.policy = policy
-        self.titles = [without_publisher(d.title) for d in documents]
+        self.titles = [without_publisher(d.title) for d in self.documents]
         self.title_words = [frozenset(title_words(t)) for t in self.titles]
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
         self.title_negated = [frozenset(m.group(1) for m in _NEGATED.finditer(t.lower())) for t in self.titles]
@@ -165,8 +149,6 @@ class EvidenceFinder:
         self.page_parts = self._page_parts()
         self._title_fit: dict[tuple[str, int], bool] = {}
         self._fits: dict[tuple[object, ...], int | None] = {}
-        self._page_terms: dict[int, frozenset[str]] = {}
-        self._page_chunks: OrderedDict[int, list[ChunkRow]] = OrderedDict()
         self.fallback = {
             name: self._fallback_pages(name) for name, kind in policy.sections.items() if kind.from_ == "kb"
         }
@@ -174,13 +156,11 @@ class EvidenceFinder:
     # -- what each page has --------------------------------------------------------------
     def _page_parts(self) -> list[frozenset[str]]:
         """For each page, the parts of an answer it has a well-fitting section for."""
-        index = {d.id: position for position, d in enumerate(self.documents)}
         parts: list[set[str]] = [set() for _ in self.documents]
         seen: dict[str, frozenset[str]] = {}
         kb_parts = [name for name, kind in self.policy.sections.items() if kind.from_ == "kb"]
-        for document_id, section in self.store.query("SELECT DISTINCT document_id, section FROM chunks"):
-            position = index.get(document_id)
-            if position is None or not section:
+        for position, section, _ in self.kb.sections():
+            if not section:
                 continue
             if section not in seen:
                 seen[section] = frozenset(
@@ -210,16 +190,14 @@ class EvidenceFinder:
         for name, _ in parts:
             for document in range(len(self.documents)):
                 self.title_fits(name, document)
-        position_of = {d.id: position for position, d in enumerate(self.documents)}
-        rows = self.store.query(
-            "SELECT DISTINCT section, ordinal = 0, CASE WHEN section = '' THEN document_id END FROM chunks"
+        # a heading path fits the same on every page; only a page's opening section is its own
+        headings = dict.fromkeys(
+            (section, opening, 0 if section else page) for page, section, opening in self.kb.sections()
         )
-        for section, opening, document_id in rows:
-            position = 0 if document_id is None else position_of.get(document_id)
-            if position is not None:
-                chunk = ChunkRow(0, "", position, 0 if opening else 1, section, "")
-                for name, first_section in parts:
-                    self.fit(name, chunk, first_section=first_section)
+        for section, opening, page in headings:
+            chunk = ChunkRow(0, "", page, 0 if opening else 1, section, "")
+            for name, first_section in parts:
+                self.fit(name, chunk, first_section=first_section)
         return len(self._fits)
 
     # -- per question ---------------------------------------------------------------------
@@ -325,40 +303,10 @@ class EvidenceFinder:
         evidence.chunks.extend(self.chunks(new))
         return True
 
-    def page_terms(self, document: int) -> frozenset[str]:
-        """The words (stemmed as the search stems them) of a page's title and text."""
-        if document not in self._page_terms:
-            if len(self._page_terms) > MAX_CACHED_PAGES:
-                self._page_terms.clear()
-            rows = self.store.query("SELECT body FROM documents WHERE id = ?", (self.documents[document].id,))
-            body = rows[0]["body"] if rows else ""
-            self._page_terms[document] = frozenset(terms(f"{self.documents[document].title} {body}"))
-        return self._page_terms[document]
-
     def chunks(self, pages: list[int]) -> list[ChunkRow]:
-        """The chunks of ``pages`` in page-id then chunk order (kept for the pages read last)."""
-        missing = [d for d in dict.fromkeys(pages) if d not in self._page_chunks]
-        if missing:
-            ids = {self.documents[d].id: d for d in missing}
-            rows = self.store.query(
-                "SELECT rowid, chunk_id, document_id, ordinal, section, text FROM chunks"
-                f" WHERE document_id IN ({','.join('?' * len(ids))}) ORDER BY document_id, ordinal",
-                tuple(ids),
-            )
-            found: dict[int, list[ChunkRow]] = {d: [] for d in missing}
-            for r in rows:
-                document = ids[r["document_id"]]
-                found[document].append(
-                    ChunkRow(r["rowid"], r["chunk_id"], document, r["ordinal"], r["section"], r["text"])
-                )
-            self._page_chunks.update(found)
+        """The chunks of ``pages`` in page-id then chunk order (:meth:`KBReader.chunks`)."""
         ordered = sorted(dict.fromkeys(pages), key=lambda d: self.documents[d].id)
-        chunks = [chunk for document in ordered for chunk in self._page_chunks[document]]
-        for document in ordered:
-            self._page_chunks.move_to_end(document)
-        while len(self._page_chunks) > MAX_CACHED_CHUNK_PAGES:
-            self._page_chunks.popitem(last=False)
-        return chunks
+        return [chunk for document in ordered for chunk in self.kb.chunks(document)]
 
     def is_specific(self, term: str) -> bool:
         """A term that is not everywhere in the KB: one of its words is in fewer than

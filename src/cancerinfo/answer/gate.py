@@ -27,7 +27,8 @@ from datetime import date
 
 import numpy as np
 
-from cancerinfo.answer.evidence import ChunkRow, Evidence
+from cancerinfo.answer.evidence import Evidence
+from cancerinfo.answer.kb_reader import ChunkRow
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import Postings, stem, terms

@@ -11,7 +11,8 @@ from dataclasses import dataclass
 
 from cancerinfo.answer.citations import Unit, quote_in_page
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.evidence import SECTION_SEPARATOR, ChunkRow, Evidence, EvidenceFinder
+from cancerinfo.answer.evidence import SECTION_SEPARATOR, Evidence, EvidenceFinder
+from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.answer.quoting import (
     ANNOUNCES,
@@ -30,12 +31,12 @@ class _ShortAnswers:
     the attributes declared here and the methods they call)."""
 
     finder: EvidenceFinder
+    kb: KBReader
     documents: list[DocumentInfo]
     policy: AnswerPolicy
     _prepared: _Remembered[ChunkRow, _Prepared]
 
     # the Composer's methods these steps call (declared here, defined there)
-    body: Callable[[int], str]
     _skipped_section: Callable[[str], bool]
     _asked_for: Callable[[str, str], bool]
     _citation: Callable[[int, ChunkRow, list[Unit]], Citation]
@@ -167,7 +168,7 @@ class _ShortAnswers:
             if any(f.chunk.chunk_id == chunk.chunk_id for f in found):
                 continue  # one candidate a section
             run = [self._prepared[chunk].candidates[i] for i in window]
-            if quote_in_page(_joined(run), self.body(chunk.document)):
+            if quote_in_page(_joined(run), self.kb.body(chunk.document)):
                 found.append(ShortAnswer(chunk, run, score, similarity, lexical))
         return found
 
@@ -222,7 +223,7 @@ class _ShortAnswers:
             else:
                 runs.append([unit])
             previous = i
-        body = self.body(short.chunk.document)
+        body = self.kb.body(short.chunk.document)
         lines: list[str] = []
         citations: list[Citation] = []
         for run in runs:
