@@ -22,7 +22,7 @@ import httpx
 import pytest
 
 from cancerinfo.errors import SettingsError
-from cancerinfo.service.engine import Lanes, LaneStopped
+from cancerinfo.service.lanes import Lanes, LaneStopped
 from cancerinfo.settings import Settings
 from tests.service.conftest import ADMIN_TOKEN, LARYNX_URL, Server, logged_client
 

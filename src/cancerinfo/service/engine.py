@@ -1,16 +1,5 @@
-"""The assistant of one server process: on a thread of its own, or in answer processes.
-
-The assistant's SQLite connections belong to the thread that opened them (``sqlite3``'s
-``check_same_thread``): measured, an ``ask`` from FastAPI's thread pool fails with
-``ProgrammingError``. So every call that touches an assistant runs on the one thread that
-built it, in a *lane*: the server's own thread (``answer_processes = 0``), or one of
-``CANCERINFO_ANSWER_PROCESSES`` answer processes, each with its own assistant. The work is
-CPU-bound Python: more threads in one process would not run it faster, more processes do.
-
-With answer processes, calls wait in one queue and each goes to the next free lane, so no
-process idles while another has a backlog. (``cancerinfo serve --workers N`` also uses N
-cores, but each uvicorn worker keeps the connections it happened to accept, and answers
-only those.)
+"""The assistant of one server process, in its lanes (:mod:`cancerinfo.service.lanes`): on a
+thread of its own, or in answer processes; :class:`Engine` runs each call in the next free lane.
 
 A *generation* is the lanes and the assistants in them; it knows the store's last finished
 ingest run, a fingerprint of the KB its index was loaded from
@@ -29,43 +18,44 @@ same answer: a generation keeps the last ``CANCERINFO_ANSWER_CACHE_SIZE`` of the
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import gc
 import logging
-import multiprocessing
-import os
-import pickle
-import signal
 import time
-from collections import Counter, OrderedDict, deque
+from collections import Counter, OrderedDict
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date
-from multiprocessing.connection import Connection
 from typing import Any, TypeVar
 
 from cancerinfo.answer.assistant import Assistant, assistant_from_settings
-from cancerinfo.answer.sessions import Shared, TurnNotFound, check_session_id
+from cancerinfo.answer.sessions import Shared
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.loading import kb_state
-from cancerinfo.service.errors import NotFound
+from cancerinfo.service.lane_work import (
+    Asked,
+    ask_in_lane,
+    document_count_in_lane,
+    feedback_in_lane,
+    filter_choices_in_lane,
+    kb_state_in_lane,
+    new_session_in_lane,
+    purge_sessions_in_lane,
+    search_in_lane,
+    share_in_lane,
+    share_turn_in_lane,
+    shared_in_lane,
+    site_in_lane,
+)
+from cancerinfo.service.lanes import Lane, Lanes, LaneStopped, ProcessLane, ThreadLane
 from cancerinfo.settings import Settings
 from cancerinfo.store.database import Store, utc_now
+
+__all__ = ["AnswerCache", "Asked", "Counts", "Engine", "LaneStopped"]
 
 log = logging.getLogger("cancerinfo.service")
 T = TypeVar("T")
 
 #: How often the store is checked for a newer ingest run (seconds).
 RELOAD_CHECK_SECONDS = 5.0
-
-
-@dataclass(frozen=True, slots=True)
-class Asked:
-    """An answer and, in a session, the number of the turn it was stored as."""
-
-    response: dict[str, Any]
-    turn: int | None
 
 
 @dataclass(slots=True)
@@ -121,189 +111,6 @@ class AnswerCache:
 
     def __len__(self) -> int:
         return len(self._answers)
-
-
-class LaneStopped(RuntimeError):
-    """An answer process is gone (killed, out of memory): its lane can take no more work."""
-
-
-class ThreadLane:
-    """An assistant on one thread of this process (``answer_processes = 0``)."""
-
-    depth = 1
-    alive = True
-
-    def __init__(self, settings: Settings, build: Callable[[Settings], Assistant]) -> None:
-        self.settings, self._build = settings, build
-        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="cancerinfo-assistant")
-        self._assistant: Assistant | None = None
-
-    async def open(self) -> None:
-        """Build and warm the assistant on the lane's thread."""
-        self._assistant = await asyncio.wrap_future(self._executor.submit(built_and_warmed, self.settings, self._build))
-
-    async def run(self, work: Callable[..., T], *args: Any) -> T:
-        """``work(assistant, *args)`` on the lane's thread."""
-        return await asyncio.wrap_future(self._executor.submit(work, self._assistant, *args))
-
-    async def close(self) -> None:
-        """Close the assistant on its thread, then let the thread go."""
-        try:
-            if self._assistant is not None:
-                await asyncio.wrap_future(self._executor.submit(self._assistant.close))
-        finally:
-            self._executor.shutdown(wait=False)
-
-
-class ProcessLane:
-    """An assistant in an answer process of its own, spoken to over a pipe.
-
-    One pickled ``(work, args)`` goes out per call and one ``(ok, value)`` comes back, in
-    order; the event loop reads replies when the pipe is readable (no helper thread, no
-    executor). A lane takes up to :attr:`depth` calls at a time, so the process finds its
-    next call waiting in the pipe instead of idling until this process is scheduled to send
-    it. Spawned, not forked: a fresh interpreter, not a copy of the event loop's threads."""
-
-    depth = 2
-
-    def __init__(self, settings: Settings, build: Callable[[Settings], Assistant], *, number: int) -> None:
-        context = multiprocessing.get_context("spawn")
-        self._connection, child = context.Pipe()
-        self._process = context.Process(
-            target=answer_process_main, args=(child, settings, build), name=f"cancerinfo-answer-{number}", daemon=True
-        )
-        self._child = child
-        self._replies: deque[asyncio.Future[Any]] = deque()  # one per call sent, oldest first
-        self._reading = False
-
-    async def open(self) -> None:
-        """Start the answer process and wait until its assistant is built."""
-        self._process.start()
-        self._child.close()  # the child's end now lives in the child only
-        loop = asyncio.get_running_loop()
-        built: asyncio.Future[Any] = loop.create_future()
-        self._replies.append(built)  # the process replies once when its assistant is built
-        loop.add_reader(self._connection.fileno(), self._read_replies)
-        os.set_blocking(self._connection.fileno(), True)  # uvloop's add_reader makes it non-blocking
-        self._reading = True
-        await built
-
-    @property
-    def alive(self) -> bool:
-        """False once the process is gone (its pipe closed)."""
-        return self._reading
-
-    async def run(self, work: Callable[..., T], *args: Any) -> T:
-        """``work(assistant, *args)`` in the answer process; :class:`LaneStopped` if the process is
-        gone."""
-        if not self._reading:
-            raise LaneStopped(f"the answer process stopped (exit code {self._process.exitcode})")
-        reply: asyncio.Future[T] = asyncio.get_running_loop().create_future()
-        self._replies.append(reply)
-        try:
-            self._connection.send((work, args))
-        except (OSError, ValueError) as exc:
-            self._replies.remove(reply)
-            raise LaneStopped(f"the answer process stopped ({type(exc).__name__})") from None
-        return await reply
-
-    def _read_replies(self) -> None:
-        try:
-            while self._connection.poll():
-                ok, value = self._connection.recv()
-                reply = self._replies.popleft()
-                if reply.done():
-                    continue
-                if ok:
-                    reply.set_result(value)
-                else:
-                    reply.set_exception(value)
-        except (EOFError, OSError):
-            self._stop_reading()
-            while self._replies:
-                reply = self._replies.popleft()
-                if not reply.done():
-                    reply.set_exception(
-                        LaneStopped(f"the answer process stopped (exit code {self._process.exitcode})")
-                    )
-
-    def _stop_reading(self) -> None:
-        if self._reading:
-            self._reading = False
-            with contextlib.suppress(OSError, ValueError):
-                asyncio.get_running_loop().remove_reader(self._connection.fileno())
-
-    async def close(self) -> None:
-        """Ask the process to stop, kill it if it has not within 10 s, and close the pipe."""
-        self._stop_reading()
-        with contextlib.suppress(OSError, ValueError):
-            self._connection.send(None)
-        await asyncio.to_thread(self._process.join, 10)
-        if self._process.is_alive():
-            self._process.kill()
-            await asyncio.to_thread(self._process.join, 10)
-        self._connection.close()
-
-
-Lane = ThreadLane | ProcessLane
-
-
-class Lanes:
-    """The lanes of a generation, handed out first come, first served.
-
-    A lane of depth *d* has *d* slots; a call takes a slot and gives it back when its work
-    is done. Not an ``asyncio.Queue``: its ``get`` lets a newcomer take a slot that was just
-    given back for a caller already waiting, and that caller then goes to the back of the
-    line. Here a freed slot goes straight to the longest-waiting caller."""
-
-    def __init__(self, lanes: list[Lane]) -> None:
-        self.all = list(lanes)
-        self._stopped = "every answer process of this generation stopped"
-        depth = max(lane.depth for lane in lanes)
-        # interleaved (a, b, a, b): the first calls go to different lanes
-        self._idle: deque[Lane] = deque(lane for slot in range(depth) for lane in lanes if slot < lane.depth)
-        self.slots = len(self._idle)
-        self._waiting: deque[asyncio.Future[Lane]] = deque()
-
-    @property
-    def alive(self) -> bool:
-        """Whether any lane is alive."""
-        return any(lane.alive for lane in self.all)
-
-    async def acquire(self) -> Lane:
-        """A slot of a live lane; :class:`LaneStopped` when no lane is alive."""
-        if not self.alive:
-            raise LaneStopped(self._stopped)
-        if self._idle and not self._waiting:
-            return self._idle.popleft()
-        handed: asyncio.Future[Lane] = asyncio.get_running_loop().create_future()
-        self._waiting.append(handed)
-        try:
-            return await handed
-        except asyncio.CancelledError:  # the client went away while waiting
-            if handed.done() and not handed.cancelled():
-                self.release(handed.result())  # a slot was handed over just before: pass it on
-            raise
-
-    def release(self, lane: Lane) -> None:
-        """Give a slot of ``lane`` back: to the longest-waiting caller, else to the idle ones. A
-        dead lane's slot is dropped; with no lane left alive every waiting caller gets
-        :class:`LaneStopped`."""
-        if not lane.alive:  # a dead lane's slots are not handed out again
-            self.slots -= 1
-            self._idle = deque(idle for idle in self._idle if idle.alive)
-            if not self.alive:  # nobody can serve the callers waiting: tell them
-                while self._waiting:
-                    handed = self._waiting.popleft()
-                    if not handed.done():
-                        handed.set_exception(LaneStopped(self._stopped))
-            return
-        while self._waiting:
-            handed = self._waiting.popleft()
-            if not handed.done():  # skip callers that gave up
-                handed.set_result(lane)
-                return
-        self._idle.append(lane)
 
 
 @dataclass(slots=True)
@@ -526,140 +333,3 @@ class Engine:
         return await self.call(site_in_lane, retry=True)
 
 
-# -- the answer process ------------------------------------------------------------------
-def answer_process_main(connection: Connection, settings: Settings, build: Callable[[Settings], Assistant]) -> None:
-    """An answer process: build the assistant, then run each ``(work, args)`` received
-    until ``None`` or the end of the pipe; every reply is ``(ok, value or exception)``."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in a terminal: the server stops us
-    try:
-        assistant = built_and_warmed(settings, build)
-    except Exception as exc:
-        _reply(connection, False, exc)
-        return
-    _reply(connection, True, None)
-    try:
-        while True:
-            try:
-                message = connection.recv()
-            except (EOFError, OSError):
-                break
-            if message is None:
-                break
-            work, args = message
-            try:
-                value = work(assistant, *args)
-            except Exception as exc:
-                _reply(connection, False, exc)
-            else:
-                _reply(connection, True, value)
-    finally:
-        assistant.close()
-
-
-def built_and_warmed(settings: Settings, build: Callable[[Settings], Assistant]) -> Assistant:
-    """The assistant of a lane, warmed up before its first question."""
-    assistant = build(settings)
-    try:
-        assistant.warm()
-    except BaseException:
-        assistant.close()
-        raise
-    # what loading and warming built lives as long as the process: full collections
-    # (about 60 ms each on nci-kb, all answers waiting) need not walk it again
-    gc.collect()
-    gc.freeze()
-    return assistant
-
-
-def _reply(connection: Connection, ok: bool, value: Any) -> None:
-    try:
-        connection.send((ok, value))
-    except (pickle.PicklingError, TypeError, AttributeError) as exc:  # an exception pickle cannot carry
-        connection.send((False, RuntimeError(f"{type(value).__name__} in an answer process ({type(exc).__name__})")))
-
-
-# -- what runs in a lane (module-level: it may be pickled to an answer process) ----------
-def ask_in_lane(assistant: Assistant, question: str, session_id: str | None, filters: Filters | None) -> Asked:
-    """The answer to ``question``; :class:`NotFound` for a session that does not exist (or
-    expired)."""
-    if session_id is not None:
-        check_session_id(session_id)
-        if not assistant.sessions.exists(session_id) and not assistant.sessions.issued(session_id):
-            raise NotFound("no such session (it may have expired); create one with POST /v1/sessions")
-    response = assistant.ask(question, session_id=session_id, filters=filters)
-    return Asked(response.as_dict(), response.turn)
-
-
-def kb_state_in_lane(assistant: Assistant) -> str:
-    """The fingerprint of the KB snapshot this lane's index was loaded from."""
-    return assistant.searcher.kb_state
-
-
-def search_in_lane(assistant: Assistant, query: str, k: int, filters: Filters | None) -> dict[str, Any]:
-    """The ``search --json`` result for ``query``."""
-    return assistant.searcher.search(query, k=k, filters=filters).as_dict()
-
-
-def new_session_in_lane(assistant: Assistant) -> str:
-    """A signed id; the session is stored with its first turn (none for a client that never asks)."""
-    return assistant.sessions.issue()
-
-
-def share_in_lane(
-    assistant: Assistant, question: str, filters: dict[str, str], response: dict[str, Any]
-) -> Shared:
-    """Keep ``response`` to ``question`` under a new share id."""
-    return assistant.sessions.share(question, filters, response)
-
-
-def share_turn_in_lane(assistant: Assistant, session_id: str, turn: int) -> Shared:
-    """Keep a session's turn under a new share id; :class:`NotFound` if there is no such turn."""
-    try:
-        return assistant.sessions.share_turn(session_id, turn)
-    except TurnNotFound as exc:
-        raise NotFound(str(exc)) from None
-
-
-def shared_in_lane(assistant: Assistant, share_id: str) -> Shared | None:
-    """The shared answer with this id, or ``None`` (unknown or expired)."""
-    return assistant.sessions.shared(share_id)
-
-
-def purge_sessions_in_lane(assistant: Assistant) -> int:
-    """Delete the sessions past their retention period; how many."""
-    return assistant.sessions.purge()
-
-
-def document_count_in_lane(assistant: Assistant) -> int:
-    """How many pages this lane's index holds."""
-    return len(assistant.searcher.index.documents)
-
-
-def site_in_lane(assistant: Assistant) -> dict[str, str]:
-    """What every page shows: the emergency number and the disclaimer."""
-    return {"emergency_number": assistant.safety.emergency_number, "disclaimer": assistant.policy.disclaimer}
-
-
-def feedback_in_lane(
-    assistant: Assistant, session_id: str, turn: int, rating: int, comment: str | None
-) -> None:
-    """One rating per turn: a second one replaces the first (a changed thumb)."""
-    check_session_id(session_id)
-    store = assistant.sessions.store
-    if not store.query("SELECT 1 FROM turns WHERE session_id = ? AND turn = ?", (session_id, turn)):
-        raise NotFound(f"no turn {turn} in that session")
-    with store.transaction() as connection:
-        connection.execute("DELETE FROM feedback WHERE session_id = ? AND turn = ?", (session_id, turn))
-        connection.execute(
-            "INSERT INTO feedback(session_id, turn, rating, comment, created_at) VALUES (?, ?, ?, ?, ?)",
-            (session_id, turn, rating, comment or None, utc_now()),
-        )
-
-
-def filter_choices_in_lane(assistant: Assistant) -> dict[str, list[str]]:
-    """The cancer types and audiences the live KB has (the web page's filter menus)."""
-    documents = assistant.searcher.index.documents
-    return {
-        "cancer_types": sorted({t for d in documents for t in d.cancer_types}),
-        "audiences": sorted({d.audience_level for d in documents}),
-    }
