@@ -1,5 +1,5 @@
-"""An answer a patient can read in a minute: the short answer first, at most two
-supporting parts, and the rest behind "more from these pages".
+"""An answer a patient can read in a minute: the short answer first, at most
+``support_parts`` supporting parts (one, by the policy), and the rest behind "more from these pages".
 
 :func:`arrange` takes the composed parts (every line a quote with its ``[n]``) and the
 short answer, and returns the sections shown, the sections kept for "more", and the

@@ -316,6 +316,10 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
     for start in usable:
         if candidates[start].continues_item or needs_before(candidates, start):
             continue
+        # a list's first item with a quotable intro line: only after that intro ("Check with
+        # your doctor if you have any of the following:"), never as bare list items
+        if _opens_list_after_intro(prepared, start, allowed):
+            continue
         # a list item opened by a short label ("After chemotherapy. Hair often grows back in
         # 2 to 3 months ..."): the label only with the sentences of its item
         label = not _reads_as_sentence(candidates[start].text)
@@ -335,7 +339,21 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
             ):
                 windows.append(list(run))
             nxt = run[-1] + 1
-            if len(run) >= SHORT_MAX_UNITS or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):
+            # a list's intro line does not count towards the sentences of a window
+            if len(run) >= SHORT_MAX_UNITS + prepared.leads_in[start] or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):
                 break
             run.append(nxt)
     return windows
+
+
+def _opens_list_after_intro(prepared: _Prepared, start: int, allowed: set[int]) -> bool:
+    """Is the unit at ``start`` a list's first item whose intro line (the unit before it)
+    may be quoted?"""
+    candidates = prepared.candidates
+    return (
+        candidates[start].list_item
+        and start - 1 in allowed
+        and not candidates[start - 1].list_item
+        and prepared.leads_in[start - 1]
+        and _continues(candidates[start - 1], candidates[start])
+    )
