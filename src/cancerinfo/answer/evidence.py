@@ -165,7 +165,9 @@ class EvidenceFinder:
             if section not in seen:
                 seen[section] = frozenset(
                     name for name in kb_parts
-                    if (heading_fit(self.cues[name], section, "", opening=False, first_section=False) or 9) <= 1
+                    # fit 1 only (a cue inside the heading); counting 0 too (a cue opening it) was
+                    # tried on answers-dev on 2026-12-03: one answer changed, for the worse
+                    if heading_fit(self.cues[name], section, "", opening=False, first_section=False) == 1
                 )
             parts[position] |= seen[section]
         return [frozenset(p) for p in parts]
