@@ -168,7 +168,7 @@ def body_lines(body: str, *, first: int = 0) -> Iterator[Line]:
     block quotes, and closes one at any indentation).
     """
     fence: str | None = None
-    for offset, text in enumerate(body.split("\n")):
+    for offset, text in enumerate(_split_lines(body)):
         match = FENCE_RUN.match(text)
         marker = match.group(1) if match is not None else None
         in_code = fence is not None or marker is not None
@@ -177,6 +177,15 @@ def body_lines(body: str, *, first: int = 0) -> Iterator[Line]:
         elif marker is not None and fence is not None and _closes(fence, marker, text):
             fence = None
         yield Line(first + offset, text, in_code)
+
+
+def _split_lines(body: str) -> Iterator[str]:
+    """``body.split("\\n")``, one line at a time (a reader that stops early reads no more)."""
+    start = 0
+    while (end := body.find("\n", start)) >= 0:
+        yield body[start:end]
+        start = end + 1
+    yield body[start:]
 
 
 def _closes(fence: str, marker: str, text: str) -> bool:
