@@ -4,7 +4,7 @@ inline markup, and one walk over a page's lines that knows fenced code.
 Who reads a page with what:
 
 * :mod:`cancerinfo.index.markdown` and :mod:`cancerinfo.index.markdown_inline`, the parser
-  that turns a page into clean text with source offsets (chunking, quoting): the block
+  that turns a page into clean text with source offsets (the chunks): the block
   patterns :data:`FENCE`, :data:`ATX_HEADING`, :data:`THEMATIC_BREAK`,
   :data:`TABLE_DELIMITER`, :data:`LIST_MARKER`, :data:`BLOCK_QUOTE_MARK`, :data:`TABLE_PIPE`,
   :data:`LINE_BREAK_TAG`, and the inline :data:`LINK_DESTINATION`,
@@ -20,8 +20,11 @@ Who reads a page with what:
   :data:`LINK_ON_A_LINE`, :data:`STRONG`, :data:`EMPHASIS`.
 
 Where two readers read one construct differently, both patterns stand here with what
-differs: each reader keeps the reading it had (a page is chunked, linted, mined and shown
-as before). Headings are ATX only (``#`` to ``######``): the KB has no underlined ones.
+differs: each reader keeps the reading it had, so a page is chunked, linted, mined and shown
+as before. Headings are ATX only (``#`` to ``######``): the KB has no underlined ones.
+
+Not a reader of this module, on purpose: :mod:`cancerinfo.answer.citations` proves a quote
+against the page with a few expressions of its own, a reading independent of the parser's.
 """
 
 from __future__ import annotations
