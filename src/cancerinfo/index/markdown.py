@@ -32,7 +32,8 @@ verbatim span of the page. White space may stand for markup (a space between tab
 sits on the ``|``, a paragraph break on the end of the paragraph before).
 
 The inline markup of a block (links, emphasis, code, escapes, tags) is removed by
-:mod:`cancerinfo.index.markdown_inline`.
+:mod:`cancerinfo.index.markdown_inline`. The patterns of both levels are in
+:mod:`cancerinfo.kb.markdown_syntax`, which every reader of KB Markdown shares.
 """
 
 from __future__ import annotations
@@ -43,6 +44,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cancerinfo.index.markdown_inline import _inline
+from cancerinfo.kb.markdown_syntax import (
+    ATX_HEADING,
+    BLOCK_QUOTE_MARK,
+    FENCE,
+    LINE_BREAK_TAG,
+    LIST_MARKER,
+    TABLE_DELIMITER,
+    TABLE_PIPE,
+    THEMATIC_BREAK,
+)
 from cancerinfo.kb.text import blank_html_comments
 
 DEFAULT_DROP_LINES: tuple[str, ...] = ("Placeholder slot",)
@@ -54,15 +65,6 @@ TABLE_ROW = "table_row"
 HEADING = "heading"
 CODE = "code"
 
-_FENCE = re.compile(r" {0,3}(`{3,}(?=[^`]*$)|~{3,})")
-_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+|$)(.*?)(?:[ \t]+#+)?[ \t]*$")
-_RULE = re.compile(r" {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,}|(?:=[ \t]*){3,})$")
-_TABLE_DELIMITER = re.compile(r" {0,3}\|?(?:[ \t]*:?-+:?[ \t]*\|)+(?:[ \t]*:?-+:?[ \t]*)?$")
-_LIST_ITEM = re.compile(r"[ \t]*(?:[-*+]|\d{1,9}[.)])(?:[ \t]|$)")
-_QUOTE_MARK = re.compile(r" {0,3}> ?")
-_CELL_PIPE = re.compile(r"(?<!\\)\|")
-
-_LINE_BREAK_TAG = re.compile(r"<br\s*/?>", re.IGNORECASE)
 _TOKENS = re.compile(r"\S+(?: \S+)*|\s+")
 
 
@@ -141,10 +143,12 @@ def _scan_blocks(markdown: str, drop_lines: frozenset[str]) -> list[_RawBlock]:
         start, end = position, position + len(line)
         position = end + 1
         content = start
-        quote = _QUOTE_MARK.match(markdown, start, end) if fence is None or fence_quoted else None
+        quote = (
+            BLOCK_QUOTE_MARK.match(markdown, start, end) if fence is None or fence_quoted else None
+        )
         while quote:
             content = quote.end()
-            quote = _QUOTE_MARK.match(markdown, content, end)
+            quote = BLOCK_QUOTE_MARK.match(markdown, content, end)
         text = markdown[content:end]
         stripped = text.strip()
         if fence is not None:
@@ -154,13 +158,13 @@ def _scan_blocks(markdown: str, drop_lines: frozenset[str]) -> list[_RawBlock]:
                 blocks.append(_RawBlock(CODE, 0, content, end, broken))
                 broken = False
             continue
-        fence_match = _FENCE.match(text)
+        fence_match = FENCE.match(text)
         if fence_match:
             fence, fence_quoted = fence_match.group(1), content > start
             open_block, broken = False, True
-        elif not stripped or stripped in drop_lines or _RULE.match(text):
+        elif not stripped or stripped in drop_lines or THEMATIC_BREAK.match(text):
             open_block, broken = False, True
-        elif heading := _HEADING.match(text):
+        elif heading := ATX_HEADING.match(text):
             level = len(heading.group(1))
             span = (content + heading.start(2), content + heading.end(2))
             if span[1] > span[0]:
@@ -168,20 +172,20 @@ def _scan_blocks(markdown: str, drop_lines: frozenset[str]) -> list[_RawBlock]:
             open_block, broken = False, True
             empty_heading = None if span[1] > span[0] else level
             continue
-        elif stripped.startswith("|") or _TABLE_DELIMITER.match(text):
-            if not _TABLE_DELIMITER.match(text):
+        elif stripped.startswith("|") or TABLE_DELIMITER.match(text):
+            if not TABLE_DELIMITER.match(text):
                 blocks.append(_RawBlock(TABLE_ROW, 0, content, end, broken))
                 broken = False
             open_block = False
-        elif open_block and not _LIST_ITEM.match(text):
+        elif open_block and not LIST_MARKER.match(text):
             if content > start:
                 blocks[-1].masks.append((start, content))
             blocks[-1].end = end
-        elif empty_heading and len(stripped) <= MAX_HEADING_LINE and not _LIST_ITEM.match(text):
+        elif empty_heading and len(stripped) <= MAX_HEADING_LINE and not LIST_MARKER.match(text):
             blocks.append(_RawBlock(HEADING, empty_heading, content, end, True))
             open_block, broken = False, True
         else:
-            kind = LIST_ITEM if _LIST_ITEM.match(text) else PARAGRAPH
+            kind = LIST_ITEM if LIST_MARKER.match(text) else PARAGRAPH
             blocks.append(_RawBlock(kind, 0, content, end, broken))
             open_block, broken = True, False
         if stripped:
@@ -237,7 +241,7 @@ class _Builder:
     def _table_row(self, start: int, end: int) -> tuple[str, list[int]]:
         """The non-empty cells of a table row joined by " | " (the joint sits on a pipe)."""
         row = _blank_line_breaks(self.markdown[start:end])
-        pipes = [match.start() for match in _CELL_PIPE.finditer(row)]
+        pipes = [match.start() for match in TABLE_PIPE.finditer(row)]
         edges = pipes if row.lstrip().startswith("|") else [-1, *pipes]
         if not pipes or pipes[-1] != len(row.rstrip()) - 1:
             edges.append(len(row))
@@ -257,7 +261,7 @@ class _Builder:
 
 def _blank_line_breaks(raw: str) -> str:
     """``<br>`` read as white space (same length, so positions do not move)."""
-    return _LINE_BREAK_TAG.sub(lambda match: " " * len(match.group()), raw) if "<" in raw else raw
+    return LINE_BREAK_TAG.sub(lambda match: " " * len(match.group()), raw) if "<" in raw else raw
 
 
 def _collapse(pieces: list[tuple[int, str]]) -> tuple[str, list[int]]:

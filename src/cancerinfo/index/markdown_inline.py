@@ -1,27 +1,25 @@
 """The inline level of :mod:`cancerinfo.index.markdown`: the verbatim pieces of a block's
 Markdown left once its markup is removed (link targets, emphasis markers, code backticks,
 escapes, images, autolink brackets and a few HTML tags), each with its offset in the page;
-emphasis runs are matched opener to closer, nearest first."""
+emphasis runs are matched opener to closer, nearest first. The link and tag patterns are
+those of :mod:`cancerinfo.kb.markdown_syntax`."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from cancerinfo.kb.markdown_syntax import (
+    AUTOLINK,
+    HTML_TAG,
+    INLINE_HTML_TAGS,
+    LINK_DESTINATION,
+    LOOSE_DESTINATION,
+)
+
 _SPECIAL = re.compile(r"[\\`!\[\]<*_]")
 _ASCII_PUNCT = frozenset("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~")
 _BRACKET = re.compile(r"\\.|[\[\]]", re.DOTALL)
-_DESTINATION = re.compile(
-    r"""\(\s*(?:<[^<>\n]*>|(?:[^\s()\\]|\\.|\((?:[^\s()\\]|\\.)*\))*)"""
-    r"""(?:\s+(?:"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|\((?:[^()\\]|\\.)*\)))?\s*\)""",
-    re.DOTALL,
-)
-_LOOSE = re.compile(r"\([^\s\[\]]{0,2000}?\)")  # a web page's URL with unbalanced "(": "...%20()"
-_AUTOLINK = re.compile(r"<((?:https?|ftp|mailto):[^\s<>]*|[^\s<>@]+@[^\s<>@]+\.[A-Za-z]+)>")
-_HTML_TAG = re.compile(r"</?([A-Za-z][A-Za-z0-9]*)(?:\s[^<>]*)?/?>")
-_HTML_TAGS = frozenset(
-    "a abbr b br cite del div em font i img ins mark p s small span strong sub sup u wbr".split()
-)
 
 
 class _Run:
@@ -109,14 +107,14 @@ def _ranges(raw: str, low: int, high: int, pairs: dict[int, int]) -> list[tuple[
         elif char == "[" and raw.startswith("![", i):
             pass  # "[![image](src)" then the link text in later paragraphs: a card
         elif char == "]" and (
-            tail := _DESTINATION.match(raw, i, high) or _LOOSE.match(raw, i, high)
+            tail := LINK_DESTINATION.match(raw, i, high) or LOOSE_DESTINATION.match(raw, i, high)
         ):
             i = tail.end()  # "...](/href)": the end of a card link begun paragraphs before
-        elif char == "<" and (auto := _AUTOLINK.match(raw, j, high)):
+        elif char == "<" and (auto := AUTOLINK.match(raw, j, high)):
             items.append((auto.start(1), auto.end(1)))
             i = auto.end()
-        elif char == "<" and (tag := _HTML_TAG.match(raw, j, high)):
-            if tag.group(1).lower() in _HTML_TAGS:
+        elif char == "<" and (tag := HTML_TAG.match(raw, j, high)):
+            if tag.group(1).lower() in INLINE_HTML_TAGS:
                 i = tag.end()
             else:
                 items.append((j, i))
@@ -133,7 +131,9 @@ def _link(raw: str, open_bracket: int, high: int, pairs: dict[int, int]) -> tupl
     close = pairs.get(open_bracket, high)
     if close >= high:
         return None
-    destination = _DESTINATION.match(raw, close + 1, high) or _LOOSE.match(raw, close + 1, high)
+    destination = LINK_DESTINATION.match(raw, close + 1, high) or LOOSE_DESTINATION.match(
+        raw, close + 1, high
+    )
     return (close, destination.end()) if destination else None
 
 

@@ -44,6 +44,7 @@ from cancerinfo.index.vocabulary_phrases import MAX_ALIAS_WORDS as MAX_ALIAS_WOR
 from cancerinfo.index.vocabulary_phrases import MAX_HEAD_WORDS as MAX_HEAD_WORDS
 from cancerinfo.index.vocabulary_phrases import STOP_WORDS as STOP_WORDS
 from cancerinfo.kb.document import Document
+from cancerinfo.kb.markdown_syntax import LINK, SOFT_BREAK, atx_headings, body_lines
 
 MAX_TERM_TOKENS = 12
 MAX_URLS_PER_ENTRY = 20
@@ -87,12 +88,10 @@ SALT_WORDS = frozenset(
 )
 
 _TOKEN = re.compile(r"[^\W_]+")
-_LINK = re.compile(r"\[([^\[\]]*)\]\(([^()\s]*(?:\([^()\s]*\)[^()\s]*)*)\)")
 _GLOSSARY_LINK = re.compile(
     r"\[([^\[\]]+)\]\(\s*(?:https?://www\.cancer\.gov)?/Common/PopUps/popDefinition\.aspx\?",
     re.IGNORECASE,
 )
-_H1 = re.compile(r"^#[ \t]+(.+?)[ \t#]*$", re.MULTILINE)
 _NCI_SUFFIX = re.compile(r"\s*[-–—]\s*NCI\s*$|\s+[-–—]$")
 _VERSION = r"(?:Patient|Health Professional) Version"
 _TITLE_SUFFIX = re.compile(rf"\s*(?:\(PDQ®?\)|[-–—|]\s*{_VERSION})$")
@@ -101,7 +100,6 @@ _FDA_LINE = re.compile(r"^[ \t]*FDA Approved[ \t]*:?[ \t]*$", re.MULTILINE)
 _REGIMEN_HEADER = re.compile(r"^[ \t]*Drugs in the (.+?) combination[ \t]*:?[ \t]*$", re.MULTILINE)
 _COMPONENT = re.compile(r"^[=+\s]*\[(?P<name>[^\[\]]+)\]\((?P<href>[^()\s]+)\)(?P<rest>.*)$")
 _BIOLOGIC_SUFFIX = re.compile(r"^(.+)-[a-z]{4}$")
-_SOFT_BREAK = re.compile(r"\n(?![\n#*+|>\d \t-])")
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,16 +215,19 @@ class _Collector:
 
 
 def page_name(document: Document) -> str:
-    """The page's first H1 (else its title) without the `` - NCI`` suffix."""
-    heading = _H1.search(document.body)
-    name = _LINK.sub(r"\1", heading.group(1)) if heading else document.front_matter.title
+    """The page's first H1 with text (else its title) without the `` - NCI`` suffix; the
+    headings are read as lint reads them (:func:`~cancerinfo.kb.markdown_syntax.atx_headings`:
+    none in fenced code)."""
+    headings = atx_headings(body_lines(document.body))
+    heading = next((found.text for found in headings if found.level == 1 and found.text), "")
+    name = LINK.sub(r"\1", heading) if heading else document.front_matter.title
     return _NCI_SUFFIX.sub("", name).strip() or document.front_matter.title
 
 
 def plain_text(body: str) -> str:
     """Markdown without link targets or emphasis, hard-wrapped lines joined."""
-    text = _LINK.sub(lambda link: link.group(1), body).replace("\xa0", " ")
-    return _SOFT_BREAK.sub(" ", text.replace("**", "").replace("__", ""))
+    text = LINK.sub(lambda link: link.group(1), body).replace("\xa0", " ")
+    return SOFT_BREAK.sub(" ", text.replace("**", "").replace("__", ""))
 
 
 def mine_entries(documents: Iterable[Document]) -> list[VocabularyEntry]:

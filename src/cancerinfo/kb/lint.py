@@ -18,7 +18,8 @@ errors with :meth:`Problem.as_error`), a stable code, and the line when known:
 
 Thresholds and word lists live in ``policies/lint.yaml`` (:func:`load_lint_policy`).
 Headings are ATX (``#`` to ``######``; the KB has no underlined headings); headings and
-links inside fenced code blocks (three or more backticks or tildes) are ignored.
+links inside fenced code blocks (three or more backticks or tildes) are ignored. The lines,
+headings and link patterns are those of :mod:`cancerinfo.kb.markdown_syntax`.
 """
 
 from __future__ import annotations
@@ -40,27 +41,25 @@ from cancerinfo.kb.lint_policy import (
 from cancerinfo.kb.lint_policy import (
     words as _words,
 )
+from cancerinfo.kb.markdown_syntax import (
+    DESTINATION_SPAN,
+    LINK_TARGET,
+    REFERENCE_DEFINITION,
+    Line,
+    atx_headings,
+    body_lines,
+)
 from cancerinfo.kb.problems import Problem
 from cancerinfo.kb.review import review_state
 from cancerinfo.kb.text import unclosed_comment
 
-_FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
-_HEADING = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
-_LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]*)")
-_LINK_DESTINATION = re.compile(r"\]\([^)]*\)")
-_REFERENCE_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:\s*<?(\S+?)>?(?:\s|$)")
 _SCHEME = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
 
 
 @dataclass(frozen=True, slots=True)
-class _Line:
-    number: int
-    text: str
-    in_code: bool
-
-
-@dataclass(frozen=True, slots=True)
 class _Heading:
+    """A heading: ``index`` of its line in the body, ``number`` of that line in the file."""
+
     index: int
     level: int
     text: str
@@ -81,8 +80,8 @@ def lint_documents(
 
 def lint_document(document: Document, *, today: date, policy: LintPolicy) -> list[Problem]:
     """Warnings about one document on its own (all rules but DUPLICATE_URL)."""
-    lines = _body_lines(document)
-    headings = _headings(lines)
+    lines = list(body_lines(document.body, first=document.body_line))
+    headings = _headings(lines, document.body_line)
     return [
         *_review(document, today=today, policy=policy),
         *_placeholders(document, lines, policy=policy),
@@ -118,36 +117,14 @@ def _warning(
     return Problem(str(document.path), code, message, "warning", line, field)
 
 
-def _body_lines(document: Document) -> list[_Line]:
-    """The body's lines with their file line numbers, marking fenced code (fences included)."""
-    lines: list[_Line] = []
-    fence: str | None = None
-    for offset, text in enumerate(document.body.split("\n")):
-        match = _FENCE.match(text)
-        marker = match.group(1) if match is not None else None
-        in_code = fence is not None or marker is not None
-        if marker is not None and fence is None:
-            fence = marker
-        elif marker is not None and fence is not None and _closes(fence, marker, text):
-            fence = None
-        lines.append(_Line(document.body_line + offset, text, in_code))
-    return lines
-
-
-def _closes(fence: str, marker: str, text: str) -> bool:
-    """A closing fence: the opening character, at least as long, nothing else on the line."""
-    return marker[0] == fence[0] and len(marker) >= len(fence) and not text.strip(marker + " \t")
-
-
-def _headings(lines: list[_Line]) -> list[_Heading]:
-    headings = []
-    for index, line in enumerate(lines):
-        match = None if line.in_code else _HEADING.match(line.text)
-        if match is not None:
-            headings.append(
-                _Heading(index, len(match.group(1)), (match.group(2) or "").strip(), line.number)
-            )
-    return headings
+def _headings(lines: list[Line], first: int) -> list[_Heading]:
+    """The headings outside fenced code, their text trimmed (empty for ``##`` alone)."""
+    return [
+        _Heading(
+            heading.line.number - first, heading.level, heading.text.strip(), heading.line.number
+        )
+        for heading in atx_headings(lines)
+    ]
 
 
 def _front_matter_line(document: Document, key: str) -> int | None:
@@ -176,7 +153,7 @@ def _review(document: Document, *, today: date, policy: LintPolicy) -> Iterator[
 
 
 def _placeholders(
-    document: Document, lines: list[_Line], *, policy: LintPolicy
+    document: Document, lines: list[Line], *, policy: LintPolicy
 ) -> Iterator[Problem]:
     any_leftover = "|".join(f"(?:{pattern.pattern})" for pattern in policy.placeholder_patterns)
     if not any_leftover or not re.search(any_leftover, document.body, re.IGNORECASE):
@@ -202,7 +179,7 @@ def _duplicate_h1(document: Document, headings: list[_Heading]) -> Iterator[Prob
 
 
 def _empty_sections(
-    document: Document, lines: list[_Line], headings: list[_Heading]
+    document: Document, lines: list[Line], headings: list[_Heading]
 ) -> Iterator[Problem]:
     heading_indexes = {heading.index for heading in headings}
     for position, heading in enumerate(headings):
@@ -222,19 +199,19 @@ def _empty_sections(
             yield _warning(document, "EMPTY_SECTION", message, heading.number)
 
 
-def _link_targets(lines: list[_Line]) -> Iterator[tuple[int, str]]:
+def _link_targets(lines: list[Line]) -> Iterator[tuple[int, str]]:
     for line in lines:
         if line.in_code:
             continue
-        for match in _LINK_TARGET.finditer(line.text):
+        for match in LINK_TARGET.finditer(line.text):
             yield line.number, match.group(1)
-        definition = _REFERENCE_DEFINITION.match(line.text)
+        definition = REFERENCE_DEFINITION.match(line.text)
         if definition is not None:
             yield line.number, definition.group(1)
 
 
 def _relative_links(
-    document: Document, lines: list[_Line], *, policy: LintPolicy
+    document: Document, lines: list[Line], *, policy: LintPolicy
 ) -> Iterator[Problem]:
     relative = [
         (number, target) for number, target in _link_targets(lines) if is_relative_link(target)
@@ -253,7 +230,9 @@ def _relative_links(
 
 def _hp_marked_patient(document: Document) -> Iterator[Problem]:
     if document.front_matter.audience_level.value == "patient" and professional_url(document.url):
-        message = "audienceLevel is patient but the url is a health-professional (/hp/, -hp-pdq) page"
+        message = (
+            "audienceLevel is patient but the url is a health-professional (/hp/, -hp-pdq) page"
+        )
         yield _warning(
             document,
             "HP_MARKED_PATIENT",
@@ -292,7 +271,7 @@ def _cancer_type_mismatch(document: Document, *, policy: LintPolicy) -> Iterator
         if any(title_and_url.count(term) for term in terms):
             continue
         if body is None:
-            body = _WordCounter(_LINK_DESTINATION.sub("]", document.body))
+            body = _WordCounter(DESTINATION_SPAN.sub("]", document.body))
         mentions = sum(body.count(term) for term in terms)
         if rules.fits(mentions=mentions, word_count=body.word_count):
             continue

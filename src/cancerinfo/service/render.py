@@ -8,6 +8,8 @@ Supported, and nothing else: ``#`` headings, ``-``/``*``/``1.`` list items, para
 ``**bold**``, ``*italic*``/``_italic_``, links (their words only: a KB link's target is
 never followed from here), images (their alt text), table rows (their cells as text), and
 in answers the citation markers ``[n]`` of the response, as links to the source cards.
+The Markdown patterns, read one line at a time and bounded against hostile text, are
+those of :mod:`cancerinfo.kb.markdown_syntax`.
 
 Text that deceives never reaches the page (a second line of defence for stores ingested
 before the loader removed it): bidi controls and other invisible format characters
@@ -25,18 +27,17 @@ from urllib.parse import urlencode, urlsplit
 
 from markupsafe import Markup, escape
 
+from cancerinfo.kb.markdown_syntax import (
+    BULLET_LINE,
+    EMPHASIS,
+    HEADING_LINE,
+    IMAGE,
+    LINK_ON_A_LINE,
+    RULE_LINE,
+    STRONG,
+)
 from cancerinfo.kb.text import remove_invisible, strip_html_comments
 
-_BULLET = re.compile(r"^\s*(?:[-*+]|\d{1,3}[.)])\s+(.*)$")
-_HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
-_TABLE_RULE = re.compile(r"^\s*\|?\s*:?-{3,}:?\s*(\|\s*:?-{3,}:?\s*)*\|?\s*$")
-# Inline patterns read KB text anyone can write: every repeat is bounded and a link's text
-# holds no "[", so a line of 30,000 "[" or "**" costs linear time, not quadratic (a page
-# must never freeze the server).
-_BOLD = re.compile(r"\*\*(?=\S)(.{1,500}?)(?<=\S)\*\*")
-_ITALIC = re.compile(r"(?<![\w*])[*_](?=\S)(.{1,500}?)(?<=\S)[*_](?![\w*])")
-_IMAGE = re.compile(r"!\[([^\[\]\n]{0,500})\]\([^()\n]{0,2000}\)")
-_LINK = re.compile(r"\[([^\[\]\n]{1,500})\]\([^()\n]{0,2000}\)")
 _CITATION = re.compile(r"\[(\d{1,3})\]")
 
 
@@ -72,10 +73,10 @@ def tel_url(url: str) -> str | None:
 def inline(text: str, *, citations: Collection[int] = (), anchor: str = "") -> Markup:
     """One line: escaped, then bold, italics, link words and (in answers) citation links."""
     html = str(escape(remove_invisible(text)))
-    html = _IMAGE.sub(lambda m: m.group(1), html)
-    html = _LINK.sub(lambda m: m.group(1), html)
-    html = _BOLD.sub(r"<strong>\1</strong>", html)
-    html = _ITALIC.sub(r"<em>\1</em>", html)
+    html = IMAGE.sub(lambda m: m.group(1), html)
+    html = LINK_ON_A_LINE.sub(lambda m: m.group(1), html)
+    html = STRONG.sub(r"<strong>\1</strong>", html)
+    html = EMPHASIS.sub(r"<em>\1</em>", html)
     if anchor:
 
         def cite(match: re.Match[str]) -> str:
@@ -130,13 +131,13 @@ def _group(lines: list[str], *, headings: bool) -> Iterator[tuple[str, list[str]
     kind, items = "", []
     for raw in lines:
         line = raw.rstrip()
-        if not line.strip() or _TABLE_RULE.match(line):
+        if not line.strip() or RULE_LINE.match(line):
             if items:
                 yield kind, items
             kind, items = "", []
             continue
-        heading = _HEADING.match(line) if headings else None
-        bullet = _BULLET.match(line)
+        heading = HEADING_LINE.match(line) if headings else None
+        bullet = BULLET_LINE.match(line)
         if heading:
             if items:
                 yield kind, items
