@@ -104,13 +104,9 @@ def arrange(
                 more.append(_with_lines(shown[same_at], unshown))
         if not lines:
             continue
-        minimum = layout.min_support_similarity
-        if section is same_section and layout.min_same_section_similarity is not None:
-            minimum = layout.min_same_section_similarity
-        candidates = _on_topic(lines, relevance, minimum, by_number)
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
-            keep, budget = _kept(candidates[: layout.support_lines], budget)
+            keep, budget = _kept(_supporting(lines, section is same_section, layout, relevance, by_number), budget)
         rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
@@ -123,6 +119,21 @@ def arrange(
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)
+
+
+def _supporting(
+    lines: list[str],
+    own_section: bool,
+    layout: Layout,
+    relevance: Callable[[list[str]], list[float]] | None,
+    by_number: dict[int, Citation],
+) -> list[str]:
+    """The first ``support_lines`` lines of a part that are close enough to the question
+    (the short answer's own section may have a bar of its own)."""
+    minimum = layout.min_support_similarity
+    if own_section and layout.min_same_section_similarity is not None:
+        minimum = layout.min_same_section_similarity
+    return _on_topic(lines, relevance, minimum, by_number)[: layout.support_lines]
 
 
 def _kept(candidates: list[str], budget: int) -> tuple[list[str], int]:
