@@ -175,26 +175,37 @@ def test_a_heading_that_is_a_sentence_is_not_quoted_again_in_a_later_part() -> N
     assert shown[2].text.splitlines() == ["- The type of lymphoma also matters for the outlook. [3]"]
 
 
+def quote(n: int, chunk: str, text: str) -> Citation:
+    """A citation of ``text`` (a quote of chunk ``chunk`` of one page) numbered ``n``."""
+    return Citation(n, "u", "P", "S", chunk, text, "NCI", "02", None, "2025-01-01", "ok")
+
+
+def arranged_on(page: str, *args: object) -> tuple[list[Section], list[Section], list[Citation]]:
+    """:func:`arrange` (short, same, parts, citations) with a page of text: a quote's place is where
+    it stands in ``page``, and two quotes run on when ``page`` holds them one after the other."""
+    return arrange(
+        *args, Layout(200, 2, 3), keep_policy=set(),  # type: ignore[arg-type]
+        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
+    )
+
+
 def test_a_later_part_quoting_the_same_page_section_joins_it_in_page_order_as_one_citation() -> None:
     # the page: "Prognosis depends on: - the stage - the type - the age"; the same-section part
     # shows the intro and the first item, a later part the rest of the list under another heading
     page = "Prognosis depends on: the stage of the cancer. the type of lymphoma. the patient's age and health."
     same_cites = [
-        Citation(1, "u", "A page", "S", "c-list", "Prognosis depends on: the stage of the cancer.", "NCI", "02", None, "2025-01-01", "ok"),
+        quote(1, "c-list", "Prognosis depends on: the stage of the cancer."),
     ]
     later_cites = [
-        Citation(2, "u", "A page", "S", "c-list", "the type of lymphoma. the patient's age and health.", "NCI", "02", None, "2025-01-01", "ok"),
-        Citation(3, "u", "A page", "S", "c-other", "Other factors were studied in trials of new drugs.", "NCI", "02", None, "2025-01-01", "ok"),
+        quote(2, "c-list", "the type of lymphoma. the patient's age and health."),
+        quote(3, "c-other", "Other factors were studied in trials of new drugs."),
     ]
     same = kb("same_section", "- Prognosis depends on: [1]\n- the stage of the cancer. [1]")
     later = kb(
         "outlook",
         "- the type of lymphoma. [2]\n- the patient's age and health. [2]\n- Other factors were studied in trials of new drugs. [3]",
     )
-    shown, more, citations = arrange(
-        SHORT, (same, same_cites), [later], later_cites, Layout(200, 2, 3), keep_policy=set(),
-        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
-    )
+    shown, more, citations = arranged_on(page, SHORT, (same, same_cites), [later], later_cites)
     assert [s.kind for s in shown] == ["short_answer", "same_section", "outlook"]
     # the list runs on under its own heading, one citation for the whole run of the page
     assert shown[1].text.splitlines() == [
@@ -211,16 +222,13 @@ def test_joined_lines_keep_the_page_order_and_an_intro_cut_from_its_items_goes()
     # order the intro would stand before other items, cited apart: it is dropped
     page = "Imatinib is approved to treat: acute leukemia in adults. chronic leukemia in children. chronic eosinophilic leukemia in adults."
     cites = [
-        Citation(1, "u", "P", "S", "c-list", "chronic eosinophilic leukemia in adults.", "NCI", "02", None, "2025-01-01", "ok"),
-        Citation(2, "u", "P", "S", "c-list", "Imatinib is approved to treat:", "NCI", "02", None, "2025-01-01", "ok"),
+        quote(1, "c-list", "chronic eosinophilic leukemia in adults."),
+        quote(2, "c-list", "Imatinib is approved to treat:"),
     ]
     short = (Section("short_answer", "Short answer", "- acute leukemia in adults. [9]", [9], "kb"), cite(9, "c-list"))
     same = kb("same_section", "- chronic eosinophilic leukemia in adults. [1]")
     later = kb("uses", "- Imatinib is approved to treat: [2]")
-    shown, _, _ = arrange(
-        short, (same, cites[:1]), [later], cites[1:], Layout(200, 2, 3), keep_policy=set(),
-        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
-    )
+    shown, _, _ = arranged_on(page, short, (same, cites[:1]), [later], cites[1:])
     assert [s.kind for s in shown] == ["short_answer", "same_section"]
     assert shown[1].text.splitlines() == ["- chronic eosinophilic leukemia in adults. [2]"]
 
@@ -228,28 +236,22 @@ def test_joined_lines_keep_the_page_order_and_an_intro_cut_from_its_items_goes()
 def test_bare_list_items_of_another_list_of_the_section_are_not_joined_without_their_intro() -> None:
     # the section has two lists; the later part quotes items of the second without its intro
     page = "Risks of screening include: a small hole in the stomach. Risk factors include: partial gastrectomy. smoking."
-    same_cites = [Citation(1, "u", "P", "S", "c-sec", "Risks of screening include: a small hole in the stomach.", "NCI", "02", None, "2025-01-01", "ok")]
-    later_cites = [Citation(2, "u", "P", "S", "c-sec", "partial gastrectomy. smoking.", "NCI", "02", None, "2025-01-01", "ok")]
+    same_cites = [quote(1, "c-sec", "Risks of screening include: a small hole in the stomach.")]
+    later_cites = [quote(2, "c-sec", "partial gastrectomy. smoking.")]
     same = kb("same_section", "- Risks of screening include: [1]\n- a small hole in the stomach. [1]")
     later = kb("screening", "- partial gastrectomy [2]\n- smoking [2]")
-    shown, _, _ = arrange(
-        SHORT, (same, same_cites), [later], later_cites, Layout(200, 2, 3), keep_policy=set(),
-        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
-    )
+    shown, _, _ = arranged_on(page, SHORT, (same, same_cites), [later], later_cites)
     assert [s.kind for s in shown] == ["short_answer", "same_section"]
     assert "gastrectomy" not in shown[1].text
 
 
 def test_a_part_whose_lines_all_joined_the_same_section_part_lends_it_its_kind() -> None:
     page = "Prognosis depends on: the stage of the cancer. the type of lymphoma."
-    same_cites = [Citation(1, "u", "P", "S", "c-list", "Prognosis depends on: the stage of the cancer.", "NCI", "02", None, "2025-01-01", "ok")]
-    later_cites = [Citation(2, "u", "P", "S", "c-list", "the type of lymphoma.", "NCI", "02", None, "2025-01-01", "ok")]
+    same_cites = [quote(1, "c-list", "Prognosis depends on: the stage of the cancer.")]
+    later_cites = [quote(2, "c-list", "the type of lymphoma.")]
     same = kb("same_section", "- Prognosis depends on: [1]\n- the stage of the cancer. [1]")
     later = kb("prognosis_factors", "- the type of lymphoma. [2]")
-    shown, _, _ = arrange(
-        SHORT, (same, same_cites), [later], later_cites, Layout(200, 2, 3), keep_policy=set(),
-        place=lambda c: page.find(c.quote), adjoins=lambda a, b: f"{a.quote} {b.quote}" in page,
-    )
+    shown, _, _ = arranged_on(page, SHORT, (same, same_cites), [later], later_cites)
     # the prognosis factors are shown, in the part now standing for them (its heading kept)
     assert [s.kind for s in shown] == ["short_answer", "prognosis_factors"]
     assert shown[1].title == "Same_Section" and "the type of lymphoma." in shown[1].text
