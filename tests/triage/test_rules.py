@@ -455,3 +455,36 @@ def test_an_exception_in_the_messages_language_holds_for_the_english_reading(lex
 )
 def test_context_of_look_alikes(lexical: Triage, message: str, urgency: str | None) -> None:
     assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+def test_the_messages_language_reads_time_for_the_english_lexicon_too(lexical: Triage) -> None:
+    # "febril" is read by the English lexicon as "febrile"; only Spanish sees "hace dos meses"
+    past = "hace dos meses tuve neutropenia febril y me ingresaron, ahora estoy bien. ¿cómo lo evito?"
+    result = lexical.assess(past)
+    assert result.urgency is None, result.evidence
+    assert any(e.note.endswith("(message's language)") for e in result.evidence)
+    assert lexical.assess("mi esposo tiene neutropenia febril desde anoche, está con quimio").urgency == "care_team_now"
+    # "ya está" alone is not "it is over"
+    assert lexical.assess("mi padre lleva todo el día con diarrea, ya está con la quimio y muy débil").urgency == "care_team_now"
+
+
+def test_spanish_crisis_words_asked_in_general_are_not_a_crisis(lexical: Triage) -> None:
+    # "tienen" (they have) is not a personal report; "tiene" (she has) is
+    general = "¿Los pacientes con leucemia tienen más ideas de suicidio? Es para un trabajo de la facultad."
+    assert lexical.assess(general).urgency is None
+    assert lexical.assess("mi hija tiene ideas de suicidio desde el diagnóstico").urgency == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        ("which reading counts as a fever while on chemo? asking ahead, my first cycle is next week", None),
+        ("¿qué temperatura se considera fiebre con la quimio? pregunto por saber, ahora estoy bien", None),
+        ("38.2 day 8 after my carboplatin, otherwise ok", "care_team_now"),
+        ("took three extra tramadol on top of my usual dose and feel drowsy", "poison"),
+        ("mi madre se tomó 12 pastillas de tramadol esta tarde", "poison"),
+        ("mi hijo dice que se tira por el balcón si vuelve el cáncer", "crisis"),
+    ],
+)
+def test_look_alikes_and_reports_read_in_their_context(lexical: Triage, message: str, urgency: str | None) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency

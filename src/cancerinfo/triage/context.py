@@ -81,11 +81,16 @@ class _Context:
         sentences = split_sentences(self.reading.text)
         for index, sentence in enumerate(sentences):
             if folded in sentence:
-                words = [w for w in self.reading.words if w.sentence == index]
-                start = next((i for i, w in enumerate(self.reading.words) if w.sentence == index), 0)
-                probe = Match(_NUMBER_TERM, index, start + len(words), start + len(words), text)
-                return self.not_reported(probe, measured=True)
+                return self.not_reported_sentence(index, text, measured=True)
         return None
+
+    def not_reported_sentence(self, index: int, text: str = "", *, measured: bool = False) -> str | None:
+        """Like :meth:`not_reported` for something found at the end of sentence ``index``
+        (by another lexicon reading the same message, or a number)."""
+        words = [w for w in self.reading.words if w.sentence == index]
+        start = next((i for i, w in enumerate(self.reading.words) if w.sentence == index), 0)
+        probe = Match(_NUMBER_TERM, index, start + len(words), start + len(words), text)
+        return self.not_reported(probe, measured=measured)
 
 
 def _first_words(words: Sequence[object]) -> dict[int, int]:

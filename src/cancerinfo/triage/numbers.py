@@ -31,8 +31,8 @@ _UNIT_AFTER = re.compile(
 )
 _OTHER_UNIT = re.compile(
     r"^\s*(?:mg|mcg|µg|ug|g\b|kg|kilo|lb|lbs|pound|ml|cc|l\b|%|percent|mmol|mm|cm|in\b|inch|"
-    r"units?|iu|bpm|beats|years?|yrs?|yo\b|y/o|anos|años|days?|hours?|hrs?|min|minutes?|"
-    r"weeks?|months?|times|x\b|/\d|\s*-\s*\d|mmhg|over\s+\d|kms?|miles?|dollars?|\$)",
+    r"units?|iu|bpm|beats|years?|yrs?|yo\b|y/o|anos|años|days?(?!\s*\d)|hours?|hrs?|min|minutes?|"
+    r"weeks?(?!\s*\d)|months?|times|x\b|/\d|\s*-\s*\d|mmhg|over\s+\d|kms?|miles?|dollars?|\$)",
     re.IGNORECASE,
 )
 _CELSIUS = (34.0, 42.5)

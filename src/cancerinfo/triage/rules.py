@@ -40,7 +40,7 @@ import dataclasses
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from cancerinfo.triage.context import _excepted
+from cancerinfo.triage.context import _Context, _excepted
 from cancerinfo.triage.cues import simplify
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
@@ -166,10 +166,18 @@ class Triage(_Signals, _Replies):
         own_exceptions = [
             fold(m.text) for r in readings if r.lexicon.language == language for ms in _excepted(r).values() for m in ms
         ]
+        own_reading = next((r for r in readings if r.lexicon.language == language and r.lexicon.has_cues), None)
         for reading in readings:
             own = reading.lexicon.language == language
             foreign = not own and not (reading.lexicon.language == "en" and anyone)
-            self._concepts(reading, treatment, found, foreign=foreign, excepted_elsewhere=() if own else own_exceptions)
+            self._concepts(
+                reading,
+                treatment,
+                found,
+                foreign=foreign,
+                excepted_elsewhere=() if own else own_exceptions,
+                own_context=_own_context(own_reading, reading) if not own else None,
+            )
         self._numbers(message, readings, treatment, found)
         return found
 
@@ -316,3 +324,13 @@ def _with_seconds(result: TriageResult, seconds: float) -> TriageResult:
     from dataclasses import replace
 
     return replace(result, seconds=seconds)
+
+
+def _own_context(own: Reading | None, other: Reading) -> _Context | None:
+    """The context of the message's own language for ``other`` (another lexicon's reading),
+    when both readings cut the message into the same sentences."""
+    if own is None or not own.words or not other.words:
+        return None
+    if own.words[-1].sentence != other.words[-1].sentence:
+        return None
+    return _Context(own)

@@ -74,10 +74,14 @@ class _Signals:
         *,
         foreign: bool = False,
         excepted_elsewhere: Sequence[str] = (),
+        own_context: _Context | None = None,
     ) -> None:
         """The concepts of one reading. ``foreign``: the lexicon is not the message's
         language: a concept that needs a report counts only when that lexicon's own words
-        say someone is affected (its context rules cannot read the message otherwise)."""
+        say someone is affected (its context rules cannot read the message otherwise).
+        ``own_context``: the context of the message's own language, when this reading is
+        another lexicon's and both cut the message into the same sentences: a sentence it
+        finds past, hypothetical or asked in general is that for this reading too."""
         lexicon = reading.lexicon
         context = _Context(reading) if lexicon.has_cues else None
         excepted = _excepted(reading)
@@ -111,6 +115,11 @@ class _Signals:
             why = context.not_reported(match)
             if why is None and foreign and not self._someone(reading, False):
                 why = "another language's words"
+            if why is None and own_context is not None:
+                # the message's own language reads its time and asking cues ("hace tres
+                # meses", "il y a deux ans") that this lexicon cannot
+                own_why = own_context.not_reported_sentence(match.sentence)
+                why = f"{own_why} (message's language)" if own_why else None
             if why is None:
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
             else:
