@@ -170,6 +170,8 @@ TRIAGE_SETS = (
     ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report)"),
     ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
     ("triage-test-4.jsonl", "test 4, writer O (looked at only to report)"),
+    ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),
+    ("triage-test-5.jsonl", "test 5, writer Q (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -229,6 +231,24 @@ FIRST_CONTACT = (
         "non_english_urgent": [23, 26],
         "refusals": [22, 24],
         "general_sent_to_urgent": [3, 26],
+    },
+    {
+        # 2026-12-03 (sixth session), main 9c313ab: a new writer's whole set, tuned on after this run
+        "set": "triage-dev-6.jsonl",
+        "urgent_recall": [61, 70],
+        "self_harm_with_crisis_line": [17, 20],
+        "non_english_urgent": [25, 30],
+        "refusals": [21, 24],
+        "general_sent_to_urgent": [7, 26],
+    },
+    {
+        # the same run: another new writer's whole set from the same brief, never tuned on
+        "set": "triage-test-5.jsonl",
+        "urgent_recall": [63, 70],
+        "self_harm_with_crisis_line": [19, 20],
+        "non_english_urgent": [23, 28],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [10, 26],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
