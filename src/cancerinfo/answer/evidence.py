@@ -94,6 +94,10 @@ def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, openin
     return 2
 
 
+def _found_in(pattern: re.Pattern[str] | None, text: str) -> bool:
+    return pattern is not None and pattern.search(text) is not None
+
+
 def site_words(titles: Iterable[str], *, ignore: frozenset[str]) -> frozenset[str]:
     """Words that name a cancer's site or kind in the KB's titles (see the module doc)."""
     found: set[str] = set()
@@ -146,6 +150,10 @@ class EvidenceFinder:
                         self.umbrella.setdefault(name.lower(), set()).add(site)
         # each part's cues as one pattern (a list of one, or empty): one pass over a heading
         self.cues = {name: _cues(kind.headings) for name, kind in policy.sections.items()}
+        # the headings of sections that give advice (``advice``), and those about research
+        self._advice = any_of([cue_pattern(h).pattern for h in policy.advice.headings])
+        self._not_advice = any_of([cue_pattern(h).pattern for h in policy.advice.not_headings])
+        self._advice_fits: dict[tuple[str, int], bool] = {}
         self.page_parts = self._page_parts()
         self._title_fit: dict[tuple[str, int], bool] = {}
         self._fits: dict[tuple[object, ...], int | None] = {}
@@ -321,6 +329,23 @@ class EvidenceFinder:
             count = 0 if term_id is None else int(self.postings.starts[term_id + 1] - self.postings.starts[term_id])
             shares.append(count / self.total_chunks)
         return bool(shares) and min(shares) < self.policy.specific_term_max_share
+
+    def gives_advice(self, chunk: ChunkRow) -> bool:
+        """Does ``chunk``'s section give advice (``advice.headings``): a heading of its path
+        says so ("How to prevent and stop nausea and vomiting > Tips for managing ..."), or
+        the first words of its page's title do ("Ways to Add Protein"); not a heading about
+        research ("New ways to prevent ... are being studied in clinical trials.")."""
+        key = (chunk.section, chunk.document)
+        found = self._advice_fits.get(key)
+        if found is None:
+            if len(self._advice_fits) > MAX_CACHED_FITS:
+                self._advice_fits.clear()
+            leading = " ".join(self.titles[chunk.document].split()[:LEADING_WORDS])
+            found = self._advice is not None and (
+                _found_in(self._advice, chunk.section) or _found_in(self._advice, leading)
+            ) and not _found_in(self._not_advice, chunk.section)
+            self._advice_fits[key] = found
+        return found
 
     def title_fits(self, part: str, document: int) -> bool:
         """The page's title itself names the part ("Cervical Cancer Diagnosis" for tests)."""

@@ -68,6 +68,22 @@ class LayoutPolicy(BaseModel):
     navigation_for: dict[str, tuple[str, ...]]
 
 
+class AdvicePolicy(BaseModel):
+    """``advice``: questions that ask what to do, and the page sections that give advice."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    cues: tuple[str, ...] = Field(min_length=1)
+    headings: tuple[str, ...] = Field(min_length=1)
+    not_headings: tuple[str, ...] = ()
+    pages: int = Field(ge=0)
+    openers: tuple[str, ...] = ()
+    prior: float = Field(ge=0, le=1)
+    candidates: int = Field(ge=0)
+    section_weight: float = Field(ge=0, le=1)
+    opener_weight: float = Field(ge=0, le=1)
+
+
 class Exclusion(BaseModel):
     """A line never quoted unless the question matches ``asked``."""
 
@@ -91,6 +107,7 @@ class AnswerPolicy(BaseModel):
     topic_generic_words: frozenset[str]
     audience_qualifiers: frozenset[str]
     answer_intents: dict[str, tuple[str, ...]]
+    advice: AdvicePolicy
     plans: dict[str, tuple[str, ...]]
     sections: dict[str, SectionKind]
     doctor_questions_for_intent: dict[str, str]
@@ -138,6 +155,17 @@ class AnswerPolicy(BaseModel):
                 return intent
         return None
 
+    def asks_what_to_do(self, question: str) -> bool:
+        """Does the question ask what to do ("is there anything she can do", "ways to",
+        "what are my options")? ``advice.cues``, whole words."""
+        lowered = " ".join(question.lower().replace("’", "'").split())
+        return _whole_words_pattern(self.advice.cues).search(lowered) is not None
+
+    def opens_with_advice(self, text: str) -> bool:
+        """Does a sentence open with one of ``advice.openers`` ("Eat small meals.", "Try
+        cold foods", "Don't eat ...")?"""
+        return _opening_pattern(self.advice.openers).match(text.replace("’", "'")) is not None
+
     def abstain_message(self, reason: str) -> str:
         """The message for abstain ``reason``, else the ``default`` one."""
         return self.abstain_messages.get(reason, self.abstain_messages["default"])
@@ -165,6 +193,21 @@ def _cues_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     """Where any of an intent's cues starts a word (as typed: the question is lower-cased)."""
     pattern = any_of([WORD_START + "(?:" + re.escape(cue) + ")" for cue in cues], flags=0)
     return pattern if pattern is not None else re.compile(r"(?!)")  # no cues: never found
+
+
+@lru_cache(maxsize=16)
+def _whole_words_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
+    """Where any of ``cues`` stands as whole words (as typed: the question is lower-cased)."""
+    pattern = any_of([WORD_START + "(?:" + re.escape(cue) + r"(?!\w))" for cue in cues], flags=0)
+    return pattern if pattern is not None else re.compile(r"(?!)")
+
+
+@lru_cache(maxsize=16)
+def _opening_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
+    """A text that opens (after any marks) with one of ``words``, as whole words, any case."""
+    if not words:
+        return re.compile(r"(?!)")
+    return re.compile(r"\W*(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

@@ -57,17 +57,22 @@ class _ShortAnswers:
         the search found on the evidence's pages (patient pages before health-professional
         ones): windows ranked by the share of the question's words they hold and the hit's
         rank, the best few then by the cosine of their text to the question (``embed``:
-        texts -> unit rows, the question first). ``avoid``: pages not to quote. The best
-        window of each section, best first (the short answer is the first)."""
+        texts -> unit rows, the question first). ``avoid``: pages not to quote. A question
+        asking what to do ("is there anything she can do herself?") also gets the advice
+        sections of the first pages found, and windows giving advice score more
+        (``policies/answer.yaml`` ``advice``). The best window of each section, best first
+        (the short answer is the first)."""
         wanted = question_words(question, stem)
         page_rank = {d: i for i, d in enumerate(evidence.pages) if d not in avoid}
         hits = self._short_hits(result, page_rank, avoid)
         if not hits:
             return []
-        scored = self._short_windows(question, hits, page_rank, wanted, stem, parts)
+        advising = self.policy.asks_what_to_do(question)
+        sections = self._short_sections(hits, advising=advising)
+        scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
         if not scored:
             return []
-        ranked = self._short_ranked(question, scored, embed, section_scores)
+        ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising)
         return self._short_checked(ranked)
 
     def _short_hits(self, result: SearchResult, page_rank: dict[int, int], avoid: frozenset[int]) -> list[Hit]:
@@ -78,29 +83,54 @@ class _ShortAnswers:
         patient = [h for h in hits if not self.documents[h.document].professional]
         return patient or hits
 
+    def _short_sections(self, hits: list[Hit], *, advising: bool) -> list[tuple[int, ChunkRow]]:
+        """The sections of the first hits, each with its hit's rank; for a question asking
+        what to do (``advising``), also the sections of the first ``advice.pages`` pages among
+        them that give advice, ranked after the hits: "Tips for managing nausea and vomiting"
+        when the search found the page by the section explaining nausea."""
+        found: list[tuple[int, ChunkRow]] = []
+        for rank, hit in enumerate(hits[:SHORT_HITS]):
+            chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
+            if chunk is not None:
+                found.append((rank, chunk))
+        if not advising:
+            return found
+        seen = {chunk.chunk_id for _, chunk in found}
+        after = len(found)  # not found by the search: ranked after what it found
+        for document in list(dict.fromkeys(chunk.document for _, chunk in found))[: self.policy.advice.pages]:
+            for chunk in self.finder.chunks([document]):
+                if chunk.chunk_id not in seen and self.finder.gives_advice(chunk):
+                    found.append((after, chunk))
+                    seen.add(chunk.chunk_id)
+        return found
+
     def _short_windows(
         self,
         question: str,
-        hits: list[Hit],
+        sections: list[tuple[int, ChunkRow]],
         page_rank: dict[int, int],
         wanted: frozenset[str],
         stem: Callable[[str], str],
         parts: tuple[str, ...],
+        *,
+        advising: bool = False,
     ) -> list[tuple[float, float, ChunkRow, list[int]]]:
-        """Every window of the first hits' sections, scored by words held and the hit's rank, best first."""
+        """Every window of ``sections`` (with their hit's rank), scored by words held and the
+        rank, best first; for a question asking what to do (``advising``), a window that gives
+        advice (its section does, or one of its sentences opens with advice) gets ``advice.prior`` more."""
         asked = set(_QWORD.findall(question.lower()))
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
         scored: list[tuple[float, float, ChunkRow, list[int]]] = []
-        for rank, hit in enumerate(hits[:SHORT_HITS]):
-            chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
-            if chunk is None or self._skipped_section(chunk.section):
+        for rank, chunk in sections:
+            if self._skipped_section(chunk.section):
                 continue
             # the search's order and the evidence's (patient, general, then narrower pages),
-            # a heading that fits what was asked, a page for other people (children) or a
-            # research news page only when asked
-            prior = SHORT_RANK_PRIOR / (rank + 1) + SHORT_PAGE_PRIOR / (page_rank.get(hit.document, 8) + 1)
+            # a heading that fits what was asked, advice when what to do is asked, a page for
+            # other people (children) or a research news page only when asked
+            prior = SHORT_RANK_PRIOR / (rank + 1) + SHORT_PAGE_PRIOR / (page_rank.get(chunk.document, 8) + 1)
             if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
                 prior += 0.15
+            advice_section = advising and self.finder.gives_advice(chunk)
             narrowing = set(self.finder.title_words[chunk.document]) & self.policy.audience_qualifiers
             if narrowing - asked:
                 prior -= 0.3
@@ -115,7 +145,13 @@ class _ShortAnswers:
                 coverage = len(wanted & words) / len(wanted) if wanted else 0.0
                 length = len(text.split())
                 penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
-                scored.append((coverage + prior - penalty - 0.02 * len(window), coverage + prior - penalty, chunk, window))
+                advice = (
+                    self.policy.advice.prior
+                    if advice_section or (advising and self._opens_with_advice(prepared, window))
+                    else 0.0
+                )
+                score = coverage + prior + advice - penalty
+                scored.append((score - 0.02 * len(window), score, chunk, window))
         scored.sort(key=lambda item: -item[0])
         return scored
 
@@ -125,8 +161,13 @@ class _ShortAnswers:
         scored: list[tuple[float, float, ChunkRow, list[int]]],
         embed: Callable[[list[str]], object],
         section_scores: Callable[[list[str]], list[float]] | None,
+        *,
+        advising: bool = False,
     ) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
-        """The windows that can still win, ranked again by closeness to the question (the window's and its section's)."""
+        """The windows that can still win, ranked again by closeness to the question (the
+        window's and its section's); for a question asking what to do (``advising``), the
+        best ``advice.candidates`` windows giving advice are among them, and a window gets
+        what :meth:`_advice_bonus` gives."""
         import numpy as np
 
         # the encoder reads only the windows that can still win on closeness: the best few, and
@@ -146,6 +187,15 @@ class _ShortAnswers:
             item for position, item in enumerate(diverse)
             if position < SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - SHORT_CANDIDATES_REACH
         ]
+        if advising:  # the best few windows giving advice are read too, however few words asked they hold
+            chosen = {(item[2].chunk_id, tuple(item[3])) for item in best}
+            added = 0
+            for item in scored:
+                if added >= self.policy.advice.candidates:
+                    break
+                if (item[2].chunk_id, tuple(item[3])) not in chosen and self._advice_bonus(item[2], item[3]) > 0:
+                    best.append(item)
+                    added += 1
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
         vectors = np.asarray(embed([question, *texts]))
         similarities = vectors[1:] @ vectors[0]
@@ -155,10 +205,32 @@ class _ShortAnswers:
             section_scores([c.chunk_id for _, _, c, _ in best]) if section_scores is not None and SHORT_SECTION_WEIGHT
             else [0.0] * len(best)
         )
+        advice = [self._advice_bonus(chunk, window) if advising else 0.0 for _, _, chunk, window in best]
         return sorted(
-            ((float(sim) + SHORT_LEXICAL_WEIGHT * lexical + SHORT_SECTION_WEIGHT * float(section), float(sim), lexical, chunk, window)
-             for (_, lexical, chunk, window), sim, section in zip(best, similarities, sections, strict=True)),
+            (
+                (
+                    float(sim) + SHORT_LEXICAL_WEIGHT * lexical + SHORT_SECTION_WEIGHT * float(section) + bonus,
+                    float(sim), lexical, chunk, window,
+                )
+                for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)
+            ),
             key=lambda item: -item[0],
+        )
+
+    def _advice_bonus(self, chunk: ChunkRow, window: list[int]) -> float:
+        """What a window gains for a question asking what to do: ``advice.section_weight``
+        when its section gives advice, ``advice.opener_weight`` when one of its sentences
+        (not a list's intro line) opens with advice ("Eat small meals.")."""
+        advice = self.policy.advice
+        bonus = advice.section_weight if self.finder.gives_advice(chunk) else 0.0
+        if self._opens_with_advice(self._prepared[chunk], window):
+            bonus += advice.opener_weight
+        return bonus
+
+    def _opens_with_advice(self, prepared: _Prepared, window: list[int]) -> bool:
+        """Does a sentence of the window (not a list's intro line) open with advice ("Eat small meals.")?"""
+        return any(
+            not prepared.leads_in[i] and self.policy.opens_with_advice(prepared.candidates[i].text) for i in window
         )
 
     def _short_checked(self, ranked: list[tuple[float, float, float, ChunkRow, list[int]]]) -> list[ShortAnswer]:
