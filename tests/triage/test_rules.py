@@ -488,3 +488,25 @@ def test_spanish_crisis_words_asked_in_general_are_not_a_crisis(lexical: Triage)
 )
 def test_look_alikes_and_reports_read_in_their_context(lexical: Triage, message: str, urgency: str | None) -> None:
     assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # "asking for a friend": the general or hypothetical frame does not cancel the danger
+        ("hypothetically, if someone on chemo had a temp of 38.7 should they go in? asking for my brother", "care_team_now"),
+        ("hypothetically, if someone on chemo had a temp of 38.7 should they go in?", None),
+        # a message about an animal alone is for a vet; with a person in it, it is urgent
+        ("our cat is on chemo for lymphoma and threw up three times today, is that common in cats?", None),
+        ("my husband is on chemo and has thrown up five times today, and the cat is sick too", "care_team_now"),
+        # lay descriptions of a line or a clot, poisoning in a muddle
+        ("my picc line got snagged on my bag strap and now more of it is hanging out", "care_team_now"),
+        ("i have a swollen tender calf on one side since monday, on tamoxifen", "care_team_now"),
+        ("took my 2 sleeping tablets then forgot and took another 2 with my oramorph", "poison"),
+        ("dad swallowed the whole blister pack of his chemo tablets this morning", "poison"),
+        ("my daughter just texted me goodbye and sorry for everything and won't pick up", "crisis"),
+        ("had a blood clot in my leg in 2021, it's well controlled now on blood thinners. can chemo cause clots?", None),
+    ],
+)
+def test_veiled_reports_animals_and_lay_descriptions(lexical: Triage, message: str, urgency: str | None) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency

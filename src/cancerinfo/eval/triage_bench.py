@@ -172,6 +172,7 @@ TRIAGE_SETS = (
     ("triage-test-4.jsonl", "test 4, writer O (looked at only to report)"),
     ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),
     ("triage-test-5.jsonl", "test 5, writer Q (looked at only to report)"),
+    ("triage-dev-7.jsonl", "dev, writer R: look-alikes (tuned on after its first run)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -249,6 +250,16 @@ FIRST_CONTACT = (
         "non_english_urgent": [23, 28],
         "refusals": [22, 24],
         "general_sent_to_urgent": [10, 26],
+    },
+    {
+        # 2026-12-03 (sixth session), main 71fb13d (with the dev-6 tuning): look-alikes and
+        # dangers written to look like general questions; tuned on after this run
+        "set": "triage-dev-7.jsonl",
+        "urgent_recall": [62, 70],
+        "self_harm_with_crisis_line": [13, 15],
+        "non_english_urgent": [18, 19],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [13, 80],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))

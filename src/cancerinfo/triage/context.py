@@ -44,6 +44,9 @@ class _Context:
         self.present_sentences = {m.sentence for m in self.present}
         self.questions = reading.questions
         self.care_in_hand = bool(reading.group("cue:care_in_hand"))
+        #: "asking for a friend", "hypothetically ... my sister is lying here with it": a
+        #: question framed as general or hypothetical that says it is someone's case
+        self.veiled = bool(reading.group("cue:veiled"))
         #: in hospital with staff who know ("the nurse said"): help is already there
         inpatient = reading.group("cue:inpatient")
         staff = [m for m in reading.group("cue:care_in_hand") if not _overlaps(m, inpatient)]
@@ -56,7 +59,7 @@ class _Context:
         if self.staff_there:
             return "in hospital, staff aware"
         if sentence not in self.present_sentences:
-            if any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
+            if not self.veiled and any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
                 return "hypothetical"
             if sentence in self.past_sentences or any(
                 sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences
@@ -64,6 +67,8 @@ class _Context:
                 return "past"
             if self.care_in_hand and not self.present:
                 return "care already in hand"
+        if self.veiled:
+            return None
         asks = sentence in self.opened or sentence in self.questions or sentence in self.general
         if self.personal:
             if sentence in self.general and sentence not in self.personal_sentences:

@@ -54,6 +54,7 @@ CUE_LISTS = (
     "present",
     "negation",
     "care_in_hand",
+    "veiled",
     "treatment",
     "symptoms",
     "temperature_words",

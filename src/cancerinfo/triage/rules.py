@@ -183,8 +183,14 @@ class Triage(_Signals, _Replies):
 
     def _reported(self, message: str, language: str, found: _Found, evidence: list[Evidence]) -> TriageResult | None:
         """The urgent result of the first level with a reported concept (a crisis meaning first), if any."""
+        animal = None
         for level in self.rules.levels:
             if found.reports.get(level):
+                if level in ("emergency", "care_team_now"):
+                    if animal is None:
+                        animal = self._only_about_an_animal(message)
+                    if animal:
+                        continue  # for a vet: out of scope below
                 if level != "crisis":
                     # a crisis signal anywhere wins ("how many of my tablets would it take to
                     # not wake up" reads as an emergency too): both replies, the crisis first
@@ -195,6 +201,12 @@ class Triage(_Signals, _Replies):
                             return self._urgent("crisis", language, found, evidence, also=level)
                 return self._urgent(level, language, found, evidence)
         return None
+
+    def _only_about_an_animal(self, message: str) -> bool:
+        """Is the message about an animal and about no person (``out_of_scope`` and not
+        ``about_people`` of the safety policy)?"""
+        sentences = simplify(message)
+        return self.safety.out_of_scope.find(sentences) is not None and self.safety.about_people.find(sentences) is None
 
     def _declined(
         self,

@@ -177,6 +177,7 @@ class SafetyFile(_Strict):
     contacts: dict[str, str]
     warning_sign_questions: CueList
     out_of_scope: CueList
+    about_people: CueList
     refusals: dict[str, RefusalFile]
     health_cues: CueList
     titles: dict[str, str]
@@ -185,7 +186,7 @@ class SafetyFile(_Strict):
     templates_es: dict[str, str]
     questions_for_doctor_es: dict[str, tuple[str, ...]]
 
-    _compile = field_validator("warning_sign_questions", "out_of_scope", "health_cues", mode="before")(
+    _compile = field_validator("warning_sign_questions", "out_of_scope", "about_people", "health_cues", mode="before")(
         lambda cls, v: _cue_list(v)
     )
 
@@ -293,6 +294,8 @@ class SafetyPolicy:
     contacts: Mapping[str, str]
     warning_sign_questions: CueList
     out_of_scope: CueList
+    #: words that say a message is (also) about a person, not only an animal
+    about_people: CueList
     refusals: tuple[Refusal, ...]
     health_cues: CueList
     titles: Mapping[str, str]
@@ -322,6 +325,7 @@ class SafetyPolicy:
             contacts=MappingProxyType(dict(data.contacts)),
             warning_sign_questions=data.warning_sign_questions,
             out_of_scope=data.out_of_scope,
+            about_people=data.about_people,
             refusals=refusals,
             health_cues=data.health_cues,
             titles=MappingProxyType(dict(data.titles)),
