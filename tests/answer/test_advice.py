@@ -13,6 +13,7 @@ from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB
 from cancerinfo.answer.plan import load_answer_policy
 from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
 from cancerinfo.index.vocabulary import Vocabulary
+from tests.answer.pages import patient_page
 
 POLICY = load_answer_policy()
 
@@ -42,22 +43,7 @@ PAGES = [
 
 
 def document(position: int, title: str, slug: str) -> DocumentInfo:
-    return DocumentInfo(
-        id=position + 1,
-        url=f"https://www.cancer.gov/{slug}",
-        title=title,
-        source="NCI",
-        source_type="02_nci_core",
-        tier=1,
-        language="en",
-        audience_level="patient",
-        professional=False,
-        last_reviewed="2025-12-30",
-        review_status="ok",
-        citation="NCI, 2025",
-        cancer_types=frozenset(),
-        tags=frozenset(),
-    )
+    return patient_page(position + 1, title, slug)
 
 
 DOCUMENTS = [document(position, title, slug) for position, (title, slug, _) in enumerate(PAGES)]

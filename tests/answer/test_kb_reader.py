@@ -21,6 +21,7 @@ from cancerinfo.index.records import DocumentInfo, SearchResult
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.store.database import Store
+from tests.answer.pages import patient_page
 
 POLICY = load_answer_policy()
 
@@ -96,22 +97,7 @@ LARYNX, SCREENING, BREAST, FATIGUE = range(4)
 
 
 def document(page_id: int, title: str, slug: str) -> DocumentInfo:
-    return DocumentInfo(
-        id=page_id,
-        url=f"https://www.cancer.gov/{slug}",
-        title=title,
-        source="NCI",
-        source_type="02_nci_core",
-        tier=1,
-        language="en",
-        audience_level="patient",
-        professional=False,
-        last_reviewed="2025-12-30",
-        review_status="ok",
-        citation="NCI, 2025",
-        cancer_types=frozenset(),
-        tags=frozenset(),
-    )
+    return patient_page(page_id, title, slug)
 
 
 DOCUMENTS = [document(page_id, title, slug) for page_id, title, slug, _ in PAGES]
