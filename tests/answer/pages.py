@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
+from cancerinfo.answer.composer import Composer
+from cancerinfo.answer.evidence import EvidenceFinder
+from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB
+from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.records import DocumentInfo
+from cancerinfo.index.vocabulary import Vocabulary
 
 
 def patient_page(page_id: int, title: str, slug: str) -> DocumentInfo:
@@ -23,3 +30,16 @@ def patient_page(page_id: int, title: str, slug: str) -> DocumentInfo:
         cancer_types=frozenset(),
         tags=frozenset(),
     )
+
+
+def composer_on(kb: MemoryKB, documents: Sequence[DocumentInfo], chunks: Sequence[ChunkRow], policy: AnswerPolicy) -> Composer:
+    """A composer on an in-memory KB (no vocabulary, no postings; 911 as the emergency number)."""
+    finder = EvidenceFinder(
+        kb,
+        {d.url: position for position, d in enumerate(documents)},
+        policy,
+        vocabulary=Vocabulary([]),
+        postings=None,
+        total_chunks=len(chunks),
+    )
+    return Composer(finder, emergency_guidance="Call 911.", emergency_number="911")

@@ -8,11 +8,11 @@ from __future__ import annotations
 import numpy as np
 
 from cancerinfo.answer.composer import Composer
-from cancerinfo.answer.evidence import Evidence, EvidenceFinder
+from cancerinfo.answer.evidence import Evidence
 from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB
 from cancerinfo.answer.plan import load_answer_policy
 from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
-from cancerinfo.index.vocabulary import Vocabulary
+from tests.answer import pages
 from tests.answer.pages import patient_page
 
 POLICY = load_answer_policy()
@@ -66,15 +66,7 @@ def body(position: int) -> str:
 
 def composer() -> Composer:
     kb = MemoryKB(DOCUMENTS, {p: body(p) for p in range(len(PAGES))}, CHUNKS)
-    finder = EvidenceFinder(
-        kb,
-        {d.url: position for position, d in enumerate(DOCUMENTS)},
-        POLICY,
-        vocabulary=Vocabulary([]),
-        postings=None,
-        total_chunks=len(CHUNKS),
-    )
-    return Composer(finder, emergency_guidance="Call 911.", emergency_number="911")
+    return pages.composer_on(kb, DOCUMENTS, CHUNKS, POLICY)
 
 
 def chunk(chunk_id: str) -> ChunkRow:

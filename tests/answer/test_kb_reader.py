@@ -12,15 +12,14 @@ import pytest
 
 from cancerinfo.answer.citations import fold
 from cancerinfo.answer.composer import Composer
-from cancerinfo.answer.evidence import EvidenceFinder
 from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB, SectionRow, SQLiteKB
 from cancerinfo.answer.plan import load_answer_policy
 from cancerinfo.index.dense import HashingEmbedder
 from cancerinfo.index.postings import terms
 from cancerinfo.index.records import DocumentInfo, SearchResult
-from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.pipeline.ingest import ingest
 from cancerinfo.store.database import Store
+from tests.answer import pages
 from tests.answer.pages import patient_page
 
 POLICY = load_answer_policy()
@@ -128,15 +127,7 @@ def chunk(chunk_id: str) -> ChunkRow:
 
 
 def composer_on(kb: MemoryKB) -> Composer:
-    finder = EvidenceFinder(
-        kb,
-        {d.url: position for position, d in enumerate(DOCUMENTS)},
-        POLICY,
-        vocabulary=Vocabulary([]),
-        postings=None,
-        total_chunks=len(CHUNKS),
-    )
-    return Composer(finder, emergency_guidance="Call 911.", emergency_number="911")
+    return pages.composer_on(kb, DOCUMENTS, CHUNKS, POLICY)
 
 
 def laryngeal_question(text: str = "what are the signs of laryngeal cancer") -> SearchResult:
