@@ -255,3 +255,20 @@ def test_a_part_whose_lines_all_joined_the_same_section_part_lends_it_its_kind()
     # the prognosis factors are shown, in the part now standing for them (its heading kept)
     assert [s.kind for s in shown] == ["short_answer", "prognosis_factors"]
     assert shown[1].title == "Same_Section" and "the type of lymphoma." in shown[1].text
+
+
+def test_a_list_cut_after_its_first_item_is_not_shown_but_a_one_item_list_is() -> None:
+    # three lines a part: the intro and one of its four items would show a list cut off
+    cut = kb(
+        "cut",
+        "- There is no sure way to prevent lymphedema, but some steps may lower the risk. [1]\n"
+        "- Your care team may suggest these things to do at home: [2]\n- Protect your skin. [2]\n"
+        "- Keep the arm moving. [2]\n- Avoid tight sleeves. [2]\n- Stay at a healthy weight. [2]",
+    )
+    shown, more, _ = arrange(None, NO_SAME, [cut], [cite(1, "c1"), cite(2, "c1")], Layout(200, 1, 3), keep_policy=set())
+    assert shown[0].text.count("\n") == 0 and "no sure way" in shown[0].text
+    assert "things to do at home:" in more[0].text and "Protect your skin" in more[0].text
+    # a list of one item is whole with its intro
+    single = kb("single", "- Signs of a blood clot may include: [1]\n- Swelling of one leg. [1]")
+    shown, _, _ = arrange(None, NO_SAME, [single], [cite(1, "c1")], Layout(200, 1, 3), keep_policy=set())
+    assert "Swelling of one leg" in shown[0].text and "may include:" in shown[0].text

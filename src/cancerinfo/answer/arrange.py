@@ -107,6 +107,16 @@ def arrange(
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
             keep, budget = _kept(_supporting(lines, section is same_section, layout, relevance, by_number), budget)
+            cut = _cut_lists(keep, lines)
+            if cut:
+                # and an intro whose items were all cut with it (a list inside a list)
+                left = [line for line in keep if line not in cut]
+                left = [
+                    line for j, line in enumerate(left)
+                    if not _INTRO.search(line) or (j + 1 < len(left) and _CITE.findall(left[j + 1]) == _CITE.findall(line))
+                ]
+                budget += sum(words(line) for line in keep if line not in left)
+                keep = left
         rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
@@ -213,6 +223,10 @@ def _join_same(
             break
         joined.append(line)
         budget -= words(line)
+    cut = _cut_lists(joined, movable)
+    if cut:
+        joined = [line for line in joined if line not in cut]
+        budget += sum(words(line) for line in cut)
     if joined:
         target = shown[at]
         merged = [*target.text.split("\n"), *joined]
@@ -235,6 +249,36 @@ def _join_same(
         ]
         shown[at] = _with_lines(target, merged)
     return [line for line in lines if not of_same(line)], [line for line in moved if line not in joined], budget
+
+
+#: A list joined to a part after its intro line shows at least this many of its items (or
+#: all, when it has fewer): an intro and one item reads as a list cut off.
+MIN_LIST_ITEMS = 2
+
+
+def _cut_lists(chosen: list[str], available: list[str]) -> list[str]:
+    """The intro lines among ``chosen`` (lines of ``available``) that show fewer than
+    ``MIN_LIST_ITEMS`` of their items (all, when the list has fewer), with those items."""
+    cut: list[str] = []
+    for j, line in enumerate(chosen):
+        if _INTRO.search(line) and line in available:
+            if j > 0 and _INTRO.search(chosen[j - 1]) and _CITE.findall(chosen[j - 1]) == _CITE.findall(line):
+                continue  # a list inside a list: the outer intro needs this line
+            shown = _items_after(chosen, j)
+            if 0 < shown < min(MIN_LIST_ITEMS, _items_after(available, available.index(line))):
+                cut.extend(chosen[j : j + 1 + shown])
+    return cut
+
+
+def _items_after(lines: list[str], j: int) -> int:
+    """How many lines right after ``lines[j]`` quote its run (one ``[n]``: a list's items)."""
+    run = _CITE.findall(lines[j])
+    count = 0
+    for line in lines[j + 1 :]:
+        if _CITE.findall(line) != run:
+            break
+        count += 1
+    return count
 
 
 def _one_citation(

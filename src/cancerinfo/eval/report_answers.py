@@ -40,7 +40,7 @@ def _triage(triage: dict[str, Any]) -> list[str]:
     for first in first_runs:
         def pair(key: str, first: dict[str, Any] = first) -> str:
             ok, n = first[key]
-            return f"{ok} / {n} ({ok / n:.3f})"
+            return f"{ok} / {n} ({ok / n:.3f})" if n else "-"
 
         lines += [
             "",
