@@ -510,3 +510,15 @@ def test_look_alikes_and_reports_read_in_their_context(lexical: Triage, message:
 )
 def test_veiled_reports_animals_and_lay_descriptions(lexical: Triage, message: str, urgency: str | None) -> None:
     assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+def test_crisis_words_in_a_story_or_a_patients_mouth_show_the_crisis_guidance(lexical: Triage) -> None:
+    for framed in (
+        "I help on a cancer ward. How should I answer if a patient says they want to die?",
+        "in my short story the main character takes all his pills at once. which helplines should I mention?",
+    ):
+        result = lexical.assess(framed)
+        assert (result.urgency, result.informational) == (None, "crisis"), result.evidence
+    # the writer's own words are a crisis, framed sentence or not
+    assert lexical.assess("I help on a cancer ward and honestly I want to die").urgency == "crisis"
+    assert lexical.assess("my patient told me today she wants to die").urgency == "crisis"

@@ -47,6 +47,9 @@ class _Context:
         #: "asking for a friend", "hypothetically ... my sister is lying here with it": a
         #: question framed as general or hypothetical that says it is someone's case
         self.veiled = bool(reading.group("cue:veiled"))
+        #: "if a patient ever tells me ...", "in my novel ...": the words that follow are
+        #: someone else's, or a story's
+        self.framed = reading.group("cue:framed")
         #: in hospital with staff who know ("the nurse said"): help is already there
         inpatient = reading.group("cue:inpatient")
         staff = [m for m in reading.group("cue:care_in_hand") if not _overlaps(m, inpatient)]
@@ -77,6 +80,11 @@ class _Context:
         if measured:
             return "asked in general" if sentence in self.general else None
         return "asked in general" if asks else None
+
+    def framed_before(self, match: Match) -> bool:
+        """Does a frame ("if a patient ever tells me", "in my novel") open ``match``'s sentence
+        before it?"""
+        return any(m.sentence == match.sentence and m.end <= match.start for m in self.framed)
 
     def not_reported_text(self, text: str) -> str | None:
         """Like :meth:`not_reported` for a number: the sentence holding it (found by its

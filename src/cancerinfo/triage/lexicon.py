@@ -55,6 +55,7 @@ CUE_LISTS = (
     "negation",
     "care_in_hand",
     "veiled",
+    "framed",
     "treatment",
     "symptoms",
     "temperature_words",

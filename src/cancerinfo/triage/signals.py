@@ -109,6 +109,11 @@ class _Signals:
             if concept.needs_treatment and not treatment:
                 found.evidence.append(Evidence("concept", name, concept.level, match.text, "no treatment named"))
                 continue
+            if context is not None and concept.level == "crisis" and context.framed_before(match):
+                # what a patient might say to a volunteer, or a character in a novel: the
+                # answer shows the crisis guidance, the meaning check still reads the message
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, "framed"), reported=False)
+                continue
             if context is None or not concept.needs_report:
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
                 continue
