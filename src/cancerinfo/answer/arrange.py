@@ -110,11 +110,7 @@ def arrange(
             cut = _cut_lists(keep, lines)
             if cut:
                 # and an intro whose items were all cut with it (a list inside a list)
-                left = [line for line in keep if line not in cut]
-                left = [
-                    line for j, line in enumerate(left)
-                    if not _INTRO.search(line) or (j + 1 < len(left) and _CITE.findall(left[j + 1]) == _CITE.findall(line))
-                ]
+                left = _without_bare_intros([line for line in keep if line not in cut])
                 budget += sum(words(line) for line in keep if line not in left)
                 keep = left
         rest = [line for line in lines if line not in keep]
@@ -157,10 +153,7 @@ def _kept(candidates: list[str], budget: int) -> tuple[list[str], int]:
             break
         keep.append(line)
         budget -= cost
-    keep = [
-        line for j, line in enumerate(keep)
-        if not _INTRO.search(line) or (j + 1 < len(keep) and _CITE.findall(keep[j + 1]) == _CITE.findall(line))
-    ]
+    keep = _without_bare_intros(keep)
     while keep and ANNOUNCES.search(keep[-1]):
         keep.pop()
     return keep, budget
@@ -242,11 +235,7 @@ def _join_same(
         if adjoins is not None:
             merged = _one_citation(merged, by_number, adjoins)
         # an intro line whose items do not follow it on the page
-        merged = [
-            line for j, line in enumerate(merged)
-            if not _INTRO.search(line)
-            or (j + 1 < len(merged) and _CITE.findall(merged[j + 1]) == _CITE.findall(line))
-        ]
+        merged = _without_bare_intros(merged)
         shown[at] = _with_lines(target, merged)
     return [line for line in lines if not of_same(line)], [line for line in moved if line not in joined], budget
 
@@ -268,6 +257,15 @@ def _cut_lists(chosen: list[str], available: list[str]) -> list[str]:
             if 0 < shown < min(MIN_LIST_ITEMS, _items_after(available, available.index(line))):
                 cut.extend(chosen[j : j + 1 + shown])
     return cut
+
+
+def _without_bare_intros(lines: list[str]) -> list[str]:
+    """``lines`` without an intro line whose items do not follow it (the next line does not
+    quote its run)."""
+    return [
+        line for j, line in enumerate(lines)
+        if not _INTRO.search(line) or (j + 1 < len(lines) and _CITE.findall(lines[j + 1]) == _CITE.findall(line))
+    ]
 
 
 def _items_after(lines: list[str], j: int) -> int:

@@ -167,6 +167,8 @@ class Triage(_Signals, _Replies):
             fold(m.text) for r in readings if r.lexicon.language == language for ms in _excepted(r).values() for m in ms
         ]
         own_reading = next((r for r in readings if r.lexicon.language == language and r.lexicon.has_cues), None)
+        # the own language's context, built once for every other lexicon's reading
+        own_context = _Context(own_reading) if own_reading is not None and own_reading.words else None
         for reading in readings:
             own = reading.lexicon.language == language
             foreign = not own and not (reading.lexicon.language == "en" and anyone)
@@ -176,7 +178,7 @@ class Triage(_Signals, _Replies):
                 found,
                 foreign=foreign,
                 excepted_elsewhere=() if own else own_exceptions,
-                own_context=_own_context(own_reading, reading) if not own else None,
+                own_context=own_context if not own and _same_sentences(own_reading, reading) else None,
             )
         self._numbers(message, readings, treatment, found)
         return found
@@ -338,11 +340,6 @@ def _with_seconds(result: TriageResult, seconds: float) -> TriageResult:
     return replace(result, seconds=seconds)
 
 
-def _own_context(own: Reading | None, other: Reading) -> _Context | None:
-    """The context of the message's own language for ``other`` (another lexicon's reading),
-    when both readings cut the message into the same sentences."""
-    if own is None or not own.words or not other.words:
-        return None
-    if own.words[-1].sentence != other.words[-1].sentence:
-        return None
-    return _Context(own)
+def _same_sentences(own: Reading | None, other: Reading) -> bool:
+    """Do two lexicons' readings of a message cut it into the same sentences?"""
+    return own is not None and bool(own.words) and bool(other.words) and own.words[-1].sentence == other.words[-1].sentence
