@@ -522,3 +522,50 @@ def test_crisis_words_in_a_story_or_a_patients_mouth_show_the_crisis_guidance(le
     # the writer's own words are a crisis, framed sentence or not
     assert lexical.assess("I help on a cancer ward and honestly I want to die").urgency == "crisis"
     assert lexical.assess("my patient told me today she wants to die").urgency == "crisis"
+
+
+def test_a_weak_crisis_meaning_follows_the_level_the_lexicon_found(triage: Triage, safety: SafetyPolicy) -> None:
+    # "do we really have to go in tonight" lies near a crisis exemplar, but not strongly: the
+    # fever leads, the crisis reply follows it
+    result = triage.assess("our boy is on maintenance chemo, temp 38.5 tonight. do we really have to go in tonight")
+    assert any(e.kind == "exemplar" and e.note.startswith("counted") for e in result.evidence), result.evidence
+    assert (result.urgency, result.also) == ("care_team_now", "crisis")
+    assert safety.contacts["crisis_line"] in result.message
+    # a strong one still leads
+    assert triage.assess("I can't breathe and I want to end my life").urgency == "crisis"
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # a number is read in the message's own language: past in Spanish
+        ("El año pasado tuve 39 de fiebre con la quimio, ya estoy bien. ¿por qué pasa eso?", None),
+        ("tengo 39 de fiebre con la quimio", "care_team_now"),
+        # "I don't have any symptoms": nothing named elsewhere is happening
+        ("severe chest pain is in the list of side effects of my drug, why? i don't have any symptoms, just reading", None),
+        ("severe chest pain since my drug started, why?", "emergency"),
+        # a fever brought down by paracetamol is not over
+        ("had chills and 38.6 tonight 9 days after FOLFOX, took paracetamol and it came down so fine now", "care_team_now"),
+        ("had chills and 38.6 after FOLFOX last year, it came down and fine now", None),
+        # a general question, then a sentence naming whom it is about
+        ("is it normal for someone on chemo to be breathing fast and grey? my husband.", "emergency"),
+        ("is it normal for someone on chemo to be breathing fast and grey?", None),
+        # "the doctor does not answer" is not "he does not respond"
+        ("mi esposo tiene fiebre de 38.7 con la quimio y el doctor no contesta", "care_team_now"),
+        ("mi esposo no contesta y no despierta", "emergency"),
+        # a pet that ate someone's tablets: poison help, whatever the drug is called
+        ("the cat ate two of my letrozole off the floor", "poison"),
+    ],
+)
+def test_context_read_in_own_language_denials_masked_fevers_and_named_people(
+    lexical: Triage, message: str, urgency: str | None
+) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+def test_a_dose_question_with_poisoning_words_is_a_dose_question(lexical: Triage) -> None:
+    asked = lexical.assess("can I take 3 of my morphine 10mg instead of 2 tonight?")
+    assert (asked.status, asked.reason, asked.informational) == ("refused", "SET_MY_DOSE", "poison"), asked.evidence
+    # once it is taken, or when the words say so, it is a poisoning
+    assert lexical.assess("I took 3 of my morphine 10mg instead of 2 tonight").urgency == "poison"
+    assert lexical.assess("can I take him to A&E, he took 3 of his morphine 10mg instead of 2").urgency == "poison"

@@ -173,6 +173,9 @@ TRIAGE_SETS = (
     ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),
     ("triage-test-5.jsonl", "test 5, writer Q (looked at only to report)"),
     ("triage-dev-7.jsonl", "dev, writer R: look-alikes (tuned on after its first run)"),
+    ("triage-dev-8.jsonl", "dev, writer S (tuned on after its first run)"),
+    ("triage-dev-9.jsonl", "dev, writer T (tuned on after its first run)"),
+    ("triage-test-6.jsonl", "test 6, writer U (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -260,6 +263,32 @@ FIRST_CONTACT = (
         "non_english_urgent": [18, 19],
         "refusals": [0, 0],
         "general_sent_to_urgent": [13, 80],
+    },
+    {
+        # 2026-12-04 (seventh session), main 536490e: three new writers from one brief, run
+        # once before any change; S and T tuned on after this run, U never
+        "set": "triage-dev-8.jsonl",
+        "urgent_recall": [65, 70],
+        "self_harm_with_crisis_line": [19, 20],
+        "non_english_urgent": [26, 29],
+        "refusals": [21, 24],
+        "general_sent_to_urgent": [3, 26],
+    },
+    {
+        "set": "triage-dev-9.jsonl",
+        "urgent_recall": [68, 70],
+        "self_harm_with_crisis_line": [20, 20],
+        "non_english_urgent": [28, 29],
+        "refusals": [17, 24],
+        "general_sent_to_urgent": [5, 26],
+    },
+    {
+        "set": "triage-test-6.jsonl",
+        "urgent_recall": [66, 70],
+        "self_harm_with_crisis_line": [18, 20],
+        "non_english_urgent": [25, 28],
+        "refusals": [20, 24],
+        "general_sent_to_urgent": [4, 26],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))

@@ -16,6 +16,12 @@ from cancerinfo.triage.text import fold, split_sentences
 _NEGATION_FILLER = frozenset({"a", "an", "any", "the", "had", "have", "got", "really", "much", "more", "real", "high", "sign", "signs", "of", "other"})
 #: A resolution ("it went away", "none since") covers the danger named up to this many sentences before it.
 _RESOLVED_REACH = 3
+#: A dose question's poisoning words follow its "can I take" within this many words, and
+#: none of them says something was already taken.
+_PERMISSION_GAP = 4
+_TAKEN = frozenset({"took", "taken", "swallowed", "swallow", "ate", "eaten", "gave", "given", "had", "tome", "tomo", "trago", "comio", "di", "dio", "dimos"})
+#: A sentence this short that names a person after a question says whose case it is.
+_NAMED_ALONE_WORDS = 3
 _NUMBER_TERM = Term("<number>", "number", ())
 
 
@@ -46,7 +52,13 @@ class _Context:
         self.care_in_hand = bool(reading.group("cue:care_in_hand"))
         #: "asking for a friend", "hypothetically ... my sister is lying here with it": a
         #: question framed as general or hypothetical that says it is someone's case
-        self.veiled = bool(reading.group("cue:veiled"))
+        self.veiled = bool(reading.group("cue:veiled")) or self._named_alone(frames)
+        #: "I don't have any symptoms, I just read it": nothing is happening to anyone now
+        self.denied = bool(reading.group("cue:denied"))
+        #: "took a paracetamol and it came down": a fever brought down by a fever medicine
+        #: is not over (it masks the fever, NICE NG151 / UKONS)
+        self.masked = bool(reading.group("cue:masked"))
+        #: "can I take 2 instead of 1?": asks before taking (a dose question, not a poisoning)
         #: "if a patient ever tells me ...", "in my novel ...": the words that follow are
         #: someone else's, or a story's
         self.framed = reading.group("cue:framed")
@@ -64,12 +76,14 @@ class _Context:
         if sentence not in self.present_sentences:
             if not self.veiled and any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
                 return "hypothetical"
-            if sentence in self.past_sentences or any(
-                sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences
+            if sentence in self.past_sentences or (
+                not self.masked and any(sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences)
             ):
                 return "past"
             if self.care_in_hand and not self.present:
                 return "care already in hand"
+            if self.denied and not measured:
+                return "no symptoms now"
         if self.veiled:
             return None
         asks = sentence in self.opened or sentence in self.questions or sentence in self.general
@@ -80,6 +94,31 @@ class _Context:
         if measured:
             return "asked in general" if sentence in self.general else None
         return "asked in general" if asks else None
+
+    def _named_alone(self, frames: Sequence[Match]) -> bool:
+        """A question, then a sentence of at most three words naming whom it is about ("is
+        it normal for someone on chemo to be gasping? my brother."): someone's case."""
+        if not self.questions:
+            return False
+        sizes: dict[int, int] = {}
+        for word in self.reading.words:
+            sizes[word.sentence] = sizes.get(word.sentence, 0) + 1  # type: ignore[attr-defined]
+        return any(
+            sizes.get(m.sentence, 0) <= _NAMED_ALONE_WORDS and m.sentence not in self.questions
+            and m.sentence > min(self.questions) and not _overlaps(m, frames)
+            for m in self.reading.group("cue:personal")
+        )
+
+    def asks_permission(self, match: Match) -> bool:
+        """Is ``match`` in a sentence asking whether to take or give something ("can I take 2
+        of my oxycodone instead of 1?")?"""
+        for cue in self.reading.group("cue:permission"):
+            if cue.sentence != match.sentence or cue.end > match.start or match.start - cue.end > _PERMISSION_GAP:
+                continue
+            said = {w.text for w in self.reading.words[cue.end : match.end]}  # type: ignore[attr-defined]
+            if not said & _TAKEN:
+                return True
+        return False
 
     def framed_before(self, match: Match) -> bool:
         """Does a frame ("if a patient ever tells me", "in my novel") open ``match``'s sentence

@@ -180,7 +180,7 @@ class Triage(_Signals, _Replies):
                 excepted_elsewhere=() if own else own_exceptions,
                 own_context=own_context if not own and _same_sentences(own_reading, reading) else None,
             )
-        self._numbers(message, readings, treatment, found)
+        self._numbers(message, readings, treatment, found, language)
         return found
 
     def _reported(self, message: str, language: str, found: _Found, evidence: list[Evidence]) -> TriageResult | None:
@@ -194,13 +194,17 @@ class Triage(_Signals, _Replies):
                     if animal:
                         continue  # for a vet: out of scope below
                 if level != "crisis":
-                    # a crisis signal anywhere wins ("how many of my tablets would it take to
-                    # not wake up" reads as an emergency too): both replies, the crisis first
+                    # a crisis signal anywhere is shown too: both replies. A strong one leads
+                    # ("how many of my tablets would it take to not wake up" reads as an
+                    # emergency too); a weak one follows the level the lexicon found ("38.2,
+                    # do we really have to go in tonight" is a fever first)
                     meaning = self._meaning(message, language)
                     if meaning is not None:
                         evidence.append(meaning[0])
                         if meaning[1]:
-                            return self._urgent("crisis", language, found, evidence, also=level)
+                            if meaning[2]:
+                                return self._urgent("crisis", language, found, evidence, also=level)
+                            return self._urgent(level, language, found, evidence, also="crisis")
                 return self._urgent(level, language, found, evidence)
         return None
 

@@ -114,6 +114,10 @@ class _Signals:
                 # answer shows the crisis guidance, the meaning check still reads the message
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, "framed"), reported=False)
                 continue
+            if context is not None and concept.level == "poison" and context.asks_permission(match):
+                # "can I take 2 of my oxycodone instead of 1?": nothing taken yet, a dose question
+                found.add(concept.level, Evidence("concept", name, concept.level, match.text, "asks before taking"), reported=False)
+                continue
             if context is None or not concept.needs_report:
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, "counted"), reported=True)
                 continue
@@ -130,12 +134,18 @@ class _Signals:
             else:
                 found.add(concept.level, Evidence("concept", name, concept.level, match.text, why), reported=False)
 
-    def _numbers(self, message: str, readings: Sequence[Reading], treatment: bool, found: _Found) -> None:
+    def _numbers(
+        self, message: str, readings: Sequence[Reading], treatment: bool, found: _Found, language: str = "en"
+    ) -> None:
+        """Temperatures, vital signs and pain scores of the message against the thresholds,
+        each read in the context of the message's own language ("el mes pasado tuve 38 y
+        pico", past) when a lexicon with cues reads it, else of English."""
         rules = self.rules
         words = {w for r in readings for w in r.lexicon.temperature_words}
         text = fold(message)
-        english = next((r for r in readings if r.lexicon.language == "en"), None)
-        context = _Context(english) if english is not None else None
+        reader = next((r for r in readings if r.lexicon.language == language and r.lexicon.has_cues and r.words), None)
+        reader = reader or next((r for r in readings if r.lexicon.language == "en"), None)
+        context = _Context(reader) if reader is not None else None
         for temperature in temperatures(text, words):
             fever = temperature.celsius >= rules.fever_celsius.value
             low = temperature.celsius <= rules.low_temperature_celsius.value and treatment
