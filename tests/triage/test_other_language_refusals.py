@@ -33,6 +33,7 @@ LANGUAGES = (
     "fa",
     "ur",
     "so",
+    "tr",
 )
 
 
@@ -138,6 +139,10 @@ REFUSALS = [
     # Somali
     ("so", "Hooyaday waxay qabtaa kansarka, ma noolaan doontaa? rajo ma jirtaa?", "MY_PROGNOSIS"),
     ("so", "Ma qaadan karaa laba kiniin halkii mid?", "SET_MY_DOSE"),
+    # Turkish
+    ("tr", "Babamın biyopsi sonucu geldi, bu ne demek, kötü mü?", "INTERPRET_MY_REPORT"),
+    ("tr", "Annem pankreas kanseri, ne kadar ömrü kaldı?", "MY_PROGNOSIS"),
+    ("tr", "Göğsümde bir kitle var, kanser mi?", "DIAGNOSE_ME"),
 ]
 
 
@@ -199,6 +204,7 @@ URGENT_WITH_A_REFUSAL_PHRASE = [
     ("fa", "میخوام بمیرم، چقدر وقت دارم؟", "crisis"),
     ("ur", "میرے ابو بے ہوش ہو گئے ہیں، کیا وہ بچ جائیں گے؟", "emergency"),
     ("so", "aabahay miyir ma leh, ma noolaan doonaa?", "emergency"),
+    ("tr", "Babam bayıldı ve uyanmıyor, yaşayacak mı?", "emergency"),
 ]
 
 
@@ -277,6 +283,9 @@ GENERAL = [
     ("so", "Waa maxay kiimoterabiga?"),
     ("so", "Sidee loo daaweeyaa kansarka naaska?"),
     ("so", "Waa maxay waxyeelada shucaaca?"),
+    ("tr", "Kemoterapi nedir ve nasıl uygulanır?"),
+    ("tr", "Meme kanseri nasıl tedavi edilir?"),
+    ("tr", "Radyoterapinin yan etkileri nelerdir?"),
 ]
 
 

@@ -231,6 +231,7 @@ def test_spanish_that_is_not_urgent_gets_the_english_only_notice(lexical: Triage
         ("أريد أن أموت", "ar", "crisis"),
         ("Я не хочу жить", "ru", "crisis"),
         ("nalunok ng anak ko ang gamot ng lola niya", "tl", "poison"),
+        ("Annem kemoterapi alıyor ve şu an nefes alamıyor, dudakları morardı", "tr", "emergency"),
     ],
 )
 def test_other_languages_urgent_phrases(lexical: Triage, message: str, language: str, expected: str) -> None:
