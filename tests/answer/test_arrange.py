@@ -7,7 +7,7 @@ import pytest
 
 from cancerinfo.answer.arrange import Layout, arrange, words
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.short_answer import stages_named
+from cancerinfo.answer.windows import stages_named
 
 
 def cite(n: int, chunk: str, url: str = "https://example.org/a") -> Citation:

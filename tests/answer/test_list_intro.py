@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from cancerinfo.answer.citations import Unit
 from cancerinfo.answer.quoting import _Prepared
-from cancerinfo.answer.short_answer import SHORT_MAX_UNITS, _windows
+from cancerinfo.answer.windows import SHORT_MAX_UNITS, _windows
 
 INTRO = "Check with your doctor if you have any of the following symptoms that do not go away:"
 ITEMS = ["Painless, swollen lymph nodes in the neck.", "Fever for no known reason.", "Drenching night sweats.", "Weight loss."]

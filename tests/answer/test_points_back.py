@@ -42,7 +42,7 @@ def test_only_within_a_paragraph_and_never_for_a_list_item_or_the_first_sentence
 
 def test_a_short_answer_window_never_opens_on_a_sentence_pointing_back() -> None:
     from cancerinfo.answer.quoting import _Prepared
-    from cancerinfo.answer.short_answer import _windows
+    from cancerinfo.answer.windows import _windows
 
     units = paragraph(
         "If you are diagnosed with stomach cancer, you will be referred to a gastrointestinal oncologist.",

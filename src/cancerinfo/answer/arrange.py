@@ -106,13 +106,7 @@ def arrange(
             continue
         keep: list[str] = []
         if parts < layout.support_parts and budget > 0:
-            keep, budget = _kept(_supporting(lines, section is same_section, layout, relevance, by_number), budget)
-            cut = _cut_lists(keep, lines)
-            if cut:
-                # and an intro whose items were all cut with it (a list inside a list)
-                left = _without_bare_intros([line for line in keep if line not in cut])
-                budget += sum(words(line) for line in keep if line not in left)
-                keep = left
+            keep, budget = _part_lines(lines, section is same_section, layout, relevance, by_number, budget)
         rest = [line for line in lines if line not in keep]
         if keep:
             parts += 1
@@ -125,6 +119,26 @@ def arrange(
         if rest:
             more.append(_with_lines(section, rest))
     return _renumber(shown, more, by_number)
+
+
+def _part_lines(
+    lines: list[str],
+    own_section: bool,
+    layout: Layout,
+    relevance: Callable[[list[str]], list[float]] | None,
+    by_number: dict[int, Citation],
+    budget: int,
+) -> tuple[list[str], int]:
+    """The lines of a supporting part shown within ``budget`` and the budget left: the
+    supporting lines (:func:`_supporting`) that fit, without a list cut to one item of a
+    longer list (:func:`_cut_lists`) nor an intro whose items were all cut with it."""
+    keep, budget = _kept(_supporting(lines, own_section, layout, relevance, by_number), budget)
+    cut = _cut_lists(keep, lines)
+    if cut:
+        left = _without_bare_intros([line for line in keep if line not in cut])
+        budget += sum(words(line) for line in keep if line not in left)
+        keep = left
+    return keep, budget
 
 
 def _supporting(

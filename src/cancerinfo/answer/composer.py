@@ -44,7 +44,8 @@ from cancerinfo.answer.quoting import (
     _with_antecedents,
     introduces,
 )
-from cancerinfo.answer.short_answer import _ShortAnswers, stages_named
+from cancerinfo.answer.short_answer import _ShortAnswers
+from cancerinfo.answer.windows import stages_named
 from cancerinfo.index.records import DocumentInfo, SearchResult
 from cancerinfo.policies import any_of
 

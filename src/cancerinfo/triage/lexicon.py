@@ -8,7 +8,8 @@
 - ``exemplars.yaml``: messages that express suicidal thinking or self-harm, and messages
   that do not, compared by meaning (:mod:`.meaning`).
 
-Every file is validated by pydantic; a mistake names the file and the key.
+Every file is validated by the pydantic models of :mod:`.policy_models`; a mistake names
+the file and the key.
 """
 
 from __future__ import annotations
@@ -18,12 +19,19 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
-
-from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from cancerinfo.errors import PolicyError
 from cancerinfo.policies import policy_path, read_policy, validated
+from cancerinfo.triage.policy_models import (
+    LEVELS,
+    Concept,
+    ExemplarsFile,
+    LexiconFile,
+    OtherLanguage,
+    OtherLanguagesFile,
+    RefusalExamplesFile,
+    Rules,
+)
 from cancerinfo.triage.terms import Match, TermError, TermSet
 from cancerinfo.triage.text import Reader, Word
 
@@ -34,190 +42,6 @@ __all__ = [
     "TriageFiles",
     "load_triage_files",
 ]
-
-Level = Literal["crisis", "emergency", "poison", "care_team_now"]
-#: The refusal kinds of policies/safety.yaml (a language without a full lexicon lists
-#: phrases per kind in other-languages.yaml)
-RefusalKind = Literal[
-    "rules_not_changeable", "diagnose_me", "interpret_my_report", "set_my_dose", "choose_my_treatment", "my_prognosis"
-]
-LEVELS: tuple[str, ...] = ("crisis", "emergency", "poison", "care_team_now")
-CUE_LISTS = (
-    "inpatient",
-    "personal",
-    "asking_frames",
-    "question_openers",
-    "general",
-    "hypothetical",
-    "past",
-    "resolved",
-    "present",
-    "negation",
-    "care_in_hand",
-    "veiled",
-    "framed",
-    "denied",
-    "masked",
-    "permission",
-    "treatment",
-    "symptoms",
-    "temperature_words",
-)
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-# -- rules.yaml ---------------------------------------------------------------------------
-class Threshold(_Strict):
-    """A threshold of ``rules.yaml`` with its reference."""
-
-    value: float
-    reference: str = Field(min_length=1)
-
-
-class MeaningRule(_Strict):
-    """``meaning``: when a message is close enough to the crisis exemplars (by meaning) to count."""
-
-    languages: tuple[str, ...]
-    threshold: float = Field(ge=-1, le=1)
-    margin: float = Field(ge=-1, le=1)
-    strong: float = Field(ge=-1, le=1)
-    #: a score at least ``high`` passes with a margin of at least ``high_margin`` (a message
-    #: very close to a crisis exemplar and about as close to a not-crisis one: recall first)
-    high: float = Field(default=1.0, ge=-1, le=1)
-    high_margin: float = Field(default=0.0, ge=-1, le=1)
-    max_units: int = Field(ge=1, le=64)
-    reference: str = Field(min_length=1)
-
-
-class ExampleRule(_Strict):
-    """Refusals by meaning: the vote of the nearest example messages (refusal-examples.yaml)."""
-
-    languages: tuple[str, ...]
-    k: int = Field(ge=1, le=50)
-    votes: int = Field(ge=1, le=50)
-    threshold: float = Field(ge=-1, le=1)
-    kb_margin: float = Field(ge=-1, le=1)
-    reference: str = Field(min_length=1)
-
-
-class LanguageRule(_Strict):
-    """``languages``: which languages have a full lexicon, how a language is recognised, and when a
-    message counts as English."""
-
-    full: tuple[str, ...]
-    always: tuple[str, ...] = ()
-    markers: dict[str, tuple[str, ...]]
-    min_confidence: float = Field(ge=0, le=1)
-    english_share: float = Field(ge=0, le=1)
-    english_words: tuple[str, ...]
-
-
-class Rules(_Strict):
-    """``rules.yaml``: the urgency levels in order of precedence and every threshold with its
-    reference."""
-
-    version: Literal[1]
-    references: dict[str, str]
-    levels: tuple[Level, ...]
-    fever_celsius: Threshold
-    low_temperature_celsius: Threshold
-    pain_score: Threshold
-    oxygen_saturation: Threshold
-    systolic_pressure: Threshold
-    pulse: Threshold
-    meaning: MeaningRule
-    refusal_examples: ExampleRule | None = None
-    languages: LanguageRule
-
-    @field_validator("levels")
-    @classmethod
-    def _all_levels(cls, value: tuple[str, ...]) -> tuple[str, ...]:
-        if sorted(value) != sorted(LEVELS):
-            raise ValueError(f"must list each of {', '.join(LEVELS)} once")
-        return value
-
-
-# -- en.yaml / es.yaml ----------------------------------------------------------------------
-class Concept(_Strict):
-    """A danger a lexicon recognises: its level, its terms and exceptions, and whether it counts
-    only when reported or only under anticancer treatment."""
-
-    level: Level
-    about: str = Field(min_length=1)
-    terms: tuple[str, ...] = Field(min_length=1)
-    needs_report: bool = True
-    needs_treatment: bool = False
-    except_: tuple[str, ...] = Field(default=(), alias="except")
-
-
-class LexiconFile(_Strict):
-    """A full lexicon (``en.yaml``, ``es.yaml``): reading settings, cue lists and concepts."""
-
-    language: str = Field(min_length=2, max_length=3)
-    stemmer: str | None = None
-    spaced: bool = True
-    rewrites: dict[str, str] = {}
-    fillers: tuple[str, ...] = ()
-    min_mend_length: int = Field(default=4, ge=3, le=20)
-    cues: dict[str, tuple[str, ...]]
-    concepts: dict[str, Concept]
-
-    @field_validator("cues")
-    @classmethod
-    def _cue_lists(cls, value: dict[str, tuple[str, ...]]) -> dict[str, tuple[str, ...]]:
-        missing = [name for name in CUE_LISTS if name not in value]
-        if missing:
-            raise ValueError(f"misses the cue list {missing[0]!r}")
-        unknown = [name for name in value if name not in CUE_LISTS]
-        if unknown:
-            raise ValueError(f"{unknown[0]!r} is not a cue list ({', '.join(CUE_LISTS)})")
-        return value
-
-
-# -- other-languages.yaml -------------------------------------------------------------------
-class OtherLanguage(_Strict):
-    """A short lexicon of ``other-languages.yaml``: concepts by level, refusal phrases and a safety
-    notice."""
-
-    name: str = Field(min_length=1)
-    keep_accents: bool = False
-    notice: str = Field(min_length=1)
-    negation: tuple[str, ...] = ()
-    concepts: dict[Level, tuple[str, ...]]
-    #: requests for the personal part of care, per refusal kind (refused with the English
-    #: reply and this language's notice)
-    refusals: dict[RefusalKind, tuple[str, ...]] = {}
-
-
-class OtherLanguagesFile(_Strict):
-    """``other-languages.yaml``: the short lexicons by language code."""
-
-    version: Literal[1]
-    languages: dict[str, OtherLanguage]
-
-
-# -- exemplars.yaml -----------------------------------------------------------------------
-class ExemplarsFile(_Strict):
-    """``exemplars.yaml``: crisis and not-crisis messages by language."""
-
-    version: Literal[1]
-    reference: str = Field(min_length=1)
-    crisis: dict[str, tuple[str, ...]]
-    not_crisis: dict[str, tuple[str, ...]]
-
-
-# -- refusal-examples.yaml ---------------------------------------------------------------
-class RefusalExamplesFile(_Strict):
-    """``refusal-examples.yaml``: messages to refuse by kind, and messages not to refuse."""
-
-    version: Literal[1]
-    reference: str = Field(min_length=1)
-    refuse: dict[str, tuple[str, ...]]
-    not_refuse: tuple[str, ...]
-
 
 # -- compiled -----------------------------------------------------------------------------
 @dataclass(slots=True)

@@ -9,9 +9,10 @@ from collections.abc import Sequence
 
 from cancerinfo.triage.context import _Context, _excepted, _negated, _overlaps
 from cancerinfo.triage.language import Identified, LanguageIdentifier
-from cancerinfo.triage.lexicon import Reading, Rules, TriageFiles
+from cancerinfo.triage.lexicon import Reading, TriageFiles
 from cancerinfo.triage.meaning import ExemplarMatcher
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
+from cancerinfo.triage.policy_models import Rules
 from cancerinfo.triage.result import Evidence, _Found
 from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.text import fold, split_sentences

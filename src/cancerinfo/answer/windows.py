@@ -1,0 +1,100 @@
+"""Windows of a section for the short answer: runs of 1 to ``SHORT_MAX_UNITS`` consecutive
+quotable sentences that read on from each other, and the words a question asks (its content
+words; "stage 3" also as "iii"). Used by :mod:`.short_answer`."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from cancerinfo.answer.quoting import ANNOUNCES, _continues, _Prepared, needs_before
+
+#: Sentences in a short answer, at most.
+SHORT_MAX_UNITS = 3
+_QWORD = re.compile(r"[a-z0-9]+")
+_STOP = frozenset(
+    "a an the and or of to in on for with is are was were be been being do does did i my me we our you your "
+    "he she his her they them their it its this that these those what when where why how which who can could "
+    "should would will may might about after before from at by as if so than then there here just get got "
+    "have has had not no yes any some much many more most very really also still please thanks".split()
+)
+
+_STAGE_ONE = r"(0|iv|v|i{1,3}|[1-4])\s*(?:[abc]\d?)?"
+#: "stage 3", "Stage IIIB", "Stage IA1", and each stage of "stages IA and IB" / "stages II to IV"
+_STAGE = re.compile(r"\bstages?\s*" + _STAGE_ONE + r"\b((?:\s*(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b)*)", re.IGNORECASE)
+_STAGE_MORE = re.compile(r"(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b", re.IGNORECASE)
+_ROMAN = {"0": "0", "1": "i", "2": "ii", "3": "iii", "4": "iv", "i": "i", "ii": "ii", "iii": "iii", "iv": "iv", "v": "v"}
+
+
+def stages_named(text: str) -> frozenset[str]:
+    """The stages a text names, as roman numerals ("stage 3" and "stage IIIB" both name iii)."""
+    found = set()
+    for match in _STAGE.finditer(text):
+        found.add(_ROMAN[match.group(1).lower()])
+        found.update(_ROMAN[more.group(1).lower()] for more in _STAGE_MORE.finditer(match.group(2) or ""))
+    return frozenset(found)
+
+
+def _reads_as_sentence(text: str) -> bool:
+    """Not a heading-like label ("Stage III (also called stage 3) colon cancer"): a short
+    answer opens with a sentence."""
+    return text.rstrip().endswith((".", "!", ":")) and len(text.split()) >= 5
+
+
+def question_words(question: str, stem: Callable[[str], str]) -> frozenset[str]:
+    """The stems of a question's content words ("stage 3" also as "iii")."""
+    words = {stem(w) for w in _QWORD.findall(question.lower()) if w not in _STOP and len(w) > 1}
+    return frozenset(words | stages_named(question))
+
+
+def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
+    """Runs of 1 to ``SHORT_MAX_UNITS`` consecutive usable units that read on from each
+    other (one paragraph or list); a list intro only with its first item; a short label
+    opening a list item ("After chemotherapy.") only with the sentences of its item."""
+    allowed = set(usable)
+    candidates = prepared.candidates
+    windows = []
+    for start in usable:
+        if candidates[start].continues_item or needs_before(candidates, start):
+            continue
+        # a list's first item with a quotable intro line: only after that intro ("Check with
+        # your doctor if you have any of the following:"), never as bare list items
+        if _opens_list_after_intro(prepared, start, allowed):
+            continue
+        # a list item opened by a short label ("After chemotherapy. Hair often grows back in
+        # 2 to 3 months ..."): the label only with the sentences of its item
+        label = not _reads_as_sentence(candidates[start].text)
+        if label and not (
+            candidates[start].text.rstrip().endswith((".", ":"))
+            and start + 1 in allowed
+            and candidates[start + 1].continues_item
+        ):
+            continue
+        run = [start]
+        while True:
+            # never end on a list's intro line, nor on a sentence pointing at what follows
+            if (
+                not (label and len(run) == 1)
+                and not prepared.leads_in[run[-1]]
+                and not ANNOUNCES.search(candidates[run[-1]].text)
+            ):
+                windows.append(list(run))
+            nxt = run[-1] + 1
+            # a list's intro line does not count towards the sentences of a window
+            if len(run) >= SHORT_MAX_UNITS + prepared.leads_in[start] or nxt not in allowed or not _continues(candidates[run[-1]], candidates[nxt]):
+                break
+            run.append(nxt)
+    return windows
+
+
+def _opens_list_after_intro(prepared: _Prepared, start: int, allowed: set[int]) -> bool:
+    """Is the unit at ``start`` a list's first item whose intro line (the unit before it)
+    may be quoted?"""
+    candidates = prepared.candidates
+    return (
+        candidates[start].list_item
+        and start - 1 in allowed
+        and not candidates[start - 1].list_item
+        and prepared.leads_in[start - 1]
+        and _continues(candidates[start - 1], candidates[start])
+    )
