@@ -142,3 +142,17 @@ def test_tier_policy_gives_lower_tiers_more_and_refuses_negative_bonuses(tmp_pat
     path.write_text("version: 1\nbonus: {2: -0.1}\ndefault: 0\n")
     with pytest.raises(PolicyError, match=r"bonus\.2"):
         load_tier_policy(path)
+
+
+def test_a_topic_is_named_by_its_words_stems_never_by_a_longer_word() -> None:
+    index = build_topic_index(
+        [(0, "Depression (PDQ®)–Patient Version - NCI"), (1, "Hairy Cell Leukemia Treatment - NCI"),
+         (2, "Hair Loss - NCI")],
+        generic_words=GENERIC,
+    )
+    # "depressed" and "depression" share the stem "depress"
+    assert find_topic("how do i know if im actually depressed or just sad", index) == ("depression", {0})
+    # the exact name still wins, and "hairy" (stem "hairi") never names "hair loss"
+    assert find_topic("is hairy cell leukemia curable", index)[1] == {1}
+    assert find_topic("my hair is losing its colour", index) == (None, set())
+    assert find_topic("will my hairs loss stop", index)[1] == {2}

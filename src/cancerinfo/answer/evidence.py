@@ -235,7 +235,9 @@ class EvidenceFinder:
             about = named | {d for d in self._titled_with_all(wanted) if not (self.title_negated[d] & wanted) - negated}
             # a page on no particular cancer the search put among its first few ("Lumpectomy
             # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
-            leading = set() if drug_named else {
+            # (a topic that is no cancer, such as "depression" or "hair loss", is answered by
+            # its own pages first)
+            leading = set() if drug_named or not self.sites_named(" ".join(topic_words)) else {
                 d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, near, negated)
             }
             first = [d for d in ranked if d in about or d in leading]

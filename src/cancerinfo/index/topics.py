@@ -11,7 +11,9 @@ wins, so "adult acute myeloid leukemia" beats "acute myeloid leukemia".
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
+
+import snowballstemmer  # type: ignore[import-untyped]
 
 _SUFFIX = re.compile(r"\s+[-–—|]\s+[^-–—|]{1,40}$")
 _PDQ = re.compile(r"\(pdq[®]?\)|[-–—]\s*(patient|health professional) version", re.IGNORECASE)
@@ -52,7 +54,29 @@ def title_topics(title: str, *, generic_words: frozenset[str]) -> set[str]:
 MAX_SINGLE_WORD_TITLE_SHARE = 0.02
 
 
-def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: frozenset[str]) -> dict[str, set[int]]:
+class TopicIndex(dict[str, set[int]]):
+    """Title topics and their pages (a ``dict``), and the same topics by the Snowball stems
+    of their words (:attr:`stemmed`): "depressed" names "depression", "hairy" never names
+    "hair" (the stems differ)."""
+
+    def __init__(self, topics: dict[str, set[int]]) -> None:
+        super().__init__(topics)
+        self.stemmed: dict[str, set[int]] = {}
+        self.stemmed_names: dict[str, str] = {}
+        for topic, documents in topics.items():
+            key = _stemmed(topic.split())
+            self.stemmed.setdefault(key, set()).update(documents)
+            self.stemmed_names.setdefault(key, topic)
+
+
+_STEMMER = snowballstemmer.stemmer("english")
+
+
+def _stemmed(tokens: list[str]) -> str:
+    return " ".join(_STEMMER.stemWords(tokens))
+
+
+def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: frozenset[str]) -> TopicIndex:
     """Each title topic with the documents that have it; one-word topics that are a word of too many
     titles are left out."""
     index: dict[str, set[int]] = {}
@@ -65,17 +89,32 @@ def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: froze
         for topic in title_topics(title, generic_words=generic_words):
             index.setdefault(topic, set()).add(document)
     limit = max(2, MAX_SINGLE_WORD_TITLE_SHARE * count)
-    return {topic: docs for topic, docs in index.items() if " " in topic or title_words.get(topic, 0) <= limit}
+    return TopicIndex({topic: docs for topic, docs in index.items() if " " in topic or title_words.get(topic, 0) <= limit})
 
 
 def find_topic(question: str, topics: dict[str, set[int]]) -> tuple[str | None, set[int]]:
-    """The longest topic named in the question and its pages (ties: every page of each)."""
+    """The longest topic named in the question and its pages (ties: every page of each); when
+    no topic is named word for word, the longest named by its words' stems (a
+    :class:`TopicIndex`: "am I depressed" names "depression")."""
     tokens = words(question)
+    named = _longest(tokens, topics, lambda candidate: candidate)
+    if named[0] is None and isinstance(topics, TopicIndex):
+        stems = _STEMMER.stemWords(tokens)
+        found = _longest(stems, topics.stemmed, lambda candidate: candidate)
+        if found[0] is not None:
+            names = " / ".join(topics.stemmed_names[key] for key in found[0].split(" / "))
+            return names, found[1]
+    return named
+
+
+def _longest(
+    tokens: list[str], topics: dict[str, set[int]], key: Callable[[str], str]
+) -> tuple[str | None, set[int]]:
     for size in range(min(MAX_TOPIC_WORDS, len(tokens)), 0, -1):
         found: set[int] = set()
         names = []
         for start in range(len(tokens) - size + 1):
-            candidate = " ".join(tokens[start : start + size])
+            candidate = key(" ".join(tokens[start : start + size]))
             if candidate in topics and not (start and tokens[start - 1] == NEGATION):
                 found |= topics[candidate]
                 names.append(candidate)
