@@ -570,3 +570,32 @@ def test_a_dose_question_with_poisoning_words_is_a_dose_question(lexical: Triage
     # once it is taken, or when the words say so, it is a poisoning
     assert lexical.assess("I took 3 of my morphine 10mg instead of 2 tonight").urgency == "poison"
     assert lexical.assess("can I take him to A&E, he took 3 of his morphine 10mg instead of 2").urgency == "poison"
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # a temperature in a condition ("ring if your temp goes above 38") is a threshold, not a reading
+        ("the leaflet says ring if your temp goes above 38, is that under the tongue or the ear? noting it before my first cycle", None),
+        ("my temp is above 38 and i am on chemo", "care_team_now"),
+        ("nursing exam practice question: patient on chemo, neutrophils 300, temp 38.6, what is the first action", None),
+        ("how high can a temperature get before it is dangerous? making a poster for the school nurse office", None),
+        # someone who has died; a seizure long resolved
+        ("my uncle passed away from lymphoma in 2020, he had bruising all over before. is bruising always a sign of cancer", None),
+        ("my uncle has bruises all over and is on chemo", "care_team_now"),
+        ("my sister had a seizure last spring from her brain tumour, seizure free for 10 months now, can she swim", None),
+        # low counts say treatment as much as a drug name does
+        ("my mum's gums are bleeding and she has purple spots on her arms, her platelets were low on friday", "care_team_now"),
+        # taking a temperature twice is not a double dose
+        ("his temp is 38.3, I took it twice to be sure. on FOLFIRI", "care_team_now"),
+        ("I took my oxycodone twice by mistake", "poison"),
+        # poisoning in lay words
+        ("my 3 year old got hold of one of grandad's oxycodone tablets and there is powder on his mouth", "poison"),
+        ("ive had like 10 extra strength tylenol today for my back", "poison"),
+        ("I stuck my wife's fentanyl patches on myself by mistake thinking they were mine", "poison"),
+        ("llevo un día sin poder tomar ni agua, estoy en quimioterapia", "care_team_now"),
+        ("tengo el brazo izquierdo hinchado y rojo, estoy con quimio", "care_team_now"),
+    ],
+)
+def test_thresholds_deaths_low_counts_and_lay_poisonings(lexical: Triage, message: str, urgency: str | None) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency

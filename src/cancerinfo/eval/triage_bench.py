@@ -176,6 +176,8 @@ TRIAGE_SETS = (
     ("triage-dev-8.jsonl", "dev, writer S (tuned on after its first run)"),
     ("triage-dev-9.jsonl", "dev, writer T (tuned on after its first run)"),
     ("triage-test-6.jsonl", "test 6, writer U (looked at only to report)"),
+    ("triage-dev-10.jsonl", "dev, writer W: look-alikes (tuned on after its first run)"),
+    ("triage-test-7.jsonl", "test 7, writer V (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -288,6 +290,24 @@ FIRST_CONTACT = (
         "self_harm_with_crisis_line": [18, 20],
         "non_english_urgent": [25, 28],
         "refusals": [20, 24],
+        "general_sent_to_urgent": [4, 26],
+    },
+    {
+        # 2026-12-04 (seventh session), main 2694c09 (after the dev-8 / dev-9 tuning): two
+        # more new writers; W's look-alikes tuned on after this run, V's set never
+        "set": "triage-dev-10.jsonl",
+        "urgent_recall": [63, 70],
+        "self_harm_with_crisis_line": [14, 15],
+        "non_english_urgent": [26, 29],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [15, 80],
+    },
+    {
+        "set": "triage-test-7.jsonl",
+        "urgent_recall": [67, 70],
+        "self_harm_with_crisis_line": [18, 20],
+        "non_english_urgent": [26, 29],
+        "refusals": [19, 24],
         "general_sent_to_urgent": [4, 26],
     },
 )
