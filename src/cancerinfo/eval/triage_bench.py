@@ -178,6 +178,7 @@ TRIAGE_SETS = (
     ("triage-test-6.jsonl", "test 6, writer U (looked at only to report)"),
     ("triage-dev-10.jsonl", "dev, writer W: look-alikes (tuned on after its first run)"),
     ("triage-test-7.jsonl", "test 7, writer V (looked at only to report)"),
+    ("triage-test-8.jsonl", "test 8, writer X, written after the tuning (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -309,6 +310,16 @@ FIRST_CONTACT = (
         "non_english_urgent": [26, 29],
         "refusals": [19, 24],
         "general_sent_to_urgent": [4, 26],
+    },
+    {
+        # 2026-12-04 (seventh session), main d8835aa: a new writer's whole set written after
+        # this session's tuning (dev-8, dev-9, dev-10); never tuned on
+        "set": "triage-test-8.jsonl",
+        "urgent_recall": [65, 70],
+        "self_harm_with_crisis_line": [17, 20],
+        "non_english_urgent": [27, 30],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [3, 26],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
