@@ -599,3 +599,25 @@ def test_a_dose_question_with_poisoning_words_is_a_dose_question(lexical: Triage
 )
 def test_thresholds_deaths_low_counts_and_lay_poisonings(lexical: Triage, message: str, urgency: str | None) -> None:
     assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # self-harm and suicidal thinking in the ways people put it
+        ("my mum texted me sorry for everything, look after the dog, and now her phone is off", "crisis"),
+        ("I recorded goodbye videos for my grandkids and I plan to go before the next scan", "crisis"),
+        ("most nights I think about steering into the barrier on the motorway", "crisis"),
+        ("every morning I'm gutted that I woke up still alive", "crisis"),
+        ("the noose is already up in the shed", "crisis"),
+        ("I keep picturing swallowing everything in the bathroom cabinet", "crisis"),
+        ("me volví a cortar los brazos anoche", "crisis"),
+        ("le pido a Dios que no me deje despertar", "crisis"),
+        # ... and what only sounds like it
+        ("Can I keep my morphine in the fridge or at room temperature?", None),
+        ("I am a hospice volunteer, what are the warning signs of suicide in people with advanced cancer?", None),
+        ("mi abuela quiere morir en su casa, cómo organizamos los cuidados", None),
+    ],
+)
+def test_self_harm_in_everyday_words_and_its_look_alikes(lexical: Triage, message: str, urgency: str | None) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency

@@ -179,6 +179,7 @@ TRIAGE_SETS = (
     ("triage-dev-10.jsonl", "dev, writer W: look-alikes (tuned on after its first run)"),
     ("triage-test-7.jsonl", "test 7, writer V (looked at only to report)"),
     ("triage-test-8.jsonl", "test 8, writer X, written after the tuning (looked at only to report)"),
+    ("triage-dev-11.jsonl", "dev, writer Y: self-harm and its look-alikes (tuned on after its first run)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -320,6 +321,16 @@ FIRST_CONTACT = (
         "non_english_urgent": [27, 30],
         "refusals": [22, 24],
         "general_sent_to_urgent": [3, 26],
+    },
+    {
+        # 2026-12-04 (seventh session), main 0917f8a: 100 self-harm messages (40 % not
+        # English) and 50 that only sound like it; tuned on after this run
+        "set": "triage-dev-11.jsonl",
+        "urgent_recall": [66, 100],
+        "self_harm_with_crisis_line": [61, 100],
+        "non_english_urgent": [21, 44],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [10, 50],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))
