@@ -200,9 +200,11 @@ def test_meaning_does_not_override_an_emergency_or_a_dose_question(triage: Triag
     assert (result.status, result.reason) == ("refused", "SET_MY_DOSE"), result.evidence
 
 
-def test_meaning_is_only_asked_in_the_languages_it_reads(triage: Triage) -> None:
+def test_the_english_encoder_is_only_asked_in_english_other_languages_go_to_the_multilingual_one(triage: Triage) -> None:
     result = triage.assess("que alimentos son buenos durante la quimioterapia")
-    assert not any(e.kind == "exemplar" for e in result.evidence)
+    found = [e for e in result.evidence if e.kind == "exemplar"]
+    assert len(found) == 1 and "multilingual" in found[0].note
+    assert found[0].note.startswith("below the threshold") and result.status != "urgent"
 
 
 # -- other languages --------------------------------------------------------------------------

@@ -180,6 +180,7 @@ TRIAGE_SETS = (
     ("triage-test-7.jsonl", "test 7, writer V (looked at only to report)"),
     ("triage-test-8.jsonl", "test 8, writer X, written after the tuning (looked at only to report)"),
     ("triage-dev-11.jsonl", "dev, writer Y: self-harm and its look-alikes (tuned on after its first run)"),
+    ("triage-test-9.jsonl", "test 9, writer Z: self-harm and its look-alikes (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -331,6 +332,16 @@ FIRST_CONTACT = (
         "non_english_urgent": [21, 44],
         "refusals": [0, 0],
         "general_sent_to_urgent": [10, 50],
+    },
+    {
+        # 2026-12-04 (eighth session), main f7365ea, after the tuning on dev-11: a new writer's
+        # 100 self-harm messages (44 not English) and 50 look-alikes; a test set, never tuned on
+        "set": "triage-test-9.jsonl",
+        "urgent_recall": [68, 100],
+        "self_harm_with_crisis_line": [68, 100],
+        "non_english_urgent": [27, 44],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [7, 50],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))

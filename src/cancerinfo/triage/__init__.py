@@ -28,6 +28,7 @@ __all__ = [
     "TriageFiles",
     "TriageResult",
     "build_triage",
+    "crisis_example_texts",
 ]
 
 
@@ -49,8 +50,27 @@ def build_triage(
                 matchers[language] = ExemplarMatcher(
                     embedder, crisis, files.exemplars.not_crisis.get(language, ()), cache=cache
                 )
+    multilingual = None
+    if embedder is not None and files.crisis_examples is not None and files.rules.meaning_any_language is not None:
+        from cancerinfo.triage.multilingual import MultilingualEncoder
+
+        crisis_texts, not_crisis_texts = crisis_example_texts(files)
+        multilingual = ExemplarMatcher(
+            MultilingualEncoder(), crisis_texts, not_crisis_texts, cache=cache, shipped=files.folder / "vectors"
+        )
     voter = None
     if embedder is not None and files.refusal_examples is not None and files.rules.refusal_examples is not None:
         examples = files.refusal_examples
         voter = ExampleVoter(embedder, dict(examples.refuse), examples.not_refuse, cache=cache)
-    return Triage(safety, files, exemplars=matchers, examples=voter)
+    return Triage(safety, files, exemplars=matchers, examples=voter, multilingual=multilingual)
+
+
+def crisis_example_texts(files: TriageFiles) -> tuple[list[str], list[str]]:
+    """The crisis and not-crisis texts the multilingual check compares a message with: the
+    exemplars of every language, then the examples of ``crisis-examples.yaml`` (each once)."""
+    crisis = [t for texts in files.exemplars.crisis.values() for t in texts]
+    not_crisis = [t for texts in files.exemplars.not_crisis.values() for t in texts]
+    if files.crisis_examples is not None:
+        crisis += files.crisis_examples.crisis
+        not_crisis += files.crisis_examples.not_crisis
+    return list(dict.fromkeys(crisis)), list(dict.fromkeys(not_crisis))

@@ -25,6 +25,7 @@ from cancerinfo.policies import policy_path, read_policy, validated
 from cancerinfo.triage.policy_models import (
     LEVELS,
     Concept,
+    CrisisExamplesFile,
     ExemplarsFile,
     LexiconFile,
     OtherLanguage,
@@ -96,6 +97,8 @@ class TriageFiles:
     digest: str = field(default="")
     #: refusal-examples.yaml, when the folder has one
     refusal_examples: RefusalExamplesFile | None = None
+    #: crisis-examples.yaml, when the folder has one
+    crisis_examples: CrisisExamplesFile | None = None
 
 
 def load_triage_files(folder: Path | None = None, *, known_words: frozenset[str] | None = None) -> TriageFiles:
@@ -131,8 +134,14 @@ def load_triage_files(folder: Path | None = None, *, known_words: frozenset[str]
         examples = validated(
             RefusalExamplesFile, read_policy(examples_path, what="refusal examples"), examples_path
         )
+    crisis_examples = None
+    crisis_path = folder / "crisis-examples.yaml"
+    if crisis_path.is_file():
+        crisis_examples = validated(
+            CrisisExamplesFile, read_policy(crisis_path, what="crisis examples"), crisis_path
+        )
     digest = json.dumps([exemplars.model_dump()], sort_keys=True, ensure_ascii=False)
-    return TriageFiles(rules, lexicons, exemplars, folder, digest, examples)
+    return TriageFiles(rules, lexicons, exemplars, folder, digest, examples, crisis_examples)
 
 
 def _file(folder: Path, name: str) -> Path:

@@ -52,11 +52,12 @@ class ExemplarMatcher:
         not_crisis: Sequence[str],
         *,
         cache: Path | None = None,
+        shipped: Path | None = None,
     ) -> None:
         self.embedder = embedder
         self.crisis = tuple(crisis)
         self.not_crisis = tuple(not_crisis)
-        vectors = _cached_vectors(embedder, (*self.crisis, *self.not_crisis), cache)
+        vectors = _cached_vectors(embedder, (*self.crisis, *self.not_crisis), cache, shipped)
         self._crisis = vectors[: len(self.crisis)]
         self._not_crisis = vectors[len(self.crisis) :]
 
@@ -124,12 +125,24 @@ class ExampleVoter:
         return Vote(reason, len(refusals), float(scores[best]), self.texts[best])
 
 
-def _cached_vectors(embedder: Embedder, texts: Sequence[str], cache: Path | None) -> np.ndarray:
+def vectors_key(embedder: Embedder, texts: Sequence[str]) -> str:
+    """The name of the vectors of ``texts`` by ``embedder`` (cache and shipped files)."""
     key = hashlib.sha256("\x00".join([embedder.name, *texts]).encode("utf-8")).hexdigest()[:24]
-    path = (cache / f"triage-exemplars-{key}.npy") if cache is not None else None
-    if path is not None:
+    return f"triage-exemplars-{key}.npy"
+
+
+def _cached_vectors(
+    embedder: Embedder, texts: Sequence[str], cache: Path | None, shipped: Path | None = None
+) -> np.ndarray:
+    """The vectors of ``texts``: from ``shipped`` (a folder of the policies) or ``cache`` when
+    a file there has their key, else embedded now (and kept in ``cache``)."""
+    name = vectors_key(embedder, texts)
+    path = (cache / name) if cache is not None else None
+    for folder in (shipped, cache):
+        if folder is None:
+            continue
         with contextlib.suppress(OSError, ValueError):
-            vectors = np.load(path, allow_pickle=False)
+            vectors = np.load(folder / name, allow_pickle=False)
             if vectors.shape == (len(texts), embedder.dimension):
                 return vectors.astype(np.float32)
     # one text per call: the question model's vectors depend a little on their batch

@@ -66,6 +66,20 @@ class MeaningRule(_Strict):
     reference: str = Field(min_length=1)
 
 
+class AnyLanguageMeaningRule(_Strict):
+    """``meaning_any_language``: self-harm by meaning for the languages ``meaning`` does not
+    read, with the multilingual encoder (:mod:`cancerinfo.triage.multilingual`)."""
+
+    threshold: float = Field(ge=-1, le=1)
+    margin: float = Field(ge=-1, le=1)
+    #: a passing score at least this high overrides a refusal and leads over another level
+    strong: float = Field(ge=-1, le=1.01)
+    #: an English message the English check did not pass is asked too when its score there is
+    #: at least this (none: never)
+    english_gate: float | None = Field(default=None, ge=-1, le=1)
+    reference: str = Field(min_length=1)
+
+
 class ExampleRule(_Strict):
     """Refusals by meaning: the vote of the nearest example messages (refusal-examples.yaml)."""
 
@@ -103,6 +117,7 @@ class Rules(_Strict):
     systolic_pressure: Threshold
     pulse: Threshold
     meaning: MeaningRule
+    meaning_any_language: AnyLanguageMeaningRule | None = None
     refusal_examples: ExampleRule | None = None
     languages: LanguageRule
 
@@ -181,6 +196,17 @@ class ExemplarsFile(_Strict):
     reference: str = Field(min_length=1)
     crisis: dict[str, tuple[str, ...]]
     not_crisis: dict[str, tuple[str, ...]]
+
+
+# -- crisis-examples.yaml ----------------------------------------------------------------
+class CrisisExamplesFile(_Strict):
+    """``crisis-examples.yaml``: messages of the dev triage sets, crisis and not crisis (any
+    language), for the multilingual check."""
+
+    version: Literal[1]
+    reference: str = Field(min_length=1)
+    crisis: tuple[str, ...]
+    not_crisis: tuple[str, ...]
 
 
 # -- refusal-examples.yaml ---------------------------------------------------------------

@@ -64,8 +64,11 @@ class Triage(_Signals, _Replies):
         *,
         exemplars: Mapping[str, ExemplarMatcher] | None = None,
         examples: ExampleVoter | None = None,
+        multilingual: ExemplarMatcher | None = None,
     ) -> None:
         self.safety = safety
+        #: Self-harm by meaning in the languages the exemplar matchers do not read; none: off.
+        self.multilingual = multilingual
         #: Refusals by meaning (refusal-examples.yaml); none: cues only.
         self.examples = examples
         self.files = files
@@ -84,8 +87,10 @@ class Triage(_Signals, _Replies):
         return self.safety
 
     def warm(self) -> None:
-        """Load the language model now (a server calls this once at start)."""
+        """Load the language model (and the multilingual encoder) now (a server calls this once at start)."""
         self.languages.warm()
+        if self.multilingual is not None:
+            self.multilingual.embedder.warm()  # type: ignore[attr-defined]
 
     def emergency_guidance(self, level: str = "emergency") -> str:
         """The guidance shown inside an informational answer about a danger of ``level``."""
@@ -198,7 +203,7 @@ class Triage(_Signals, _Replies):
                     # ("how many of my tablets would it take to not wake up" reads as an
                     # emergency too); a weak one follows the level the lexicon found ("38.2,
                     # do we really have to go in tonight" is a fever first)
-                    meaning = self._meaning(message, language)
+                    meaning = self._meaning(message, language, any_language=False)
                     if meaning is not None:
                         evidence.append(meaning[0])
                         if meaning[1]:

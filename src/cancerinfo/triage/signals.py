@@ -30,6 +30,7 @@ class _Signals:
     files: TriageFiles
     rules: Rules
     exemplars: dict[str, ExemplarMatcher]
+    multilingual: ExemplarMatcher | None
     languages: LanguageIdentifier
     _english_words: frozenset[str]
 
@@ -203,17 +204,19 @@ class _Signals:
                     return refusal, hit, True
         return None, None, False
 
-    def _meaning(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
+    def _meaning(self, message: str, language: str, *, any_language: bool = True) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning, for a language the rules list (evidence, passed, strong).
 
         Asked only when no level was found by the lexicons (a lexicon crisis wins anyway; a
         message that reads like an exemplar but names an emergency keeps the emergency
         reply). A passing score is a crisis unless the message is a refusal (a dose or
-        prognosis question reads like some exemplars) and the score is below ``strong``."""
+        prognosis question reads like some exemplars) and the score is below ``strong``.
+        ``any_language``: in a language the English check does not read, ask the multilingual
+        check (not asked beside another level: its not-crisis examples hold no other danger)."""
         matcher = self.exemplars.get(language)
         rule = self.rules.meaning
         if matcher is None or language not in rule.languages:
-            return None
+            return self._meaning_any_language(message) if any_language else None
         sentences = [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
         units = [message, *sentences] if len(sentences) > 1 else [message]
         closest = matcher.closest(units[: rule.max_units])
@@ -225,4 +228,27 @@ class _Signals:
         strong = passed and closest.score >= rule.strong
         note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
         word = "counted" if passed else "below the threshold"
-        return Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
+        english = Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
+        gate = self.rules.meaning_any_language.english_gate if self.rules.meaning_any_language is not None else None
+        if passed or not any_language or gate is None or closest.score < gate:
+            return english
+        # near enough to a crisis exemplar to ask the multilingual check too, whose examples
+        # hold many more ways people put it; it passes or the English reading stands
+        other = self._meaning_any_language(message)
+        return other if other is not None and other[1] else english
+
+    def _meaning_any_language(self, message: str) -> tuple[Evidence, bool, bool] | None:
+        """Self-harm by meaning for a language the English check does not read: the whole
+        message against the crisis and not-crisis examples of every language, by the
+        multilingual encoder (``meaning_any_language`` of rules.yaml)."""
+        rule = self.rules.meaning_any_language
+        if self.multilingual is None or rule is None or not message.strip():
+            return None
+        closest = self.multilingual.closest([message])
+        if closest is None:
+            return None
+        passed = closest.score >= rule.threshold and closest.margin >= rule.margin
+        strong = passed and closest.score >= rule.strong
+        note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        word = "counted" if passed else "below the threshold"
+        return Evidence("exemplar", closest.exemplar, "crisis", "unit 0", f"{word}; {note}"), passed, strong

