@@ -69,7 +69,33 @@ def main() -> None:
             cells += [f"{int((passed & group & crisis).sum())}/{int((group & crisis).sum())}",
                       f"{int((passed & group & benign).sum())}/{int((group & benign).sum())}"]
         print(f"| {threshold} | {least} | " + " | ".join(cells) + " |")
+    _levels(vectors, labels, writers, english, benign, similar)
     _english_gate(rows, english & crisis & (score >= 0.88) & (margin >= 0.01), args.questions)
+
+
+def _levels(vectors: np.ndarray, labels: np.ndarray, writers: np.ndarray, english: np.ndarray,
+            benign: np.ndarray, similar: np.ndarray) -> None:
+    """The other urgent levels by meaning, messages not in English: the nearest urgent message
+    of another writer against the nearest general or refusal message of another writer."""
+    urgent = np.isin(labels, ["emergency", "care_team_now", "poison"])
+    score = np.empty(len(labels))
+    margin = np.empty(len(labels))
+    level_right = np.zeros(len(labels), dtype=bool)
+    for i in range(len(labels)):
+        others = writers != writers[i]
+        near = np.where(others & urgent, similar[i], -1)
+        best = int(near.argmax())
+        score[i] = near[best]
+        margin[i] = near[best] - np.where(others & benign, similar[i], -1).max()
+        level_right[i] = labels[best] == labels[i]
+    group = ~english
+    print()
+    print("| level threshold | level margin | other languages urgent (not crisis) caught | at its level | general/refusal flagged |")
+    print("|---|---|---|---|---|")
+    for threshold, least in ((0.88, 0.0), (0.88, 0.01), (0.88, 0.02), (0.88, 0.03), (0.90, 0.02)):
+        passed = (score >= threshold) & (margin >= least) & group
+        print(f"| {threshold} | {least} | {int((passed & urgent).sum())}/{int((group & urgent).sum())} | "
+              f"{int((passed & urgent & level_right).sum())} | {int((passed & benign).sum())}/{int((group & benign).sum())} |")
 
 
 def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path) -> None:

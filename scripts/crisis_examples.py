@@ -3,7 +3,7 @@
 The examples are the messages of the sets we tune on (``DEV_SETS`` of
 cancerinfo.eval.triage_bench: every language), written by helpers who never read the rules:
 ``crisis`` messages as crisis examples, ``general`` and ``refuse`` messages and the questions of
-benchmarks/answers-dev.jsonl as not-crisis examples. The test sets are never read here. The vectors of every text the multilingual
+benchmarks/answers-dev.jsonl as not-crisis examples, the other urgent levels' messages by level. The test sets are never read here. The vectors of every text the multilingual
 check compares with (exemplars.yaml's, then these) are computed once and shipped in
 ``policies/triage/vectors/`` (float16, named by a hash of the encoder and the texts).
 
@@ -44,14 +44,18 @@ HEADER = """\
 # and every other) is embedded by a multilingual encoder and compared (cosine) with every
 # crisis and not-crisis message of exemplars.yaml and of this file. It is a crisis signal
 # when its nearest crisis message is at least `threshold` close and closer than its nearest
-# not-crisis message by `margin` (rules.yaml, meaning_any_language). A reviewer removes a
-# line by removing or relabelling the message in its dev set.
+# not-crisis message by `margin` (rules.yaml, meaning_any_language). A message not in English
+# that nothing else routed takes the level of its nearest `urgent` message (emergency,
+# care_team_now, poison) when that is close enough and closer than any not-crisis message
+# (`level_threshold`, `level_margin`). A reviewer removes a line by removing or relabelling
+# the message in its dev set.
 """
 
 
 def main() -> int:
     crisis: list[str] = []
     not_crisis: list[str] = []
+    urgent: dict[str, list[str]] = {"emergency": [], "care_team_now": [], "poison": []}
     for name in DEV_SETS:
         for line in (ROOT / "benchmarks" / name).read_text(encoding="utf-8").splitlines():
             if not line.strip():
@@ -62,6 +66,8 @@ def main() -> int:
                 crisis.append(message)
             elif row["expected"] in ("general", "refuse"):
                 not_crisis.append(message)
+            elif row["expected"] in urgent:
+                urgent[row["expected"]].append(message)
     # the patient questions of the answers' dev half: ordinary questions, many about dying,
     # grief, amputation or end of life, that a crisis check must let through
     for line in (ROOT / "benchmarks" / ANSWERS).read_text(encoding="utf-8").splitlines():
@@ -75,6 +81,7 @@ def main() -> int:
         ),
         "crisis": sorted(set(crisis)),
         "not_crisis": sorted(set(not_crisis) - set(crisis)),
+        "urgent": {level: sorted(set(texts) - set(crisis) - set(not_crisis)) for level, texts in urgent.items()},
     }
     text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     check = "--check" in sys.argv[1:]
@@ -86,19 +93,24 @@ def main() -> int:
     else:
         OUT.write_text(text, encoding="utf-8")
     encoder = MultilingualEncoder()
-    crisis_texts, not_crisis_texts = crisis_example_texts(load_triage_files(FOLDER))
-    texts = [*crisis_texts, *not_crisis_texts]
-    name = vectors_key(encoder, texts)
+    files = load_triage_files(FOLDER)
+    crisis_texts, not_crisis_texts = crisis_example_texts(files)
+    level_texts = [t for texts in files.crisis_examples.urgent.values() for t in texts] if files.crisis_examples else []
+    groups = [[*crisis_texts, *not_crisis_texts], level_texts]
+    names = [vectors_key(encoder, texts) for texts in groups]
     if check:
-        if not (VECTORS / name).is_file():
-            print(f"{VECTORS / name}: missing, run python scripts/crisis_examples.py", file=sys.stderr)
+        missing = [name for name in names if not (VECTORS / name).is_file()]
+        if missing:
+            print(f"{VECTORS / missing[0]}: missing, run python scripts/crisis_examples.py", file=sys.stderr)
             return 1
         return 0
     VECTORS.mkdir(exist_ok=True)
     for old in VECTORS.glob("triage-exemplars-*.npy"):
         old.unlink()
-    np.save(VECTORS / name, encoder.embed(texts).astype(np.float16), allow_pickle=False)
-    print(f"{OUT}: {len(data['crisis'])} crisis, {len(data['not_crisis'])} not crisis; {VECTORS / name}: {len(texts)} vectors")
+    for name, texts in zip(names, groups, strict=True):
+        np.save(VECTORS / name, encoder.embed(texts).astype(np.float16), allow_pickle=False)
+    counts = ", ".join(f"{len(t)} {level}" for level, t in data["urgent"].items())
+    print(f"{OUT}: {len(data['crisis'])} crisis, {len(data['not_crisis'])} not crisis, {counts}; {len(names)} vector files")
     return 0
 
 

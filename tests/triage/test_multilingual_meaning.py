@@ -111,3 +111,34 @@ def test_the_crisis_examples_file_and_vectors_are_generated_from_the_dev_sets_on
     assert done.returncode == 0, done.stderr
     assert "triage-test" not in script.read_text(encoding="utf-8")
     assert "answers-test" not in script.read_text(encoding="utf-8")
+
+
+def test_another_danger_in_a_language_with_few_phrases_takes_the_level_of_its_nearest_example(
+    triage: Triage, lexical: Triage
+) -> None:
+    message = "Meine Mutter atmet ganz komisch, die Lippen sind blau und sie reagiert kaum noch"
+    assert lexical.assess(message).status != "urgent"
+    result = triage.assess(message)
+    assert (result.status, result.urgency) == ("urgent", "emergency")
+    found = [e for e in result.evidence if e.kind == "example"]
+    assert found and found[-1].level == "emergency" and found[-1].note.startswith("counted; multilingual")
+    fever = "Mio padre ha fatto la chemio dieci giorni fa e adesso trema tutto, scotta e non riesce a stare in piedi"
+    assert (triage.assess(fever).status, triage.assess(fever).urgency) == ("urgent", "care_team_now")
+
+
+@pytest.mark.parametrize(
+    "message", ["Quelles sont les causes du cancer du côlon ?", "Wie lange dauert eine Chemotherapie normalerweise?"]
+)
+def test_a_general_question_in_another_language_keeps_its_notice(message: str, triage: Triage) -> None:
+    result = triage.assess(message)
+    assert (result.status, result.reason) == ("abstained", "LANGUAGE_NOT_SUPPORTED")
+    found = [e for e in result.evidence if e.kind == "example"]
+    assert found and found[-1].note.startswith("below the threshold")
+
+
+def test_a_short_first_word_of_a_phrase_only_matches_at_a_word_start(lexical: Triage) -> None:
+    # "o la chemio" (… or chemo: a treatment choice) is not inside "fatto la chemio" (had chemo)
+    had_chemo = lexical.assess("Mio padre ha fatto la chemio dieci giorni fa, cosa può mangiare?")
+    assert had_chemo.status != "refused"
+    choice = lexical.assess("Meglio la chirurgia o la chemio per mio padre?")
+    assert (choice.status, choice.reason) == ("refused", "CHOOSE_MY_TREATMENT")

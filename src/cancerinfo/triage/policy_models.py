@@ -77,6 +77,11 @@ class AnyLanguageMeaningRule(_Strict):
     #: an English message the English check did not pass is asked too when its score there is
     #: at least this (none: never)
     english_gate: float | None = Field(default=None, ge=-1, le=1)
+    #: the other urgent levels (crisis-examples.yaml ``urgent``), for a message in another
+    #: language than English that nothing else routed: nearest urgent example at least
+    #: ``level_threshold`` close and closer than any not-urgent one by ``level_margin``
+    level_threshold: float | None = Field(default=None, ge=-1, le=1)
+    level_margin: float = Field(default=0.0, ge=-1, le=1)
     reference: str = Field(min_length=1)
 
 
@@ -207,6 +212,8 @@ class CrisisExamplesFile(_Strict):
     reference: str = Field(min_length=1)
     crisis: tuple[str, ...]
     not_crisis: tuple[str, ...]
+    #: messages of the other urgent levels (emergency, care_team_now, poison)
+    urgent: dict[Literal["emergency", "care_team_now", "poison"], tuple[str, ...]] = Field(default_factory=dict)
 
 
 # -- refusal-examples.yaml ---------------------------------------------------------------

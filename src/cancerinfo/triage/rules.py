@@ -45,6 +45,7 @@ from cancerinfo.triage.cues import simplify
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
 from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
+from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.replies import _Replies
 from cancerinfo.triage.result import REFUSED, URGENCY_REASONS, Evidence, TriageResult, _Found
 from cancerinfo.triage.safety import SafetyPolicy
@@ -65,10 +66,13 @@ class Triage(_Signals, _Replies):
         exemplars: Mapping[str, ExemplarMatcher] | None = None,
         examples: ExampleVoter | None = None,
         multilingual: ExemplarMatcher | None = None,
+        levels: LevelExamples | None = None,
     ) -> None:
         self.safety = safety
         #: Self-harm by meaning in the languages the exemplar matchers do not read; none: off.
         self.multilingual = multilingual
+        #: The other urgent levels by meaning, for messages not in English; none: off.
+        self.levels = levels
         #: Refusals by meaning (refusal-examples.yaml); none: cues only.
         self.examples = examples
         self.files = files
@@ -139,7 +143,7 @@ class Triage(_Signals, _Replies):
             return declined
 
         if language != "en":
-            return self._not_english(language, readings, found, evidence, informational)
+            return self._not_english(message, language, readings, found, evidence, informational)
         return self._in_english(message, language, sentences, known_terms, found, evidence, informational)
 
     def _readings(self, message: str, identified: Identified) -> list[Reading]:
@@ -259,19 +263,39 @@ class Triage(_Signals, _Replies):
 
     def _not_english(
         self,
+        message: str,
         language: str,
         readings: Sequence[Reading],
         found: _Found,
         evidence: list[Evidence],
         informational: str | None,
     ) -> TriageResult:
-        """A message in another language: refused when it asks for the personal part of care, else abstained."""
+        """A message in another language: refused when it asks for the personal part of care,
+        urgent when it reads like the urgent examples of another level, else abstained."""
         asked = self._other_language_refusal(language, readings)
         if asked is not None:
             kind, words = asked
             evidence.append(Evidence("refusal", kind, words=words, note="refusal"))
             return self._refused_in_other_language(kind, language, evidence, informational, found.personal)
+        level = self._level_by_meaning(message, evidence)
+        if level is not None:
+            return self._urgent(level, language, found, evidence)
         return self._other_language(language, evidence, informational)
+
+    def _level_by_meaning(self, message: str, evidence: list[Evidence]) -> str | None:
+        """The level of the nearest urgent example, when it is close enough and closer than any
+        not-urgent example (``meaning_any_language.level_threshold`` and ``level_margin``)."""
+        rule = self.rules.meaning_any_language
+        if self.levels is None or rule is None or rule.level_threshold is None:
+            return None
+        nearest = self.levels.nearest(message)
+        if nearest is None:
+            return None
+        passed = nearest.score >= rule.level_threshold and nearest.margin >= rule.level_margin
+        word = "counted" if passed else "below the threshold"
+        note = f"{word}; multilingual; cosine {nearest.score:.2f}, margin {nearest.margin:+.2f}"
+        evidence.append(Evidence("example", nearest.example, nearest.level, "", note))
+        return nearest.level if passed else None
 
     def _in_english(
         self,

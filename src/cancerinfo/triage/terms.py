@@ -287,7 +287,15 @@ class TermSet:
         alternatives = [fold(option, keep_accents=self.reader.keep_accents).strip() for option in text.split("|")]
         if any(not option for option in alternatives):
             raise TermError("an alternative is empty")
-        return re.compile("|".join(re.escape(option) for option in alternatives))
+        # a phrase whose first word is one Latin letter ("o la chemio", "e maligno?") starts a
+        # word: inside another word it is a false hit ("fatto la chemio", "tumore maligno?").
+        # Longer first words may be meant to end a word ("di makahinga" in "hindi makahinga",
+        # "قد الوعي" in "فقد الوعي", "Schlaftabletten genommen")
+        return re.compile("|".join(
+            (r"(?<!\w)" if " " in option and len(option.split()[0]) == 1 and option[0].isascii() and option[0].isalpha() else "")
+            + re.escape(option)
+            for option in alternatives
+        ))
 
     def find(self, text: str, words: Sequence[Word]) -> list[Match]:
         """Every (term, place) found in a prepared message; the longest match per place."""
