@@ -69,6 +69,18 @@ def main() -> None:
             cells += [f"{int((passed & group & crisis).sum())}/{int((group & crisis).sum())}",
                       f"{int((passed & group & benign).sum())}/{int((group & benign).sum())}"]
         print(f"| {threshold} | {least} | " + " | ".join(cells) + " |")
+    # beside another level (rules.py, _crisis_beside_level): not-crisis *and* other urgent examples
+    beside = np.empty(len(rows))
+    for i in range(len(rows)):
+        others = writers != writers[i]
+        near_other = max(float((other_v @ vectors[i]).max()), float(np.where(others & ~crisis, similar[i], -1).max()))
+        beside[i] = score[i] - near_other
+    passed = (score >= 0.88) & (beside >= 0.01) & ~english
+    urgent = np.isin(labels, ["emergency", "care_team_now", "poison"])
+    print()
+    print(f"Beside another level (0.88, 0.01, other languages): crisis {int((passed & crisis).sum())}/{int((~english & crisis).sum())}, "
+          f"other urgent {int((passed & urgent).sum())}/{int((~english & urgent).sum())}, "
+          f"general/refusal {int((passed & benign).sum())}/{int((~english & benign).sum())}")
     _levels(vectors, labels, writers, english, benign, similar)
     _english_gate(rows, english & crisis & (score >= 0.88) & (margin >= 0.01), args.questions)
 

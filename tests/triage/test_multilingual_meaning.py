@@ -142,3 +142,15 @@ def test_a_short_first_word_of_a_phrase_only_matches_at_a_word_start(lexical: Tr
     assert had_chemo.status != "refused"
     choice = lexical.assess("Meglio la chirurgia o la chemio per mio padre?")
     assert (choice.status, choice.reason) == ("refused", "CHOOSE_MY_TREATMENT")
+
+
+def test_a_crisis_a_lexicon_reads_as_another_level_gets_the_crisis_reply_too(triage: Triage, lexical: Triage) -> None:
+    # "my husband says it would be better for everyone if he didn't wake up tomorrow": the
+    # Portuguese phrase list reads "not waking up" as an emergency
+    message = "Meu marido diz que seria melhor para todos se ele não acordasse amanhã."
+    assert (lexical.assess(message).urgency, lexical.assess(message).also) == ("emergency", None)
+    result = triage.assess(message)
+    assert (result.status, result.urgency, result.also) == ("urgent", "emergency", "crisis")
+    # a fever in Spanish lies near the fever examples: no crisis reply beside it
+    fever = triage.assess("Mi mamá tiene fiebre de 39 y está en quimio")
+    assert (fever.urgency, fever.also) == ("care_team_now", None)

@@ -207,7 +207,7 @@ class Triage(_Signals, _Replies):
                     # ("how many of my tablets would it take to not wake up" reads as an
                     # emergency too); a weak one follows the level the lexicon found ("38.2,
                     # do we really have to go in tonight" is a fever first)
-                    meaning = self._meaning(message, language, any_language=False)
+                    meaning = self._meaning(message, language, any_language=False) or self._crisis_beside_level(message, language)
                     if meaning is not None:
                         evidence.append(meaning[0])
                         if meaning[1]:

@@ -11,6 +11,7 @@ from cancerinfo.triage.context import _Context, _excepted, _negated, _overlaps
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
 from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
 from cancerinfo.triage.policy_models import Rules
 from cancerinfo.triage.result import Evidence, _Found
@@ -31,6 +32,7 @@ class _Signals:
     rules: Rules
     exemplars: dict[str, ExemplarMatcher]
     multilingual: ExemplarMatcher | None
+    levels: LevelExamples | None
     languages: LanguageIdentifier
     _english_words: frozenset[str]
 
@@ -252,3 +254,22 @@ class _Signals:
         note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
         word = "counted" if passed else "below the threshold"
         return Evidence("exemplar", closest.exemplar, "crisis", "unit 0", f"{word}; {note}"), passed, strong
+
+    def _crisis_beside_level(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
+        """The multilingual crisis check beside another level a lexicon found (a message not in
+        English): a crisis signal only when the message is closer to a crisis example than to
+        any not-crisis *and any other urgent* example by ``margin`` (a Spanish fever lies near
+        the fever examples, not the crisis ones). Never strong: the lexicon's level leads."""
+        rule = self.rules.meaning_any_language
+        levels = self.levels
+        if self.multilingual is None or levels is None or rule is None or language in self.rules.meaning.languages:
+            return None
+        closest = self.multilingual.closest([message])
+        nearest = levels.nearest(message)
+        if closest is None or nearest is None:
+            return None
+        margin = closest.score - max(closest.score - closest.margin, nearest.score)
+        passed = closest.score >= rule.threshold and margin >= rule.margin
+        word = "counted" if passed else "below the threshold"
+        note = f"{word}; multilingual, beside {nearest.level}; cosine {closest.score:.2f}, margin {margin:+.2f}"
+        return Evidence("exemplar", closest.exemplar, "crisis", "unit 0", note), passed, False
