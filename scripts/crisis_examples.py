@@ -13,12 +13,11 @@ check compares with (exemplars.yaml's, then these) are computed once and shipped
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import numpy as np
 import yaml
+from example_files import ROOT, answer_questions, one_line, set_rows, write_or_check
 
 from cancerinfo.eval.triage_bench import DEV_SETS
 from cancerinfo.triage import crisis_example_texts
@@ -26,12 +25,10 @@ from cancerinfo.triage.lexicon import load_triage_files
 from cancerinfo.triage.meaning import vectors_key
 from cancerinfo.triage.multilingual import MultilingualEncoder
 
-ROOT = Path(__file__).resolve().parents[1]
 # the files in this checkout (the source of the shipped ones), not an installed copy
 FOLDER = ROOT / "src" / "cancerinfo" / "policies" / "triage"
 OUT = FOLDER / "crisis-examples.yaml"
 VECTORS = FOLDER / "vectors"
-ANSWERS = "answers-dev.jsonl"
 
 HEADER = """\
 # Example messages for self-harm by meaning in any language (src/cancerinfo/triage/multilingual.py).
@@ -56,23 +53,17 @@ def main() -> int:
     crisis: list[str] = []
     not_crisis: list[str] = []
     urgent: dict[str, list[str]] = {"emergency": [], "care_team_now": [], "poison": []}
-    for name in DEV_SETS:
-        for line in (ROOT / "benchmarks" / name).read_text(encoding="utf-8").splitlines():
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            message = " ".join(row["message"].split())
-            if row["expected"] == "crisis":
-                crisis.append(message)
-            elif row["expected"] in ("general", "refuse"):
-                not_crisis.append(message)
-            elif row["expected"] in urgent:
-                urgent[row["expected"]].append(message)
-    # the patient questions of the answers' dev half: ordinary questions, many about dying,
-    # grief, amputation or end of life, that a crisis check must let through
-    for line in (ROOT / "benchmarks" / ANSWERS).read_text(encoding="utf-8").splitlines():
-        if line.strip():
-            not_crisis.append(" ".join(json.loads(line)["question"].split()))
+    for row in set_rows(DEV_SETS):
+        message = one_line(row["message"])
+        if row["expected"] == "crisis":
+            crisis.append(message)
+        elif row["expected"] in ("general", "refuse"):
+            not_crisis.append(message)
+        elif row["expected"] in urgent:
+            urgent[row["expected"]].append(message)
+    # ordinary questions, many about dying, grief, amputation or end of life, that a crisis
+    # check must let through
+    not_crisis += answer_questions()
     data = {
         "version": 1,
         "reference": (
@@ -85,13 +76,8 @@ def main() -> int:
     }
     text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     check = "--check" in sys.argv[1:]
-    if check:
-        current = OUT.read_text(encoding="utf-8") if OUT.is_file() else ""
-        if current != text:
-            print(f"{OUT}: out of date, run python scripts/crisis_examples.py", file=sys.stderr)
-            return 1
-    else:
-        OUT.write_text(text, encoding="utf-8")
+    if not write_or_check(OUT, text, "crisis_examples.py", check=check):
+        return 1
     encoder = MultilingualEncoder()
     files = load_triage_files(FOLDER)
     crisis_texts, not_crisis_texts = crisis_example_texts(files)

@@ -11,15 +11,12 @@ and the questions of benchmarks/answers-dev.jsonl as ordinary questions. The tes
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
 
 import yaml
+from example_files import ROOT, answer_questions, one_line, set_rows, write_or_check
 
-ROOT = Path(__file__).resolve().parents[1]
 SETS = ("triage-dev.jsonl", "triage-dev-extra.jsonl", "triage-dev-3.jsonl")
-ANSWERS = "answers-dev.jsonl"
 # the file in this checkout (the source of the shipped one), not an installed copy
 OUT = ROOT / "src" / "cancerinfo" / "policies" / "triage" / "refusal-examples.yaml"
 
@@ -43,18 +40,15 @@ HEADER = """\
 def main() -> int:
     refuse: dict[str, list[str]] = {}
     not_refuse: list[str] = []
-    for name in SETS:
-        for line in (ROOT / "benchmarks" / name).read_text(encoding="utf-8").splitlines():
-            row = json.loads(line)
-            if row.get("lang") != "en":
-                continue
-            message = " ".join(row["message"].split())
-            if row["expected"] == "refuse":
-                refuse.setdefault(row["reason"], []).append(message)
-            else:
-                not_refuse.append(message)
-    for line in (ROOT / "benchmarks" / ANSWERS).read_text(encoding="utf-8").splitlines():
-        not_refuse.append(" ".join(json.loads(line)["question"].split()))
+    for row in set_rows(SETS):
+        if row.get("lang") != "en":
+            continue
+        message = one_line(row["message"])
+        if row["expected"] == "refuse":
+            refuse.setdefault(row["reason"], []).append(message)
+        else:
+            not_refuse.append(message)
+    not_refuse += answer_questions()
     data = {
         "version": 1,
         "reference": (
@@ -65,13 +59,11 @@ def main() -> int:
         "not_refuse": sorted(set(not_refuse)),
     }
     text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
-    if "--check" in sys.argv[1:]:
-        current = OUT.read_text(encoding="utf-8") if OUT.is_file() else ""
-        if current != text:
-            print(f"{OUT}: out of date, run python scripts/refusal_examples.py", file=sys.stderr)
-            return 1
+    check = "--check" in sys.argv[1:]
+    if not write_or_check(OUT, text, "refusal_examples.py", check=check):
+        return 1
+    if check:
         return 0
-    OUT.write_text(text, encoding="utf-8")
     print(f"{OUT}: {sum(map(len, data['refuse'].values()))} refusals, {len(data['not_refuse'])} others")
     return 0
 

@@ -14,7 +14,7 @@ import pytest
 from cancerinfo.policies import policy_path
 from cancerinfo.triage import Triage, crisis_example_texts
 from cancerinfo.triage.lexicon import load_triage_files
-from cancerinfo.triage.meaning import _cached_vectors, vectors_key
+from cancerinfo.triage.meaning import cached_vectors, vectors_key
 from cancerinfo.triage.multilingual import MultilingualEncoder
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -95,14 +95,14 @@ def test_shipped_vectors_are_read_only_under_their_own_key_and_shape(tmp_path: P
     shipped = tmp_path / "shipped"
     shipped.mkdir()
     np.save(shipped / vectors_key(embedder, texts), np.array([[0, 1, 0], [0, 0, 1]], dtype=np.float16))
-    read = _cached_vectors(embedder, texts, None, shipped)  # type: ignore[arg-type]
+    read = cached_vectors(embedder, texts, None, shipped)  # type: ignore[arg-type]
     assert embedder.calls == 0 and read[1].tolist() == [0.0, 0.0, 1.0]
     # other texts (an edited file) have another key: embedded now, never the stale file
-    fresh = _cached_vectors(embedder, ["one", "three"], None, shipped)  # type: ignore[arg-type]
+    fresh = cached_vectors(embedder, ["one", "three"], None, shipped)  # type: ignore[arg-type]
     assert embedder.calls == 2 and fresh[1].tolist() == [1.0, 0.0, 0.0]
     # a file of the wrong shape under the right key is not read either
     np.save(shipped / vectors_key(embedder, texts), np.zeros((5, 3), dtype=np.float16))
-    assert _cached_vectors(embedder, texts, None, shipped)[0].tolist() == [1.0, 0.0, 0.0]  # type: ignore[arg-type]
+    assert cached_vectors(embedder, texts, None, shipped)[0].tolist() == [1.0, 0.0, 0.0]  # type: ignore[arg-type]
 
 
 def test_the_crisis_examples_file_and_vectors_are_generated_from_the_dev_sets_only() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from cancerinfo.index.dense import Embedder
 from cancerinfo.triage.lexicon import TriageFiles, load_triage_files
 from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
+from cancerinfo.triage.multilingual import LevelExamples, MultilingualEncoder, available
 from cancerinfo.triage.rules import URGENCY_REASONS, Evidence, Triage, TriageResult
 from cancerinfo.triage.safety import SafetyPolicy
 
@@ -53,26 +54,17 @@ def build_triage(
     multilingual = None
     levels = None
     rule = files.rules.meaning_any_language
-    if embedder is not None and files.crisis_examples is not None and rule is not None and _multilingual_installed():
-        from cancerinfo.triage.multilingual import LevelExamples, MultilingualEncoder
-
+    if embedder is not None and files.crisis_examples is not None and rule is not None and available():
         crisis_texts, not_crisis_texts = crisis_example_texts(files)
         encoder = MultilingualEncoder()
         shipped = files.folder / "vectors"
         multilingual = ExemplarMatcher(encoder, crisis_texts, not_crisis_texts, cache=cache, shipped=shipped)
         if files.crisis_examples.urgent and rule.level_threshold is not None:
             levels = LevelExamples(
-                encoder, files.crisis_examples.urgent, not_crisis_texts, multilingual.not_crisis_vectors,
-                cache=cache, shipped=shipped,
+                encoder, files.crisis_examples.urgent, multilingual.not_crisis_vectors, cache=cache, shipped=shipped
             )
     voter = _voter(files, embedder, cache)
     return Triage(safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels)
-
-
-def _multilingual_installed() -> bool:
-    from cancerinfo.triage.multilingual import available
-
-    return available()
 
 
 def _voter(files: TriageFiles, embedder: Embedder | None, cache: Path | None) -> ExampleVoter | None:

@@ -57,7 +57,7 @@ class ExemplarMatcher:
         self.embedder = embedder
         self.crisis = tuple(crisis)
         self.not_crisis = tuple(not_crisis)
-        vectors = _cached_vectors(embedder, (*self.crisis, *self.not_crisis), cache, shipped)
+        vectors = cached_vectors(embedder, (*self.crisis, *self.not_crisis), cache, shipped)
         self._crisis = vectors[: len(self.crisis)]
         self._not_crisis = vectors[len(self.crisis) :]
 
@@ -110,7 +110,7 @@ class ExampleVoter:
         texts = [t for ts in refuse.values() for t in ts]
         self.reasons = tuple(reason for reason, ts in refuse.items() for _ in ts)
         self.texts = (*texts, *not_refuse)
-        self._vectors = _cached_vectors(embedder, self.texts, cache)
+        self._vectors = cached_vectors(embedder, self.texts, cache)
         self._refusals = len(texts)
 
     def vote(self, vector: np.ndarray, *, k: int) -> Vote:
@@ -136,7 +136,7 @@ def vectors_key(embedder: Embedder, texts: Sequence[str]) -> str:
     return f"triage-exemplars-{key}.npy"
 
 
-def _cached_vectors(
+def cached_vectors(
     embedder: Embedder, texts: Sequence[str], cache: Path | None, shipped: Path | None = None
 ) -> np.ndarray:
     """The vectors of ``texts``: from ``shipped`` (a folder of the policies) or ``cache`` when

