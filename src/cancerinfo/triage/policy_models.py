@@ -62,6 +62,10 @@ class MeaningRule(_Strict):
     #: very close to a crisis exemplar and about as close to a not-crisis one: recall first)
     high: float = Field(default=1.0, ge=-1, le=1)
     high_margin: float = Field(default=0.0, ge=-1, le=1)
+    #: a sentence's pass below ``high`` (the whole message did not pass) is cancelled when the
+    #: multilingual check puts the whole message nearer a not-crisis example than any crisis
+    #: example by more than this (none: never cancelled)
+    sentence_veto: float | None = Field(default=None, ge=0, le=1)
     max_units: int = Field(ge=1, le=64)
     reference: str = Field(min_length=1)
 
@@ -82,6 +86,20 @@ class AnyLanguageMeaningRule(_Strict):
     #: ``level_threshold`` close and closer than any not-urgent one by ``level_margin``
     level_threshold: float | None = Field(default=None, ge=-1, le=1)
     level_margin: float = Field(default=0.0, ge=-1, le=1)
+    #: a message of several sentences whose whole did not pass: its sentences (of at least
+    #: ``sentence_min_words`` words, the first ``max_sentences``) judged one by one, each at
+    #: least ``sentence_threshold`` close and closer than any not-crisis example by
+    #: ``sentence_margin`` (none: the whole message only)
+    sentence_threshold: float | None = Field(default=None, ge=-1, le=1)
+    sentence_margin: float = Field(default=0.0, ge=-1, le=1)
+    sentence_min_words: int = Field(default=4, ge=1, le=50)
+    max_sentences: int = Field(default=5, ge=1, le=64)
+    #: refusals by meaning for a message not in English that nothing routed (crisis-examples.yaml
+    #: ``refuse``): at least ``refusal_votes`` of its ``refusal_k`` nearest examples are
+    #: refusals and the nearest refusal is at least ``refusal_threshold`` close (none: off)
+    refusal_k: int | None = Field(default=None, ge=1, le=50)
+    refusal_votes: int = Field(default=3, ge=1, le=50)
+    refusal_threshold: float = Field(default=0.88, ge=-1, le=1)
     reference: str = Field(min_length=1)
 
 
@@ -214,6 +232,8 @@ class CrisisExamplesFile(_Strict):
     not_crisis: tuple[str, ...]
     #: messages of the other urgent levels (emergency, care_team_now, poison)
     urgent: dict[Literal["emergency", "care_team_now", "poison"], tuple[str, ...]] = Field(default_factory=dict)
+    #: the refusals among the not-crisis messages, by reason (DIAGNOSE_ME, ...)
+    refuse: dict[str, tuple[str, ...]] = Field(default_factory=dict)
 
 
 # -- refusal-examples.yaml ---------------------------------------------------------------

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from cancerinfo.triage.lexicon import Reading, TriageFiles
+from cancerinfo.triage.policy_models import Rules
 from cancerinfo.triage.result import (
     ABSTAINED,
     REFUSED,
@@ -17,7 +18,7 @@ from cancerinfo.triage.result import (
     TriageResult,
     _Found,
 )
-from cancerinfo.triage.safety import SafetyPolicy
+from cancerinfo.triage.safety import Refusal, SafetyPolicy
 
 
 class _Replies:
@@ -26,6 +27,7 @@ class _Replies:
 
     safety: SafetyPolicy
     files: TriageFiles
+    rules: Rules
 
     def _urgent(
         self, level: str, language: str, found: _Found, evidence: list[Evidence], *, also: str | None = None
@@ -95,6 +97,31 @@ class _Replies:
             if match is not None:
                 return refusal.kind, match.text
         return None
+
+    def _refused(
+        self,
+        refusal: Refusal,
+        language: str,
+        found: _Found,
+        evidence: list[Evidence],
+        informational: str | None,
+        *,
+        spanish_cue: bool = False,
+    ) -> TriageResult:
+        """The kind refusal of ``refusal`` in English, or in Spanish for a Spanish message
+        (``spanish_cue``: a Spanish cue matched a message identified as another language)."""
+        in_spanish = (language == "es" and language in self.rules.languages.full) or spanish_cue
+        return TriageResult(
+            status=REFUSED,
+            urgency=None,
+            reason=refusal.kind.upper(),
+            language="es" if spanish_cue else language,
+            message=self.safety.fill(refusal.kind, language="es" if in_spanish else "en"),
+            questions_for_doctor=refusal.questions_for_doctor_es if in_spanish else refusal.questions_for_doctor,
+            informational=informational,
+            personal=found.personal,
+            evidence=tuple(evidence),
+        )
 
     def _refused_in_other_language(
         self, kind: str, language: str, evidence: list[Evidence], informational: str | None, personal: bool

@@ -48,7 +48,7 @@ from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.replies import _Replies
 from cancerinfo.triage.result import REFUSED, URGENCY_REASONS, Evidence, TriageResult, _Found
-from cancerinfo.triage.safety import SafetyPolicy
+from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.signals import _Signals
 from cancerinfo.triage.text import fold
 
@@ -67,8 +67,11 @@ class Triage(_Signals, _Replies):
         examples: ExampleVoter | None = None,
         multilingual: ExemplarMatcher | None = None,
         levels: LevelExamples | None = None,
+        any_language_refusals: ExampleVoter | None = None,
     ) -> None:
         self.safety = safety
+        #: Refusals by meaning for messages not in English (multilingual vectors); none: off.
+        self.any_language_refusals = any_language_refusals
         #: Self-harm by meaning in the languages the exemplar matchers do not read; none: off.
         self.multilingual = multilingual
         #: The other urgent levels by meaning, for messages not in English; none: off.
@@ -128,7 +131,7 @@ class Triage(_Signals, _Replies):
         identified = self._language(message)
         language = identified.language
         readings = self._readings(message, identified)
-        found = self._find_concepts(message, language, readings, treatment_terms)
+        found = self._find_concepts(message, language, readings, treatment_terms, guess=_guess(identified))
         evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
         evidence += found.evidence
 
@@ -152,7 +155,7 @@ class Triage(_Signals, _Replies):
         lexicons = [self.files.lexicons[code] for code in self.rules.languages.full if self._may_be(code, language, message)]
         if language in self.files.lexicons and language not in self.rules.languages.full:
             lexicons.append(self.files.lexicons[language])
-        guess = identified.how.removeprefix("default (guess ").rstrip(")") if identified.how.startswith("default (guess") else None
+        guess = _guess(identified)
         if guess and guess in self.files.lexicons and guess not in self.rules.languages.full:
             lexicons.append(self.files.lexicons[guess])  # a short message the identifier was unsure of
         return [lexicon.read(message) for lexicon in lexicons]
@@ -163,8 +166,12 @@ class Triage(_Signals, _Replies):
         language: str,
         readings: Sequence[Reading],
         treatment_terms: Callable[[str], bool] | None,
+        *,
+        guess: str | None = None,
     ) -> _Found:
-        """The concepts and numbers of every reading, with whether each is reported or only asked about."""
+        """The concepts and numbers of every reading, with whether each is reported or only
+        asked about. ``guess``: the language the identifier was unsure of (a short message
+        taken for English by default): its reading is not discounted as another language's."""
         treatment = any(r.group("cue:treatment") for r in readings) or bool(
             treatment_terms is not None and treatment_terms(message)
         )
@@ -180,7 +187,7 @@ class Triage(_Signals, _Replies):
         own_context = _Context(own_reading) if own_reading is not None and own_reading.words else None
         for reading in readings:
             own = reading.lexicon.language == language
-            foreign = not own and not (reading.lexicon.language == "en" and anyone)
+            foreign = not own and not (reading.lexicon.language == "en" and anyone) and reading.lexicon.language != guess
             self._concepts(
                 reading,
                 treatment,
@@ -247,18 +254,7 @@ class Triage(_Signals, _Replies):
                 return self._urgent("crisis", language, found, evidence)
         if refusal is not None:
             evidence.append(Evidence("refusal", refusal.kind, words=hit or "", note="refusal"))
-            in_spanish = (language == "es" and language in self.rules.languages.full) or spanish_cue
-            return TriageResult(
-                status=REFUSED,
-                urgency=None,
-                reason=refusal.kind.upper(),
-                language="es" if spanish_cue else language,
-                message=self.safety.fill(refusal.kind, language="es" if in_spanish else "en"),
-                questions_for_doctor=refusal.questions_for_doctor_es if in_spanish else refusal.questions_for_doctor,
-                informational=informational,
-                personal=found.personal,
-                evidence=tuple(evidence),
-            )
+            return self._refused(refusal, language, found, evidence, informational, spanish_cue=spanish_cue)
         return None
 
     def _not_english(
@@ -280,7 +276,28 @@ class Triage(_Signals, _Replies):
         level = self._level_by_meaning(message, evidence)
         if level is not None:
             return self._urgent(level, language, found, evidence)
+        refusal = self._refusal_by_meaning(message, evidence)
+        if refusal is not None:
+            if language in self.rules.languages.full:  # Spanish: the refusal in Spanish
+                return self._refused(refusal, language, found, evidence, informational)
+            return self._refused_in_other_language(refusal.kind, language, evidence, informational, found.personal)
         return self._other_language(language, evidence, informational)
+
+    def _refusal_by_meaning(self, message: str, evidence: list[Evidence]) -> Refusal | None:
+        """The refusal most of the message's nearest examples carry (a message not in English
+        that nothing routed), by the multilingual encoder: at least ``refusal_votes`` of the
+        ``refusal_k`` nearest are refusals, the nearest at least ``refusal_threshold`` close."""
+        rule = self.rules.meaning_any_language
+        voter = self.any_language_refusals
+        if voter is None or rule is None or rule.refusal_k is None or not message.strip():
+            return None
+        vote = voter.vote(voter.embedder.embed([message])[0], k=rule.refusal_k)
+        passed = vote.reason is not None and vote.votes >= rule.refusal_votes and vote.score >= rule.refusal_threshold
+        note = f"multilingual; {vote.votes} of {rule.refusal_k} nearest are refusals; cosine {vote.score:.2f}"
+        evidence.append(Evidence("example", vote.example, None, vote.reason or "", f"refusal; {note}" if passed else f"not counted: {note}"))
+        if not passed:
+            return None
+        return next((r for r in self.safety.refusals if r.kind.upper() == vote.reason), None)
 
     def _level_by_meaning(self, message: str, evidence: list[Evidence]) -> str | None:
         """The level of the nearest urgent example, when it is close enough and closer than any
@@ -371,6 +388,11 @@ def _with_seconds(result: TriageResult, seconds: float) -> TriageResult:
     from dataclasses import replace
 
     return replace(result, seconds=seconds)
+
+
+def _guess(identified: Identified) -> str | None:
+    """The language the identifier guessed for a message it was unsure of, if any."""
+    return identified.how.removeprefix("default (guess ").rstrip(")") if identified.how.startswith("default (guess") else None
 
 
 def _same_sentences(own: Reading | None, other: Reading) -> bool:

@@ -6,14 +6,15 @@ refusal cues it matches and self-harm by meaning."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 from cancerinfo.triage.context import _Context, _excepted, _negated, _overlaps
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
-from cancerinfo.triage.meaning import ExemplarMatcher
+from cancerinfo.triage.meaning import Closest, ExemplarMatcher
 from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
-from cancerinfo.triage.policy_models import Rules
+from cancerinfo.triage.policy_models import MeaningRule, Rules
 from cancerinfo.triage.result import Evidence, _Found
 from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.text import fold, split_sentences
@@ -219,17 +220,14 @@ class _Signals:
         rule = self.rules.meaning
         if matcher is None or language not in rule.languages:
             return self._meaning_any_language(message) if any_language else None
-        sentences = [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
-        units = [message, *sentences] if len(sentences) > 1 else [message]
-        closest = matcher.closest(units[: rule.max_units])
+        closest, passed = _english_closest(matcher, rule, message)
         if closest is None:
             return None
-        passed = (closest.score >= rule.threshold and closest.margin >= rule.margin) or (
-            closest.score >= rule.high and closest.margin >= rule.high_margin
-        )
+        word = "counted" if passed else "below the threshold"
+        if passed and closest.unit > 0 and closest.score < rule.high and self._vetoed(message, rule.sentence_veto):
+            passed, word = False, "vetoed by the multilingual check"
         strong = passed and closest.score >= rule.strong
         note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
-        word = "counted" if passed else "below the threshold"
         english = Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
         gate = self.rules.meaning_any_language.english_gate if self.rules.meaning_any_language is not None else None
         if passed or not any_language or gate is None or closest.score < gate:
@@ -239,10 +237,22 @@ class _Signals:
         other = self._meaning_any_language(message)
         return other if other is not None and other[1] else english
 
+    def _vetoed(self, message: str, veto: float | None) -> bool:
+        """Does the multilingual check put the whole message nearer a not-crisis example than
+        any crisis example by more than ``veto``? (One sentence of a question about lymphoedema,
+        "my arm feels a bit heavy", lies near "I burn my arm"; the whole message lies near the
+        not-crisis questions.)"""
+        if veto is None or self.multilingual is None or not message.strip():
+            return False
+        whole = self.multilingual.closest([message])
+        return whole is not None and whole.margin < -veto
+
     def _meaning_any_language(self, message: str) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning for a language the English check does not read: the whole
         message against the crisis and not-crisis examples of every language, by the
-        multilingual encoder (``meaning_any_language`` of rules.yaml)."""
+        multilingual encoder (``meaning_any_language`` of rules.yaml); when the whole does not
+        pass, each of its sentences, at the stricter sentence threshold and margin (the
+        crisis in one clause of a long message about something else)."""
         rule = self.rules.meaning_any_language
         if self.multilingual is None or rule is None or not message.strip():
             return None
@@ -250,10 +260,16 @@ class _Signals:
         if closest is None:
             return None
         passed = closest.score >= rule.threshold and closest.margin >= rule.margin
+        unit = 0
+        if not passed and rule.sentence_threshold is not None:
+            sentences = [s for s in split_sentences(message) if len(s.split()) >= rule.sentence_min_words]
+            part = self.multilingual.closest(sentences[: rule.max_sentences]) if len(sentences) > 1 else None
+            if part is not None and part.score >= rule.sentence_threshold and part.margin >= rule.sentence_margin:
+                closest, passed, unit = part, True, part.unit + 1
         strong = passed and closest.score >= rule.strong
         note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
         word = "counted" if passed else "below the threshold"
-        return Evidence("exemplar", closest.exemplar, "crisis", "unit 0", f"{word}; {note}"), passed, strong
+        return Evidence("exemplar", closest.exemplar, "crisis", f"unit {unit}", f"{word}; {note}"), passed, strong
 
     def _crisis_beside_level(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
         """The multilingual crisis check beside another level a lexicon found (a message not in
@@ -273,3 +289,30 @@ class _Signals:
         word = "counted" if passed else "below the threshold"
         note = f"{word}; multilingual, beside {nearest.level}; cosine {closest.score:.2f}, margin {margin:+.2f}"
         return Evidence("exemplar", closest.exemplar, "crisis", "unit 0", note), passed, False
+
+
+def _english_closest(matcher: ExemplarMatcher, rule: MeaningRule, message: str) -> tuple[Closest | None, bool]:
+    """The English check's nearest crisis exemplar to the message or one of its sentences
+    (of at least ``_MEANING_MIN_WORDS`` words, when it has several), and whether it passes
+    (``threshold`` and ``margin``, or ``high`` and ``high_margin``): the whole message first,
+    then its best sentence (``unit`` counts the whole as 0)."""
+
+    def passes(found: Closest) -> bool:
+        return (found.score >= rule.threshold and found.margin >= rule.margin) or (
+            found.score >= rule.high and found.margin >= rule.high_margin
+        )
+
+    sentences = [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
+    whole = matcher.closest([message])
+    if whole is None:
+        return None, False
+    if passes(whole) or len(sentences) < 2:
+        return whole, passes(whole)
+    part = matcher.closest(sentences[: rule.max_units - 1])
+    if part is None:
+        return whole, False
+    part = replace(part, unit=part.unit + 1)
+    if passes(part):
+        return part, True
+    # neither passes: the nearer of the two (its score opens the multilingual check's gate)
+    return max((whole, part), key=lambda c: c.score + min(c.margin, 0.0)), False
