@@ -225,10 +225,10 @@ def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path, with_se
 def _english_sentences(rows: list[dict], matcher: object, rule: object, multilingual: np.ndarray,
                        margins: np.ndarray) -> None:
     """The English check (all-MiniLM-L6-v2 against exemplars.yaml, which holds no dev
-    message), a pass by one sentence cancelled when the multilingual check puts the whole
-    message nearer a not-crisis message than any crisis message by more than the veto (each
-    writer left out: ``margins``); beside it the multilingual check (whole and sentences)
-    behind the 0.4 gate."""
+    message), a pass below the "veto below" cosine cancelled when the multilingual check puts
+    the whole message nearer a not-crisis message than any crisis message by more than the
+    veto (each writer left out: ``margins``); beside it the multilingual check (whole and
+    sentences) behind the 0.4 gate."""
     from cancerinfo.triage.signals import _english_closest
 
     english = np.array([r.get("lang", "en") == "en" for r in rows])
@@ -236,16 +236,16 @@ def _english_sentences(rows: list[dict], matcher: object, rule: object, multilin
     crisis, benign = english & (labels == "crisis"), english & np.isin(labels, ["general", "refuse"])
     found = [_english_closest(matcher, rule, r["message"]) if e else (None, False) for r, e in zip(rows, english, strict=True)]  # type: ignore[arg-type]
     passed = np.array([p for _, p in found])
-    by_sentence = np.array([c is not None and c.unit > 0 and c.score < rule.high for c, _ in found])  # type: ignore[attr-defined]
-    gate = np.array([c is not None and c.score >= 0.4 for c, _ in found])
+    scores = np.array([c.score if c is not None else -1.0 for c, _ in found])
+    gate = scores >= 0.4
     print()
-    print("| sentence veto | English check: crisis caught | flagged | with the multilingual check: crisis caught | flagged |")
-    print("|---|---|---|---|---|")
-    for veto in (None, 0.05, 0.03, 0.02, 0.01):
-        kept = passed & ~(by_sentence & (margins < -veto)) if veto is not None else passed
+    print("| veto below | veto | English check: crisis caught | flagged | with the multilingual check: crisis caught | flagged |")
+    print("|---|---|---|---|---|---|")
+    for below, veto in ((None, None), (0.6, 0.05), (0.6, 0.03), (0.7, 0.05), (0.7, 0.03), (0.7, 0.02), (1.01, 0.03)):
+        kept = passed & ~((scores < below) & (margins < -veto)) if veto is not None else passed
         both = kept | (gate & ~kept & multilingual)
-        print(f"| {'none' if veto is None else veto} | {int((kept & crisis).sum())}/{int(crisis.sum())} | {int((kept & benign).sum())}/{int(benign.sum())} | "
-              f"{int((both & crisis).sum())}/{int(crisis.sum())} | {int((both & benign).sum())}/{int(benign.sum())} |")
+        print(f"| {'-' if below is None else below} | {'none' if veto is None else veto} | {int((kept & crisis).sum())}/{int(crisis.sum())} | "
+              f"{int((kept & benign).sum())}/{int(benign.sum())} | {int((both & crisis).sum())}/{int(crisis.sum())} | {int((both & benign).sum())}/{int(benign.sum())} |")
 
 
 if __name__ == "__main__":

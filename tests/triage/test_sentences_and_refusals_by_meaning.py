@@ -34,26 +34,31 @@ class _Stub:
         return Closest(found[best][0], found[best][1], "an exemplar", best)
 
 
-def test_a_sentence_passes_the_english_check_unless_the_multilingual_check_vetoes_it(
+def test_an_english_pass_is_vetoed_when_the_multilingual_check_reads_an_ordinary_message(
     lexical: Triage, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     rule = lexical.rules.meaning
-    assert rule.sentence_veto is not None
+    assert rule.veto is not None and rule.threshold < rule.veto_below
     # the whole message is far from every crisis exemplar; its third sentence passes
     english = _Stub({WHOLE: (0.3, -0.2), SENTENCES[2]: (rule.threshold + 0.01, rule.margin + 0.01)})
     found, passed = _english_closest(english, rule, WHOLE)  # type: ignore[arg-type]
     assert passed and found is not None and found.unit == 3  # 0 is the whole message
     monkeypatch.setattr(lexical, "exemplars", {"en": english})
     # the multilingual check puts the whole message well nearer a not-crisis example: vetoed
-    monkeypatch.setattr(lexical, "multilingual", _Stub({WHOLE: (0.8, -rule.sentence_veto - 0.01)}))
+    monkeypatch.setattr(lexical, "multilingual", _Stub({WHOLE: (0.8, -rule.veto - 0.01)}))
     evidence, passed, _ = lexical._meaning(WHOLE, "en", any_language=False)  # type: ignore[misc]
     assert not passed and evidence.note.startswith("vetoed by the multilingual check")
-    # about as near a crisis example as a not-crisis one: the sentence's pass stands
-    monkeypatch.setattr(lexical, "multilingual", _Stub({WHOLE: (0.8, -rule.sentence_veto + 0.01)}))
+    # about as near a crisis example as a not-crisis one: the pass stands
+    monkeypatch.setattr(lexical, "multilingual", _Stub({WHOLE: (0.8, -rule.veto + 0.01)}))
     evidence, passed, _ = lexical._meaning(WHOLE, "en", any_language=False)  # type: ignore[misc]
     assert passed and evidence.note.startswith("counted")
-    # a sentence very close to an exemplar (``high``) is never vetoed
-    english = _Stub({WHOLE: (0.3, -0.2), SENTENCES[2]: (rule.high, rule.high_margin)})
+    # the whole message passing is vetoed the same way
+    english = _Stub({WHOLE: (rule.threshold + 0.01, rule.margin + 0.01)})
+    monkeypatch.setattr(lexical, "exemplars", {"en": english})
+    monkeypatch.setattr(lexical, "multilingual", _Stub({WHOLE: (0.8, -rule.veto - 0.01)}))
+    assert not lexical._meaning(WHOLE, "en", any_language=False)[1]  # type: ignore[index]
+    # a pass at or above ``veto_below`` is never vetoed
+    english = _Stub({WHOLE: (0.3, -0.2), SENTENCES[2]: (rule.veto_below, rule.margin + 0.01)})
     monkeypatch.setattr(lexical, "exemplars", {"en": english})
     monkeypatch.setattr(lexical, "multilingual", _Stub({WHOLE: (0.8, -0.5)}))
     assert lexical._meaning(WHOLE, "en", any_language=False)[1]  # type: ignore[index]

@@ -62,10 +62,11 @@ class MeaningRule(_Strict):
     #: very close to a crisis exemplar and about as close to a not-crisis one: recall first)
     high: float = Field(default=1.0, ge=-1, le=1)
     high_margin: float = Field(default=0.0, ge=-1, le=1)
-    #: a sentence's pass below ``high`` (the whole message did not pass) is cancelled when the
-    #: multilingual check puts the whole message nearer a not-crisis example than any crisis
-    #: example by more than this (none: never cancelled)
-    sentence_veto: float | None = Field(default=None, ge=0, le=1)
+    #: a pass with a cosine below ``veto_below`` is cancelled when the multilingual check
+    #: puts the whole message nearer a not-crisis example than any crisis example by more
+    #: than ``veto`` (none: never cancelled)
+    veto: float | None = Field(default=None, ge=0, le=1)
+    veto_below: float = Field(default=1.0, ge=-1, le=1.01)
     max_units: int = Field(ge=1, le=64)
     reference: str = Field(min_length=1)
 

@@ -224,7 +224,7 @@ class _Signals:
         if closest is None:
             return None
         word = "counted" if passed else "below the threshold"
-        if passed and closest.unit > 0 and closest.score < rule.high and self._vetoed(message, rule.sentence_veto):
+        if passed and closest.score < rule.veto_below and self._vetoed(message, rule.veto):
             passed, word = False, "vetoed by the multilingual check"
         strong = passed and closest.score >= rule.strong
         note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
@@ -240,8 +240,9 @@ class _Signals:
     def _vetoed(self, message: str, veto: float | None) -> bool:
         """Does the multilingual check put the whole message nearer a not-crisis example than
         any crisis example by more than ``veto``? (One sentence of a question about lymphoedema,
-        "my arm feels a bit heavy", lies near "I burn my arm"; the whole message lies near the
-        not-crisis questions.)"""
+        "my arm feels a bit heavy", lies near "I burn my arm"; "does morphine make you stop
+        breathing?" near an overdose exemplar; the whole messages lie near ordinary questions
+        among the many more examples the multilingual check reads.)"""
         if veto is None or self.multilingual is None or not message.strip():
             return False
         whole = self.multilingual.closest([message])
