@@ -84,9 +84,9 @@ def main() -> None:
     _levels(vectors, labels, writers, english, benign, similar)
     whole = (score >= 0.88) & (margin >= 0.01)
     sentences = _sentences(encoder, rows, vectors, crisis_v, other_v, crisis, benign, writers)
-    for_english = _sentence_grid(whole, sentences, english, crisis, benign)
+    passed_multilingual = _sentence_grid(whole, sentences, english, crisis, benign)
     _refusals(rows, labels, writers, english, similar)
-    _english_gate(rows, english & crisis & whole, args.questions, for_english, margin)
+    _english_gate(rows, english & crisis & whole, args.questions, passed_multilingual, margin)
 
 
 def _levels(vectors: np.ndarray, labels: np.ndarray, writers: np.ndarray, english: np.ndarray,
@@ -190,7 +190,7 @@ def _refusals(rows: list[dict], labels: np.ndarray, writers: np.ndarray, english
               f"{int((hit & general & group).sum())}/{int((general & group).sum())} |")
 
 
-def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path, with_sentences: np.ndarray,
+def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path, multilingual: np.ndarray,
                   margins: np.ndarray) -> None:
     """How many English crisis messages the multilingual check catches keep an English-check
     cosine at or above each gate, and the share of KB questions that would pass the gate."""
@@ -209,7 +209,7 @@ def _english_gate(rows: list[dict], caught: np.ndarray, questions: Path, with_se
         return closest.score if closest is not None else -1.0
 
     kept = [english_score(rows[i]["message"]) for i in np.flatnonzero(caught)]
-    _english_sentences(rows, matcher, triage.rules.meaning, with_sentences, margins)
+    _english_sentences(rows, matcher, triage.rules.meaning, multilingual, margins)
     asked = []
     if questions.is_file():
         asked = [english_score(json.loads(line)["question"]) for line in questions.open(encoding="utf-8")][:1000]

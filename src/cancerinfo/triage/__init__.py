@@ -12,6 +12,7 @@ for a clinical reviewer.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -67,7 +68,7 @@ def build_triage(
                 encoder, files.crisis_examples.urgent, multilingual.not_crisis_vectors, cache=cache, shipped=shipped
             )
         if files.crisis_examples.refuse and rule.refusal_k is not None:
-            any_language_refusals = _any_language_voter(files, multilingual, levels)
+            any_language_refusals = _any_language_voter(files.crisis_examples.refuse, multilingual, levels)
     voter = _voter(files, embedder, cache)
     return Triage(
         safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels,
@@ -75,20 +76,22 @@ def build_triage(
     )
 
 
-def _any_language_voter(files: TriageFiles, multilingual: ExemplarMatcher, levels: LevelExamples | None) -> ExampleVoter:
+def _any_language_voter(
+    refusals: Mapping[str, Sequence[str]], multilingual: ExemplarMatcher, levels: LevelExamples | None
+) -> ExampleVoter:
     """Refusals by meaning in any language: every example the multilingual checks compare
-    with (crisis, not crisis, the other levels), the refusals of ``crisis-examples.yaml``
-    labelled with their reason; their vectors are those already loaded for the other checks."""
+    with (crisis, not crisis, the other levels), the ``refusals`` (crisis-examples.yaml
+    ``refuse``, all among the not-crisis ones) labelled with their reason; their vectors are
+    those already loaded for the other checks."""
     texts = [*multilingual.crisis, *multilingual.not_crisis, *(levels.texts if levels is not None else ())]
     rows = np.vstack([
         multilingual.crisis_vectors, multilingual.not_crisis_vectors,
         *([levels.vectors] if levels is not None else []),
     ])
-    row = {}
+    row: dict[str, int] = {}
     for i, text in enumerate(texts):
         row.setdefault(text, i)
-    assert files.crisis_examples is not None
-    refuse = {reason: [t for t in ts if t in row] for reason, ts in files.crisis_examples.refuse.items()}
+    refuse = {reason: [t for t in ts if t in row] for reason, ts in refusals.items()}
     refused = {t for ts in refuse.values() for t in ts}
     others = [t for t in row if t not in refused]
     order = [row[t] for ts in refuse.values() for t in ts] + [row[t] for t in others]
