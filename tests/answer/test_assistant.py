@@ -189,6 +189,20 @@ def test_something_the_kb_never_mentions_is_unsupported(assistant: Assistant) ->
     assert (food["status"], food["reason"]) == ("abstained", "UNSUPPORTED")
 
 
+def test_how_people_type_does_not_make_a_drug_question_unsupported(assistant: Assistant) -> None:
+    # everyday words the drug's page never uses ("watch"), a texting spelling ("shud"), a
+    # word typed a letter off ("finshed") and an age typed as one word ("58yo") are how
+    # people ask, not what they ask about
+    typed = assistant.ask(
+        "my 58yo dad finshed his first cycle of ninlaro and the doc mentioned we shud watch him. what is it used for"
+    ).as_dict()
+    assert typed["status"] == "answered", typed["reason"]
+    assert any("ixazomib" in c["url"] for c in typed["citations"])
+    # a thing the page never names still is what was asked
+    food = assistant.ask("my 58yo dad is on ninlaro, shud he avoid grapefruit").as_dict()
+    assert (food["status"], food["reason"]) == ("abstained", "UNSUPPORTED")
+
+
 def test_an_empty_or_too_long_question_abstains_with_its_reason(assistant: Assistant) -> None:
     assert assistant.ask("   ").reason == "NO_QUERY_TERMS"
     assert assistant.ask("cancer " * 400).reason == "TOO_LONG"

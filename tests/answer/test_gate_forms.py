@@ -77,3 +77,21 @@ def test_a_negation_typed_without_its_apostrophe_is_not_a_missing_term() -> None
         load_answer_policy(), only_unknown=True,
     )
     assert missing == []
+
+
+def test_everyday_words_typos_texting_and_ages_are_not_missing_terms() -> None:
+    # "watch" and "mentioned" are everyday words, "finshed" and "growin" one letter off
+    # one, "shud" and "wks" texting spellings, "7yo" and "3wks" ages and times: none is a
+    # term the pages must hold, whether a drug is named (all rare words count) or not
+    question = "our 7yo finshed limb sparing surgery 3wks ago, the doc mentioned we shud watch for growin pains"
+    for only_unknown in (True, False):
+        missing = missing_specific_words(question, PAGE, ["Bone Cancer"], kb_words(), load_answer_policy(), only_unknown=only_unknown)
+        assert missing == [], (only_unknown, missing)
+
+
+def test_a_term_one_letter_from_an_everyday_word_is_read_as_a_typo_only_when_long() -> None:
+    # "ohip" is one letter from "ship" but four letters long: still a term the pages lack
+    missing = missing_specific_words(
+        "does ohip cover limb sparing surgery", PAGE, ["Bone Cancer"], kb_words(), load_answer_policy(), only_unknown=True
+    )
+    assert missing == ["ohip"]

@@ -251,12 +251,16 @@ class Assistant(_Asking, _Replies):
     # -- steps --------------------------------------------------------------------------
     def _missing(self, asked: Asked, evidence: Evidence, result: SearchResult) -> list[str]:
         """Specific words of the question its pages never use. A question naming a drug,
-        brand or regimen is checked against that page alone ("grapefruit with ixazomib?")."""
+        brand or regimen is checked against that page and the pages found for it, counting
+        rarer words too ("grapefruit with ixazomib?")."""
         index = self.searcher.index
         pages = evidence.pages
         drug_urls = {u for e in result.entities if e["kind"] in DRUG_KINDS for u in e["urls"]}
         if drug_urls:
-            pages = [index.document_of_url[u] for u in drug_urls if u in index.document_of_url]
+            # the drug's page and the pages found for the question: "on folfox, her feet are
+            # numb" asks about numb feet, which the neuropathy page covers, not FOLFOX's page
+            named = [index.document_of_url[u] for u in drug_urls if u in index.document_of_url]
+            pages = list(dict.fromkeys([*named, *pages]))
         page_set = set(pages)
         chunks = [c for c in evidence.chunks if c.document in page_set]
         chunks += self.composer.finder.chunks([p for p in pages if p not in evidence.pages])

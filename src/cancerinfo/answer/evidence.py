@@ -267,7 +267,7 @@ class EvidenceFinder:
             other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
             strong = set(ranked[: self.policy.other_site_pages])
             ranked = [d for d in ranked if d not in other or d in strong]
-        narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
+        narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked - young_asked(result.query)}
         ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
         patient = [d for d in ranked if not self.documents[d].professional]
         professional = [d for d in ranked if self.documents[d].professional]
@@ -375,3 +375,19 @@ class EvidenceFinder:
                 opening=opening, first_section=first_section,
             )
         return self._fits[key]
+
+
+#: An age typed with its unit ("our 7yo", "my 15 yr old", "a 10-year-old", "16 y/o").
+_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:yo\b|y/o\b|(?:yrs?|years?)\s*-?\s*old\b)", re.IGNORECASE)
+#: Below this age the person asked about is a child: pages for children are not narrower
+#: than the question ("our 7yo has leukemia" -> the pages for parents of a child with cancer).
+CHILD_BELOW_AGE = 18
+CHILD_WORDS = frozenset({"child", "children", "childhood", "kids", "adolescents", "teens"})
+
+
+def young_asked(question: str) -> frozenset[str]:
+    """The audience words a question asks by giving an age under 18 ("our 7yo", "my 15 yr
+    old"): those of pages for children and teenagers; none otherwise."""
+    if any(int(m.group(1)) < CHILD_BELOW_AGE for m in _AGE.finditer(question)):
+        return CHILD_WORDS
+    return frozenset()

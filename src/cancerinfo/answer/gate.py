@@ -21,6 +21,7 @@ Thresholds live in ``policies/answer.yaml`` and are calibrated in docs/answers.m
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -118,13 +119,14 @@ def missing_specific_words(
     covered = _Coverage(chunks, words)
     for text in (*titles, *expansions):
         covered.words.update(terms(text))
+    everyday = common_english()
     missing = []
     for word in query_words(question):
         term = stem(word)
         if word in policy.conversational_words or term in policy.conversational_words or len(word) < 3 or "'" in word:
             continue
-        if word.isdigit():
-            continue
+        if word.isdigit() or _QUANTITY.fullmatch(word):
+            continue  # "12", "7yo", "29f", "2nd", "3wks": an age, a count or a time, not a term
         frequency = words.frequency(term)
         limit = policy.gate.specific_word_max_share if only_unknown else policy.gate.drug_word_max_share
         if frequency and (only_unknown or words.share(term) >= limit):
@@ -133,8 +135,10 @@ def missing_specific_words(
             continue  # the pages use it, or another form of it ("amputation" for "amputate")
         if frequency == 0 and word in known:
             continue
-        if frequency == 0 and only_unknown and (word in common_english() or _contraction(word)):
-            continue  # an everyday word the KB happens not to use ("celebrating", "hasnt") is not a term
+        if word in everyday or _contraction(word) or _misspelt(word, everyday):
+            # an everyday word ("watch", "mentioned", "celebrating", "hasnt"), or one typed
+            # a letter off ("finshed", "growin"), is how people ask, not what they ask about
+            continue
         if frequency == 0:
             corrected = words.correct(term)
             if corrected is not None and (corrected in covered or words.share(corrected) >= policy.gate.specific_word_max_share):
@@ -145,6 +149,34 @@ def missing_specific_words(
         else:  # a word the KB uses rarely, and the pages never
             missing.append(word)
     return missing
+
+
+#: A number with a unit of age, sex, time, count or weight, typed as one word ("7yo", "29F",
+#: "2nd", "3wks", "12lbs"): how old, when or how much, never a term the KB should hold.
+_QUANTITY = re.compile(
+    r"\d+(?:yo|yos|y|yr|yrs|f|m|st|nd|rd|th|d|wk|wks|w|mo|mos|h|hr|hrs|min|mins|x|lb|lbs|kg|kgs|mg|ml|am|pm)"
+)
+#: The shortest word read as an everyday word typed a letter off (shorter ones are too
+#: often a real acronym one letter from a word: "ohip" and "ship").
+MIN_MISSPELT_LENGTH = 5
+_LETTERS = "abcdefghijklmnopqrstuvwxyz"
+
+
+def _misspelt(word: str, everyday: frozenset[str]) -> bool:
+    """Is ``word`` (not itself an everyday word) one letter off an everyday word: a letter
+    left out, added, changed or two swapped ("finshed", "growin", "becuase")?"""
+    if len(word) < MIN_MISSPELT_LENGTH or not word.isalpha():
+        return False
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    for left, right in splits:
+        if right and left + right[1:] in everyday:
+            return True
+        if len(right) > 1 and left + right[1] + right[0] + right[2:] in everyday:
+            return True
+        for letter in _LETTERS:
+            if left + letter + right in everyday or (right and left + letter + right[1:] in everyday):
+                return True
+    return False
 
 
 def _contraction(word: str) -> bool:

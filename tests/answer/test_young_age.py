@@ -1,0 +1,74 @@
+"""An age under 18 typed in a question ("our 7yo", "my 15 yr old") asks about a child: pages
+for children are not pushed behind the others as narrower than the question (real ingest,
+real store)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from cancerinfo.answer.assistant import Assistant
+from cancerinfo.answer.evidence import young_asked
+from cancerinfo.pipeline.ingest import ingest
+from tests.helpers import write_page
+
+PAGES = {
+    "child-leukemia": (
+        "Childhood Leukemia Treatment",
+        "## How leukemia in children is treated\n\nLeukemia in children is treated with chemotherapy given in "
+        "phases over two to three years, and most children with leukemia are treated at a children's cancer center.\n",
+    ),
+    "adult-leukemia": (
+        "Adult Leukemia Treatment",
+        "## Treatment options\n\nLeukemia in adults may be treated with chemotherapy, targeted therapy or a stem cell transplant.\n",
+    ),
+}
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("kb")
+    folder = root / "kb" / "en" / "02_nci_core" / "types"
+    for slug, (title, body) in PAGES.items():
+        write_page(folder, f"{slug}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/types/leukemia/{slug}",
+                   title=f"{title} - NCI", cancerTypes=["leukemia"])
+    path = root / "store.db"
+    assert ingest([root / "kb"], db=path).ok
+    found = Assistant(path)
+    yield found
+    found.close()
+
+
+@pytest.mark.parametrize(
+    ("question", "child"),
+    [
+        ("our 7yo has leukemia", True),
+        ("my 15 yr old daughter", True),
+        ("a 10-year-old boy", True),
+        ("she is 16 y/o", True),
+        ("my 58 yo dad", False),
+        ("2 yrs out from colon cancer", False),
+        ("im 22 and just diagnosed", False),
+        ("29F just diagnosed", False),
+    ],
+)
+def test_an_age_under_18_asks_about_a_child_and_a_duration_does_not(question: str, child: bool) -> None:
+    assert bool(young_asked(question)) is child
+    assert not child or {"child", "children", "childhood"} <= young_asked(question)
+
+
+def order(assistant: Assistant, question: str) -> list[str]:
+    """The evidence's pages for ``question`` when the search put the children's page first
+    (as the NCI KB's search does for such questions; on two tiny pages it need not)."""
+    result = assistant.searcher.search(question)
+    child_first = sorted(result.hits, key=lambda hit: not hit.url.endswith("/child-leukemia"))
+    evidence = assistant.composer.finder.find(replace(result, hits=child_first), ("treatment_options",))
+    return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
+
+
+def test_the_childrens_page_keeps_its_place_for_a_child_and_goes_last_for_an_adult(assistant: Assistant) -> None:
+    young = order(assistant, "our 7yo has leukemia, how is it treated")
+    old = order(assistant, "my 70 yo dad has leukemia, how is it treated")
+    assert young == ["child-leukemia", "adult-leukemia"]
+    assert old == ["adult-leukemia", "child-leukemia"]
