@@ -37,6 +37,16 @@ LEADING_WORDS = 4
 FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
 LEADING_PAGES = 3
+#: The first part of an answer plan for a question on living with cancer (a side effect,
+#: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
+#: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
+#: pages of a cancer or drug the question names. 6 chosen on answers-dev and answers-dev-2
+#: (3: dev-2 best page cited 36 -> 37 of 70; 6 and 10: 39, in the short answer 33 -> 35, key
+#: fact 18 -> 20; answers-dev: best page cited 62 -> 63 of 75, in the short answer 59 -> 60).
+LIVING_WITH_PARTS = frozenset(
+    {"manage_side_effect", "eating", "caregiving", "talk_children", "fertility_sex", "coping_support", "cost_care"}
+)
+LIVING_WITH_LEADING_PAGES = 6
 MAX_CACHED_FITS = 500_000
 #: "non-Hodgkin", "non-small cell": the word after "non" is ruled out, not named
 _NEGATED = re.compile(r"\bnon[-\s]+([a-z0-9]+)")
@@ -240,6 +250,16 @@ class EvidenceFinder:
             leading = set() if drug_named or not self.sites_named(" ".join(topic_words)) else {
                 d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, near, negated)
             }
+            if parts and parts[0] in LIVING_WITH_PARTS and (drug_named or self.sites_named(" ".join(topic_words))):
+                # a question on living with cancer ("on folfox and her feet are numb, what can we
+                # do", "our 7yo with leukemia asks if she got sick because she was bad") is
+                # answered by the KB's pages on that (side effects, eating, coping, caregiving),
+                # not by the treatment page of the cancer or drug it names as context (a topic
+                # that is no cancer, "depression", still has its own pages first)
+                leading |= {
+                    d for d in ranked[:LIVING_WITH_LEADING_PAGES]
+                    if d not in about and not (self.title_words[d] & self.site_words)
+                }
             first = [d for d in ranked if d in about or d in leading]
             # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
             titled = sorted(

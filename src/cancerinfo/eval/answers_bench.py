@@ -58,12 +58,16 @@ def answers_benchmark(db: Path, shared: Path) -> dict[str, Any]:
     return results
 
 
+#: The independent answer sets: dev halves tuned on, test halves only reported.
+ANSWER_SETS = ("answers-dev", "answers-test", "answers-dev-2", "answers-test-2")
+
+
 def _answer_sets(assistant: Assistant) -> dict[str, Any]:
     """The independent answer sets (dev: tuned on; test: only reported), without their rows."""
     from cancerinfo.eval.answer_sets import run_answer_set
 
     sets = {}
-    for name in ("answers-dev", "answers-test"):
+    for name in ANSWER_SETS:
         path = REPO / "benchmarks" / f"{name}.jsonl"
         if path.exists():
             figures = run_answer_set(assistant, path)

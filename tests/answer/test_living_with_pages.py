@@ -1,0 +1,66 @@
+"""A question on living with cancer (a side effect, eating, coping, caregiving) that names
+its cancer as context is answered by the KB's page on that, which keeps the place the search
+gave it, before the cancer's other pages (real ingest, real store)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pytest
+
+from cancerinfo.answer.assistant import Assistant
+from cancerinfo.pipeline.ingest import ingest
+from tests.helpers import write_page
+
+COLON = {
+    slug: (f"Colon Cancer {name}", f"## {name}\n\nColon cancer {what}.\n", ["colon"])
+    for slug, name, what in (
+        ("types/colon-treatment", "Treatment", "is treated with surgery and chemotherapy"),
+        ("types/colon-symptoms", "Symptoms", "may cause a change in bowel habits"),
+        ("types/colon-diagnosis", "Diagnosis", "is diagnosed with a colonoscopy and a biopsy"),
+        ("types/colon-stages", "Stages", "stages describe how far the cancer has spread"),
+        ("types/colon-screening", "Screening", "screening looks for polyps before symptoms start"),
+    )
+}
+PAGES = {
+    **COLON,
+    "side-effects/nerve-problems": (
+        "Nerve Problems (Peripheral Neuropathy) and Cancer Treatment",
+        "## Ways to manage nerve problems\n\nWear shoes that protect your feet, and check your hands and feet for cuts.\n",
+        [],
+    ),
+}
+#: the search's order assumed below: four colon pages, the nerve page (fifth), the last colon page
+ORDER = ["colon-treatment", "colon-symptoms", "colon-diagnosis", "colon-stages", "nerve-problems", "colon-screening"]
+
+
+@pytest.fixture(scope="module")
+def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    root = tmp_path_factory.mktemp("kb")
+    for slug, (title, body, types) in PAGES.items():
+        folder = root / "kb" / "en" / "02_nci_core" / slug.split("/")[0]
+        write_page(folder, f"{slug.split('/')[1]}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/{slug}",
+                   title=f"{title} - NCI", cancerTypes=types)
+    path = root / "store.db"
+    assert ingest([root / "kb"], db=path).ok
+    found = Assistant(path)
+    yield found
+    found.close()
+
+
+def pages(assistant: Assistant, question: str, parts: tuple[str, ...]) -> list[str]:
+    """The evidence's pages when the search ranked the pages in ``ORDER`` (the NCI KB's search
+    puts the cancer's pages first for such questions)."""
+    result = assistant.searcher.search(question, k=20)
+    hits = sorted(result.hits, key=lambda hit: ORDER.index(hit.url.rsplit("/", 1)[-1]))
+    evidence = assistant.composer.finder.find(replace(result, hits=hits), parts)
+    return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
+
+
+def test_the_side_effect_page_keeps_its_place_for_a_question_on_a_side_effect(assistant: Assistant) -> None:
+    question = "my mom has colon cancer and her feet are numb, what can we do at home"
+    assert assistant.composer.finder.sites_named(question) == {"colon"}
+    # a question on managing a side effect: the nerve page keeps the place the search gave it
+    assert pages(assistant, question, ("manage_side_effect", "side_effects_common")) == ORDER
+    # a question on the cancer's treatment: every colon cancer page first
+    assert pages(assistant, question, ("treatment_options", "side_effects_common")) == [*ORDER[:4], ORDER[5], ORDER[4]]
