@@ -45,3 +45,28 @@ def test_the_pages_of_a_topic_that_is_no_cancer_come_first() -> None:
     # a cancer topic: the general page the search put first keeps its place
     breast = result("lumpectomy or mastectomy for breast cancer", "breast cancer", [2], first=[3, 2])
     assert finder.find(breast, POLICY.plan("treatment")).pages[0] == 3
+
+
+NEWS = [
+    ("Combining Targeted Drugs Effective for Metastatic Breast Cancer - NCI", "types/breast/research/combination-targeted",
+     "In a clinical trial, women with metastatic breast cancer who received two targeted drugs lived longer."),
+    ("Breast Cancer Treatment (PDQ®)–Patient Version - NCI", "types/breast/patient/breast-treatment-pdq",
+     "Treatment of metastatic breast cancer may include targeted therapy."),
+]
+
+
+def test_a_research_news_page_known_by_its_address_goes_after_the_patient_pages() -> None:
+    documents = [patient_page(i + 1, title, slug) for i, (title, slug, _) in enumerate(NEWS)]
+    chunks = [ChunkRow(i + 1, f"page-{i}-0", i, 0, "Overview", text) for i, (_, _, text) in enumerate(NEWS)]
+    bodies = {i: f"# {title}\n\n## Overview\n\n{text}\n" for i, (title, _, text) in enumerate(NEWS)}
+    finder = pages.composer_on(MemoryKB(documents, bodies, chunks), documents, chunks, POLICY).finder
+
+    def first(question: str) -> int:
+        hits = [Hit(d.url, d.title, "Overview", f"page-{i}-0", 0.1, "02_nci_core", "patient", "2025-12-30", "ok", "", document=i)
+                for i, d in enumerate(documents)]
+        return finder.find(SearchResult(query=question, intent="general", hits=hits), POLICY.plan("treatment")).pages[0]
+
+    # the search put the news page first; its title does not say "research", its address does
+    assert "research" not in NEWS[0][0].lower()
+    assert first("how is metastatic breast cancer treated with targeted drugs") == 1
+    assert first("what does new research say about targeted drugs for metastatic breast cancer") == 0

@@ -37,6 +37,9 @@ LEADING_WORDS = 4
 FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
 LEADING_PAGES = 3
+#: The address of a research news page ("https://www.cancer.gov/types/breast/research/...",
+#: ".../news-events/cancer-currents-blog/...").
+_RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
 #: The first part of an answer plan for a question on living with cancer (a side effect,
 #: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
 #: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
@@ -142,7 +145,13 @@ class EvidenceFinder:
         self.document_of_url = document_of_url
         self.policy = policy
         self.titles = [without_publisher(d.title) for d in self.documents]
-        self.title_words = [frozenset(title_words(t)) for t in self.titles]
+        # a research news page says so in its address, not always in its title ("Combining
+        # Targeted Drugs Effective for Metastatic Breast Cancer"): read as titled "research",
+        # a page for another audience than a patient's question (``audience_qualifiers``)
+        self.title_words = [
+            frozenset(title_words(t)) | ({"research"} if _RESEARCH_URL.search(d.url) else frozenset())
+            for t, d in zip(self.titles, self.documents, strict=True)
+        ]
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
         self.title_negated = [frozenset(m.group(1) for m in _NEGATED.finditer(t.lower())) for t in self.titles]
         self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it
