@@ -174,6 +174,17 @@ def test_a_dose_request_is_refused_kindly_with_questions_for_the_doctor(assistan
     assert kinds[:2] == ["refusal", "questions_for_doctor"]
 
 
+def test_a_refusal_gives_its_general_information_as_short_as_an_answer(assistant: Assistant) -> None:
+    response = assistant.ask("i have a lump in my neck, do i have cancer? what are the side effects of ixabepilone").as_dict()
+    assert (response["status"], response["reason"]) == ("refused", "DIAGNOSE_ME")
+    kinds = [s["kind"] for s in response["sections"]]
+    # the refusal and its questions, then a short answer and at most one supporting part
+    assert kinds[:3] == ["refusal", "questions_for_doctor", "short_answer"]
+    assert len([s for s in response["sections"] if s["source"] == "kb"]) <= 2
+    # the rest is one tap away, without a second list of questions for the doctor
+    assert response["more"] and all(m["kind"] != "questions_for_doctor" for m in response["more"])
+
+
 def test_off_topic_and_veterinary_questions_abstain(assistant: Assistant) -> None:
     off = assistant.ask("What is the capital of France?").as_dict()
     assert (off["status"], off["reason"]) == ("abstained", "OFF_TOPIC")

@@ -95,7 +95,8 @@ class _Replies(_ShortAnswer):
         title = "Lo que puedo y no puedo hacer" if spanish else "What I can and cannot do"
         first = Section("refusal", title, triage.message, [], "safety")
         sections = [first]
-        citations = []
+        citations: list[Citation] = []
+        more: list[Section] = []
         informative = triage.reason != "RULES_NOT_CHANGEABLE" and triage.language == "en"
         if informative and self._supported(result):
             plan_intent = intent
@@ -103,9 +104,16 @@ class _Replies(_ShortAnswer):
             hits = {hit.chunk_id for hit in result.hits}
             kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
             if not any(s.source == "kb" for s in kb_sections) and evidence.drug_named:
-                kb_sections, citations = self.composer.compose(asked.resolved, DRUG_INTENT, evidence, hit_chunks=hits)
+                plan_intent = DRUG_INTENT
+                kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
             if any(s.source == "kb" for s in kb_sections):  # navigation text only beside quotes
+                # the general information as short as an answer's: its short answer and one
+                # supporting part, the rest behind "more"
+                kb_sections, more, citations = self._arrange(
+                    asked.resolved, result, evidence, plan_intent, kb_sections, citations
+                )
                 sections += [s for s in kb_sections if s.source == "kb" or s.kind != "questions_for_doctor"]
+                more = [s for s in more if s.source == "kb" or s.kind != "questions_for_doctor"]
         if triage.questions_for_doctor:  # right after the refusal that leads into them
             sections.insert(
                 1,
@@ -125,6 +133,7 @@ class _Replies(_ShortAnswer):
             reason=triage.reason,
             sections=sections,
             citations=citations,
+            more=more,
             explain={"triage": triage.category, "matched": triage.matched, "resolved": asked.resolved},
         )
         response.text = render_text(sections, self.policy.disclaimer)
