@@ -23,6 +23,8 @@ WORDS = {
     "amputations": [2],
     "tumor": [1, 2, 3],
     "grapefruit": [3],
+    "coffee": [3],
+    "dropping": [3],
     "oh": [4],
     "ip": [5],
     "bi": [6],
@@ -95,3 +97,13 @@ def test_a_term_one_letter_from_an_everyday_word_is_read_as_a_typo_only_when_lon
         "does ohip cover limb sparing surgery", PAGE, ["Bone Cancer"], kb_words(), load_answer_policy(), only_unknown=True
     )
     assert missing == ["ohip"]
+
+
+def test_of_a_named_drug_an_everyday_thing_is_asked_and_an_everyday_doing_is_not() -> None:
+    # rare words the KB uses, not on the pages: "coffee" is what is asked of the drug,
+    # "dropping" (a verb's -ing form) is what the person is doing
+    missing = missing_specific_words(
+        "he keeps dropping things after limb sparing surgery, should he avoid coffee", PAGE, ["Bone Cancer"],
+        kb_words(), load_answer_policy(), only_unknown=False,
+    )
+    assert missing == ["coffee"]

@@ -4,7 +4,9 @@ gave it, before the cancer's other pages (real ingest, real store)."""
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
@@ -64,3 +66,35 @@ def test_the_side_effect_page_keeps_its_place_for_a_question_on_a_side_effect(as
     assert pages(assistant, question, ("manage_side_effect", "side_effects_common")) == ORDER
     # a question on the cancer's treatment: every colon cancer page first
     assert pages(assistant, question, ("treatment_options", "side_effects_common")) == [*ORDER[:4], ORDER[5], ORDER[4]]
+
+
+@pytest.fixture(scope="module")
+def with_drugs(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> Assistant:
+    root = tmp_path_factory.mktemp("kb")
+    shutil.copytree(examples_kb, root / "kb")
+    folder = root / "kb" / "en" / "02_nci_core" / "side-effects"
+    for slug, title, body in (
+        ("nerve-problems", "Nerve Problems (Peripheral Neuropathy) and Cancer Treatment",
+         "## Ways to manage nerve problems\n\nWear shoes that protect your feet, and check your feet for cuts.\n"),
+        ("checkpoint-inhibitors", "Immune Checkpoint Inhibitors",
+         "## Side effects\n\nImmune checkpoint inhibitors can cause numb feet and other side effects.\n"),
+    ):
+        write_page(folder, f"{slug}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/{slug}", title=f"{title} - NCI", cancerTypes=[])
+    path = root / "store.db"
+    assert ingest([root / "kb"], db=path).ok
+    found = Assistant(path)
+    yield found
+    found.close()
+
+
+def test_of_a_named_drug_a_page_on_another_treatment_does_not_lead(with_drugs: Assistant) -> None:
+    question = "my dad is on ninlaro and his feet are numb, what can we do"
+    result = with_drugs.searcher.search(question, k=20)
+    assert any(e["kind"] in ("drug", "brand") for e in result.entities)  # Ninlaro is a drug the KB knows
+    order = ["checkpoint-inhibitors", "nerve-problems"]
+    hits = sorted(result.hits, key=lambda hit: order.index(tail) if (tail := hit.url.rsplit("/", 1)[-1]) in order else -1)
+    evidence = with_drugs.composer.finder.find(replace(result, hits=hits), ("manage_side_effect", "side_effects_common"))
+    urls = [with_drugs.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
+    # the side-effect page leads beside the drug's own; the page on another treatment does not
+    assert "nerve-problems" in urls
+    assert "checkpoint-inhibitors" not in urls[: urls.index("nerve-problems")]

@@ -152,6 +152,13 @@ class EvidenceFinder:
             frozenset(title_words(t)) | ({"research"} if _RESEARCH_URL.search(d.url) else frozenset())
             for t, d in zip(self.titles, self.documents, strict=True)
         ]
+        # the pages of drugs, brands and regimens (the KB vocabulary's): a page on another
+        # drug is no general page ("Pacritinib Citrate" for the side effects of ixazomib)
+        self.drug_pages = frozenset(
+            document_of_url[url]
+            for entry in vocabulary.entries if entry.kind in _STRONG
+            for url in entry.urls if url in document_of_url
+        )
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
         self.title_negated = [frozenset(m.group(1) for m in _NEGATED.finditer(t.lower())) for t in self.titles]
         self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it
@@ -267,7 +274,10 @@ class EvidenceFinder:
                 # that is no cancer, "depression", still has its own pages first)
                 leading |= {
                     d for d in ranked[:LIVING_WITH_LEADING_PAGES]
-                    if d not in about and not (self.title_words[d] & self.site_words)
+                    if d not in about and not (self.title_words[d] & self.site_words) and d not in self.drug_pages
+                    # of a named drug, a page on another kind of treatment is no general page
+                    # ("Angiogenesis Inhibitors" for the side effects of ixazomib)
+                    and not (drug_named and self.title_words[d] & self.policy.treatment_title_words)
                 }
             first = [d for d in ranked if d in about or d in leading]
             # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)

@@ -135,9 +135,13 @@ def missing_specific_words(
             continue  # the pages use it, or another form of it ("amputation" for "amputate")
         if frequency == 0 and word in known:
             continue
-        if word in everyday or _contraction(word) or _misspelt(word, everyday):
-            # an everyday word ("watch", "mentioned", "celebrating", "hasnt"), or one typed
-            # a letter off ("finshed", "growin"), is how people ask, not what they ask about
+        if _contraction(word) or (frequency == 0 and _misspelt(word, everyday)):
+            continue  # "hasnt", "cant"; a word typed a letter off an everyday word ("finshed", "growin")
+        if word in everyday and (only_unknown or frequency == 0 or _verb_form(word)):
+            # an everyday word the KB never uses ("celebrating"), or one said of the person
+            # ("dropping things", "gaining weight", "the doctor mentioned"), is how people ask,
+            # not what they ask about; of a named drug an everyday thing ("coffee with
+            # Keytruda?") is what is asked, and the pages must name it
             continue
         if frequency == 0:
             corrected = words.correct(term)
@@ -156,6 +160,18 @@ def missing_specific_words(
 _QUANTITY = re.compile(
     r"\d+(?:yo|yos|y|yr|yrs|f|m|st|nd|rd|th|d|wk|wks|w|mo|mos|h|hr|hrs|min|mins|x|lb|lbs|kg|kgs|mg|ml|am|pm)"
 )
+#: Past forms of everyday verbs that are not made with -ed ("came back", "told us").
+_IRREGULAR_PAST = frozenset(
+    "came went got gave took said told saw felt kept left began brought thought found made put ran sent".split()
+)
+
+
+def _verb_form(word: str) -> bool:
+    """An everyday word read as a verb's -ing or -ed form, or an irregular past ("dropping",
+    "mentioned", "came"): something said of the person, not a thing asked about."""
+    return word in _IRREGULAR_PAST or (len(word) >= 5 and word.endswith(("ing", "ed")))
+
+
 #: The shortest word read as an everyday word typed a letter off (shorter ones are too
 #: often a real acronym one letter from a word: "ohip" and "ship").
 MIN_MISSPELT_LENGTH = 5

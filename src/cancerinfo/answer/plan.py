@@ -106,6 +106,7 @@ class AnswerPolicy(BaseModel):
     conversational_words: frozenset[str]
     topic_generic_words: frozenset[str]
     audience_qualifiers: frozenset[str]
+    treatment_title_words: frozenset[str] = frozenset()
     answer_intents: dict[str, tuple[str, ...]]
     advice: AdvicePolicy
     plans: dict[str, tuple[str, ...]]
