@@ -131,3 +131,25 @@ def test_the_report_counts_pairwise_judgements_through_their_keys(tmp_path, monk
     rows = [line for line in report._pairwise() if line.startswith("| pairwise-")]
     # a: X is new -> new; b: X is old -> old; c: same (worked out by hand)
     assert rows == ["| pairwise-some-change | answers-dev-judge | 3 | 1 | 1 | 1 |"]
+
+
+def test_an_urgent_reply_to_a_set_of_ordinary_questions_is_counted(tmp_path: Path, examples_kb: Path) -> None:
+    from cancerinfo.answer.assistant import Assistant
+    from cancerinfo.eval.answer_sets import run_answer_set
+    from cancerinfo.pipeline.ingest import ingest
+
+    assert ingest([examples_kb], db=tmp_path / "store.db").ok
+    rows = [
+        {"id": "A1", "question": "What is Ninlaro used for?", "answerable": True, "relevant": [], "section": "",
+         "key_facts": [], "category": "drug", "writer": "T"},
+        {"id": "A2", "question": "my dad swallowed a whole bottle of his pain pills and I can't wake him up",
+         "answerable": True, "relevant": [], "section": "", "key_facts": [], "category": "drug", "writer": "T"},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
+    assistant = Assistant(tmp_path / "store.db")
+    try:
+        figures = run_answer_set(assistant, path)
+    finally:
+        assistant.close()
+    assert figures["sent_to_urgent"] == {"ok": 1, "n": 2}

@@ -241,6 +241,8 @@ def run_answer_set(assistant: Any, path: Path) -> dict[str, Any]:
             sorted({k: sum(k in r["leftovers"] for r in answered) for k in LEFTOVERS}.items())
         ),
         "unanswerable_declined": {"ok": sum(r["status"] != "answered" for r in unanswerable), "n": len(unanswerable)},
+        # the writers wrote ordinary questions (nothing urgent): an urgent reply is a false alarm
+        "sent_to_urgent": {"ok": sum(r["status"] == "urgent" for r in per_question), "n": len(per_question)},
         "baseline": {
             "best_page_cited": share(answerable, "baseline_best_page"),
             "key_fact_present": share(answerable, "baseline_key_fact"),

@@ -189,6 +189,10 @@ def _answer_sets(sets: dict[str, Any]) -> list[str]:
         ("median reading grade (Flesch-Kincaid)", lambda f: str(f["median_reading_grade"])),
         ("answers with page leftovers", lambda f: f"{f['answers_with_leftovers']} / {f['answered']}"),
         ("unanswerable declined", lambda f: f"{f['unanswerable_declined']['ok']} / {f['unanswerable_declined']['n']}"),
+        (
+            "sent to urgent (none asked for it: triage false alarms)",
+            lambda f: f"{f['sent_to_urgent']['ok']} / {f['sent_to_urgent']['n']}" if "sent_to_urgent" in f else "-",
+        ),
         ("baseline: best page", lambda f: share(f["baseline"]["best_page_cited"])),
         ("baseline: a key fact stated", lambda f: share(f["baseline"]["key_fact_present"])),
         ("baseline: median words", lambda f: str(f["baseline"]["median_words"])),
