@@ -43,6 +43,22 @@ def write_page(folder: Path, name: str, body: str = "# Example\n\nSome text.\n",
     return path
 
 
+def ingest_pages(root: Path, pages: dict[str, tuple[str, str, list[str]]]) -> Path:
+    """Write NCI pages into ``root / "kb"`` (which may hold pages already) and ingest them into
+    ``root / "store.db"`` (returned). ``pages``: the address after https://www.cancer.gov/
+    ("types/colon-treatment": folder ``types``, file ``colon-treatment.md``) -> title, body
+    under an H1 of the title, cancerTypes."""
+    for slug, (title, body, cancer_types) in pages.items():
+        folder, name = slug.split("/", 1)[0], slug.rsplit("/", 1)[-1]
+        write_page(root / "kb" / "en" / "02_nci_core" / folder, f"{name}.md", f"# {title}\n\n{body}",
+                   url=f"https://www.cancer.gov/{slug}", title=f"{title} - NCI", cancerTypes=cancer_types)
+    path = root / "store.db"
+    from cancerinfo.pipeline.ingest import ingest
+
+    assert ingest([root / "kb"], db=path).ok
+    return path
+
+
 #: A patient page in the PDQ shape (H2/H3 sections, a glossary link, lists), for answer and
 #: service tests; its facts are simplified from the seed pages' kind of text.
 LARYNX = """# Laryngeal Cancer Treatment

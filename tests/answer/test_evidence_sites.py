@@ -7,8 +7,7 @@ from __future__ import annotations
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from cancerinfo.pipeline.ingest import ingest
-from tests.helpers import write_page
+from tests.helpers import ingest_pages
 
 PAGES = {
     "colon-treatment": ("Colon Cancer Treatment", "## Treatment options\n\nColon cancer is treated with surgery and chemotherapy.\n"),
@@ -25,13 +24,8 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("kb")
-    folder = root / "kb" / "en" / "02_nci_core" / "types"
-    for slug, (title, body) in PAGES.items():
-        write_page(folder, f"{slug}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/types/{slug}",
-                   title=f"{title} - NCI", cancerTypes=[title.split()[0].lower()])
-    path = root / "store.db"
-    assert ingest([root / "kb"], db=path).ok
+    pages = {f"types/{slug}": (title, body, [title.split()[0].lower()]) for slug, (title, body) in PAGES.items()}
+    path = ingest_pages(tmp_path_factory.mktemp("kb"), pages)
     found = Assistant(path)
     yield found
     found.close()

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from cancerinfo.pipeline.ingest import ingest
-from tests.helpers import write_page
+from tests.helpers import ingest_pages
 
 COLON = {
     slug: (f"Colon Cancer {name}", f"## {name}\n\nColon cancer {what}.\n", ["colon"])
@@ -38,13 +37,7 @@ ORDER = ["colon-treatment", "colon-symptoms", "colon-diagnosis", "colon-stages",
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("kb")
-    for slug, (title, body, types) in PAGES.items():
-        folder = root / "kb" / "en" / "02_nci_core" / slug.split("/")[0]
-        write_page(folder, f"{slug.split('/')[1]}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/{slug}",
-                   title=f"{title} - NCI", cancerTypes=types)
-    path = root / "store.db"
-    assert ingest([root / "kb"], db=path).ok
+    path = ingest_pages(tmp_path_factory.mktemp("kb"), PAGES)
     found = Assistant(path)
     yield found
     found.close()
@@ -72,16 +65,16 @@ def test_the_side_effect_page_keeps_its_place_for_a_question_on_a_side_effect(as
 def with_drugs(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> Assistant:
     root = tmp_path_factory.mktemp("kb")
     shutil.copytree(examples_kb, root / "kb")
-    folder = root / "kb" / "en" / "02_nci_core" / "side-effects"
-    for slug, title, body in (
-        ("nerve-problems", "Nerve Problems (Peripheral Neuropathy) and Cancer Treatment",
-         "## Ways to manage nerve problems\n\nWear shoes that protect your feet, and check your feet for cuts.\n"),
-        ("checkpoint-inhibitors", "Immune Checkpoint Inhibitors",
-         "## Side effects\n\nImmune checkpoint inhibitors can cause numb feet and other side effects.\n"),
-    ):
-        write_page(folder, f"{slug}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/{slug}", title=f"{title} - NCI", cancerTypes=[])
-    path = root / "store.db"
-    assert ingest([root / "kb"], db=path).ok
+    path = ingest_pages(root, {
+        "side-effects/nerve-problems": (
+            "Nerve Problems (Peripheral Neuropathy) and Cancer Treatment",
+            "## Ways to manage nerve problems\n\nWear shoes that protect your feet, and check your feet for cuts.\n", [],
+        ),
+        "side-effects/checkpoint-inhibitors": (
+            "Immune Checkpoint Inhibitors",
+            "## Side effects\n\nImmune checkpoint inhibitors can cause numb feet and other side effects.\n", [],
+        ),
+    })
     found = Assistant(path)
     yield found
     found.close()

@@ -10,31 +10,26 @@ import pytest
 
 from cancerinfo.answer.assistant import Assistant
 from cancerinfo.answer.evidence import young_asked
-from cancerinfo.pipeline.ingest import ingest
-from tests.helpers import write_page
+from tests.helpers import ingest_pages
 
 PAGES = {
-    "child-leukemia": (
+    "types/leukemia/child-leukemia": (
         "Childhood Leukemia Treatment",
         "## How leukemia in children is treated\n\nLeukemia in children is treated with chemotherapy given in "
         "phases over two to three years, and most children with leukemia are treated at a children's cancer center.\n",
+        ["leukemia"],
     ),
-    "adult-leukemia": (
+    "types/leukemia/adult-leukemia": (
         "Adult Leukemia Treatment",
         "## Treatment options\n\nLeukemia in adults may be treated with chemotherapy, targeted therapy or a stem cell transplant.\n",
+        ["leukemia"],
     ),
 }
 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    root = tmp_path_factory.mktemp("kb")
-    folder = root / "kb" / "en" / "02_nci_core" / "types"
-    for slug, (title, body) in PAGES.items():
-        write_page(folder, f"{slug}.md", f"# {title}\n\n{body}", url=f"https://www.cancer.gov/types/leukemia/{slug}",
-                   title=f"{title} - NCI", cancerTypes=["leukemia"])
-    path = root / "store.db"
-    assert ingest([root / "kb"], db=path).ok
+    path = ingest_pages(tmp_path_factory.mktemp("kb"), PAGES)
     found = Assistant(path)
     yield found
     found.close()

@@ -254,7 +254,8 @@ class EvidenceFinder:
                     generic = self.policy.topic_generic_words
                     topic_words = [w for w in title_words(entity["canonical"]) if w not in generic]
         ranked = list(dict.fromkeys(hit.document for hit in result.hits))
-        asked = set(title_words(result.query))
+        # the audience words asked: said, or implied by an age under 18 ("our 7yo")
+        asked = set(title_words(result.query)) | young_asked(result.query)
         general: list[int] = []
         if named or topic_words:
             wanted = set(topic_words)
@@ -265,10 +266,11 @@ class EvidenceFinder:
             # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
             # (a topic that is no cancer, such as "depression" or "hair loss", is answered by
             # its own pages first)
-            leading = set() if drug_named or not self.sites_named(" ".join(topic_words)) else {
+            cancer_named = bool(self.sites_named(" ".join(topic_words)))
+            leading = set() if drug_named or not cancer_named else {
                 d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, near, negated)
             }
-            if parts and parts[0] in LIVING_WITH_PARTS and (drug_named or self.sites_named(" ".join(topic_words))):
+            if parts and parts[0] in LIVING_WITH_PARTS and (drug_named or cancer_named):
                 # a question on living with cancer ("on folfox and her feet are numb, what can we
                 # do", "our 7yo with leukemia asks if she got sick because she was bad") is
                 # answered by the KB's pages on that (side effects, eating, coping, caregiving),
@@ -308,7 +310,7 @@ class EvidenceFinder:
             other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
             strong = set(ranked[: self.policy.other_site_pages])
             ranked = [d for d in ranked if d not in other or d in strong]
-        narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked - young_asked(result.query)}
+        narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
         ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
         patient = [d for d in ranked if not self.documents[d].professional]
         professional = [d for d in ranked if self.documents[d].professional]
