@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cancerinfo.eval.triage_bench import DEV_SETS
+from cancerinfo.eval.triage_bench_sets import DEV_SETS
 from cancerinfo.triage.lexicon import load_triage_files
 from cancerinfo.triage.multilingual import MultilingualEncoder
 

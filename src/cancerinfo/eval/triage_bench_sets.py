@@ -1,0 +1,215 @@
+"""The labelled triage sets of ``benchmarks/`` and what is known of them, for
+:mod:`cancerinfo.eval.triage_bench`: every set with its role in the report
+(``TRIAGE_SETS``), the sets the rules may be tuned on (``DEV_SETS``), and each new set's
+figures from its first run, before anything was tuned on it (``FIRST_CONTACT``). Data
+only: no code runs here.
+"""
+
+from __future__ import annotations
+
+#: The labelled sets, in the order the report shows them: (file, role).
+TRIAGE_SETS = (
+    ("triage-dev.jsonl", "dev (tuned on)"),
+    ("triage-dev-extra.jsonl", "dev, extra writers (tuned on)"),
+    ("triage-dev-3.jsonl", "dev, writers I and J (tuned on after its first run)"),
+    ("triage-dev-4.jsonl", "dev, writers K and L (tuned on after its first run)"),
+    ("triage-test.jsonl", "test (looked at only to report)"),
+    ("triage-dev-5.jsonl", "dev, writers M and N (tuned on after its first run)"),
+    ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report)"),
+    ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
+    ("triage-test-4.jsonl", "test 4, writer O (looked at only to report)"),
+    ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),
+    ("triage-test-5.jsonl", "test 5, writer Q (looked at only to report)"),
+    ("triage-dev-7.jsonl", "dev, writer R: look-alikes (tuned on after its first run)"),
+    ("triage-dev-8.jsonl", "dev, writer S (tuned on after its first run)"),
+    ("triage-dev-9.jsonl", "dev, writer T (tuned on after its first run)"),
+    ("triage-test-6.jsonl", "test 6, writer U (looked at only to report)"),
+    ("triage-dev-10.jsonl", "dev, writer W: look-alikes (tuned on after its first run)"),
+    ("triage-test-7.jsonl", "test 7, writer V (looked at only to report)"),
+    ("triage-test-8.jsonl", "test 8, writer X, written after the tuning (looked at only to report)"),
+    ("triage-dev-11.jsonl", "dev, writer Y: self-harm and its look-alikes (tuned on after its first run)"),
+    ("triage-test-9.jsonl", "test 9, writer Z: self-harm and its look-alikes (looked at only to report)"),
+    ("triage-dev-12.jsonl", "dev, writer AB (tuned on after its first run)"),
+    ("triage-test-10.jsonl", "test 10, writer AA (looked at only to report)"),
+)
+#: The sets the rules, lexicons and the meaning thresholds may be tuned on.
+DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
+#: New sets run once before anything was tuned on them: how the rules held for new writers.
+FIRST_CONTACT = (
+    {
+        # 2026-12-02, main f4fddf6 + the session's answer changes, no triage change
+        "set": "triage-dev-3.jsonl",
+        "urgent_recall": [177, 215],
+        "self_harm_with_crisis_line": [60, 85],
+        "non_english_urgent": [52, 63],
+        "refusals": [58, 85],
+        "general_sent_to_urgent": [8, 100],
+    },
+    {
+        # 2026-12-02, main ad8b261, before any change made for writers K and L
+        "set": "triage-dev-4.jsonl",
+        "urgent_recall": [110, 128],
+        "self_harm_with_crisis_line": [34, 42],
+        "non_english_urgent": [34, 44],
+        "refusals": [36, 57],
+        "general_sent_to_urgent": [10, 55],
+    },
+    {
+        # the same run; its twin half, only looked at to report
+        "set": "triage-test-2.jsonl",
+        "urgent_recall": [115, 127],
+        "self_harm_with_crisis_line": [35, 43],
+        "non_english_urgent": [39, 45],
+        "refusals": [38, 58],
+        "general_sent_to_urgent": [5, 55],
+    },
+    {
+        # 2026-12-03, main ed00fd5 (+ an answer-layout change), before any change made for
+        # writers M and N
+        "set": "triage-dev-5.jsonl",
+        "urgent_recall": [62, 70],
+        "self_harm_with_crisis_line": [19, 21],
+        "non_english_urgent": [21, 24],
+        "refusals": [20, 25],
+        "general_sent_to_urgent": [0, 25],
+    },
+    {
+        # the same run; its twin half, only looked at to report
+        "set": "triage-test-3.jsonl",
+        "urgent_recall": [66, 70],
+        "self_harm_with_crisis_line": [21, 21],
+        "non_english_urgent": [22, 24],
+        "refusals": [19, 25],
+        "general_sent_to_urgent": [3, 25],
+    },
+    {
+        # 2026-12-03 (fourth session), main 4ce94bf: a new writer's whole set, never tuned on
+        "set": "triage-test-4.jsonl",
+        "urgent_recall": [64, 70],
+        "self_harm_with_crisis_line": [19, 20],
+        "non_english_urgent": [23, 26],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [3, 26],
+    },
+    {
+        # 2026-12-03 (sixth session), main 9c313ab: a new writer's whole set, tuned on after this run
+        "set": "triage-dev-6.jsonl",
+        "urgent_recall": [61, 70],
+        "self_harm_with_crisis_line": [17, 20],
+        "non_english_urgent": [25, 30],
+        "refusals": [21, 24],
+        "general_sent_to_urgent": [7, 26],
+    },
+    {
+        # the same run: another new writer's whole set from the same brief, never tuned on
+        "set": "triage-test-5.jsonl",
+        "urgent_recall": [63, 70],
+        "self_harm_with_crisis_line": [19, 20],
+        "non_english_urgent": [23, 28],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [10, 26],
+    },
+    {
+        # 2026-12-03 (sixth session), main 71fb13d (with the dev-6 tuning): look-alikes and
+        # dangers written to look like general questions; tuned on after this run
+        "set": "triage-dev-7.jsonl",
+        "urgent_recall": [62, 70],
+        "self_harm_with_crisis_line": [13, 15],
+        "non_english_urgent": [18, 19],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [13, 80],
+    },
+    {
+        # 2026-12-04 (seventh session), main 536490e: three new writers from one brief, run
+        # once before any change; S and T tuned on after this run, U never
+        "set": "triage-dev-8.jsonl",
+        "urgent_recall": [65, 70],
+        "self_harm_with_crisis_line": [19, 20],
+        "non_english_urgent": [26, 29],
+        "refusals": [21, 24],
+        "general_sent_to_urgent": [3, 26],
+    },
+    {
+        "set": "triage-dev-9.jsonl",
+        "urgent_recall": [68, 70],
+        "self_harm_with_crisis_line": [20, 20],
+        "non_english_urgent": [28, 29],
+        "refusals": [17, 24],
+        "general_sent_to_urgent": [5, 26],
+    },
+    {
+        "set": "triage-test-6.jsonl",
+        "urgent_recall": [66, 70],
+        "self_harm_with_crisis_line": [18, 20],
+        "non_english_urgent": [25, 28],
+        "refusals": [20, 24],
+        "general_sent_to_urgent": [4, 26],
+    },
+    {
+        # 2026-12-04 (seventh session), main 2694c09 (after the dev-8 / dev-9 tuning): two
+        # more new writers; W's look-alikes tuned on after this run, V's set never
+        "set": "triage-dev-10.jsonl",
+        "urgent_recall": [63, 70],
+        "self_harm_with_crisis_line": [14, 15],
+        "non_english_urgent": [26, 29],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [15, 80],
+    },
+    {
+        "set": "triage-test-7.jsonl",
+        "urgent_recall": [67, 70],
+        "self_harm_with_crisis_line": [18, 20],
+        "non_english_urgent": [26, 29],
+        "refusals": [19, 24],
+        "general_sent_to_urgent": [4, 26],
+    },
+    {
+        # 2026-12-04 (seventh session), main d8835aa: a new writer's whole set written after
+        # this session's tuning (dev-8, dev-9, dev-10); never tuned on
+        "set": "triage-test-8.jsonl",
+        "urgent_recall": [65, 70],
+        "self_harm_with_crisis_line": [17, 20],
+        "non_english_urgent": [27, 30],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [3, 26],
+    },
+    {
+        # 2026-12-04 (seventh session), main 0917f8a: 100 self-harm messages (40 % not
+        # English) and 50 that only sound like it; tuned on after this run
+        "set": "triage-dev-11.jsonl",
+        "urgent_recall": [66, 100],
+        "self_harm_with_crisis_line": [61, 100],
+        "non_english_urgent": [21, 44],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [10, 50],
+    },
+    {
+        # 2026-12-04 (eighth session), main f7365ea, after the tuning on dev-11: a new writer's
+        # 100 self-harm messages (44 not English) and 50 look-alikes; a test set, never tuned on
+        "set": "triage-test-9.jsonl",
+        "urgent_recall": [68, 100],
+        "self_harm_with_crisis_line": [68, 100],
+        "non_english_urgent": [27, 44],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [7, 50],
+    },
+    {
+        # 2026-12-04 (ninth session), main d3c25c4: two new writers from one brief (every level,
+        # 56 general messages of which 41 and 42 frightening look-alikes, 56 not in English);
+        # dev-12 tuned on after this run, test-10 never
+        "set": "triage-dev-12.jsonl",
+        "urgent_recall": [78, 80],
+        "self_harm_with_crisis_line": [26, 26],
+        "non_english_urgent": [26, 28],
+        "refusals": [19, 24],
+        "general_sent_to_urgent": [6, 56],
+    },
+    {
+        "set": "triage-test-10.jsonl",
+        "urgent_recall": [80, 80],
+        "self_harm_with_crisis_line": [26, 26],
+        "non_english_urgent": [29, 29],
+        "refusals": [19, 24],
+        "general_sent_to_urgent": [7, 56],
+    },
+)
