@@ -623,3 +623,34 @@ def test_thresholds_deaths_low_counts_and_lay_poisonings(lexical: Triage, messag
 )
 def test_self_harm_in_everyday_words_and_its_look_alikes(lexical: Triage, message: str, urgency: str | None) -> None:
     assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # "watching tv" is what the person is doing now, not a story; a tv drama still frames
+        ("my daughter is 38.7, on chemo for leukaemia, she is watching tv and seems fine, can i give calpol and wait", "care_team_now"),
+        ("is neutropenic fever the same as sepsis? saw it on a tv drama", None),
+        # a medicine taken by mistake, or too many of it, in French, Portuguese, Italian and German
+        ("j'ai pris par erreur mes comprimés deux fois ce matin", "poison"),
+        ("minha mãe tomou por engano o remédio do meu pai", "poison"),
+        ("ho preso per sbaglio le compresse di mio marito", "poison"),
+        ("mein Vater hat aus Versehen zwei Pflaster aufgeklebt", "poison"),
+        ("ich habe zu viele Fragen zur Chemotherapie", None),
+        # Spanglish bleeding; Tagalog: the arm of a PICC line swollen and hot
+        ("mi tío is bleeding mucho de la nariz, tiene leucemia", "emergency"),
+        ("Namamaga at mainit ang braso kung nasaan ang PICC ko", "care_team_now"),
+        # "can't swallow, even water hurts too much" is a mouth and fluids problem, not an overdose
+        ("so many mouth sores i cant swallow, even water hurts too much, on capecitabine", "care_team_now"),
+    ],
+)
+def test_tv_by_mistake_in_other_languages_spanglish_and_swallowing(
+    lexical: Triage, message: str, urgency: str | None
+) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+def test_someones_chance_of_being_alive_is_a_prognosis_request(lexical: Triage) -> None:
+    asked = lexical.assess("what is my wife's chance of still being alive in 3 years, her psa was 60")
+    assert (asked.status, asked.reason) == ("refused", "MY_PROGNOSIS")
+    assert lexical.assess("what are the chances of surviving stage 2 breast cancer").status is None

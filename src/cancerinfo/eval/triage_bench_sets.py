@@ -31,6 +31,8 @@ TRIAGE_SETS = (
     ("triage-test-9.jsonl", "test 9, writer Z: self-harm and its look-alikes (looked at only to report)"),
     ("triage-dev-12.jsonl", "dev, writer AB (tuned on after its first run)"),
     ("triage-test-10.jsonl", "test 10, writer AA (looked at only to report)"),
+    ("triage-dev-13.jsonl", "dev, writer AE (tuned on after its first run)"),
+    ("triage-test-11.jsonl", "test 11, writer AD (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -211,5 +213,23 @@ FIRST_CONTACT = (
         "non_english_urgent": [29, 29],
         "refusals": [19, 24],
         "general_sent_to_urgent": [7, 56],
+    },
+    {
+        # 2026-12-04 (eleventh session), main e102c6e: two new writers from the brief of AA and
+        # AB, word for word; dev-13 tuned on after this run, test-11 never
+        "set": "triage-dev-13.jsonl",
+        "urgent_recall": [78, 80],
+        "self_harm_with_crisis_line": [26, 26],
+        "non_english_urgent": [27, 28],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [2, 56],
+    },
+    {
+        "set": "triage-test-11.jsonl",
+        "urgent_recall": [79, 80],
+        "self_harm_with_crisis_line": [25, 26],
+        "non_english_urgent": [26, 27],
+        "refusals": [20, 24],
+        "general_sent_to_urgent": [6, 56],
     },
 )
