@@ -60,6 +60,17 @@ def test_answer_intents_are_found_by_their_cues() -> None:
     assert policy.classify("What is myeloma?") is None
 
 
+def test_the_asked_part_is_classified_before_the_background() -> None:
+    policy = load_answer_policy()
+    # the background names a new diagnosis, the question asks about fertility
+    assert policy.classify("just diagnosed with lymphoma, chemo starts soon. can I still have children after it?") == "fertility_sex"
+    # the whole message still counts when the asked part names no intent
+    assert policy.classify("just diagnosed with lymphoma. what now?") == "new_diagnosis"
+    # one sentence: as before (the first intent in the file's order wins)
+    assert policy.classify("just diagnosed, can I still have children") == "new_diagnosis"
+    assert policy.classify("on steroids with my chemo and I keep gaining weight. how do I stop it?") == "eating"
+
+
 def test_any_of_merges_patterns_and_refuses_ones_that_refer_to_their_own_groups() -> None:
     merged = any_of([r"side effects?", r"(?<!\w)dose\b"])
     assert merged is not None

@@ -149,11 +149,16 @@ class AnswerPolicy(BaseModel):
 
     # -- compiled views ------------------------------------------------------------------
     def classify(self, question: str) -> str | None:
-        """The answer intent named by ``answer_intents`` cues, or None."""
+        """The answer intent named by ``answer_intents`` cues, or None. The asked part is read
+        first: people give the background, then ask ("29F just diagnosed w hodgkin. will it
+        make me infertile, can i freeze my eggs": fertility, not a new diagnosis), so the last
+        sentence that asks (or the last sentence) is classified before the whole message."""
         lowered = " ".join(question.lower().replace("’", "'").split())
-        for intent, cues in self.answer_intents.items():
-            if _cues_pattern(tuple(cues)).search(lowered):
-                return intent
+        asked = _asked_part(lowered)
+        for text in (asked, lowered) if asked and asked != lowered else (lowered,):
+            for intent, cues in self.answer_intents.items():
+                if _cues_pattern(tuple(cues)).search(text):
+                    return intent
         return None
 
     def asks_what_to_do(self, question: str) -> bool:
@@ -187,6 +192,22 @@ class AnswerPolicy(BaseModel):
         assert section.questions is not None
         name = self.doctor_questions_for_intent.get(intent, GENERAL)
         return section.questions.get(name, section.questions[GENERAL])
+
+
+_SENTENCE_END = re.compile(r"(?<=[.?!;])\s+|\n")
+_ASKS = re.compile(
+    r"\?|^(?:how|what|whats|what's|when|why|which|who|where|will|would|can|could|should|shud|is|are|does|do|did|any|anything)\b"
+)
+
+
+def _asked_part(lowered: str) -> str:
+    """The last sentence of a message that asks (a "?" or a question word first), else its
+    last sentence."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(lowered) if s and s.strip()]
+    if not sentences:
+        return lowered
+    asking = [s for s in sentences if _ASKS.search(s)]
+    return (asking or sentences)[-1]
 
 
 @lru_cache(maxsize=256)
