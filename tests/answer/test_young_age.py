@@ -9,7 +9,7 @@ from dataclasses import replace
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from cancerinfo.answer.evidence import young_asked
+from cancerinfo.answer.evidence_words import young_asked
 from tests.helpers import ingest_pages
 
 PAGES = {

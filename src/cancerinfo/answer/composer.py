@@ -28,7 +28,8 @@ from cancerinfo.answer.citations import (
     units,
 )
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.evidence import SECTION_SEPARATOR, Evidence, EvidenceFinder
+from cancerinfo.answer.evidence import Evidence, EvidenceFinder
+from cancerinfo.answer.evidence_words import SECTION_SEPARATOR
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy, SectionKind
 from cancerinfo.answer.quoting import (

@@ -16,9 +16,24 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from cancerinfo.answer.evidence_words import (
+    CANCER_WORD,
+    DISEASE_ENDING,
+    LEADING_WORDS,
+    LIST_JOINERS,
+    NEGATED,
+    SITE_AFTER,
+    SITE_BEFORE,
+    SITE_TOKEN,
+    cue_pattern,
+    found_in,
+    heading_cues,
+    heading_fit,
+    site_words,
+    young_asked,
+)
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
@@ -27,12 +42,9 @@ from cancerinfo.index.records import DocumentInfo, SearchResult
 from cancerinfo.index.topics import without_publisher
 from cancerinfo.index.topics import words as title_words
 from cancerinfo.index.vocabulary import Vocabulary
-from cancerinfo.policies import WORD_START, any_of
+from cancerinfo.policies import any_of
 
-SECTION_SEPARATOR = " > "
 _STRONG = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
-#: A heading cue within the first words of the heading marks what the section is about.
-LEADING_WORDS = 4
 #: How many pages on no particular cancer may stand in for a part a topic's pages lack.
 FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
@@ -53,18 +65,6 @@ LIVING_WITH_PARTS = frozenset(
 )
 LIVING_WITH_LEADING_PAGES = 6
 MAX_CACHED_FITS = 500_000
-#: "non-Hodgkin", "non-small cell": the word after "non" is ruled out, not named
-_NEGATED = re.compile(r"\bnon[-\s]+([a-z0-9]+)")
-_SITE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
-_DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
-#: "cancer of the stomach", "a tumor in her brain"
-_SITE_AFTER = re.compile(
-    r"\b(?:cancers?|tumou?rs?|carcinomas?|neoplasms?|malignanc(?:y|ies))\s+(?:of|in|on)\s+(?:the|my|his|her|their|your|a)?\s*"
-    r"(?:left |right |upper |lower )?([a-z][a-z-]+)"
-)
-_CANCER_WORD = re.compile(r"^(?:cancers?|tumou?rs?|carcinomas?|neoplasms?)$")
-_LIST_JOINERS = frozenset({"and", "or", "&", "/", ","})
-_TOKEN = re.compile(r"[a-z][a-z-]*|[,&/]")
 
 
 @dataclass(slots=True)
@@ -78,49 +78,6 @@ class Evidence:
     general: frozenset[int] = frozenset()
     named: bool = False
     drug_named: bool = False  # a drug, brand or regimen page is named: no stand-in pages
-
-
-def cue_pattern(stem: str) -> re.Pattern[str]:
-    """A heading cue as a pattern: at a word start, any case, any white space between its words."""
-    return re.compile(WORD_START + "(?:" + re.escape(stem.lower()).replace(r"\ ", r"\s+") + ")", re.IGNORECASE)
-
-
-def _cues(headings: Iterable[str]) -> list[re.Pattern[str]]:
-    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading."""
-    merged = any_of([cue_pattern(heading).pattern for heading in headings])
-    return [merged] if merged is not None else []
-
-
-def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:
-    """How well a section fits a part of the answer: 0 when a cue opens its own heading
-    ("Signs and symptoms of ..."), 1 when a cue is elsewhere in it (or in the page title,
-    for a page's opening section), 2 when a cue is only in a parent heading, 3 for a page's
-    opening section when the part allows it; None when it does not fit."""
-    last = section.split(SECTION_SEPARATOR)[-1]
-    if not last:  # the opening section: the page title is its heading (its sections come first)
-        return 1 if any(cue.search(title) for cue in cues) else (3 if first_section and opening else None)
-    if not any(cue.search(section) for cue in cues):  # most headings: no cue anywhere in the path
-        return 3 if first_section and opening else None
-    leading = " ".join(last.split()[:LEADING_WORDS])  # leading and last are parts of the path
-    if any(cue.search(leading) for cue in cues):
-        return 0
-    if any(cue.search(last) for cue in cues):
-        return 1
-    return 2
-
-
-def _found_in(pattern: re.Pattern[str] | None, text: str) -> bool:
-    return pattern is not None and pattern.search(text) is not None
-
-
-def site_words(titles: Iterable[str], *, ignore: frozenset[str]) -> frozenset[str]:
-    """Words that name a cancer's site or kind in the KB's titles (see the module doc)."""
-    found: set[str] = set()
-    for title in titles:
-        lowered = title.lower()
-        found.update(match.group(1) for match in _SITE.finditer(lowered))
-        found.update(match.group(1) for match in _DISEASE_ENDING.finditer(lowered))
-    return frozenset(word for word in found if word not in ignore and len(word) > 2)
 
 
 class EvidenceFinder:
@@ -162,7 +119,7 @@ class EvidenceFinder:
             for url in entry.urls if url in document_of_url
         )
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
-        self.title_negated = [frozenset(m.group(1) for m in _NEGATED.finditer(t.lower())) for t in self.titles]
+        self.title_negated = [frozenset(m.group(1) for m in NEGATED.finditer(t.lower())) for t in self.titles]
         self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it
         for document, words in enumerate(self.title_words):
             for word in words:
@@ -177,7 +134,7 @@ class EvidenceFinder:
                     if " " not in name:
                         self.umbrella.setdefault(name.lower(), set()).add(site)
         # each part's cues as one pattern (a list of one, or empty): one pass over a heading
-        self.cues = {name: _cues(kind.headings) for name, kind in policy.sections.items()}
+        self.cues = {name: heading_cues(kind.headings) for name, kind in policy.sections.items()}
         # the headings of sections that give advice (``advice``), and those about research
         self._advice = any_of([cue_pattern(h).pattern for h in policy.advice.headings])
         self._not_advice = any_of([cue_pattern(h).pattern for h in policy.advice.not_headings])
@@ -259,7 +216,7 @@ class EvidenceFinder:
         general: list[int] = []
         if named or topic_words:
             wanted = set(topic_words)
-            negated = {m.group(1) for m in _NEGATED.finditer(result.query.lower())}
+            negated = {m.group(1) for m in NEGATED.finditer(result.query.lower())}
             near = wanted | {site for word in wanted for site in self.umbrella.get(word, ())}
             about = named | {d for d in self._titled_with_all(wanted) if not (self.title_negated[d] & wanted) - negated}
             # a page on no particular cancer the search put among its first few ("Lumpectomy
@@ -324,12 +281,12 @@ class EvidenceFinder:
         stomach", "lymphoma"), not a body part in passing ("sick to her stomach", "skin
         rash", "brain fog"): only these keep pages on that cancer among the first."""
         lowered = text.lower()
-        found = {m.group(1) for pattern in (_SITE, _DISEASE_ENDING, _SITE_AFTER) for m in pattern.finditer(lowered)}
-        tokens = _TOKEN.findall(lowered)
+        found = {m.group(1) for pattern in (SITE_BEFORE, DISEASE_ENDING, SITE_AFTER) for m in pattern.finditer(lowered)}
+        tokens = SITE_TOKEN.findall(lowered)
         for position, token in enumerate(tokens):  # "breast, ovarian or pancreatic cancer"
-            if _CANCER_WORD.match(token):
+            if CANCER_WORD.match(token):
                 back = position - 1
-                while back >= 0 and (tokens[back] in self.site_words or tokens[back] in _LIST_JOINERS):
+                while back >= 0 and (tokens[back] in self.site_words or tokens[back] in LIST_JOINERS):
                     found.add(tokens[back])
                     back -= 1
         return found & self.site_words
@@ -387,8 +344,8 @@ class EvidenceFinder:
                 self._advice_fits.clear()
             leading = " ".join(self.titles[chunk.document].split()[:LEADING_WORDS])
             found = self._advice is not None and (
-                _found_in(self._advice, chunk.section) or _found_in(self._advice, leading)
-            ) and not _found_in(self._not_advice, chunk.section)
+                found_in(self._advice, chunk.section) or found_in(self._advice, leading)
+            ) and not found_in(self._not_advice, chunk.section)
             self._advice_fits[key] = found
         return found
 
@@ -418,19 +375,3 @@ class EvidenceFinder:
                 opening=opening, first_section=first_section,
             )
         return self._fits[key]
-
-
-#: An age typed with its unit ("our 7yo", "my 15 yr old", "a 10-year-old", "16 y/o").
-_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:yo\b|y/o\b|(?:yrs?|years?)\s*-?\s*old\b)", re.IGNORECASE)
-#: Below this age the person asked about is a child: pages for children are not narrower
-#: than the question ("our 7yo has leukemia" -> the pages for parents of a child with cancer).
-CHILD_BELOW_AGE = 18
-CHILD_WORDS = frozenset({"child", "children", "childhood", "kids", "adolescents", "teens"})
-
-
-def young_asked(question: str) -> frozenset[str]:
-    """The audience words a question asks by giving an age under 18 ("our 7yo", "my 15 yr
-    old"): those of pages for children and teenagers; none otherwise."""
-    if any(int(m.group(1)) < CHILD_BELOW_AGE for m in _AGE.finditer(question)):
-        return CHILD_WORDS
-    return frozenset()

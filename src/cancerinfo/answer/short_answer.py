@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 from cancerinfo.answer.citations import Unit, quote_in_page
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.evidence import SECTION_SEPARATOR, Evidence, EvidenceFinder, young_asked
+from cancerinfo.answer.evidence import Evidence, EvidenceFinder
+from cancerinfo.answer.evidence_words import SECTION_SEPARATOR, young_asked
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.answer.quoting import (

@@ -1,0 +1,88 @@
+"""What headings, titles and questions say, for :mod:`cancerinfo.answer.evidence`: how a
+section's heading fits a part of the answer (heading cues), the words that name a cancer's
+site or kind (learned from the KB's titles: the word before "cancer"/"tumor", disease names
+ending in -oma or -emia), and the audience an age asks for ("our 7yo": pages for children).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from cancerinfo.policies import WORD_START, any_of
+
+SECTION_SEPARATOR = " > "
+#: A heading cue within the first words of the heading marks what the section is about.
+LEADING_WORDS = 4
+#: "non-Hodgkin", "non-small cell": the word after "non" is ruled out, not named
+NEGATED = re.compile(r"\bnon[-\s]+([a-z0-9]+)")
+SITE_BEFORE = re.compile(r"\b([a-z][a-z-]+) (?:cancers?|tumors?|neoplasms?|carcinomas?)\b")
+DISEASE_ENDING = re.compile(r"\b([a-z]+(?:emia|omas?))\b")
+#: "cancer of the stomach", "a tumor in her brain"
+SITE_AFTER = re.compile(
+    r"\b(?:cancers?|tumou?rs?|carcinomas?|neoplasms?|malignanc(?:y|ies))\s+(?:of|in|on)\s+(?:the|my|his|her|their|your|a)?\s*"
+    r"(?:left |right |upper |lower )?([a-z][a-z-]+)"
+)
+CANCER_WORD = re.compile(r"^(?:cancers?|tumou?rs?|carcinomas?|neoplasms?)$")
+LIST_JOINERS = frozenset({"and", "or", "&", "/", ","})
+SITE_TOKEN = re.compile(r"[a-z][a-z-]*|[,&/]")
+
+
+def cue_pattern(stem: str) -> re.Pattern[str]:
+    """A heading cue as a pattern: at a word start, any case, any white space between its words."""
+    return re.compile(WORD_START + "(?:" + re.escape(stem.lower()).replace(r"\ ", r"\s+") + ")", re.IGNORECASE)
+
+
+def heading_cues(headings: Iterable[str]) -> list[re.Pattern[str]]:
+    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading."""
+    merged = any_of([cue_pattern(heading).pattern for heading in headings])
+    return [merged] if merged is not None else []
+
+
+def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:
+    """How well a section fits a part of the answer: 0 when a cue opens its own heading
+    ("Signs and symptoms of ..."), 1 when a cue is elsewhere in it (or in the page title,
+    for a page's opening section), 2 when a cue is only in a parent heading, 3 for a page's
+    opening section when the part allows it; None when it does not fit."""
+    last = section.split(SECTION_SEPARATOR)[-1]
+    if not last:  # the opening section: the page title is its heading (its sections come first)
+        return 1 if any(cue.search(title) for cue in cues) else (3 if first_section and opening else None)
+    if not any(cue.search(section) for cue in cues):  # most headings: no cue anywhere in the path
+        return 3 if first_section and opening else None
+    leading = " ".join(last.split()[:LEADING_WORDS])  # leading and last are parts of the path
+    if any(cue.search(leading) for cue in cues):
+        return 0
+    if any(cue.search(last) for cue in cues):
+        return 1
+    return 2
+
+
+def found_in(pattern: re.Pattern[str] | None, text: str) -> bool:
+    """Does ``pattern`` (None: no cues) occur in ``text``?"""
+    return pattern is not None and pattern.search(text) is not None
+
+
+def site_words(titles: Iterable[str], *, ignore: frozenset[str]) -> frozenset[str]:
+    """Words that name a cancer's site or kind in the KB's titles (see the module doc)."""
+    found: set[str] = set()
+    for title in titles:
+        lowered = title.lower()
+        found.update(match.group(1) for match in SITE_BEFORE.finditer(lowered))
+        found.update(match.group(1) for match in DISEASE_ENDING.finditer(lowered))
+    return frozenset(word for word in found if word not in ignore and len(word) > 2)
+
+
+#: An age typed with its unit ("our 7yo", "my 15 yr old", "a 10-year-old", "16 y/o").
+_AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:yo\b|y/o\b|(?:yrs?|years?)\s*-?\s*old\b)", re.IGNORECASE)
+#: Below this age the person asked about is a child: pages for children are not narrower
+#: than the question ("our 7yo has leukemia" -> the pages for parents of a child with cancer).
+CHILD_BELOW_AGE = 18
+CHILD_WORDS = frozenset({"child", "children", "childhood", "kids", "adolescents", "teens"})
+
+
+def young_asked(question: str) -> frozenset[str]:
+    """The audience words a question asks by giving an age under 18 ("our 7yo", "my 15 yr
+    old"): those of pages for children and teenagers; none otherwise."""
+    if any(int(m.group(1)) < CHILD_BELOW_AGE for m in _AGE.finditer(question)):
+        return CHILD_WORDS
+    return frozenset()
