@@ -21,6 +21,9 @@ from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 
+#: The intent of a question on what a drug is for (:data:`cancerinfo.answer.replies.DRUG_INTENT`).
+DRUG_USE = "drug_use"
+
 #: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
 MAX_KEPT_WINDOW_VECTORS = 20_000
 #: Words of a short-answer candidate given to the encoder.
@@ -37,6 +40,15 @@ class _ShortAnswer:
     _stem: Callable[[str], str]
     _windows: OrderedDict[str, np.ndarray]
     _window_lock: threading.Lock
+
+    def _not_the_drugs(self, evidence: Evidence, intent: str) -> frozenset[int]:
+        """For what a named drug is for ("they want him on xeloda, whats that for"), the short
+        answer comes from the drug, brand or regimen pages among the evidence: the others
+        (the cancer's treatment pages) are avoided. None avoided otherwise."""
+        drugs = self.composer.finder.drug_pages
+        if intent != DRUG_USE or not evidence.drug_named or not any(d in drugs for d in evidence.pages):
+            return frozenset()
+        return frozenset(d for d in evidence.pages if d not in drugs)
 
     def _window_vectors(self, texts: list[str]) -> np.ndarray:
         """The encoder's vectors of short-answer candidates; the most recent
@@ -82,6 +94,7 @@ class _ShortAnswer:
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
             section_scores=lambda chunk_ids: self.searcher.section_similarity(asked_vector, chunk_ids),
+            avoid=self._not_the_drugs(evidence, intent),
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
