@@ -91,3 +91,37 @@ def test_of_a_named_drug_a_page_on_another_treatment_does_not_lead(with_drugs: A
     # the side-effect page leads beside the drug's own; the page on another treatment does not
     assert "nerve-problems" in urls
     assert "checkpoint-inhibitors" not in urls[: urls.index("nerve-problems")]
+
+
+@pytest.fixture(scope="module")
+def with_treatments(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
+    path = ingest_pages(tmp_path_factory.mktemp("kb"), {
+        "treatment/surgery": (
+            "Surgery to Treat Cancer",
+            "## Eating before and after surgery\n\nYou may need to eat more protein before and after surgery.\n", [],
+        ),
+        "nutrition/add-protein": (
+            "Ways to Add Protein",
+            "## Protein in soft foods\n\nAdd protein powder or dry milk to puddings and mashed potatoes.\n", [],
+        ),
+    })
+    found = Assistant(path)
+    yield found
+    found.close()
+
+
+def evidence_urls(assistant: Assistant, question: str, order: list[str]) -> list[str]:
+    result = assistant.searcher.search(question, k=20)
+    hits = sorted(result.hits, key=lambda hit: order.index(hit.url.rsplit("/", 1)[-1]))
+    evidence = assistant.composer.finder.find(replace(result, hits=hits), ("eating", "side_effects_common"))
+    return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
+
+
+def test_a_treatment_named_only_as_background_does_not_lead_a_living_with_question(with_treatments: Assistant) -> None:
+    order = ["surgery", "add-protein"]  # the search put the treatment's page first
+    # the surgery is background; the asked part is about protein
+    asked = "since her surgery mom only eats pudding and mashed potatoes. how can i get more protein into her?"
+    assert evidence_urls(with_treatments, asked, order) == ["add-protein", "surgery"]
+    # when the asked part names the treatment, its page keeps the place the search gave it
+    asked = "how much protein should she eat after her surgery?"
+    assert evidence_urls(with_treatments, asked, order) == ["surgery", "add-protein"]

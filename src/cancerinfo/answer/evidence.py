@@ -35,7 +35,7 @@ from cancerinfo.answer.evidence_words import (
     young_asked,
 )
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
-from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.answer.plan import AnswerPolicy, asked_part
 from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.postings import Postings, terms
 from cancerinfo.index.records import DocumentInfo, SearchResult
@@ -268,6 +268,14 @@ class EvidenceFinder:
             strong = set(ranked[: self.policy.other_site_pages])
             ranked = [d for d in ranked if d not in other or d in strong]
         narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
+        if parts and parts[0] in LIVING_WITH_PARTS:
+            # "since her surgery ... how can i sneak protein in": a page on a kind of treatment the
+            # asked part does not name is background, after the pages on living with it
+            asked_now = set(title_words(asked_part(result.query.lower())))
+            narrowed |= {
+                d for d in ranked
+                if d not in named and (self.title_words[d] & self.policy.treatment_title_words) - asked_now
+            }
         ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
         patient = [d for d in ranked if not self.documents[d].professional]
         professional = [d for d in ranked if self.documents[d].professional]

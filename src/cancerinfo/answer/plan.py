@@ -154,7 +154,7 @@ class AnswerPolicy(BaseModel):
         make me infertile, can i freeze my eggs": fertility, not a new diagnosis), so the last
         sentence that asks (or the last sentence) is classified before the whole message."""
         lowered = " ".join(question.lower().replace("’", "'").split())
-        asked = _asked_part(lowered)
+        asked = asked_part(lowered)
         for text in (asked, lowered) if asked and asked != lowered else (lowered,):
             for intent, cues in self.answer_intents.items():
                 if _cues_pattern(tuple(cues)).search(text):
@@ -200,7 +200,7 @@ _ASKS = re.compile(
 )
 
 
-def _asked_part(lowered: str) -> str:
+def asked_part(lowered: str) -> str:
     """The last sentence of a message that asks (a "?" or a question word first), else its
     last sentence."""
     sentences = [s.strip() for s in _SENTENCE_END.split(lowered) if s and s.strip()]
