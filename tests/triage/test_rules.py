@@ -640,6 +640,9 @@ def test_self_harm_in_everyday_words_and_its_look_alikes(lexical: Triage, messag
         # Spanglish bleeding; Tagalog: the arm of a PICC line swollen and hot
         ("mi tío is bleeding mucho de la nariz, tiene leucemia", "emergency"),
         ("Namamaga at mainit ang braso kung nasaan ang PICC ko", "care_team_now"),
+        # a cancer that stopped responding to treatment is no person who stopped responding
+        ("my wife's lymphoma stopped responding to the chemo, is there anything else out there", None),
+        ("my wife stopped responding to me and her breathing is odd", "emergency"),
         # "can't swallow, even water hurts too much" is a mouth and fluids problem, not an overdose
         ("so many mouth sores i cant swallow, even water hurts too much, on capecitabine", "care_team_now"),
     ],
