@@ -6,6 +6,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -57,6 +58,16 @@ def ingest_pages(root: Path, pages: dict[str, tuple[str, str, list[str]]]) -> Pa
 
     assert ingest([root / "kb"], db=path).ok
     return path
+
+
+def open_assistant(path: Path) -> Iterator[Any]:
+    """An assistant on the store at ``path``, closed when the fixture that ``yield from``s
+    this ends."""
+    from cancerinfo.answer.assistant import Assistant
+
+    found = Assistant(path)
+    yield found
+    found.close()
 
 
 #: A patient page in the PDQ shape (H2/H3 sections, a glossary link, lists), for answer and

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from tests.helpers import ingest_pages
+from tests.helpers import ingest_pages, open_assistant
 
 MYELOMA = (
     "Multiple Myeloma Treatment",
@@ -27,9 +27,7 @@ QUESTION = "my dad had a transplant for multiple myeloma and now they want him o
 def assistant(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> Assistant:
     root = tmp_path_factory.mktemp("kb")
     shutil.copytree(examples_kb, root / "kb")
-    found = Assistant(ingest_pages(root, {"types/myeloma/treatment": MYELOMA}))
-    yield found
-    found.close()
+    yield from open_assistant(ingest_pages(root, {"types/myeloma/treatment": MYELOMA}))
 
 
 def test_what_a_named_drug_is_for_is_answered_from_its_page(assistant: Assistant) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from tests.helpers import ingest_pages
+from tests.helpers import ingest_pages, open_assistant
 
 COLON = {
     slug: (f"Colon Cancer {name}", f"## {name}\n\nColon cancer {what}.\n", ["colon"])
@@ -37,10 +37,7 @@ ORDER = ["colon-treatment", "colon-symptoms", "colon-diagnosis", "colon-stages",
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    path = ingest_pages(tmp_path_factory.mktemp("kb"), PAGES)
-    found = Assistant(path)
-    yield found
-    found.close()
+    yield from open_assistant(ingest_pages(tmp_path_factory.mktemp("kb"), PAGES))
 
 
 def pages(assistant: Assistant, question: str, parts: tuple[str, ...]) -> list[str]:
@@ -75,9 +72,7 @@ def with_drugs(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> A
             "## Side effects\n\nImmune checkpoint inhibitors can cause numb feet and other side effects.\n", [],
         ),
     })
-    found = Assistant(path)
-    yield found
-    found.close()
+    yield from open_assistant(path)
 
 
 def test_of_a_named_drug_a_page_on_another_treatment_does_not_lead(with_drugs: Assistant) -> None:
@@ -105,9 +100,7 @@ def with_treatments(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
             "## Protein in soft foods\n\nAdd protein powder or dry milk to puddings and mashed potatoes.\n", [],
         ),
     })
-    found = Assistant(path)
-    yield found
-    found.close()
+    yield from open_assistant(path)
 
 
 def evidence_urls(assistant: Assistant, question: str, order: list[str]) -> list[str]:

@@ -10,7 +10,7 @@ import pytest
 
 from cancerinfo.answer.assistant import Assistant
 from cancerinfo.answer.evidence_words import young_asked
-from tests.helpers import ingest_pages
+from tests.helpers import ingest_pages, open_assistant
 
 PAGES = {
     "types/leukemia/child-leukemia": (
@@ -29,10 +29,7 @@ PAGES = {
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
-    path = ingest_pages(tmp_path_factory.mktemp("kb"), PAGES)
-    found = Assistant(path)
-    yield found
-    found.close()
+    yield from open_assistant(ingest_pages(tmp_path_factory.mktemp("kb"), PAGES))
 
 
 @pytest.mark.parametrize(

@@ -27,6 +27,7 @@ import numpy as np
 from cancerinfo.answer.asked import SEEK_CARE_INTENT as SEEK_CARE_INTENT
 from cancerinfo.answer.asked import Asked as Asked
 from cancerinfo.answer.asked import _Asking, _reads_as_follow_up
+from cancerinfo.answer.assistant_layout import DRUG_INTENT as DRUG_INTENT
 from cancerinfo.answer.assistant_layout import MAX_KEPT_WINDOW_VECTORS as MAX_KEPT_WINDOW_VECTORS
 from cancerinfo.answer.assistant_layout import WINDOW_WORDS_EMBEDDED as WINDOW_WORDS_EMBEDDED
 from cancerinfo.answer.composer import Composer
@@ -41,7 +42,6 @@ from cancerinfo.answer.gate import (
 )
 from cancerinfo.answer.kb_reader import SQLiteKB
 from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
-from cancerinfo.answer.replies import DRUG_INTENT as DRUG_INTENT
 from cancerinfo.answer.replies import _Replies
 from cancerinfo.answer.sessions import (
     DEFAULT_MAX_TURN_CHARS,

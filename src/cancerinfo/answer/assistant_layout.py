@@ -21,8 +21,8 @@ from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 
-#: The intent of a question on what a drug is for (:data:`cancerinfo.answer.replies.DRUG_INTENT`).
-DRUG_USE = "drug_use"
+#: The intent of a question on what a drug is for (its plan: what it is, what it is used for).
+DRUG_INTENT = "drug_use"
 
 #: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
 MAX_KEPT_WINDOW_VECTORS = 20_000
@@ -46,7 +46,7 @@ class _ShortAnswer:
         answer comes from the drug, brand or regimen pages among the evidence: the others
         (the cancer's treatment pages) are avoided. None avoided otherwise."""
         drugs = self.composer.finder.drug_pages
-        if intent != DRUG_USE or not evidence.drug_named or not any(d in drugs for d in evidence.pages):
+        if intent != DRUG_INTENT or not evidence.drug_named or not any(d in drugs for d in evidence.pages):
             return frozenset()
         return frozenset(d for d in evidence.pages if d not in drugs)
 

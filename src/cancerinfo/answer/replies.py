@@ -8,14 +8,12 @@ from __future__ import annotations
 from typing import Any
 
 from cancerinfo.answer.asked import Asked
-from cancerinfo.answer.assistant_layout import _ShortAnswer
+from cancerinfo.answer.assistant_layout import DRUG_INTENT, _ShortAnswer
 from cancerinfo.answer.contract import Action, Citation, Response, Section, render_text
 from cancerinfo.answer.gate import check_search
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.records import SearchResult
 from cancerinfo.triage import SafetyPolicy, Triage, TriageResult
-
-DRUG_INTENT = "drug_use"
 
 
 class _Replies(_ShortAnswer):
