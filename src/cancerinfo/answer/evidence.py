@@ -19,19 +19,14 @@ import re
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.evidence_words import (
-    CANCER_WORD,
-    DISEASE_ENDING,
     LEADING_WORDS,
-    LIST_JOINERS,
     NEGATED,
-    SITE_AFTER,
-    SITE_BEFORE,
-    SITE_TOKEN,
     cue_pattern,
     found_in,
     heading_cues,
     heading_fit,
     site_words,
+    sites_in,
     young_asked,
 )
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
@@ -201,6 +196,30 @@ class EvidenceFinder:
         professional ones), with their chunks: when the question names a topic or a drug, that
         topic's pages and a few general ones; otherwise the search's pages, a page on a cancer
         the question does not name only when the search put it near the top."""
+        named, topic_words, drug_named = self._named(result)
+        ranked = list(dict.fromkeys(hit.document for hit in result.hits))
+        general: list[int] = []
+        if named or topic_words:
+            ranked, general = self._topic_pages(result, parts, ranked, named, topic_words, drug_named=drug_named)
+        else:
+            # a page on a cancer the question does not name only when the search put it near
+            # the top; then after the general pages
+            sites = self.sites_named(result.query)
+            other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
+            strong = set(ranked[: self.policy.other_site_pages])
+            ranked = [d for d in ranked if d not in other or d in strong]
+        narrowed = self._narrowed(result.query, parts, ranked, named)
+        ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
+        patient = [d for d in ranked if not self.documents[d].professional]
+        professional = [d for d in ranked if self.documents[d].professional]
+        pages = (patient + professional)[: self.policy.max_pages + self.policy.general_pages]
+        return Evidence(
+            pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named
+        )
+
+    def _named(self, result: SearchResult) -> tuple[set[int], list[str], bool]:
+        """The pages of the topics, drugs, brands and regimens the question names, the words
+        of the first topic named (without generic title words), and whether a drug is named."""
         named: set[int] = set()
         topic_words: list[str] = []
         drug_named = any(e["kind"] in _STRONG and e["urls"] for e in result.entities)
@@ -210,94 +229,88 @@ class EvidenceFinder:
                 if entity["kind"] == "topic" and not topic_words:
                     generic = self.policy.topic_generic_words
                     topic_words = [w for w in title_words(entity["canonical"]) if w not in generic]
-        ranked = list(dict.fromkeys(hit.document for hit in result.hits))
-        # the audience words asked: said, or implied by an age under 18 ("our 7yo")
-        asked = set(title_words(result.query)) | young_asked(result.query)
-        general: list[int] = []
-        if named or topic_words:
-            wanted = set(topic_words)
-            negated = {m.group(1) for m in NEGATED.finditer(result.query.lower())}
-            near = wanted | {site for word in wanted for site in self.umbrella.get(word, ())}
-            about = named | {d for d in self._titled_with_all(wanted) if not (self.title_negated[d] & wanted) - negated}
-            # a page on no particular cancer the search put among its first few ("Lumpectomy
-            # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
-            # (a topic that is no cancer, such as "depression" or "hair loss", is answered by
-            # its own pages first)
-            cancer_named = bool(self.sites_named(" ".join(topic_words)))
-            leading = set() if drug_named or not cancer_named else {
-                d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, near, negated)
+        return named, topic_words, drug_named
+
+    def _topic_pages(
+        self,
+        result: SearchResult,
+        parts: tuple[str, ...],
+        ranked: list[int],
+        named: set[int],
+        topic_words: list[str],
+        *,
+        drug_named: bool,
+    ) -> tuple[list[int], list[int]]:
+        """For a question that names a topic or a drug: the topic's pages (those the search
+        found first, then those whose title fits a part of the answer, then the rest), a few
+        general pages after them; and those general pages."""
+        wanted = set(topic_words)
+        negated = {m.group(1) for m in NEGATED.finditer(result.query.lower())}
+        near = wanted | {site for word in wanted for site in self.umbrella.get(word, ())}
+        about = named | {d for d in self._titled_with_all(wanted) if not (self.title_negated[d] & wanted) - negated}
+        # a page on no particular cancer the search put among its first few ("Lumpectomy
+        # vs. Mastectomy" for a breast cancer question) keeps its place among the topic's
+        # (a topic that is no cancer, such as "depression" or "hair loss", is answered by
+        # its own pages first)
+        cancer_named = bool(self.sites_named(" ".join(topic_words)))
+        leading = set() if drug_named or not cancer_named else {
+            d for d in ranked[: LEADING_PAGES] if d not in about and not self._on_other(d, near, negated)
+        }
+        if parts and parts[0] in LIVING_WITH_PARTS and (drug_named or cancer_named):
+            # a question on living with cancer ("on folfox and her feet are numb, what can we
+            # do", "our 7yo with leukemia asks if she got sick because she was bad") is
+            # answered by the KB's pages on that (side effects, eating, coping, caregiving),
+            # not by the treatment page of the cancer or drug it names as context (a topic
+            # that is no cancer, "depression", still has its own pages first)
+            leading |= {
+                d for d in ranked[:LIVING_WITH_LEADING_PAGES]
+                if d not in about and not (self.title_words[d] & self.site_words) and d not in self.drug_pages
+                # of a named drug, a page on another kind of treatment is no general page
+                # ("Angiogenesis Inhibitors" for the side effects of ixazomib)
+                and not (drug_named and self.title_words[d] & self.policy.treatment_title_words)
             }
-            if parts and parts[0] in LIVING_WITH_PARTS and (drug_named or cancer_named):
-                # a question on living with cancer ("on folfox and her feet are numb, what can we
-                # do", "our 7yo with leukemia asks if she got sick because she was bad") is
-                # answered by the KB's pages on that (side effects, eating, coping, caregiving),
-                # not by the treatment page of the cancer or drug it names as context (a topic
-                # that is no cancer, "depression", still has its own pages first)
-                leading |= {
-                    d for d in ranked[:LIVING_WITH_LEADING_PAGES]
-                    if d not in about and not (self.title_words[d] & self.site_words) and d not in self.drug_pages
-                    # of a named drug, a page on another kind of treatment is no general page
-                    # ("Angiogenesis Inhibitors" for the side effects of ixazomib)
-                    and not (drug_named and self.title_words[d] & self.policy.treatment_title_words)
-                }
-            first = [d for d in ranked if d in about or d in leading]
-            # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
-            titled = sorted(
-                (d for d in about - set(first) if any(self.title_fits(part, d) for part in parts if part in self.cues)),
-                key=lambda d: (self.documents[d].professional, len(self.title_words[d]), self.documents[d].url),
-            )
-            first += titled[: self.policy.max_pages]
-            rest = sorted(
-                about - set(first),
-                key=lambda d: (
-                    self.documents[d].professional,
-                    -len(self.page_parts[d].intersection(parts)),
-                    len(self.title_words[d]),
-                    self.documents[d].url,
-                ),
-            )
-            general = [d for d in ranked if d not in about and d not in leading and not self._on_other(d, near, negated)]
-            if drug_named:  # a drug's own page answers for it, not pages on treatment in general
-                general = []
-            ranked = first + rest[: self.policy.max_pages] + general[: self.policy.general_pages]
-        else:
-            # a page on a cancer the question does not name only when the search put it near
-            # the top; then after the general pages
-            sites = self.sites_named(result.query)
-            other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
-            strong = set(ranked[: self.policy.other_site_pages])
-            ranked = [d for d in ranked if d not in other or d in strong]
+        first = [d for d in ranked if d in about or d in leading]
+        # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
+        titled = sorted(
+            (d for d in about - set(first) if any(self.title_fits(part, d) for part in parts if part in self.cues)),
+            key=lambda d: (self.documents[d].professional, len(self.title_words[d]), self.documents[d].url),
+        )
+        first += titled[: self.policy.max_pages]
+        rest = sorted(
+            about - set(first),
+            key=lambda d: (
+                self.documents[d].professional,
+                -len(self.page_parts[d].intersection(parts)),
+                len(self.title_words[d]),
+                self.documents[d].url,
+            ),
+        )
+        general = [d for d in ranked if d not in about and d not in leading and not self._on_other(d, near, negated)]
+        if drug_named:  # a drug's own page answers for it, not pages on treatment in general
+            general = []
+        return first + rest[: self.policy.max_pages] + general[: self.policy.general_pages], general
+
+    def _narrowed(self, query: str, parts: tuple[str, ...], ranked: list[int], named: set[int]) -> set[int]:
+        """The pages to put after the others: pages for other people than asked about
+        (children, research news) and, for a question on living with cancer, pages on a kind
+        of treatment its asked part does not name."""
+        # the audience words asked: said, or implied by an age under 18 ("our 7yo")
+        asked = set(title_words(query)) | young_asked(query)
         narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
         if parts and parts[0] in LIVING_WITH_PARTS:
             # "since her surgery ... how can i sneak protein in": a page on a kind of treatment the
             # asked part does not name is background, after the pages on living with it
-            asked_now = set(title_words(asked_part(result.query.lower())))
+            asked_now = set(title_words(asked_part(query.lower())))
             narrowed |= {
                 d for d in ranked
                 if d not in named and (self.title_words[d] & self.policy.treatment_title_words) - asked_now
             }
-        ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
-        patient = [d for d in ranked if not self.documents[d].professional]
-        professional = [d for d in ranked if self.documents[d].professional]
-        pages = (patient + professional)[: self.policy.max_pages + self.policy.general_pages]
-        return Evidence(
-            pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named
-        )
+        return narrowed
 
     def sites_named(self, text: str) -> set[str]:
-        """The sites a question names as a cancer ("stage 3 colon cancer", "cancer of the
-        stomach", "lymphoma"), not a body part in passing ("sick to her stomach", "skin
-        rash", "brain fog"): only these keep pages on that cancer among the first."""
-        lowered = text.lower()
-        found = {m.group(1) for pattern in (SITE_BEFORE, DISEASE_ENDING, SITE_AFTER) for m in pattern.finditer(lowered)}
-        tokens = SITE_TOKEN.findall(lowered)
-        for position, token in enumerate(tokens):  # "breast, ovarian or pancreatic cancer"
-            if CANCER_WORD.match(token):
-                back = position - 1
-                while back >= 0 and (tokens[back] in self.site_words or tokens[back] in LIST_JOINERS):
-                    found.add(tokens[back])
-                    back -= 1
-        return found & self.site_words
+        """The sites a question names as a cancer (:func:`.evidence_words.sites_in`): only
+        these keep pages on that cancer among the first."""
+        return sites_in(text, self.site_words)
 
     def _on_other(self, document: int, wanted: set[str], negated: set[str]) -> bool:
         """Is the page on a cancer other than the topic's words name: its title names another

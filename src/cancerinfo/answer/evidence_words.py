@@ -86,3 +86,20 @@ def young_asked(question: str) -> frozenset[str]:
     if any(int(m.group(1)) < CHILD_BELOW_AGE for m in _AGE.finditer(question)):
         return CHILD_WORDS
     return frozenset()
+
+
+def sites_in(text: str, sites: frozenset[str]) -> set[str]:
+    """The ``sites`` (cancer site words of the KB's titles) that ``text`` names as a cancer
+    ("stage 3 colon cancer", "cancer of the stomach", "lymphoma", "breast, ovarian or
+    pancreatic cancer"), not a body part in passing ("sick to her stomach", "skin rash",
+    "brain fog")."""
+    lowered = text.lower()
+    found = {m.group(1) for pattern in (SITE_BEFORE, DISEASE_ENDING, SITE_AFTER) for m in pattern.finditer(lowered)}
+    tokens = SITE_TOKEN.findall(lowered)
+    for position, token in enumerate(tokens):
+        if CANCER_WORD.match(token):
+            back = position - 1
+            while back >= 0 and (tokens[back] in sites or tokens[back] in LIST_JOINERS):
+                found.add(tokens[back])
+                back -= 1
+    return found & sites
