@@ -657,3 +657,39 @@ def test_someones_chance_of_being_alive_is_a_prognosis_request(lexical: Triage) 
     asked = lexical.assess("what is my wife's chance of still being alive in 3 years, her psa was 60")
     assert (asked.status, asked.reason) == ("refused", "MY_PROGNOSIS")
     assert lexical.assess("what are the chances of surviving stage 2 breast cancer").status is None
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # no feeling below a level of the body: spinal cord compression
+        ("i cant really feel anything from my waist down since this morning, i have bone mets", "emergency"),
+        ("mum is numb from the belly button down and cant get off the sofa", "emergency"),
+        # the means and giving up, said together; the same words as a patch question are not
+        ("had enough of all of it, his old fentanyl patches are in the drawer and im thinking bout putting them all on at once", "crisis"),
+        ("the new patches confuse me, do i put them all on at once or one after the other", None),
+        # a second dose given by someone who did not know
+        ("dad had his oxycodone at 6 and the night carer gave him another dose not knowing", "poison"),
+        # following someone into death, in Spanish; going with her to hospital is not
+        ("mi papá dice que si mi mamá se muere él se va detrás", "crisis"),
+        ("mi hermano se va con ella al hospital cuando la operen", None),
+        # UKONS grade 1: diarrhoea fewer than 4 times a day is not a red call on its own
+        ("diarrhoea 2-3 times a day on capecitabine, what can i eat", None),
+        ("diarrhoea 8 times today on capecitabine", "care_team_now"),
+        # the last days asked ahead; a report of now stays an emergency
+        ("what will the last days look like, will she be gasping? i want to be prepared", None),
+        ("what does dying look like, he is gasping right now and his lips are blue", "emergency"),
+    ],
+)
+def test_cord_signs_patches_second_doses_following_in_death_mild_diarrhoea_and_the_last_days(
+    lexical: Triage, message: str, urgency: str | None
+) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+def test_choose_for_me_in_portuguese_and_being_cured(lexical: Triage) -> None:
+    chosen = lexical.assess("Escolhe por mim: cirurgia ou radioterapia?")
+    assert (chosen.status, chosen.reason) == ("refused", "CHOOSE_MY_TREATMENT")
+    cured = lexical.assess("am i going to be cured? stage 2 hodgkin, 24")
+    assert (cured.status, cured.reason) == ("refused", "MY_PROGNOSIS")
+    assert lexical.assess("can stage 2 hodgkin lymphoma be cured").status is None

@@ -16,6 +16,7 @@ from cancerinfo.answer.gate import names_a_page
 from cancerinfo.eval.answers import ask_turns
 from cancerinfo.eval.peer import check_case, load_cases, load_rubric, quote_in_page, summarise
 from cancerinfo.eval.search_bench import percentile, time_calls
+from cancerinfo.eval.triage_bench_sets import ANSWER_SETS
 from cancerinfo.store.database import Store
 
 REPO = Path(__file__).resolve().parents[3]
@@ -58,8 +59,6 @@ def answers_benchmark(db: Path, shared: Path) -> dict[str, Any]:
     return results
 
 
-#: The independent answer sets: dev halves tuned on, test halves only reported.
-ANSWER_SETS = ("answers-dev", "answers-test", "answers-dev-2", "answers-test-2")
 
 
 def _answer_sets(assistant: Assistant) -> dict[str, Any]:

@@ -9,6 +9,8 @@ import json
 from pathlib import Path
 from typing import Any
 
+from cancerinfo.eval.triage_bench_sets import ANSWER_SETS
+
 
 def _triage(triage: dict[str, Any]) -> list[str]:
     def rate(figure: dict[str, Any]) -> str:
@@ -172,9 +174,10 @@ def _answer_sets(sets: dict[str, Any]) -> list[str]:
     lines = [
         "### Independent answer sets (issue 14)",
         "",
-        "`benchmarks/answers-dev.jsonl` and `answers-dev-2.jsonl` (tuned on), `answers-test.jsonl` and",
-        "`answers-test-2.jsonl` (only reported), written by helpers who never read the answer code",
-        "(writers C and D, then E and F); figures over the answerable questions",
+        "`benchmarks/answers-dev.jsonl`, `answers-dev-2.jsonl` and `answers-dev-3.jsonl` (tuned on),",
+        "`answers-test.jsonl`, `answers-test-2.jsonl` and `answers-test-3.jsonl` (only reported), written by",
+        "helpers who never read the answer code (writers C and D, then E and F, then G and H; G and H",
+        "first run at 861f970); figures over the answerable questions",
         "(`cancerinfo.eval.answer_sets`). Baseline: the first five sentences of search's top hit.",
         "",
         "| measure | " + " | ".join(names) + " |",
@@ -213,7 +216,7 @@ def _blind_grades() -> list[str]:
     rows = {
         (folder.name.split("-", 1)[-1], name): [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
         for folder in sorted(p for p in GRADES.iterdir() if p.is_dir()) if GRADES.is_dir()
-        for name in ("answers-dev", "answers-test", "answers-dev-2", "answers-test-2")
+        for name in ANSWER_SETS
         if (path := folder / f"{name}.jsonl").is_file()
     } if GRADES.is_dir() else {}
     if not rows:

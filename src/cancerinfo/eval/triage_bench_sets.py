@@ -1,11 +1,16 @@
-"""The labelled triage sets of ``benchmarks/`` and what is known of them, for
-:mod:`cancerinfo.eval.triage_bench`: every set with its role in the report
-(``TRIAGE_SETS``), the sets the rules may be tuned on (``DEV_SETS``), and each new set's
+"""The labelled answer and triage sets of ``benchmarks/`` and what is known of them, for
+:mod:`cancerinfo.eval.triage_bench` and the answers bench: the answer sets (``ANSWER_SETS``),
+every triage set with its role in the report (``TRIAGE_SETS``), the sets the rules may be tuned on (``DEV_SETS``), and each new set's
 figures from its first run, before anything was tuned on it (``FIRST_CONTACT``). Data
 only: no code runs here.
 """
 
 from __future__ import annotations
+
+#: The independent answer sets of ``benchmarks/`` (``cancerinfo.eval.answer_sets``): the dev
+#: ones tuned on, the test ones only reported; the bench runs them and the report shows them
+#: (and their blind grades) in this order.
+ANSWER_SETS = ("answers-dev", "answers-test", "answers-dev-2", "answers-test-2", "answers-dev-3", "answers-test-3")
 
 #: The labelled sets, in the order the report shows them: (file, role).
 TRIAGE_SETS = (
@@ -33,6 +38,8 @@ TRIAGE_SETS = (
     ("triage-test-10.jsonl", "test 10, writer AA (looked at only to report)"),
     ("triage-dev-13.jsonl", "dev, writer AE (tuned on after its first run)"),
     ("triage-test-11.jsonl", "test 11, writer AD (looked at only to report)"),
+    ("triage-dev-14.jsonl", "dev, writer AF (tuned on after its first run)"),
+    ("triage-test-12.jsonl", "test 12, writer AG (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -231,5 +238,23 @@ FIRST_CONTACT = (
         "non_english_urgent": [26, 27],
         "refusals": [20, 24],
         "general_sent_to_urgent": [6, 56],
+    },
+    {
+        # 2026-12-04 (twelfth session), main 861f970: two new writers from the brief of AA and
+        # AB, word for word; dev-14 tuned on after this run, test-12 never
+        "set": "triage-dev-14.jsonl",
+        "urgent_recall": [76, 80],
+        "self_harm_with_crisis_line": [24, 26],
+        "non_english_urgent": [29, 30],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [5, 56],
+    },
+    {
+        "set": "triage-test-12.jsonl",
+        "urgent_recall": [77, 80],
+        "self_harm_with_crisis_line": [24, 26],
+        "non_english_urgent": [29, 30],
+        "refusals": [19, 24],
+        "general_sent_to_urgent": [3, 56],
     },
 )
