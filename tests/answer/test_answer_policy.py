@@ -69,6 +69,8 @@ def test_the_asked_part_is_classified_before_the_background() -> None:
     # one sentence: as before (the first intent in the file's order wins)
     assert policy.classify("just diagnosed, can I still have children") == "new_diagnosis"
     assert policy.classify("on steroids with my chemo and I keep gaining weight. how do I stop it?") == "eating"
+    # "how does it work?" asks what a named drug does, whatever the story names around it
+    assert policy.classify("my oncologist wants me on arimidex for 5 yrs. how does it work? im post menopause") == "drug_use"
 
 
 def test_any_of_merges_patterns_and_refuses_ones_that_refer_to_their_own_groups() -> None:

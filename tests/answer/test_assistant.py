@@ -214,6 +214,19 @@ def test_how_people_type_does_not_make_a_drug_question_unsupported(assistant: As
     assert (food["status"], food["reason"]) == ("abstained", "UNSUPPORTED")
 
 
+def test_the_story_around_a_drug_question_is_not_what_was_asked(assistant: Assistant) -> None:
+    # "gyn" and "lumpectomy" are said in the story, not asked: the drug's page answers what
+    # is asked ("how does it work", "what is it used for")
+    told = assistant.ask(
+        "my gyn mentioned ninlaro for my dad after his lumpectomy. how does it work, what is it used for"
+    ).as_dict()
+    assert told["status"] == "answered", told["reason"]
+    assert any("ixazomib" in c["url"] for c in told["citations"])
+    # the same word in the sentence that asks still is what was asked
+    asked = assistant.ask("my dad is on ninlaro. can he have a lumpectomy while he takes it?").as_dict()
+    assert (asked["status"], asked["reason"]) == ("abstained", "UNSUPPORTED")
+
+
 def test_an_empty_or_too_long_question_abstains_with_its_reason(assistant: Assistant) -> None:
     assert assistant.ask("   ").reason == "NO_QUERY_TERMS"
     assert assistant.ask("cancer " * 400).reason == "TOO_LONG"

@@ -41,7 +41,7 @@ from cancerinfo.answer.gate import (
     missing_specific_words,
 )
 from cancerinfo.answer.kb_reader import SQLiteKB
-from cancerinfo.answer.plan import AnswerPolicy, load_answer_policy
+from cancerinfo.answer.plan import AnswerPolicy, asking_sentences, load_answer_policy
 from cancerinfo.answer.replies import _Replies
 from cancerinfo.answer.sessions import (
     DEFAULT_MAX_TURN_CHARS,
@@ -264,8 +264,11 @@ class Assistant(_Asking, _Replies):
         page_set = set(pages)
         chunks = [c for c in evidence.chunks if c.document in page_set]
         chunks += self.composer.finder.chunks([p for p in pages if p not in evidence.pages])
+        # a question naming a drug is checked on what it asks, not on the story around it
+        # ("my gyn said i could take tamoxifen ... isnt tamoxifen only for ...": "gyn" is no ask)
+        question = asking_sentences(asked.resolved.lower()) if drug_urls else asked.resolved
         return missing_specific_words(
-            asked.resolved,
+            question,
             chunks,
             [index.documents[p].title for p in pages],
             self.kb_words,

@@ -210,6 +210,16 @@ def asked_part(lowered: str) -> str:
     return (asking or sentences)[-1]
 
 
+def asking_sentences(lowered: str) -> str:
+    """Every sentence of a message that asks (a "?" or a question word first), else its last
+    sentence: what was asked, without the story told around it ("my gyn said ...")."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(lowered) if s and s.strip()]
+    if not sentences:
+        return lowered
+    asking = [s for s in sentences if _ASKS.search(s)]
+    return " ".join(asking) if asking else sentences[-1]
+
+
 @lru_cache(maxsize=256)
 def _cues_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     """Where any of an intent's cues starts a word (as typed: the question is lower-cased)."""
