@@ -25,6 +25,7 @@ def celsius(message: str) -> list[float]:
         ("39 °C", [39.0]),
         ("fever of 102", [38.9]),
         ("thermometer says 99.5", [37.5]),
+        ("bố tôi sốt 39 độ", [39.0]),  # Vietnamese "độ", folded to "do"
     ],
 )
 def test_temperatures_with_or_without_units(message: str, expected: list[float]) -> None:
@@ -42,6 +43,7 @@ def test_temperatures_with_or_without_units(message: str, expected: list[float])
         "room 101 on the ward",
         "she is 39 years old",
         "took 100 mg",
+        "im 41 do i need a mammogram every year",  # an age, then the English verb "do"
     ],
 )
 def test_numbers_that_are_not_temperatures(message: str) -> None:

@@ -668,6 +668,9 @@ def test_someones_chance_of_being_alive_is_a_prognosis_request(lexical: Triage) 
         # the means and giving up, said together; the same words as a patch question are not
         ("had enough of all of it, his old fentanyl patches are in the drawer and im thinking bout putting them all on at once", "crisis"),
         ("the new patches confuse me, do i put them all on at once or one after the other", None),
+        # a thing that confuses is no confusion; a person a bit confused still is
+        ("the label was confusing so he took his methotrexate daily instead of weekly", "poison"),
+        ("thirsty all the time and a bit confused since yesterday, on dexamethasone with my chemo", "emergency"),
         # a second dose given by someone who did not know
         ("dad had his oxycodone at 6 and the night carer gave him another dose not knowing", "poison"),
         # following someone into death, in Spanish; going with her to hospital is not

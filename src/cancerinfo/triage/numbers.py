@@ -26,7 +26,9 @@ __all__ = ["PainScore", "Temperature", "Vital", "pain_scores", "temperatures", "
 _NUMBER = re.compile(r"(?<![\d.,/])(\d{2,3})(?:[.,](\d{1,2}))?(?![\d/])")
 _UNIT_AFTER = re.compile(
     r"^\s*(?:°|º|˚|deg\b|degrees?\b|degs?\b|grados?\b|graus?\b|degres?\b|gradi\b|grad\b|"
-    r"độ|do\b|度|도|градус\w*|℃|℉)\s*([cf](?![a-z]))?|^\s*([cf])(?![a-z])",
+    # "do": Vietnamese "độ" folded, not the English verb that may follow an age ("im 41 do i need ...")
+    r"độ|do\b(?!\s+(?:i|you|u|we|they|he|she|it|not|my|your|his|her|our|their|this|that|these|those|the|a|an)\b)|"
+    r"度|도|градус\w*|℃|℉)\s*([cf](?![a-z]))?|^\s*([cf])(?![a-z])",
     re.IGNORECASE,
 )
 _OTHER_UNIT = re.compile(
