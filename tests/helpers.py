@@ -66,8 +66,10 @@ def open_assistant(path: Path) -> Iterator[Any]:
     from cancerinfo.answer.assistant import Assistant
 
     found = Assistant(path)
-    yield found
-    found.close()
+    try:
+        yield found
+    finally:
+        found.close()
 
 
 #: A patient page in the PDQ shape (H2/H3 sections, a glossary link, lists), for answer and

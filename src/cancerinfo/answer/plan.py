@@ -200,23 +200,25 @@ _ASKS = re.compile(
 )
 
 
+def _sentences(lowered: str) -> tuple[list[str], list[str]]:
+    """The sentences of a message, and those of them that ask (a "?" or a question word first)."""
+    sentences = [s.strip() for s in _SENTENCE_END.split(lowered) if s and s.strip()]
+    return sentences, [s for s in sentences if _ASKS.search(s)]
+
+
 def asked_part(lowered: str) -> str:
     """The last sentence of a message that asks (a "?" or a question word first), else its
     last sentence."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(lowered) if s and s.strip()]
-    if not sentences:
-        return lowered
-    asking = [s for s in sentences if _ASKS.search(s)]
-    return (asking or sentences)[-1]
+    sentences, asking = _sentences(lowered)
+    return (asking or sentences)[-1] if sentences else lowered
 
 
 def asking_sentences(lowered: str) -> str:
-    """Every sentence of a message that asks (a "?" or a question word first), else its last
-    sentence: what was asked, without the story told around it ("my gyn said ...")."""
-    sentences = [s.strip() for s in _SENTENCE_END.split(lowered) if s and s.strip()]
+    """Every sentence of a message that asks, else its last sentence: what was asked, without
+    the story told around it ("my gyn said ...")."""
+    sentences, asking = _sentences(lowered)
     if not sentences:
         return lowered
-    asking = [s for s in sentences if _ASKS.search(s)]
     return " ".join(asking) if asking else sentences[-1]
 
 

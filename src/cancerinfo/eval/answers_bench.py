@@ -59,8 +59,6 @@ def answers_benchmark(db: Path, shared: Path) -> dict[str, Any]:
     return results
 
 
-
-
 def _answer_sets(assistant: Assistant) -> dict[str, Any]:
     """The independent answer sets (dev: tuned on; test: only reported), without their rows."""
     from cancerinfo.eval.answer_sets import run_answer_set
