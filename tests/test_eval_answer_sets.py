@@ -59,6 +59,16 @@ def test_leftovers_are_furniture_of_quoted_sections_only() -> None:
     assert leftovers(followed) == []
 
 
+def test_a_pointer_to_the_page_elsewhere_is_a_leftover_unless_its_list_follows() -> None:
+    def sections(text: str) -> dict:
+        return {"sections": [{"source": "kb", "text": text}]}
+
+    assert leftovers(sections("- Common situations that they describe are below. [3]")) == ["pointer"]
+    assert leftovers(sections("- Try these 10 tips for people with cancer. [1]\n- Eat well. [1]")) == ["pointer"]
+    assert leftovers(sections("- Tests are listed below: [2]\n- a CT scan [2]")) == []
+    assert leftovers(sections("- Cancer spread to nodes below the diaphragm. [1]")) == []
+
+
 def test_visible_words_count_every_section() -> None:
     assert visible_words({"sections": [{"text": "Hair grows back [1]."}, {"text": "It is fine."}]}) == 6
 

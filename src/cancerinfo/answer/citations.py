@@ -31,6 +31,9 @@ _SPACE = re.compile(r"\s+")
 # digit or opening quote; not after a common abbreviation or a single capital ("U.S.").
 _SENTENCE_END = re.compile(r"(?<=[.!?])[\"”')\]]?\s+(?=[\"“(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(r"(?:\b(?:e\.g|i\.e|etc|vs|Dr|Mr|Mrs|Ms|St|No|Fig|al|approx)|\b[A-Z])\.$")
+#: A capital letter after a lower-case word ends a sentence ("... includes BCLC stage D.",
+#: "vitamin D.", "hepatitis B."); after a capitalised word it is an initial ("John F. Kennedy").
+_LETTER_AFTER_WORD = re.compile(r"\b[a-z][\w'’-]*\s+[A-Z]\.$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,7 +118,8 @@ def sentences(paragraph: str) -> list[str]:
     start = 0
     for match in _SENTENCE_END.finditer(paragraph):
         candidate = paragraph[start : match.start()].rstrip()
-        if _ABBREVIATION.search(paragraph[: match.start()].rstrip("\"”')]")):
+        before = paragraph[: match.start()].rstrip("\"”')]")
+        if _ABBREVIATION.search(before) and not _LETTER_AFTER_WORD.search(before):
             continue
         pieces.append(candidate + paragraph[match.start() : match.end()].rstrip())
         start = match.end()

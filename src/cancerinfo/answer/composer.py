@@ -44,6 +44,7 @@ from cancerinfo.answer.quoting import (
     _render,
     _with_antecedents,
     introduces,
+    link_list_items,
 )
 from cancerinfo.answer.short_answer import _ShortAnswers
 from cancerinfo.answer.windows import stages_named
@@ -323,7 +324,10 @@ class Composer(_ShortAnswers):
             i + 1 < len(candidates) and candidates[i + 1].list_item and (introduces(u.text) or bool(ANNOUNCES.search(u.text)))
             for i, u in enumerate(candidates)
         ]
-        quotable = [i for i, unit in enumerate(candidates) if self._quotable(unit, introduces_list=leads_in[i])]
+        links = link_list_items(candidates, lambda text: _found(self._never, text))
+        quotable = [
+            i for i, unit in enumerate(candidates) if i not in links and self._quotable(unit, introduces_list=leads_in[i])
+        ]
         unless = frozenset(
             i for i in quotable if self._unless_any is not None and self._unless_any.search(candidates[i].text)
         )
@@ -340,6 +344,8 @@ class Composer(_ShortAnswers):
             return False  # an intro line ("Treatment may include:") means little alone
         if text.endswith("?"):
             return False  # a KB heading-question is not an answer
+        if not introduces_list and ANNOUNCES.search(text):
+            return False  # points at what the page shows next ("... are below."), without it
         if not unit.list_item and not _ENDS_SENTENCE.search(text) and not (introduces_list and introduces(text)):
             return False  # a link title or a caption ("Eating Hints: Before, during, and after Cancer Treatment")
         return not _found(self._never, text)  # skip_lines, quote_exclusions (once a chunk: _prepare is kept)

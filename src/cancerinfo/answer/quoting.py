@@ -78,7 +78,15 @@ def introduces(text: str) -> bool:
 #: A sentence that points at what comes after it on the page ("some of the following
 #: questions", "try the links below"): never the last line an answer shows.
 ANNOUNCES = re.compile(
-    r"\b(the following|listed below|shown below|links? below|see below|below to|as follows|those below|described below)\b",
+    r"\b(the following|listed below|shown below|links? below|see below|below to|as follows|those below|described below)\b"
+    # "... are below.", "can be found below in the Summary Report", "the sections below"
+    # (not "below the waist", "below 100,000")
+    r"|\bbelow(?=\s*(?:[.:,;)\]]|$|(?:in|to|for)\b))"
+    r"|\b(?:sections?|tables?|figures?|lists?|studies|text|tips|steps|strategies|questions) below\b"
+    # a promise of what the page lists next: "Try these 10 tips ...", "Here are some ways ...",
+    # "But, there are things you can do to make it easier to learn."
+    r"|\b(?:these|this) \d+ (?:tips|ideas|steps|ways|questions|things)\b|^(?:try|use) these\b|^here are\b"
+    r"|^(?:but,?\s+|and\s+)?there are (?:some |many |several |a few |other )?(?:things|ways|steps|tips) (?:that )?(?:you|your \w+|caregivers|people) can\b",
     re.IGNORECASE,
 )
 
@@ -132,3 +140,24 @@ def _with_antecedents(candidates: list[Unit], chosen: set[int], usable: set[int]
                 chosen.add(i - 1)
             elif not leads_in[i]:
                 chosen.discard(i)
+
+
+def link_list_items(candidates: list[Unit], never: Callable[[str], bool]) -> set[int]:
+    """The items of a list of links: a list led by a line that is never quoted ("Learn about
+    other digestive system problems in people with cancer") whose items are all labels, not
+    sentences ("Diarrhea", "Bowel Obstruction"). Positions in ``candidates``."""
+    found: set[int] = set()
+    i = 0
+    while i < len(candidates):
+        if not candidates[i].list_item or i == 0 or candidates[i - 1].block == candidates[i].block:
+            i += 1
+            continue
+        block = candidates[i].block
+        items = [j for j in range(i, len(candidates)) if candidates[j].block == block]
+        intro = candidates[i - 1].text
+        if never(intro) and not intro.endswith(":") and all(
+            candidates[j].list_item and not _ENDS_SENTENCE.search(candidates[j].text) for j in items
+        ):
+            found.update(items)
+        i = items[-1] + 1
+    return found

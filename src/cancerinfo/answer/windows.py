@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from cancerinfo.answer.citations import Unit
 from cancerinfo.answer.quoting import ANNOUNCES, _continues, _Prepared, needs_before
 
 #: Sentences in a short answer, at most.
@@ -59,7 +60,7 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
             continue
         # a list's first item with a quotable intro line: only after that intro ("Check with
         # your doctor if you have any of the following:"), never as bare list items
-        if _opens_list_after_intro(prepared, start, allowed):
+        if _opens_list_after_intro(prepared, start, allowed) or _in_sub_list(candidates, start):
             continue
         # a list item opened by a short label ("After chemotherapy. Hair often grows back in
         # 2 to 3 months ..."): the label only with the sentences of its item
@@ -98,3 +99,18 @@ def _opens_list_after_intro(prepared: _Prepared, start: int, allowed: set[int]) 
         and prepared.leads_in[start - 1]
         and _continues(candidates[start - 1], candidates[start])
     )
+
+
+def _in_sub_list(candidates: list[Unit], start: int) -> bool:
+    """Is the unit at ``start`` an item of a sub-list, after an item that leads into it
+    ("Neutropenia caused by some types of chemotherapy, including:")? Alone, such an item
+    ("Chemotherapy for acute myeloid leukemia.") does not say what it is a case of."""
+    if not candidates[start].list_item:
+        return False
+    block = candidates[start].block
+    for j in range(start - 1, -1, -1):
+        if candidates[j].block != block:
+            return False
+        if candidates[j].list_item and candidates[j].text.endswith(":"):
+            return True
+    return False

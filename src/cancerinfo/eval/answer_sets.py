@@ -14,7 +14,8 @@ follow-up in a session). Figures, over the answerable questions unless said:
 - **words** (median) of the sections a reader sees (the disclaimer not counted), and the
   **reading grade** (Flesch-Kincaid, syllables by vowel groups) of the quoted text;
 - **leftovers**: answers quoting page furniture (figure or table captions, "Adapted from",
-  link teasers, bibliography entries, a list intro without its items);
+  link teasers, bibliography entries, a list intro without its items, a line pointing at
+  what the page shows elsewhere or promising a list not shown);
 - unanswerable questions **declined** (status not ``answered``);
 - the **baseline**: the first five sentences of the top hit of ``search``, scored the same way.
 """
@@ -41,6 +42,16 @@ LEFTOVERS = {
     "teaser": re.compile(r"\b(?:learn more|read more|click here|see the (?:pdq|summary|page)|visit (?:the|our)|watch (?:the|this) video|for more information(?:,| about| on| see)|(?:go|refer) to the)\b", re.IGNORECASE),
     "bibliography": re.compile(r"\bet al\.|\bdoi:|\bpmid\b|\bj clin\b|\bvol\. \d|\b\d{4};\d+", re.IGNORECASE),
     "list_intro": re.compile(r":\s*(?:\[\d+\])?\s*$"),
+    # a line pointing at what the page shows elsewhere, or promising a list the answer does
+    # not show ("Common situations ... are below.", "Try these 10 tips ...", "There are things
+    # you can do ..."); kept apart from the composer's own pattern (quoting.ANNOUNCES)
+    "pointer": re.compile(
+        r"\bbelow(?=\s*(?:[.:,;)]|$|in\b|to\b))|\b(?:listed|described|shown|found|discussed) below\b|"
+        r"\b(?:these|this|our) \d+ (?:tips|ways|steps|things|ideas|questions)\b|^(?:- )?here are\b|"
+        r"^(?:- )?(?:but,? )?there are (?:some |many |several |a few )?(?:things|ways|steps) (?:that )?you can\b|"
+        r"\b(?:is|are) (?:also )?(?:available|described|explained|covered) (?:in|on) (?:the|our|this)\b",
+        re.IGNORECASE,
+    ),
 }
 
 
@@ -100,7 +111,9 @@ def leftovers(response: dict[str, Any]) -> list[str]:
             for kind, pattern in LEFTOVERS.items():
                 if not pattern.search(text) or kind in found:
                     continue
-                if kind == "list_intro":  # an intro is a leftover when its items do not follow
+                # an intro is a leftover when its items do not follow (a pointer: unless it is
+                # an intro, "... listed below: [2]")
+                if kind == "list_intro" or (kind == "pointer" and LEFTOVERS["list_intro"].search(text)):
                     following = lines[index + 1] if index + 1 < len(lines) else ""
                     if _CITATIONS.findall(following) and _CITATIONS.findall(following) == _CITATIONS.findall(text):
                         continue
