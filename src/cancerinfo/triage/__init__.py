@@ -51,9 +51,8 @@ def build_triage(
     if embedder is not None:
         for language, crisis in files.exemplars.crisis.items():
             if crisis:
-                matchers[language] = ExemplarMatcher(
-                    embedder, crisis, files.exemplars.not_crisis.get(language, ()), cache=cache
-                )
+                not_crisis = (*files.exemplars.not_crisis.get(language, ()), *files.exemplars.everyday.get(language, ()))
+                matchers[language] = ExemplarMatcher(embedder, crisis, not_crisis, cache=cache)
     multilingual = None
     levels = None
     any_language_refusals = None

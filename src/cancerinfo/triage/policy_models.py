@@ -220,6 +220,10 @@ class ExemplarsFile(_Strict):
     reference: str = Field(min_length=1)
     crisis: dict[str, tuple[str, ...]]
     not_crisis: dict[str, tuple[str, ...]]
+    #: everyday questions, not-crisis messages for the check of their own language only (the
+    #: multilingual check's not-crisis examples also stand for "not urgent" beside its level
+    #: examples, and stay those it was calibrated with)
+    everyday: dict[str, tuple[str, ...]] = {}
 
 
 # -- crisis-examples.yaml ----------------------------------------------------------------
