@@ -696,3 +696,36 @@ def test_choose_for_me_in_portuguese_and_being_cured(lexical: Triage) -> None:
     cured = lexical.assess("am i going to be cured? stage 2 hodgkin, 24")
     assert (cured.status, cured.reason) == ("refused", "MY_PROGNOSIS")
     assert lexical.assess("can stage 2 hodgkin lymphoma be cured").status is None
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # a method: a car running in a closed garage
+        ("last night i sat in the garage with the engine running for a while, then i went back inside", "crisis"),
+        ("can i leave the car running in the garage to warm it up before chemo", "crisis"),  # recall first
+        # a note left for whoever reads it, with arrangements
+        ("if someone finds this please make sure the cat goes to my neighbour", "crisis"),
+        ("if anyone reads this, what helped your nausea on folfox?", None),
+        # the means set aside with an intent
+        ("ive kept my tablets aside for weeks and im going to take them all tonight", "crisis"),
+        ("i have 3 different pills in the morning, am i going to take them all with food?", None),
+        # an amount asked for oneself
+        ("how many sleeping pills with alcohol would be too many, asking for myself", "crisis"),
+        # "I'll save you the trouble"
+        ("dont worry about the next scan, ill save everyone the trouble", "crisis"),
+        # Spanish: going when the other one dies; a child who took syrup is a poisoning
+        ("cuando él se muera yo me voy con él, ya lo decidí", "crisis"),
+        ("mi nieta de 3 años se tomó el jarabe para la tos de su abuelo", "poison"),
+        # French: throwing oneself under a train
+        ("mon père dit qu'il va se jeter sous un train", "crisis"),
+        # a decision about a treatment, a stockpile for a trip, letters for birthdays: not a crisis
+        ("ive made my decision and im going with the lumpectomy, how long is recovery", None),
+        ("stockpiling my meds before a 2 month trip abroad, how do i ask for an early refill", None),
+        ("terminal diagnosis, writing letters for my kids to open on their birthdays, ideas?", None),
+        # a professional asking about warning signs in patients
+        ("im a student nurse on placement, what are the warning signs of suicidal thinking in patients", None),
+    ],
+)
+def test_methods_notes_and_means_set_aside_and_their_look_alikes(lexical: Triage, message: str, urgency: str | None) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency

@@ -40,6 +40,9 @@ TRIAGE_SETS = (
     ("triage-test-11.jsonl", "test 11, writer AD (looked at only to report)"),
     ("triage-dev-14.jsonl", "dev, writer AF (tuned on after its first run)"),
     ("triage-test-12.jsonl", "test 12, writer AG (looked at only to report)"),
+    ("triage-dev-15.jsonl", "dev, writer AH: self-harm and its look-alikes (tuned on after its first run)"),
+    ("triage-dev-16.jsonl", "dev, writer AI: self-harm and its look-alikes (tuned on after its first run)"),
+    ("triage-test-13.jsonl", "test 13, writer AJ: self-harm and its look-alikes (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -256,5 +259,33 @@ FIRST_CONTACT = (
         "non_english_urgent": [29, 30],
         "refusals": [19, 24],
         "general_sent_to_urgent": [3, 56],
+    },
+    {
+        # 2026-12-04 (thirteenth session), main 73600fe: two new writers of self-harm messages
+        # and their look-alikes (briefs in benchmarks/triage-writer-brief-AH-AI-AJ.md); both
+        # read in full before this run, so both are dev sets
+        "set": "triage-dev-15.jsonl",
+        "urgent_recall": [49, 52],
+        "self_harm_with_crisis_line": [47, 50],
+        "non_english_urgent": [11, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [10, 48],
+    },
+    {
+        "set": "triage-dev-16.jsonl",
+        "urgent_recall": [43, 52],
+        "self_harm_with_crisis_line": [41, 50],
+        "non_english_urgent": [11, 13],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [22, 48],
+    },
+    {
+        # the same commit; its messages never read
+        "set": "triage-test-13.jsonl",
+        "urgent_recall": [43, 50],
+        "self_harm_with_crisis_line": [43, 50],
+        "non_english_urgent": [10, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [14, 50],
     },
 )
