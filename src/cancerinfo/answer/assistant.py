@@ -282,11 +282,14 @@ class Assistant(_Asking, _Replies):
     def _uncovered_terms(self, result: SearchResult, citations: list[Citation]) -> list[str]:
         """The specific KB terms the question names when none of them is in the pages the
         answer quotes ("acne" asked, only pages on other things found): an answer about
-        something else is no answer."""
+        something else is no answer. A conversational word the KB's glossary happens to hold
+        ("ever") is no term asked (``conversational_words``)."""
         finder = self.composer.finder
+        conversational = self.policy.conversational_words
         named = {
             e["canonical"] for e in result.entities
             if e["kind"] not in ("title", "topic") and not e["fuzzy"] and finder.is_specific(e["canonical"])
+            and e["canonical"].casefold() not in conversational
         }
         if not named:
             return []
