@@ -272,3 +272,28 @@ def test_a_list_cut_after_its_first_item_is_not_shown_but_a_one_item_list_is() -
     single = kb("single", "- Signs of a blood clot may include: [1]\n- Swelling of one leg. [1]")
     shown, _, _ = arrange(None, NO_SAME, [single], [cite(1, "c1")], Layout(200, 1, 3), keep_policy=set())
     assert "Swelling of one leg" in shown[0].text and "may include:" in shown[0].text
+
+
+def test_with_no_short_answer_and_every_part_far_from_the_question_the_first_part_is_still_shown() -> None:
+    # a follow-up whose words find other pages: the composed parts are on the quoted pages,
+    # yet none reaches the closeness bar; the reply must not show the navigation alone
+    sections = [
+        kb("prognosis_factors", "- The 5-year relative survival rate for distant stomach cancer is 7%. [1]\n"
+           "- Survival rates are estimates. [2]\n- They do not predict one person's outcome. [3]\n- Ask your doctor. [4]"),
+        kb("staging_basics", "- Stage IV stomach cancer has spread to distant organs. [5]"),
+        Section("questions_for_doctor", "Questions", "- What stage is the cancer?", [], "policy"),
+    ]
+    citations = [cite(n, f"c{n}") for n in range(1, 6)]
+    shown, more, renumbered = arrange(
+        None, NO_SAME, sections, citations, Layout(200, 2, 3, 0.4), keep_policy={"questions_for_doctor"},
+        relevance=lambda chunk_ids: [0.1 for _ in chunk_ids],
+    )
+    assert [s.kind for s in shown] == ["prognosis_factors", "questions_for_doctor"]
+    assert shown[0].text.splitlines() == [
+        "- The 5-year relative survival rate for distant stomach cancer is 7%. [1]",
+        "- Survival rates are estimates. [2]",
+        "- They do not predict one person's outcome. [3]",
+    ]
+    assert [s.kind for s in more] == ["prognosis_factors", "staging_basics"]
+    assert more[0].text == "- Ask your doctor. [4]"
+    assert [c.chunk_id for c in renumbered] == ["c1", "c2", "c3", "c4", "c5"]

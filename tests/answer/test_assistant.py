@@ -385,6 +385,35 @@ def test_in_a_session_an_emergency_is_not_a_follow_up_and_off_topic_stays_off_to
     assert follow["status"] == "answered"
 
 
+def test_a_follow_up_may_open_on_an_acknowledgement_or_point_back_at_the_person(assistant: Assistant) -> None:
+    session = "follow-up-words"
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    # a long follow-up opening on "ok and" continues the topic, like one opening on "and"
+    long = assistant.ask(
+        "ok and after each dose can my husband still drive the car to work early in the morning",
+        session_id=session,
+    ).as_dict(with_explain=True)
+    assert long["explain"]["resolved"].endswith("(Ixazomib Citrate)"), long["explain"]["resolved"]
+    # no health word of its own, but "he" and "one" point back at the last turn: not off topic
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    skip = assistant.ask("what happens if he has to skip one?", session_id=session).as_dict(with_explain=True)
+    assert skip["reason"] != "OFF_TOPIC"
+    assert skip["explain"]["resolved"].endswith("(Ixazomib Citrate)")
+    # without a session the same message has nothing to continue
+    assert assistant.ask("what happens if he has to skip one?").reason == "OFF_TOPIC"
+
+
+def test_a_follow_up_naming_only_another_case_asks_the_last_question_again(assistant: Assistant) -> None:
+    session = "another-case"
+    assistant.ask("What are the symptoms of laryngeal cancer?", session_id=session)
+    case = assistant.ask("and if it has spread to the lungs?", session_id=session).as_dict(with_explain=True)
+    assert case["explain"]["resolved"] == "and if it has spread to the lungs? (What are the symptoms of laryngeal cancer?)"
+    # a follow-up that asks something of its own carries only the topic
+    assistant.ask("What are the symptoms of laryngeal cancer?", session_id=session)
+    own = assistant.ask("and how is it treated?", session_id=session).as_dict(with_explain=True)
+    assert own["explain"]["resolved"].endswith("(laryngeal cancer)"), own["explain"]["resolved"]
+
+
 def test_a_warmed_assistant_answers_as_a_cold_one(assistant: Assistant, db: Path) -> None:
     """warm() works out ahead what the first questions would (heading fits, skipped
     sections): the answers are the same."""

@@ -118,7 +118,28 @@ def arrange(
             said_before.add(_said(section.title))  # a heading that is a sentence, not quoted again below
         if rest:
             more.append(_with_lines(section, rest))
+    if not any(s.source == "kb" for s in shown):
+        _show_first_part(shown, more, layout)
     return _renumber(shown, more, by_number)
+
+
+def _show_first_part(shown: list[Section], more: list[Section], layout: Layout) -> None:
+    """An answer never shows only navigation: with no short answer and no part close enough
+    to the question, the first quoted part's first lines are shown (the rest stays in "more")."""
+    at = next((i for i, s in enumerate(more) if s.source == "kb"), None)
+    if at is None:
+        return
+    section = more[at]
+    lines = [line for line in section.text.split("\n") if line.strip()]
+    keep, _ = _kept(lines[: layout.support_lines], layout.max_words)
+    if not keep:
+        return
+    rest = [line for line in lines if line not in keep]
+    shown.insert(0, _with_lines(section, keep))
+    if rest:
+        more[at] = _with_lines(section, rest)
+    else:
+        del more[at]
 
 
 def _part_lines(

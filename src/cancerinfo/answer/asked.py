@@ -19,10 +19,31 @@ from cancerinfo.index.topics import find_topic
 from cancerinfo.triage import TriageResult
 
 SEEK_CARE_INTENT = "seek_care"
-#: A follow-up names no topic of its own and is short, or opens like one ("and in children?").
-_FOLLOW_UP_OPENING = re.compile(r"^\W*(and|what about|how about|also|but|or|then|same)\b", re.IGNORECASE)
+#: A follow-up names no topic of its own and is short, or opens like one ("and in children?",
+#: "ok and after each session ...", "what if she had ...": a word that only acknowledges the
+#: last answer may come first).
+_FOLLOW_UP_OPENING = re.compile(
+    r"^\W*(?:(?:ok|okay|oh|so|well|right|yes|yeah|no|thanks|thank you|hmm|um)\b[\W_]*)*"
+    r"(and|what about|how about|what if|also|but|or|then|same)\b",
+    re.IGNORECASE,
+)
 _FOLLOW_UP_MAX_WORDS = 6
-_ANAPHOR = re.compile(r"\b(it|its|it's|they|them|their|this|that|these|those)\b", re.IGNORECASE)
+#: A follow-up that only names another case, a condition or the people it is for, asks the
+#: last question again (when that question is this short, in words searched)
+_ONLY_A_CASE = re.compile(
+    _FOLLOW_UP_OPENING.pattern + r"\W+(if|in|for|with|during|after|at)\b", re.IGNORECASE
+)
+#: ... and asks nothing after it ("and after each dose can he drive?" asks its own question)
+_ASKS = re.compile(
+    r"\b(can|could|is|are|was|were|does|do|did|will|would|should|shall|may|might|must|how|what|why|when|where|which|who)\b",
+    re.IGNORECASE,
+)
+_CARRIED_QUESTION_MAX_WORDS = 10
+#: ... or points back: at what was asked ("is it ...") or at the person it was about ("what
+#: happens if he has to skip one?")
+_ANAPHOR = re.compile(
+    r"\b(it|its|it's|they|them|their|this|that|these|those|he|him|his|she|her|hers|one)\b", re.IGNORECASE
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +76,10 @@ class _Asking:
         if not topic or self._names_topic(question):
             return Asked(question, question, None)
         if len(query_words(question)) <= _FOLLOW_UP_MAX_WORDS or _FOLLOW_UP_OPENING.search(question):
+            if _names_only_a_case(question) and len(query_words(previous.resolved)) <= _CARRIED_QUESTION_MAX_WORDS:
+                # it asks nothing of its own ("and if it's already in his liver?", "what
+                # about in children?"): the last question, for this case
+                return Asked(question, f"{question} ({previous.resolved})", topic)
             return Asked(question, f"{question} ({topic})", topic)
         return Asked(question, question, None)
 
@@ -75,6 +100,13 @@ class _Asking:
             if entity["kind"] != "title" and finder.is_specific(entity["canonical"]):
                 return {"text": entity["canonical"], "kind": entity["kind"]}
         return {}
+
+
+def _names_only_a_case(question: str) -> bool:
+    """Opens like a follow-up, then names only a case ("and if ...", "what about in ...")
+    without asking anything of its own after it."""
+    case = _ONLY_A_CASE.search(question)
+    return case is not None and not _ASKS.search(question, case.end())
 
 
 def _reads_as_follow_up(question: str) -> bool:

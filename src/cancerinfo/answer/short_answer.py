@@ -73,6 +73,12 @@ class _ShortAnswers:
         advising = self.policy.asks_what_to_do(question)
         sections = self._short_sections(hits, advising=advising)
         scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
+        if not scored and section_scores is not None:
+            # the search's hits on the quoted pages hold nothing quotable (a follow-up, "and
+            # if it's already in his liver?", whose words find other pages): the quoted
+            # pages' own sections nearest to the question
+            sections = self._nearest_sections(page_rank, section_scores)
+            scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
         if not scored:
             return []
         ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising)
@@ -106,6 +112,19 @@ class _ShortAnswers:
                     found.append((after, chunk))
                     seen.add(chunk.chunk_id)
         return found
+
+    def _nearest_sections(
+        self, page_rank: dict[int, int], section_scores: Callable[[list[str]], list[float]]
+    ) -> list[tuple[int, ChunkRow]]:
+        """The sections of the first ``SHORT_FALLBACK_PAGES`` evidence pages nearest to the
+        question (the search's section vectors), at most ``SHORT_HITS``, each ranked by its place."""
+        pages = sorted(page_rank, key=page_rank.__getitem__)[:SHORT_FALLBACK_PAGES]
+        chunks = [c for c in self.finder.chunks(pages) if not self._skipped_section(c.section)]
+        if not chunks:
+            return []
+        scores = section_scores([c.chunk_id for c in chunks])
+        order = sorted(range(len(chunks)), key=lambda i: -scores[i])[:SHORT_HITS]
+        return [(rank, chunks[i]) for rank, i in enumerate(order)]
 
     def _short_windows(
         self,
@@ -320,6 +339,8 @@ SHORT_CANDIDATES = 8
 SHORT_CANDIDATES_MIN = 5
 #: The search hits whose sections the short answer is chosen from.
 SHORT_HITS = 8
+#: ... or, when none of them holds a quotable window, the sections of these many evidence pages
+SHORT_FALLBACK_PAGES = 3
 SHORT_CANDIDATES_REACH = 0.3
 #: ... and at most these many of one page section
 SHORT_PER_SECTION = 3
