@@ -538,3 +538,16 @@ def test_drug_questions_of_the_eval_set(shared_dir: Path, nci_vocabulary: Vocabu
 def test_lay_terms_file_is_plain_yaml() -> None:
     data = yaml.safe_load(LAY_TERMS.read_text(encoding="utf-8"))
     assert data["version"] == 1 and len(data["lay_terms"]) >= 30
+
+
+def test_the_shipped_lay_terms_add_metastatic_to_a_cancer_that_spread_to_an_organ(tmp_path: Path) -> None:
+    # "colon cancer spread to her liver. does she have liver cancer now" is a question on
+    # metastatic cancer (named after where it started), not on liver cancer
+    page = _document(write_page(
+        tmp_path, "metastatic.md",
+        "# Metastatic Cancer\n\nMetastatic cancer has the same name as the primary cancer.\n",
+        url="https://www.cancer.gov/types/metastatic-cancer", title="Metastatic Cancer",
+    ))
+    shipped = Vocabulary.from_documents([page], lay_terms=load_lay_terms(policy_path("lay_terms.yaml")))
+    assert "metastatic" in shipped.expand("moms colon cancer spread to her liver, is it liver cancer now")
+    assert "metastatic" not in shipped.expand("how is liver cancer treated")
