@@ -124,22 +124,15 @@ def arrange(
 
 
 def _show_first_part(shown: list[Section], more: list[Section], layout: Layout) -> None:
-    """An answer never shows only navigation: with no short answer and no part close enough
+    """An answer never shows navigation alone: with no short answer and no part close enough
     to the question, the first quoted part's first lines are shown (the rest stays in "more")."""
     at = next((i for i, s in enumerate(more) if s.source == "kb"), None)
-    if at is None:
-        return
-    section = more[at]
-    lines = [line for line in section.text.split("\n") if line.strip()]
+    lines = more[at].text.split("\n") if at is not None else []
     keep, _ = _kept(lines[: layout.support_lines], layout.max_words)
-    if not keep:
-        return
-    rest = [line for line in lines if line not in keep]
-    shown.insert(0, _with_lines(section, keep))
-    if rest:
-        more[at] = _with_lines(section, rest)
-    else:
-        del more[at]
+    if keep and at is not None:
+        shown.insert(0, _with_lines(more[at], keep))
+        rest = [line for line in lines if line not in keep]
+        more[at : at + 1] = [_with_lines(more[at], rest)] if rest else []
 
 
 def _part_lines(
@@ -150,31 +143,21 @@ def _part_lines(
     by_number: dict[int, Citation],
     budget: int,
 ) -> tuple[list[str], int]:
-    """The lines of a supporting part shown within ``budget`` and the budget left: the
-    supporting lines (:func:`_supporting`) that fit, without a list cut to one item of a
-    longer list (:func:`_cut_lists`) nor an intro whose items were all cut with it."""
-    keep, budget = _kept(_supporting(lines, own_section, layout, relevance, by_number), budget)
+    """The lines of a supporting part shown within ``budget`` and the budget left: its first
+    ``support_lines`` lines close enough to the question (the short answer's own section may
+    have a bar of its own) that fit, without a list cut to one item of a longer list
+    (:func:`_cut_lists`) nor an intro whose items were all cut with it."""
+    minimum = layout.min_support_similarity
+    if own_section and layout.min_same_section_similarity is not None:
+        minimum = layout.min_same_section_similarity
+    supporting = _on_topic(lines, relevance, minimum, by_number)[: layout.support_lines]
+    keep, budget = _kept(supporting, budget)
     cut = _cut_lists(keep, lines)
     if cut:
         left = _without_bare_intros([line for line in keep if line not in cut])
         budget += sum(words(line) for line in keep if line not in left)
         keep = left
     return keep, budget
-
-
-def _supporting(
-    lines: list[str],
-    own_section: bool,
-    layout: Layout,
-    relevance: Callable[[list[str]], list[float]] | None,
-    by_number: dict[int, Citation],
-) -> list[str]:
-    """The first ``support_lines`` lines of a part that are close enough to the question
-    (the short answer's own section may have a bar of its own)."""
-    minimum = layout.min_support_similarity
-    if own_section and layout.min_same_section_similarity is not None:
-        minimum = layout.min_same_section_similarity
-    return _on_topic(lines, relevance, minimum, by_number)[: layout.support_lines]
 
 
 def _kept(candidates: list[str], budget: int) -> tuple[list[str], int]:
