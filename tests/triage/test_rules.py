@@ -729,3 +729,19 @@ def test_choose_for_me_in_portuguese_and_being_cured(lexical: Triage) -> None:
 )
 def test_methods_notes_and_means_set_aside_and_their_look_alikes(lexical: Triage, message: str, urgency: str | None) -> None:
     assert lexical.assess(message, known_terms=known_terms).urgency == urgency
+
+
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # "help" as a call for help says someone's case is happening now ...
+        ("help my husband has had diarrhea 10 times today on chemo", "care_team_now"),
+        ("diarrhea all day since his chemo yesterday. please help", "care_team_now"),
+        ("diarrhoea nonstop after chemo help", "care_team_now"),
+        # ... not as the verb of a question asked in general
+        ("what foods help with diarrhea from chemo", None),
+        ("which foods help with diarrhea during chemotherapy?", None),
+    ],
+)
+def test_help_as_a_call_for_help_not_as_a_verb(lexical: Triage, message: str, urgency: str | None) -> None:
+    assert lexical.assess(message, known_terms=known_terms).urgency == urgency
