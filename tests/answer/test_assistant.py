@@ -414,6 +414,35 @@ def test_a_follow_up_naming_only_another_case_asks_the_last_question_again(assis
     assert own["explain"]["resolved"].endswith("(laryngeal cancer)"), own["explain"]["resolved"]
 
 
+def test_a_turn_naming_no_topic_is_continued_by_its_own_question(assistant: Assistant) -> None:
+    session = "no-topic"
+    first = assistant.ask("how do i tell my 6 year old that i have cancer", session_id=session).as_dict(with_explain=True)
+    assert first["status"] != "urgent"
+    follow = assistant.ask("and my 15 yr old? he just shrugs", session_id=session).as_dict(with_explain=True)
+    assert follow["reason"] != "OFF_TOPIC"
+    assert follow["explain"]["resolved"] == "and my 15 yr old? he just shrugs (how do i tell my 6 year old that i have cancer)"
+
+
+def test_what_if_asks_the_last_question_again_and_keeps_its_intent(assistant: Assistant) -> None:
+    session = "what-if"
+    first = assistant.ask("How is laryngeal cancer treated?", session_id=session).as_dict(with_explain=True)
+    follow = assistant.ask("what if shes pregnant", session_id=session).as_dict(with_explain=True)
+    assert follow["explain"]["resolved"] == "what if shes pregnant (How is laryngeal cancer treated?)"
+    assert follow["intent"] == first["intent"] == "treatment"
+
+
+def test_a_pronoun_typed_without_its_apostrophe_points_back(assistant: Assistant) -> None:
+    session = "typed-pronoun"
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    follow = assistant.ask("how long till shes back to normal after", session_id=session).as_dict(with_explain=True)
+    assert follow["reason"] != "OFF_TOPIC"
+    assert follow["explain"]["resolved"].endswith("(Ixazomib Citrate)")
+    # "the whole thing" points back too
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    whole = assistant.ask("how long does the whole thing take", session_id=session).as_dict(with_explain=True)
+    assert whole["reason"] != "OFF_TOPIC"
+
+
 def test_a_warmed_assistant_answers_as_a_cold_one(assistant: Assistant, db: Path) -> None:
     """warm() works out ahead what the first questions would (heading fits, skipped
     sections): the answers are the same."""

@@ -107,3 +107,11 @@ def test_of_a_named_drug_an_everyday_thing_is_asked_and_an_everyday_doing_is_not
         kb_words(), load_answer_policy(), only_unknown=False,
     )
     assert missing == ["coffee"]
+
+
+def test_chat_shorthand_is_not_a_missing_term() -> None:
+    # "idk what that even looks like", "tbh", "incl": how people text, not what they ask about
+    question = "idk tbh, his limb sparing surgery incl the tumor, gonna be ok? ugh"
+    for only_unknown in (True, False):
+        missing = missing_specific_words(question, PAGE, ["Bone Cancer"], kb_words(), load_answer_policy(), only_unknown=only_unknown)
+        assert missing == [], (only_unknown, missing)

@@ -31,7 +31,9 @@ _FOLLOW_UP_MAX_WORDS = 6
 #: A follow-up that only names another case, a condition or the people it is for, asks the
 #: last question again (when that question is this short, in words searched)
 _ONLY_A_CASE = re.compile(
-    _FOLLOW_UP_OPENING.pattern + r"\W+(if|in|for|with|during|after|at)\b", re.IGNORECASE
+    r"^\W*(?:(?:ok|okay|oh|so|well|right|yes|yeah|no|thanks|thank you|hmm|um)\b[\W_]*)*"
+    r"(?:what if\b|(?:and|what about|how about|also|but|or|then|same)\W+(?:if|in|for|with|during|after|at|stage|grade)\b)",
+    re.IGNORECASE,
 )
 #: ... and asks nothing after it ("and after each dose can he drive?" asks its own question)
 _ASKS = re.compile(
@@ -42,7 +44,9 @@ _CARRIED_QUESTION_MAX_WORDS = 10
 #: ... or points back: at what was asked ("is it ...") or at the person it was about ("what
 #: happens if he has to skip one?")
 _ANAPHOR = re.compile(
-    r"\b(it|its|it's|they|them|their|this|that|these|those|he|him|his|she|her|hers|one)\b", re.IGNORECASE
+    r"\b(it|its|it's|they|them|their|theyre|they're|this|that|thats|that's|these|those|he|him|his|hes|he's|she|her|hers|shes|she's"
+    r"|one|thing|things|stuff|process)\b",
+    re.IGNORECASE,
 )
 
 
@@ -53,6 +57,8 @@ class Asked:
     question: str
     resolved: str
     carried_topic: str | None
+    #: searched with the previous question itself (it only names another case)
+    carried_question: bool = False
 
 
 class _Asking:
@@ -64,6 +70,8 @@ class _Asking:
     composer: Composer
 
     def _intent(self, asked: Asked, result: SearchResult, triage: TriageResult, previous: Turn | None) -> str:
+        if asked.carried_question and previous is not None and previous.intent != GENERAL:
+            return previous.intent  # the last question, asked again for another case
         intent = self.policy.classify(asked.question) or result.intent
         if intent == GENERAL and triage.informational is not None:
             return SEEK_CARE_INTENT
@@ -79,7 +87,7 @@ class _Asking:
             if _names_only_a_case(question) and len(query_words(previous.resolved)) <= _CARRIED_QUESTION_MAX_WORDS:
                 # it asks nothing of its own ("and if it's already in his liver?", "what
                 # about in children?"): the last question, for this case
-                return Asked(question, f"{question} ({previous.resolved})", topic)
+                return Asked(question, f"{question} ({previous.resolved})", topic, carried_question=True)
             return Asked(question, f"{question} ({topic})", topic)
         return Asked(question, question, None)
 
@@ -99,6 +107,10 @@ class _Asking:
         for entity in result.entities:  # else a specific KB term it names ("multiple myeloma")
             if entity["kind"] != "title" and finder.is_specific(entity["canonical"]):
                 return {"text": entity["canonical"], "kind": entity["kind"]}
+        if len(query_words(asked.question)) <= _CARRIED_QUESTION_MAX_WORDS:
+            # it names nothing ("how do i tell my 6 year old that i have cancer"): a follow-up
+            # ("and my 15 yr old?") continues the question itself
+            return {"text": asked.question, "kind": "question"}
         return {}
 
 

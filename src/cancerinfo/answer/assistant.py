@@ -168,6 +168,8 @@ class Assistant(_Asking, _Replies):
             check_session_id(session_id)
         previous = self.sessions.last_turn(session_id, with_topic=True) if session_id else None
         response, topic, asked = self._answer(question, previous, filters)
+        if asked.carried_topic is not None:  # what was searched, whatever the outcome (--explain)
+            response.explain.setdefault("resolved", asked.resolved)
         response.session_id = session_id
         if session_id is not None:
             response.turn = self.sessions.record(

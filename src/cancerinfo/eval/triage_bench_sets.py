@@ -10,7 +10,10 @@ from __future__ import annotations
 #: The independent answer sets of ``benchmarks/`` (``cancerinfo.eval.answer_sets``): the dev
 #: ones tuned on, the test ones only reported; the bench runs them and the report shows them
 #: (and their blind grades) in this order.
-ANSWER_SETS = ("answers-dev", "answers-test", "answers-dev-2", "answers-test-2", "answers-dev-3", "answers-test-3")
+ANSWER_SETS = (
+    "answers-dev", "answers-test", "answers-dev-2", "answers-test-2", "answers-dev-3", "answers-test-3",
+    "answers-dev-4", "answers-test-4",
+)
 
 #: The labelled sets, in the order the report shows them: (file, role).
 TRIAGE_SETS = (
