@@ -127,9 +127,11 @@ def _show_first_part(shown: list[Section], more: list[Section], layout: Layout) 
     """An answer never shows navigation alone: with no short answer and no part close enough
     to the question, the first quoted part's first lines are shown (the rest stays in "more")."""
     at = next((i for i, s in enumerate(more) if s.source == "kb"), None)
-    lines = more[at].text.split("\n") if at is not None else []
+    if at is None:
+        return
+    lines = more[at].text.split("\n")
     keep, _ = _kept(lines[: layout.support_lines], layout.max_words)
-    if keep and at is not None:
+    if keep:
         shown.insert(0, _with_lines(more[at], keep))
         rest = [line for line in lines if line not in keep]
         more[at : at + 1] = [_with_lines(more[at], rest)] if rest else []

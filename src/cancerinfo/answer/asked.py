@@ -23,15 +23,14 @@ SEEK_CARE_INTENT = "seek_care"
 #: "ok and after each session ...", "what if she had ...": a word that only acknowledges the
 #: last answer may come first).
 _ACKNOWLEDGED = r"^\W*(?:(?:ok|okay|oh|so|well|right|yes|yeah|no|thanks|thank you|hmm|um)\b[\W_]*)*"
-_FOLLOW_UP_OPENING = re.compile(
-    _ACKNOWLEDGED + r"(and|what about|how about|what if|also|but|or|then|same)\b", re.IGNORECASE
-)
+_OPENERS = r"and|what about|how about|also|but|or|then|same"
+_FOLLOW_UP_OPENING = re.compile(_ACKNOWLEDGED + rf"({_OPENERS}|what if)\b", re.IGNORECASE)
 _FOLLOW_UP_MAX_WORDS = 6
 #: A follow-up that only names another case, a condition or the people it is for, asks the
 #: last question again (when that question is this short, in words searched)
 _ONLY_A_CASE = re.compile(
     _ACKNOWLEDGED
-    + r"(?:what if\b|(?:and|what about|how about|also|but|or|then|same)\W+(?:if|in|for|with|during|after|at|stage|grade)\b)",
+    + rf"(?:what if\b|(?:{_OPENERS})\W+(?:if|in|for|with|during|after|at|stage|grade)\b)",
     re.IGNORECASE,
 )
 #: ... and asks nothing after it ("and after each dose can he drive?" asks its own question)
