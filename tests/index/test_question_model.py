@@ -17,14 +17,17 @@ import hashlib
 import logging
 import re
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import onnx
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
+from cancerinfo.answer.assistant_layout import _ShortAnswer
 from cancerinfo.errors import PolicyError, StoreMismatch
 from cancerinfo.index import question_model
 from cancerinfo.index.dense import (
@@ -295,6 +298,24 @@ def test_a_question_vector_barely_depends_on_its_batch(question: MiniLMQuestionE
     alone = np.stack([question.embed([text])[0] for text in QUESTIONS])
     together = question.embed(QUESTIONS)
     assert ((alone * together).sum(axis=1)).min() >= 0.97
+
+
+class _Candidates(_ShortAnswer):
+    """The short-answer step's kept candidate vectors, on the question model alone."""
+
+    def __init__(self, embedder: MiniLMQuestionEmbedder) -> None:
+        self.searcher = SimpleNamespace(embedder=embedder)  # type: ignore[assignment]
+        self._windows = collections.OrderedDict()
+        self._window_lock = threading.Lock()
+
+
+def test_a_kept_candidate_vector_does_not_depend_on_what_came_before(question: MiniLMQuestionEmbedder) -> None:
+    """A short-answer candidate's vector is kept between questions; computed in a batch it
+    would depend on its neighbours, and the next answer on which questions came before."""
+    seen_with_others = _Candidates(question)._window_vectors(QUESTIONS)
+    for row, text in enumerate(QUESTIONS):
+        met_alone = _Candidates(question)._window_vectors([text])[0]
+        assert np.array_equal(seen_with_others[row], met_alone), text
 
 
 def test_questions_find_the_same_best_passage_as_with_the_shipped_model(

@@ -50,14 +50,21 @@ class _ShortAnswer:
             return frozenset()
         return frozenset(d for d in evidence.pages if d not in drugs)
 
+    def _window_vector(self, text: str) -> np.ndarray:
+        """The encoder's vector of one short-answer candidate, embedded alone (its first words
+        say what it is about; fewer tokens, a faster run)."""
+        return self.searcher.embedder.embed([" ".join(text.split()[:WINDOW_WORDS_EMBEDDED])])[0]
+
     def _window_vectors(self, texts: list[str]) -> np.ndarray:
         """The encoder's vectors of short-answer candidates; the most recent
         ``MAX_KEPT_WINDOW_VECTORS`` are kept (pages asked about often come back)."""
         with self._window_lock:
             missing = [text for text in dict.fromkeys(texts) if text not in self._windows]
         if missing:
-            # the first words of a candidate say what it is about; fewer tokens, a faster run
-            vectors = self.searcher.embedder.embed([" ".join(t.split()[:WINDOW_WORDS_EMBEDDED]) for t in missing])
+            # one text per encoder run: the question model quantises activations per run, so a
+            # vector computed in a batch would depend on its neighbours, and a kept vector on
+            # which questions came before (an answer must not depend on the process's history)
+            vectors = [self._window_vector(text) for text in missing]
             with self._window_lock:
                 for text, vector in zip(missing, vectors, strict=True):
                     self._windows[text] = vector
@@ -68,7 +75,7 @@ class _ShortAnswer:
             for text in texts:
                 vector = self._windows.get(text)
                 if vector is None:  # dropped by another thread meanwhile
-                    vector = self.searcher.embedder.embed([" ".join(text.split()[:WINDOW_WORDS_EMBEDDED])])[0]
+                    vector = self._window_vector(text)
                 else:
                     self._windows.move_to_end(text)
                 rows.append(vector)
