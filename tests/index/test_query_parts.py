@@ -87,6 +87,10 @@ def test_a_one_word_topic_shared_by_many_titles_is_dropped() -> None:
         ("What is letrozole used to treat?", "drug_use"),
         ("what is a sarcoma", "definition"),
         ("hello there", GENERAL),
+        ("found a lump in my armpit", "symptoms"),
+        ("lumps under her arm", "symptoms"),
+        # a whole-word cue ("lump$"): a lumpectomy is a treatment, not a symptom
+        ("surgeon says i can pick lumpectomy + radiation or mastectomy", "treatment"),
     ],
 )
 def test_intents_of_ordinary_questions(question: str, intent: str) -> None:

@@ -12,6 +12,7 @@ from cancerinfo.answer.assistant_layout import DRUG_INTENT, _ShortAnswer
 from cancerinfo.answer.contract import Action, Citation, Response, Section, render_text
 from cancerinfo.answer.gate import check_search
 from cancerinfo.index.filters import Filters
+from cancerinfo.index.intent import GENERAL
 from cancerinfo.index.records import SearchResult
 from cancerinfo.triage import SafetyPolicy, Triage, TriageResult
 
@@ -104,6 +105,12 @@ class _Replies(_ShortAnswer):
             if not any(s.source == "kb" for s in kb_sections) and evidence.drug_named:
                 plan_intent = DRUG_INTENT
                 kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
+            if not any(s.source == "kb" for s in kb_sections) and plan_intent != GENERAL:
+                # the refusal says general information follows: the general plan's, when the
+                # intent's parts find nothing on the pages found ("will i live longer if i
+                # take the whole breast": no outlook section on the surgery-choice pages)
+                plan_intent = GENERAL
+                kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
             if any(s.source == "kb" for s in kb_sections):  # navigation text only beside quotes
                 # the general information as short as an answer's: its short answer and one
                 # supporting part, the rest behind "more"
@@ -112,6 +119,9 @@ class _Replies(_ShortAnswer):
                 )
                 sections += [s for s in kb_sections if s.source == "kb" or s.kind != "questions_for_doctor"]
                 more = [s for s in more if s.source == "kb" or s.kind != "questions_for_doctor"]
+        if informative and not any(s.source == "kb" for s in sections):
+            # the refusal says general information follows: say that none does
+            sections.append(Section("no_general_information", "From my sources", self.safety.fill("no_general_information"), [], "safety"))
         if triage.questions_for_doctor:  # right after the refusal that leads into them
             sections.insert(
                 1,

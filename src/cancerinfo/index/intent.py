@@ -72,5 +72,14 @@ class IntentModel:
 
 
 def _cue_pattern(words: list[str]) -> re.Pattern[str]:
-    alternatives = sorted((re.escape(word.strip().lower()).replace(r"\ ", r"\s+") for word in words), key=len, reverse=True)
+    """Cues matched at the start of a word; a cue ending in ``$`` only as a whole word
+    ("lump$": a lump, not a lumpectomy)."""
+
+    def alternative(word: str) -> str:
+        cue = word.strip().lower()
+        whole = cue.endswith("$")
+        pattern = re.escape(cue.removesuffix("$").strip()).replace(r"\ ", r"\s+")
+        return pattern + r"(?![\w])" if whole else pattern
+
+    alternatives = sorted((alternative(word) for word in words), key=len, reverse=True)
     return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")", re.IGNORECASE)

@@ -63,6 +63,7 @@ TEMPLATE_NAMES = (
     *INFORMATIONAL_TEMPLATES,
     "check_in",
     *REFUSAL_KINDS,
+    "no_general_information",
     "off_topic",
     "out_of_scope",
     "multilingual_notice",
