@@ -227,6 +227,22 @@ def test_the_story_around_a_drug_question_is_not_what_was_asked(assistant: Assis
     assert (asked["status"], asked["reason"]) == ("abstained", "UNSUPPORTED")
 
 
+def test_a_word_of_a_long_story_the_kb_never_uses_does_not_decline_what_is_asked(assistant: Assistant) -> None:
+    # one word the pages never use in a short question is what it asks about; in a long
+    # message it is the story around what is asked (gate.story_words_per_missing_word)
+    short = assistant.ask("is being grumpy a sign of laryngeal cancer").as_dict()
+    assert (short["status"], short["reason"]) == ("abstained", "UNSUPPORTED")
+    story = assistant.ask(
+        "ok so my dad finished treatment for his laryngeal cancer last spring and everyone was so relieved, "
+        "we had a big family dinner, but lately he has been quiet and grumpy, sitting in his chair all day, "
+        "barely talking to my mom or the neighbours, his voice sounds rough again and he keeps clearing his "
+        "throat, my brother thinks its nothing, what are the signs of laryngeal cancer and how do doctors "
+        "find it"
+    ).as_dict(with_explain=True)
+    assert story["status"] == "answered", story["explain"]
+    assert any("laryngeal" in c["url"] for c in story["citations"])
+
+
 def test_an_empty_or_too_long_question_abstains_with_its_reason(assistant: Assistant) -> None:
     assert assistant.ask("   ").reason == "NO_QUERY_TERMS"
     assert assistant.ask("cancer " * 400).reason == "TOO_LONG"

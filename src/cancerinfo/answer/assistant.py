@@ -54,7 +54,7 @@ from cancerinfo.answer.sessions import (
 )
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
-from cancerinfo.index.intent import IntentModel
+from cancerinfo.index.intent import GENERAL, IntentModel
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import terms
 from cancerinfo.index.question_model import cache_folder
@@ -218,15 +218,22 @@ class Assistant(_Asking, _Replies):
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
         missing = self._missing(asked, evidence, result)
-        if len(missing) > self.policy.gate.max_missing_specific_words:
+        gate = self.policy.gate
+        if len(missing) > gate.max_missing_specific_words + len(query_words(asked.question)) // gate.story_words_per_missing_word:
             explain = {"gate": f"not in the evidence: {', '.join(missing)}"}
             return self._abstain("UNSUPPORTED", intent, explain=explain, triage=triage), topic, asked
         sections, citations = self.composer.compose(
             asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
         )
-        if not any(s.source == "kb" for s in sections) and evidence.drug_named and intent in DRUG_FALLBACK_INTENTS:
-            # a drug's page has its own parts ("is Tafinlar a chemo pill?"): what it is used for
-            intent = DRUG_INTENT
+        for fallback in (DRUG_INTENT, GENERAL, DRUG_INTENT):
+            # the intent's parts find nothing on the pages found: a drug's page has its own
+            # parts ("is Tafinlar a chemo pill?": what it is used for), other pages the general
+            # plan's ("how long does it take to make the car t cells" is no outlook question)
+            if any(s.source == "kb" for s in sections) or fallback == intent:
+                continue
+            if fallback == DRUG_INTENT and not (evidence.drug_named and intent in DRUG_FALLBACK_INTENTS):
+                continue
+            intent = fallback
             sections, citations = self.composer.compose(
                 asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
             )

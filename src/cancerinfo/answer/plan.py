@@ -25,6 +25,7 @@ class GatePolicy(BaseModel):
     specific_word_max_share: float = Field(gt=0, le=1)
     drug_word_max_share: float = Field(gt=0, le=1)
     max_missing_specific_words: int = Field(ge=0)
+    story_words_per_missing_word: int = Field(ge=1)
     outdated_after_days: int = Field(ge=0)
 
 
