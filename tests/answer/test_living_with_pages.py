@@ -71,6 +71,11 @@ def with_drugs(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> A
             "Immune Checkpoint Inhibitors",
             "## Side effects\n\nImmune checkpoint inhibitors can cause numb feet and other side effects.\n", [],
         ),
+        "cam/dietary-interactions": (
+            "Cancer Therapy Interactions With Foods and Dietary Supplements",
+            "## Questions and answers about grapefruit\n\nGrapefruit juice can raise the amount of some anticancer "
+            "drugs in the blood.\n", [],
+        ),
     })
     yield from open_assistant(path)
 
@@ -86,6 +91,14 @@ def test_of_a_named_drug_a_page_on_another_treatment_does_not_lead(with_drugs: A
     # the side-effect page leads beside the drug's own; the page on another treatment does not
     assert "nerve-problems" in urls
     assert "checkpoint-inhibitors" not in urls[: urls.index("nerve-problems")]
+
+
+def test_of_a_named_drug_a_page_on_cancer_therapy_in_general_may_lead(with_drugs: Assistant) -> None:
+    # "cancer therapy" is treatment in general, not another kind of it
+    question = "is it ok to drink grapefruit juice every morning while on ninlaro"
+    response = with_drugs.ask(question).as_dict()
+    assert response["status"] == "answered", response["reason"]
+    assert any(c["url"].endswith("/dietary-interactions") for c in response["citations"])
 
 
 @pytest.fixture(scope="module")

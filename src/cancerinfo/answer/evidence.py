@@ -47,6 +47,8 @@ LEADING_PAGES = 3
 #: The address of a research news page ("https://www.cancer.gov/types/breast/research/...",
 #: ".../news-events/cancer-currents-blog/...").
 _RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
+#: A word of a title, for the kinds of treatment it names.
+_TITLE_WORD = re.compile(r"[a-z]+")
 #: The first part of an answer plan for a question on living with cancer (a side effect,
 #: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
 #: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
@@ -113,6 +115,14 @@ class EvidenceFinder:
             for entry in vocabulary.entries if entry.kind in _STRONG
             for url in entry.urls if url in document_of_url
         )
+        # the kinds of treatment a title names ("Angiogenesis Inhibitors", "Radiation Therapy
+        # Side Effects"); "cancer therapy" is treatment in general, no kind of it ("Cancer
+        # Therapy Interactions With Foods and Dietary Supplements")
+        kinds = policy.treatment_title_words
+        self.treatment_kinds = [
+            frozenset(w for i, w in enumerate(words) if w in kinds and not (i and words[i - 1] == "cancer"))
+            for words in (_TITLE_WORD.findall(t.lower()) for t in self.titles)
+        ]
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
         self.title_negated = [frozenset(m.group(1) for m in NEGATED.finditer(t.lower())) for t in self.titles]
         self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it
@@ -267,7 +277,7 @@ class EvidenceFinder:
                 if d not in about and not (self.title_words[d] & self.site_words) and d not in self.drug_pages
                 # of a named drug, a page on another kind of treatment is no general page
                 # ("Angiogenesis Inhibitors" for the side effects of ixazomib)
-                and not (drug_named and self.title_words[d] & self.policy.treatment_title_words)
+                and not (drug_named and self.treatment_kinds[d])
             }
         first = [d for d in ranked if d in about or d in leading]
         # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
