@@ -85,6 +85,16 @@ class AdvicePolicy(BaseModel):
     opener_weight: float = Field(ge=0, le=1)
 
 
+class AnswerType(BaseModel):
+    """One kind of answer a question asks for (a time, an age, a chance, a cost): the words
+    of a question that ask for it and the words of a sentence that give it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    question: tuple[str, ...] = Field(min_length=1)
+    answer: tuple[str, ...] = Field(min_length=1)
+
+
 class Exclusion(BaseModel):
     """A line never quoted unless the question matches ``asked``."""
 
@@ -110,6 +120,8 @@ class AnswerPolicy(BaseModel):
     treatment_title_words: frozenset[str] = frozenset()
     answer_intents: dict[str, tuple[str, ...]]
     advice: AdvicePolicy
+    answer_types: dict[str, AnswerType] = {}
+    answer_type_weight: float = Field(default=0.0, ge=0, le=1)
     plans: dict[str, tuple[str, ...]]
     sections: dict[str, SectionKind]
     doctor_questions_for_intent: dict[str, str]
@@ -173,6 +185,20 @@ class AnswerPolicy(BaseModel):
         cold foods", "Don't eat ...")?"""
         return _opening_pattern(self.advice.openers).match(text.replace("’", "'")) is not None
 
+    def answer_types_asked(self, question: str) -> tuple[str, ...]:
+        """The kinds of answer ``question`` asks for ("how long till it grows back": a time),
+        by ``answer_types`` question words (whole words, as typed)."""
+        lowered = " ".join(question.lower().replace("’", "'").split())
+        return tuple(
+            name for name, kind in self.answer_types.items() if _whole_words_pattern(kind.question).search(lowered)
+        )
+
+    def gives_answer_type(self, name: str, text: str) -> bool:
+        """Does ``text`` give an answer of kind ``name``: one of its ``answer`` words, whole,
+        any case ("5%" reads as "5 percent")?"""
+        lowered = text.lower().replace("’", "'").replace("%", " percent")
+        return _whole_words_pattern(self.answer_types[name].answer).search(lowered) is not None
+
     def abstain_message(self, reason: str) -> str:
         """The message for abstain ``reason``, else the ``default`` one."""
         return self.abstain_messages.get(reason, self.abstain_messages["default"])
@@ -230,7 +256,7 @@ def _cues_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     return pattern if pattern is not None else re.compile(r"(?!)")  # no cues: never found
 
 
-@lru_cache(maxsize=16)
+@lru_cache(maxsize=64)
 def _whole_words_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     """Where any of ``cues`` stands as whole words (as typed: the question is lower-cased)."""
     pattern = any_of([WORD_START + "(?:" + re.escape(cue) + r"(?!\w))" for cue in cues], flags=0)

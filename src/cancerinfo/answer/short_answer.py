@@ -228,6 +228,14 @@ class _ShortAnswers:
             else [0.0] * len(best)
         )
         advice = [self._advice_bonus(chunk, window) if advising else 0.0 for _, _, chunk, window in best]
+        # the kind of answer asked for ("how long ...": a time) given by the window
+        kinds = self.policy.answer_types_asked(question)
+        if kinds:
+            weight = self.policy.answer_type_weight
+            advice = [
+                bonus + (weight if any(self.policy.gives_answer_type(k, text) for k in kinds) else 0.0)
+                for bonus, text in zip(advice, texts, strict=True)
+            ]
         return sorted(
             (
                 (
