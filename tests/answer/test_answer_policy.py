@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from cancerinfo.answer.plan import load_answer_policy
+from cancerinfo.answer.plan import asking_sentences, load_answer_policy
 from cancerinfo.errors import PolicyError
 from cancerinfo.policies import any_of, policy_path
 
@@ -71,6 +71,19 @@ def test_the_asked_part_is_classified_before_the_background() -> None:
     assert policy.classify("on steroids with my chemo and I keep gaining weight. how do I stop it?") == "eating"
     # "how does it work?" asks what a named drug does, whatever the story names around it
     assert policy.classify("my oncologist wants me on arimidex for 5 yrs. how does it work? im post menopause") == "drug_use"
+
+
+def test_a_long_run_on_sentence_asks_only_in_its_asking_clauses() -> None:
+    run_on = (
+        "my son had neuroblastoma when he was 3 and got a lot of chemo incl cisplatin, hes 9 now and doing great, "
+        "but his teacher says he doesnt seem to hear her in class, the pediatrician said maybe wax but i read chemo "
+        "can mess with hearing, can it really show up years later like this"
+    )
+    assert asking_sentences(run_on) == "can it really show up years later like this"
+    # a short sentence with commas, or a long one no clause of which asks, stays whole
+    assert asking_sentences("my dad is on ninlaro, is it a chemo?") == "my dad is on ninlaro, is it a chemo?"
+    story = "my dad started ninlaro last month, his feet tingle a bit, he walks less, " * 3
+    assert asking_sentences(story.strip()) == story.strip()
 
 
 def test_any_of_merges_patterns_and_refuses_ones_that_refer_to_their_own_groups() -> None:

@@ -242,11 +242,27 @@ def asked_part(lowered: str) -> str:
 
 def asking_sentences(lowered: str) -> str:
     """Every sentence of a message that asks, else its last sentence: what was asked, without
-    the story told around it ("my gyn said ...")."""
+    the story told around it ("my gyn said ..."). A long sentence run on with commas keeps
+    only its clauses that ask, when some do ("my son got cisplatin, hes 9 now, ..., can it
+    really show up years later")."""
     sentences, asking = _sentences(lowered)
     if not sentences:
         return lowered
-    return " ".join(asking) if asking else sentences[-1]
+    return " ".join(_asking_clauses(s) for s in (asking or sentences[-1:]))
+
+
+#: A sentence of more words than this, run on with commas, is read clause by clause.
+_RUN_ON_WORDS = 25
+_CLAUSE_OPENING = re.compile(r"^(?:(?:and|but|so|or|ok|well)\s+)+")
+
+
+def _asking_clauses(sentence: str) -> str:
+    """The clauses of a long run-on sentence that ask, else the whole sentence."""
+    if len(sentence.split()) <= _RUN_ON_WORDS or "," not in sentence:
+        return sentence
+    clauses = [_CLAUSE_OPENING.sub("", c.strip()) for c in sentence.split(",")]
+    asking = [c for c in clauses if c and _ASKS.search(c)]
+    return " ".join(asking) if asking else sentence
 
 
 @lru_cache(maxsize=256)
