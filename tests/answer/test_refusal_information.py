@@ -1,8 +1,9 @@
-"""When the parts of a question's plan find nothing on the pages found, the general plan's
-parts are quoted instead of declining. A refusal of a personal request says general
-information follows: it does, from the general plan when needed ("will i live longer with a
-mastectomy": no outlook section on a surgery-choice page), and when the KB has nothing, the
-reply says so instead of promising it. Real ingest, real store."""
+"""A refusal of a personal request says general information follows: it does, from the
+general plan when the question's own plan finds no part on the pages found ("will i live
+longer with a mastectomy": no outlook section on a surgery-choice page), and when the KB
+has nothing, the reply says so instead of promising it. (An answer is never filled so: a
+part with no passage is dropped, and a question none of whose parts is found is declined.)
+Real ingest, real store."""
 
 from __future__ import annotations
 
@@ -44,9 +45,3 @@ def test_a_refusal_with_nothing_found_says_no_general_information_follows(assist
     assert response["sections"][-1]["kind"] == "no_general_information"
     assert "no general information" in response["sections"][-1]["text"]
 
-
-def test_an_answer_quotes_the_general_plan_when_its_own_plan_finds_nothing(assistant: Assistant) -> None:
-    # "feel": a symptom question, whose plan (warning signs, tests) finds no part on this page
-    response = assistant.ask("i feel nervous about it, does recovery after a mastectomy take longer than after a lumpectomy").as_dict()
-    assert response["status"] == "answered", response["reason"]
-    assert any("Recovery after a mastectomy usually takes longer" in c["quote"] for c in response["citations"])

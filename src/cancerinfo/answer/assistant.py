@@ -54,7 +54,7 @@ from cancerinfo.answer.sessions import (
 )
 from cancerinfo.index.dense import Embedder
 from cancerinfo.index.filters import Filters
-from cancerinfo.index.intent import GENERAL, IntentModel
+from cancerinfo.index.intent import IntentModel
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.postings import terms
 from cancerinfo.index.question_model import cache_folder
@@ -225,15 +225,11 @@ class Assistant(_Asking, _Replies):
         sections, citations = self.composer.compose(
             asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
         )
-        for fallback in (DRUG_INTENT, GENERAL, DRUG_INTENT):
-            # the intent's parts find nothing on the pages found: a drug's page has its own
-            # parts ("is Tafinlar a chemo pill?": what it is used for), other pages the general
-            # plan's ("how long does it take to make the car t cells" is no outlook question)
-            if any(s.source == "kb" for s in sections) or fallback == intent:
-                continue
-            if fallback == DRUG_INTENT and not (evidence.drug_named and intent in DRUG_FALLBACK_INTENTS):
-                continue
-            intent = fallback
+        if not any(s.source == "kb" for s in sections) and evidence.drug_named and intent in DRUG_FALLBACK_INTENTS:
+            # a drug's page has its own parts ("is Tafinlar a chemo pill?"): what it is used for
+            # (never the general plan: a part with no passage is dropped, not filled, so "what
+            # are its side effects?" of a drug page without them is declined)
+            intent = DRUG_INTENT
             sections, citations = self.composer.compose(
                 asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
             )

@@ -27,6 +27,7 @@ from cancerinfo.answer.evidence_words import (
     heading_fit,
     site_words,
     sites_in,
+    treatment_kinds,
     young_asked,
 )
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
@@ -47,8 +48,6 @@ LEADING_PAGES = 3
 #: The address of a research news page ("https://www.cancer.gov/types/breast/research/...",
 #: ".../news-events/cancer-currents-blog/...").
 _RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
-#: A word of a title, for the kinds of treatment it names.
-_TITLE_WORD = re.compile(r"[a-z]+")
 #: The first part of an answer plan for a question on living with cancer (a side effect,
 #: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
 #: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
@@ -115,14 +114,7 @@ class EvidenceFinder:
             for entry in vocabulary.entries if entry.kind in _STRONG
             for url in entry.urls if url in document_of_url
         )
-        # the kinds of treatment a title names ("Angiogenesis Inhibitors", "Radiation Therapy
-        # Side Effects"); "cancer therapy" is treatment in general, no kind of it ("Cancer
-        # Therapy Interactions With Foods and Dietary Supplements")
-        kinds = policy.treatment_title_words
-        self.treatment_kinds = [
-            frozenset(w for i, w in enumerate(words) if w in kinds and not (i and words[i - 1] == "cancer"))
-            for words in (_TITLE_WORD.findall(t.lower()) for t in self.titles)
-        ]
+        self.treatment_kinds = [treatment_kinds(t, policy.treatment_title_words) for t in self.titles]
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
         self.title_negated = [frozenset(m.group(1) for m in NEGATED.finditer(t.lower())) for t in self.titles]
         self._titled: dict[str, set[int]] = {}  # title word -> the pages whose title has it

@@ -103,3 +103,15 @@ def sites_in(text: str, sites: frozenset[str]) -> set[str]:
                 found.add(tokens[back])
                 back -= 1
     return found & sites
+
+
+#: A word of a title, for the kinds of treatment it names.
+_TITLE_WORD = re.compile(r"[a-z]+")
+
+
+def treatment_kinds(title: str, words: frozenset[str]) -> frozenset[str]:
+    """The kinds of treatment ``title`` names, among ``words`` ("Angiogenesis Inhibitors",
+    "Radiation Therapy Side Effects"); "cancer therapy" is treatment in general, no kind of
+    it ("Cancer Therapy Interactions With Foods and Dietary Supplements")."""
+    found = _TITLE_WORD.findall(title.lower())
+    return frozenset(w for i, w in enumerate(found) if w in words and not (i and found[i - 1] == "cancer"))
