@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
+from typing import Any
 
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.evidence import EvidenceFinder
@@ -43,3 +45,13 @@ def composer_on(kb: MemoryKB, documents: Sequence[DocumentInfo], chunks: Sequenc
         total_chunks=len(chunks),
     )
     return Composer(finder, emergency_guidance="Call 911.", emergency_number="911")
+
+
+def evidence_pages(assistant: Any, question: str, first: str, parts: tuple[str, ...]) -> list[str]:
+    """The last part of the address of each evidence page for ``question`` (plan ``parts``),
+    when the search put the page whose address ends in ``/first`` first (as the NCI KB's
+    search does for the questions of these tests; on two tiny pages it need not)."""
+    result = assistant.searcher.search(question)
+    ranked = sorted(result.hits, key=lambda hit: not hit.url.endswith(f"/{first}"))
+    evidence = assistant.composer.finder.find(replace(result, hits=ranked), parts)
+    return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]

@@ -6,11 +6,10 @@ Real ingest, real store."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
+from tests.answer.pages import evidence_pages
 from tests.helpers import ingest_pages, open_assistant
 
 PAGES = {
@@ -35,13 +34,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
 
 
 def order(assistant: Assistant, question: str) -> list[str]:
-    """The evidence's pages for ``question`` when the search put the inflammatory page first
-    (as the NCI KB's search does for such questions; on two tiny pages it need not)."""
-    result = assistant.searcher.search(question)
-    kind_first = sorted(result.hits, key=lambda hit: not hit.url.endswith("/inflammatory"))
-    evidence = assistant.composer.finder.find(replace(result, hits=kind_first), ("warning_signs",))
-    return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
-
+    return evidence_pages(assistant, question, "inflammatory", ("warning_signs",))
 
 def test_the_general_page_leads_unless_the_kind_is_named(assistant: Assistant) -> None:
     assert order(assistant, "sore breast for a week, no lump i can feel. could it be breast cancer") == [

@@ -4,12 +4,11 @@ real store)."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
 from cancerinfo.answer.evidence_words import young_asked
+from tests.answer.pages import evidence_pages
 from tests.helpers import ingest_pages, open_assistant
 
 PAGES = {
@@ -51,13 +50,7 @@ def test_an_age_under_18_asks_about_a_child_and_a_duration_does_not(question: st
 
 
 def order(assistant: Assistant, question: str) -> list[str]:
-    """The evidence's pages for ``question`` when the search put the children's page first
-    (as the NCI KB's search does for such questions; on two tiny pages it need not)."""
-    result = assistant.searcher.search(question)
-    child_first = sorted(result.hits, key=lambda hit: not hit.url.endswith("/child-leukemia"))
-    evidence = assistant.composer.finder.find(replace(result, hits=child_first), ("treatment_options",))
-    return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
-
+    return evidence_pages(assistant, question, "child-leukemia", ("treatment_options",))
 
 def test_the_childrens_page_keeps_its_place_for_a_child_and_goes_last_for_an_adult(assistant: Assistant) -> None:
     young = order(assistant, "our 7yo has leukemia, how is it treated")
