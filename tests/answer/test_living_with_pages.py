@@ -73,8 +73,8 @@ def with_drugs(tmp_path_factory: pytest.TempPathFactory, examples_kb: Path) -> A
         ),
         "cam/dietary-interactions": (
             "Cancer Therapy Interactions With Foods and Dietary Supplements",
-            "## Questions and answers about grapefruit\n\nGrapefruit juice can raise the amount of some anticancer "
-            "drugs in the blood.\n", [],
+            "## Foods\n\n### Questions and answers about grapefruit\n\nGrapefruit juice can raise the amount of some "
+            "anticancer drugs in the blood.\n", [],
         ),
     })
     yield from open_assistant(path)

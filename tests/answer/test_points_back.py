@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from cancerinfo.answer.citations import Unit
+from cancerinfo.answer.plan import load_answer_policy
 from cancerinfo.answer.quoting import needs_before
 
 
@@ -85,6 +86,6 @@ def test_the_encoder_compares_several_sections_not_only_the_windows_of_one_parag
         # the question first; the egg-freezing sentence points the same way as the question
         return np.array([[1.0, 0.0]] + [[0.9, 0.1] if "Egg" in t else [0.1, 0.9] for t in batch[1:]])
 
-    fake = SimpleNamespace(_prepared=prepared)
+    fake = SimpleNamespace(_prepared=prepared, policy=load_answer_policy())  # its answer_types: none asked here
     ranked = Composer._short_ranked(fake, "can i freeze eggs before chemo", scored, embed, None)  # type: ignore[arg-type]
     assert ranked[0][3] is fitting and ranked[0][4] == [0]
