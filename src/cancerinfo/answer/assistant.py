@@ -39,6 +39,7 @@ from cancerinfo.answer.gate import (
     check_outdated,
     check_search,
     missing_specific_words,
+    too_many_missing,
 )
 from cancerinfo.answer.kb_reader import SQLiteKB
 from cancerinfo.answer.plan import AnswerPolicy, asking_sentences, load_answer_policy
@@ -218,21 +219,14 @@ class Assistant(_Asking, _Replies):
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
         missing = self._missing(asked, evidence, result)
-        gate = self.policy.gate
-        if len(missing) > gate.max_missing_specific_words + len(query_words(asked.question)) // gate.story_words_per_missing_word:
+        if too_many_missing(missing, asked.question, self.policy):
             explain = {"gate": f"not in the evidence: {', '.join(missing)}"}
             return self._abstain("UNSUPPORTED", intent, explain=explain, triage=triage), topic, asked
-        sections, citations = self.composer.compose(
-            asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
-        )
-        if not any(s.source == "kb" for s in sections) and evidence.drug_named and intent in DRUG_FALLBACK_INTENTS:
-            # a drug's page has its own parts ("is Tafinlar a chemo pill?"): what it is used for
-            # (never the general plan: a part with no passage is dropped, not filled, so "what
-            # are its side effects?" of a drug page without them is declined)
-            intent = DRUG_INTENT
-            sections, citations = self.composer.compose(
-                asked.resolved, intent, evidence, hit_chunks={hit.chunk_id for hit in result.hits}
-            )
+        # a drug's page has its own parts ("is Tafinlar a chemo pill?"): what it is used for
+        # (never the general plan: a part with no passage is dropped, not filled, so "what are
+        # its side effects?" of a drug page without them is declined)
+        drug = [DRUG_INTENT] if evidence.drug_named and intent in DRUG_FALLBACK_INTENTS else []
+        intent, sections, citations = self._compose_first(asked.resolved, [intent, *drug], evidence, result)
         if not any(section.source == "kb" for section in sections):
             return self._abstain("UNSUPPORTED", intent, explain={"gate": "nothing quotable"}, triage=triage), topic, asked
         uncovered = self._uncovered_terms(result, citations) if result.best_similarity < self.policy.gate.weak_similarity else []

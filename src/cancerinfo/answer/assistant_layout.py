@@ -50,6 +50,19 @@ class _ShortAnswer:
             return frozenset()
         return frozenset(d for d in evidence.pages if d not in drugs)
 
+    def _compose_first(
+        self, question: str, intents: list[str], evidence: Evidence, result: SearchResult
+    ) -> tuple[str, list[Section], list[Citation]]:
+        """The answer's parts by the first plan of ``intents`` that quotes the KB (a plan whose
+        parts find nothing on the pages found gives way to the next), else by the last one;
+        with the intent whose plan it is."""
+        hits = {hit.chunk_id for hit in result.hits}
+        for intent in dict.fromkeys(intents):
+            sections, citations = self.composer.compose(question, intent, evidence, hit_chunks=hits)
+            if any(s.source == "kb" for s in sections):
+                break
+        return intent, sections, citations
+
     def _window_vector(self, text: str) -> np.ndarray:
         """The encoder's vector of one short-answer candidate, embedded alone (its first words
         say what it is about; fewer tokens, a faster run)."""

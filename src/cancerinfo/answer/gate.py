@@ -155,6 +155,14 @@ def missing_specific_words(
     return missing
 
 
+def too_many_missing(missing: list[str], question: str, policy: AnswerPolicy) -> bool:
+    """Is the question unsupported for the ``missing`` words (:func:`missing_specific_words`):
+    more than ``gate.max_missing_specific_words``, plus one per ``gate.story_words_per_missing_word``
+    of its words (a long message tells a story around what it asks)?"""
+    gate = policy.gate
+    return len(missing) > gate.max_missing_specific_words + len(query_words(question)) // gate.story_words_per_missing_word
+
+
 #: A number with a unit of age, sex, time, count or weight, typed as one word ("7yo", "29F",
 #: "2nd", "3wks", "12lbs"): how old, when or how much, never a term the KB should hold.
 _QUANTITY = re.compile(

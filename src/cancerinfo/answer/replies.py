@@ -98,19 +98,14 @@ class _Replies(_ShortAnswer):
         more: list[Section] = []
         informative = triage.reason != "RULES_NOT_CHANGEABLE" and triage.language == "en"
         if informative and self._supported(result):
-            plan_intent = intent
-            evidence = self.composer.evidence(result, plan_intent)
-            hits = {hit.chunk_id for hit in result.hits}
-            kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
-            if not any(s.source == "kb" for s in kb_sections) and evidence.drug_named:
-                plan_intent = DRUG_INTENT
-                kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
-            if not any(s.source == "kb" for s in kb_sections) and plan_intent != GENERAL:
-                # the refusal says general information follows: the general plan's, when the
-                # intent's parts find nothing on the pages found ("will i live longer if i
-                # take the whole breast": no outlook section on the surgery-choice pages)
-                plan_intent = GENERAL
-                kb_sections, citations = self.composer.compose(asked.resolved, plan_intent, evidence, hit_chunks=hits)
+            evidence = self.composer.evidence(result, intent)
+            # the refusal says general information follows: a drug's page's parts, or the
+            # general plan's, when the intent's parts find nothing on the pages found ("will i
+            # live longer if i take the whole breast": no outlook section on the surgery pages)
+            drug = [DRUG_INTENT] if evidence.drug_named else []
+            plan_intent, kb_sections, citations = self._compose_first(
+                asked.resolved, [intent, *drug, GENERAL], evidence, result
+            )
             if any(s.source == "kb" for s in kb_sections):  # navigation text only beside quotes
                 # the general information as short as an answer's: its short answer and one
                 # supporting part, the rest behind "more"
