@@ -10,7 +10,7 @@ import yaml
 
 from cancerinfo.answer.plan import asking_sentences, load_answer_policy
 from cancerinfo.errors import PolicyError
-from cancerinfo.policies import any_of, policy_path
+from cancerinfo.policies import any_of, cue_pattern, policy_path
 
 
 def write_changed(tmp_path: Path, change) -> Path:  # type: ignore[no-untyped-def]
@@ -95,6 +95,19 @@ def test_any_of_merges_patterns_and_refuses_ones_that_refer_to_their_own_groups(
     for self_referring in (r"(a)\1", r"(?P<x>a)(?P=x)", r"(a)?(?(1)b|c)"):
         with pytest.raises(ValueError, match="refers to its own groups"):
             any_of(["cancer", self_referring])
+
+
+def test_cue_pattern_reads_word_starts_spaces_and_whole_word_marks() -> None:
+    cues = cue_pattern(["side effect", "lump$", "Hair$"])
+    assert cues.search("what SIDE   effects does it have")  # any case, any run of spaces
+    assert not cues.search("beside effects")  # starts a word only
+    assert cues.search("a lump in my neck") and cues.search("lump?")
+    assert not cues.search("after my lumpectomy")  # "$": the whole word only
+    assert cues.search("will my hair grow back") and not cues.search("hairy cell leukemia")
+    whole = cue_pattern(["dose", "side effect"], whole_words=True, flags=0)
+    assert whole.search("the dose is") and not whole.search("the doses") and not whole.search("side effects")
+    assert not cue_pattern([]).search("anything")
+    assert not cue_pattern(["dose"], flags=0).search("DOSE")  # flags=0: a text already lower-cased
 
 
 WORD_START_CUES = [r"(?<!\w)(?:dose)", r"(?<!\w)(?:side\s+effects?|harms)", r"(?<!\w)(?:[]x]-ray)", r"(?<!\w)(?:a\)b)"]

@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cancerinfo.policies import WORD_START, any_of, policy_path, read_policy, validated
+from cancerinfo.policies import cue_pattern, policy_path, read_policy, validated
 
 GENERAL = "general"
 
@@ -268,15 +268,13 @@ def _asking_clauses(sentence: str) -> str:
 @lru_cache(maxsize=256)
 def _cues_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     """Where any of an intent's cues starts a word (as typed: the question is lower-cased)."""
-    pattern = any_of([WORD_START + "(?:" + re.escape(cue) + ")" for cue in cues], flags=0)
-    return pattern if pattern is not None else re.compile(r"(?!)")  # no cues: never found
+    return cue_pattern(cues, flags=0)
 
 
 @lru_cache(maxsize=64)
 def _whole_words_pattern(cues: tuple[str, ...]) -> re.Pattern[str]:
     """Where any of ``cues`` stands as whole words (as typed: the question is lower-cased)."""
-    pattern = any_of([WORD_START + "(?:" + re.escape(cue) + r"(?!\w))" for cue in cues], flags=0)
-    return pattern if pattern is not None else re.compile(r"(?!)")
+    return cue_pattern(cues, whole_words=True, flags=0)
 
 
 @lru_cache(maxsize=16)

@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from cancerinfo.errors import PolicyError
-from cancerinfo.policies import policy_path
+from cancerinfo.policies import cue_pattern, policy_path
 
 GENERAL = "general"
 
@@ -56,7 +56,7 @@ class IntentModel:
                 words = cues.get(side)
                 if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
                     raise PolicyError(f"{path}: key intents.{name}.{side} must be a non-empty list of words")
-            intents.append(Intent(str(name), _cue_pattern(cues["question"]), _cue_pattern(cues["heading"])))
+            intents.append(Intent(str(name), cue_pattern(cues["question"]), cue_pattern(cues["heading"])))
         return cls(intents)
 
     def classify(self, question: str) -> str:
@@ -70,16 +70,3 @@ class IntentModel:
         """Every intent a section heading (path) answers."""
         return frozenset(intent.name for intent in self.intents if intent.heading.search(heading))
 
-
-def _cue_pattern(words: list[str]) -> re.Pattern[str]:
-    """Cues matched at the start of a word; a cue ending in ``$`` only as a whole word
-    ("lump$": a lump, not a lumpectomy)."""
-
-    def alternative(word: str) -> str:
-        cue = word.strip().lower()
-        whole = cue.endswith("$")
-        pattern = re.escape(cue.removesuffix("$").strip()).replace(r"\ ", r"\s+")
-        return pattern + r"(?![\w])" if whole else pattern
-
-    alternatives = sorted((alternative(word) for word in words), key=len, reverse=True)
-    return re.compile(r"(?<![\w])(?:" + "|".join(alternatives) + r")", re.IGNORECASE)

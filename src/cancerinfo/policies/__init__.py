@@ -110,6 +110,22 @@ def any_of(patterns: Sequence[str], flags: int = re.IGNORECASE) -> re.Pattern[st
     return re.compile("|".join(f"(?:{pattern})" for pattern in patterns), flags)
 
 
+def cue_pattern(cues: Sequence[str], *, whole_words: bool = False, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """Where any of ``cues`` (plain words, not patterns) starts a word: a space in a cue
+    matches any run of white space; a cue ending in ``$``, or every cue with
+    ``whole_words``, only as whole words ("lump$": a lump, not a lumpectomy). Cues are
+    lower-cased (``flags=0`` for a text already lower-cased). Without cues it never matches."""
+
+    def alternative(cue: str) -> str:
+        cue = cue.strip().lower()
+        whole = whole_words or cue.endswith("$")
+        words = re.escape(cue.removesuffix("$").strip()).replace(r"\ ", r"\s+")
+        return WORD_START + "(?:" + words + (r"(?!\w)" if whole else "") + ")"
+
+    pattern = any_of([alternative(cue) for cue in cues], flags=flags)
+    return pattern if pattern is not None else re.compile(r"(?!)")
+
+
 def _one_group(pattern: str) -> bool:
     """Is ``pattern`` one non-capturing group, ``(?:...)``, with nothing after it?"""
     if not pattern.startswith("(?:") or not pattern.endswith(")"):
