@@ -25,6 +25,13 @@ def paragraph(*texts: str) -> list[Unit]:
         ("It can help to write your questions down.", False),  # "it" often stands alone
         ("Thistle tea is not a treatment.", False),  # a whole word only
         ("Your doctor will recommend tests.", False),
+        # a connective answers or qualifies the sentence before
+        ("However, if your hysterectomy was related to cervical cancer, talk with your provider.", True),
+        ("As a result, much research has been done.", True),
+        ("Instead, they increase the chance of DNA damage.", True),
+        ("Also, talk with them before you decide to go on a diet.", True),
+        ("But there is no proof that any diet can cure cancer.", False),  # reads on its own
+        ("Howevermuch is not a word.", False),
     ],
 )
 def test_a_sentence_opening_on_a_word_pointing_back(second: str, points_back: bool) -> None:

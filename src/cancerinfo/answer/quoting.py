@@ -93,9 +93,13 @@ ANNOUNCES = re.compile(
 
 #: A sentence opening on a word that points back at the sentence before it ("This is a
 #: doctor who ...", "These clinics ...", "They will ..."); "This page/section" points at
-#: the page itself. ("It" is left out: "It can help to ..." stands alone.)
+#: the page itself; so does a connective ("However, if your hysterectomy was related to
+#: cancer ..." answers the sentence before). ("It" and "But" are left out: "It can help to
+#: ..." and "But there is no proof that ..." read on their own.)
 _POINTS_BACK = re.compile(
-    r"^(?:this|these|that|those|they|their|such|both|he|she|his|her)\b"
+    r"^(?:this|these|that|those|they|their|such|both|he|she|his|her"
+    # connectives that answer or qualify the sentence before ("However, ...", "Also, ...")
+    r"|however|also|in addition|instead|otherwise|therefore|thus|as a result|for this reason)\b"
     r"(?!\s+(?:page|section|summary|article|fact sheet|booklet|list|guide)\b)",
     re.IGNORECASE,
 )
