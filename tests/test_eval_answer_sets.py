@@ -69,6 +69,15 @@ def test_a_pointer_to_the_page_elsewhere_is_a_leftover_unless_its_list_follows()
     assert leftovers(sections("- Cancer spread to nodes below the diaphragm. [1]")) == []
 
 
+def test_a_sentence_sending_the_reader_to_another_page_is_a_teaser() -> None:
+    def sections(text: str) -> dict:
+        return {"sections": [{"source": "kb", "text": text}]}
+
+    assert leftovers(sections("- For information about a specific stage, see Cervical Cancer Stages. [1]")) == ["teaser"]
+    assert leftovers(sections("- To learn about the cancer stages, see Stages of Soft Tissue Sarcoma. [2]")) == ["teaser"]
+    assert leftovers(sections("- To see if cancer is present, cells are checked. [2]")) == []
+
+
 def test_visible_words_count_every_section() -> None:
     assert visible_words({"sections": [{"text": "Hair grows back [1]."}, {"text": "It is fine."}]}) == 6
 

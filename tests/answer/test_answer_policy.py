@@ -153,6 +153,11 @@ def test_any_of_keeps_each_patterns_own_check_when_hoisting_would_change_it(patt
         ("Stages I and II are treated with surgery.", False),
         ("Radioactive iodine (I-131) is given by mouth.", False),
         ("Our bodies need protein to heal after surgery.", False),
+        ("For information about a specific stage of cervical cancer, see Cervical Cancer Stages.", True),
+        ("To learn about the cancer stages, see Stages of Soft Tissue Sarcoma.", True),
+        ("For questions you might want to ask at your appointments, visit Questions to Ask Your Doctor.", True),
+        ("To see if cancer is present, the cells are looked at under a microscope.", False),
+        ("For some people, seeing a counselor helps.", False),
     ],
 )
 def test_page_furniture_and_personal_stories_are_skip_lines(line: str, skipped: bool) -> None:

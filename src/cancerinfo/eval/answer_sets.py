@@ -39,7 +39,13 @@ _SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9\"“(])")
 LEFTOVERS = {
     "caption": re.compile(r"^(?:-\s*)?(?:figure|fig\.|table|image|photo|illustration)\s*\d*[.:]|\benlarge\b|\bcredit:", re.IGNORECASE),
     "adapted": re.compile(r"\b(?:adapted from|reprinted (?:with|from)|used with permission|source:)", re.IGNORECASE),
-    "teaser": re.compile(r"\b(?:learn more|read more|click here|see the (?:pdq|summary|page)|visit (?:the|our)|watch (?:the|this) video|for more information(?:,| about| on| see)|(?:go|refer) to the)\b", re.IGNORECASE),
+    "teaser": re.compile(
+        r"\b(?:learn more|read more|click here|see the (?:pdq|summary|page)|visit (?:the|our)|watch (?:the|this) video|"
+        r"for more information(?:,| about| on| see)|(?:go|refer) to the)\b|"
+        # "For information about a specific stage ..., see Cervical Cancer Stages."
+        r"^(?:-\s*)?(?:for|to) [^.;]{0,120}, (?:see|visit|go to)\b",
+        re.IGNORECASE,
+    ),
     "bibliography": re.compile(r"\bet al\.|\bdoi:|\bpmid\b|\bj clin\b|\bvol\. \d|\b\d{4};\d+", re.IGNORECASE),
     "list_intro": re.compile(r":\s*(?:\[\d+\])?\s*$"),
     # a line pointing at what the page shows elsewhere, or promising a list the answer does
