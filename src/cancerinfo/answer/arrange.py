@@ -60,18 +60,9 @@ def arrange(
     where a citation's quote stands on its page (lines joined to a part keep the page's order);
     ``adjoins``: does the second quote run on from the first on the page (one citation then)."""
     by_number = {c.n: c for c in citations}
-    shown: list[Section] = []
+    # what is shown, the words left, the short answer's quote, what the shown parts say (_said)
+    shown, budget, short_quote, said_before = _with_short(short, by_number, layout.max_words)
     more: list[Section] = []
-    budget = layout.max_words
-    short_quote = None
-    said_before: set[str] = set()  # what the parts shown so far say (_said)
-    if short is not None:
-        section, citation = short
-        by_number[citation.n] = citation
-        shown.append(section)
-        budget -= words(section.text)
-        short_quote = citation.quote
-        said_before.update(_said(line) for line in section.text.split("\n") if line.strip())
     parts = 0
     same_section, same_citations = same
     for citation in same_citations:
@@ -121,6 +112,19 @@ def arrange(
     if not any(s.source == "kb" for s in shown):
         _show_first_part(shown, more, layout)
     return _renumber(shown, more, by_number)
+
+
+def _with_short(
+    short: tuple[Section, Citation] | None, by_number: dict[int, Citation], budget: int
+) -> tuple[list[Section], int, str | None, set[str]]:
+    """Once the short answer (if any) is shown (its citation joins ``by_number``): the sections
+    shown, the words left of ``budget``, its quote and what it says (:func:`_said`)."""
+    if short is None:
+        return [], budget, None, set()
+    section, citation = short
+    by_number[citation.n] = citation
+    said = {_said(line) for line in section.text.split("\n") if line.strip()}
+    return [section], budget - words(section.text), citation.quote, said
 
 
 def _show_first_part(shown: list[Section], more: list[Section], layout: Layout) -> None:
