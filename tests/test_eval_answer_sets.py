@@ -59,23 +59,27 @@ def test_leftovers_are_furniture_of_quoted_sections_only() -> None:
     assert leftovers(followed) == []
 
 
-def test_a_pointer_to_the_page_elsewhere_is_a_leftover_unless_its_list_follows() -> None:
-    def sections(text: str) -> dict:
-        return {"sections": [{"source": "kb", "text": text}]}
-
-    assert leftovers(sections("- Common situations that they describe are below. [3]")) == ["pointer"]
-    assert leftovers(sections("- Try these 10 tips for people with cancer. [1]\n- Eat well. [1]")) == ["pointer"]
-    assert leftovers(sections("- Tests are listed below: [2]\n- a CT scan [2]")) == []
-    assert leftovers(sections("- Cancer spread to nodes below the diaphragm. [1]")) == []
+def one_kb_section(text: str) -> dict:
+    """A response whose only section is quoted from the KB."""
+    return {"sections": [{"source": "kb", "text": text}]}
 
 
-def test_a_sentence_sending_the_reader_to_another_page_is_a_teaser() -> None:
-    def sections(text: str) -> dict:
-        return {"sections": [{"source": "kb", "text": text}]}
-
-    assert leftovers(sections("- For information about a specific stage, see Cervical Cancer Stages. [1]")) == ["teaser"]
-    assert leftovers(sections("- To learn about the cancer stages, see Stages of Soft Tissue Sarcoma. [2]")) == ["teaser"]
-    assert leftovers(sections("- To see if cancer is present, cells are checked. [2]")) == []
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a pointer to the page elsewhere is a leftover unless its list follows
+        ("- Common situations that they describe are below. [3]", ["pointer"]),
+        ("- Try these 10 tips for people with cancer. [1]\n- Eat well. [1]", ["pointer"]),
+        ("- Tests are listed below: [2]\n- a CT scan [2]", []),
+        ("- Cancer spread to nodes below the diaphragm. [1]", []),
+        # a sentence sending the reader to another page is a teaser
+        ("- For information about a specific stage, see Cervical Cancer Stages. [1]", ["teaser"]),
+        ("- To learn about the cancer stages, see Stages of Soft Tissue Sarcoma. [2]", ["teaser"]),
+        ("- To see if cancer is present, cells are checked. [2]", []),
+    ],
+)
+def test_pointers_and_teasers_are_leftovers(text: str, expected: list[str]) -> None:
+    assert leftovers(one_kb_section(text)) == expected
 
 
 def test_visible_words_count_every_section() -> None:
