@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from cancerinfo.answer.short_answer import _ShortAnswers
+from cancerinfo.answer.short_answer import _closer_sections
 
 
 def item(score: float, chunk_id: str, window: list[int]) -> tuple:
@@ -23,7 +23,7 @@ def closeness(chunk_ids: list[str]) -> list[float]:
 def test_a_closer_section_is_read_by_its_best_window_only() -> None:
     read = [item(0.9, "story", [0]), item(0.8, "symptoms", [2])]
     scored = [*read, item(0.7, "story", [1]), item(0.3, "late", [4]), item(0.2, "late", [5]), item(0.1, "other", [0])]
-    added = _ShortAnswers._closer_sections(scored, read, closeness)
+    added = _closer_sections(scored, read, closeness)
     # "late" is closer to the question than any section read (0.70 > 0.55): its best window;
     # "other" is farther (0.30) and a section already read adds nothing
     assert [(i[2].chunk_id, i[3]) for i in added] == [("late", [4])]
@@ -31,6 +31,6 @@ def test_a_closer_section_is_read_by_its_best_window_only() -> None:
 
 def test_nothing_is_added_without_section_closeness_or_when_every_section_is_read() -> None:
     read = [item(0.9, "story", [0])]
-    assert _ShortAnswers._closer_sections([*read, item(0.3, "late", [4])], read, None) == []
-    assert _ShortAnswers._closer_sections(read, read, closeness) == []
-    assert _ShortAnswers._closer_sections([item(0.3, "other", [4]), *read], read, closeness) == []
+    assert _closer_sections([*read, item(0.3, "late", [4])], read, None) == []
+    assert _closer_sections(read, read, closeness) == []
+    assert _closer_sections([item(0.3, "other", [4]), *read], read, closeness) == []

@@ -209,7 +209,7 @@ class _ShortAnswers:
             item for position, item in enumerate(diverse)
             if position < SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - SHORT_CANDIDATES_REACH
         ]
-        best += self._closer_sections(scored, best, section_scores)
+        best += _closer_sections(scored, best, section_scores)
         if advising:  # the best few windows giving advice are read too, however few words asked they hold
             chosen = {(item[2].chunk_id, tuple(item[3])) for item in best}
             added = 0
@@ -247,31 +247,6 @@ class _ShortAnswers:
             ),
             key=lambda item: -item[0],
         )
-
-    @staticmethod
-    def _closer_sections(
-        scored: list[tuple[float, float, ChunkRow, list[int]]],
-        read: list[tuple[float, float, ChunkRow, list[int]]],
-        section_scores: Callable[[list[str]], list[float]] | None,
-    ) -> list[tuple[float, float, ChunkRow, list[int]]]:
-        """The best window of each page section none of the ``read`` windows is from, when the
-        section is at least as close to the question (the search's section vectors) as the
-        closest read one: the section that answers may hold few of a long message's words
-        ("can lymphedema start this late": "Lymphedema can develop many years after treatment"
-        in a section the story's words, "heavy and tight", do not fill)."""
-        if section_scores is None or not read:
-            return []
-        seen = {item[2].chunk_id for item in read}
-        unread = []
-        for item in scored:  # best first: the first window of a section is its best
-            if item[2].chunk_id not in seen:
-                seen.add(item[2].chunk_id)
-                unread.append(item)
-        if not unread:
-            return []
-        floor = max(section_scores([item[2].chunk_id for item in read]))
-        closeness = section_scores([item[2].chunk_id for item in unread])
-        return [item for item, close in zip(unread, closeness, strict=True) if close >= floor]
 
     def _advice_bonus(self, chunk: ChunkRow, window: list[int]) -> float:
         """What a window gains for a question asking what to do: ``advice.section_weight``
@@ -364,6 +339,31 @@ class _ShortAnswers:
             return None, []
         heading = title or short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() or "More on this"
         return Section("same_section", heading, "\n".join(lines), [c.n for c in citations], "kb"), citations
+
+
+def _closer_sections(
+    scored: list[tuple[float, float, ChunkRow, list[int]]],
+    read: list[tuple[float, float, ChunkRow, list[int]]],
+    section_scores: Callable[[list[str]], list[float]] | None,
+) -> list[tuple[float, float, ChunkRow, list[int]]]:
+    """The best window of each page section none of the ``read`` windows is from, when the
+    section is at least as close to the question (the search's section vectors) as the
+    closest read one: the section that answers may hold few of a long message's words
+    ("can lymphedema start this late": "Lymphedema can develop many years after treatment"
+    in a section the story's words, "heavy and tight", do not fill)."""
+    if section_scores is None or not read:
+        return []
+    seen = {item[2].chunk_id for item in read}
+    unread = []
+    for item in scored:  # best first: the first window of a section is its best
+        if item[2].chunk_id not in seen:
+            seen.add(item[2].chunk_id)
+            unread.append(item)
+    if not unread:
+        return []
+    floor = max(section_scores([item[2].chunk_id for item in read]))
+    closeness = section_scores([item[2].chunk_id for item in unread])
+    return [item for item, close in zip(unread, closeness, strict=True) if close >= floor]
 
 
 # -- the short answer ---------------------------------------------------------------------
