@@ -34,3 +34,14 @@ def test_nothing_is_added_without_section_closeness_or_when_every_section_is_rea
     assert _closer_sections([*read, item(0.3, "late", [4])], read, None) == []
     assert _closer_sections(read, read, closeness) == []
     assert _closer_sections([item(0.3, "other", [4]), *read], read, closeness) == []
+
+
+def test_at_most_the_closest_few_sections_are_added_in_their_words_order() -> None:
+    from cancerinfo.answer.short_answer import SHORT_CLOSER_SECTIONS
+
+    closeness = {"read": 0.5, "a": 0.6, "b": 0.9, "c": 0.8, "d": 0.7}
+    read = [item(0.9, "read", [0])]
+    scored = [*read, item(0.5, "a", [0]), item(0.4, "b", [0]), item(0.3, "c", [0]), item(0.2, "d", [0])]
+    added = _closer_sections(scored, read, lambda ids: [closeness[i] for i in ids])
+    assert SHORT_CLOSER_SECTIONS == 2  # each one is one more encoder run
+    assert [i[2].chunk_id for i in added] == ["b", "c"]

@@ -363,12 +363,16 @@ def _closer_sections(
         return []
     floor = max(section_scores([item[2].chunk_id for item in read]))
     closeness = section_scores([item[2].chunk_id for item in unread])
-    return [item for item, close in zip(unread, closeness, strict=True) if close >= floor]
+    closer = [(close, i) for i, close in enumerate(closeness) if close >= floor]
+    closer.sort(key=lambda pair: -pair[0])
+    return [unread[i] for _, i in sorted(closer[:SHORT_CLOSER_SECTIONS], key=lambda pair: pair[1])]
 
 
 # -- the short answer ---------------------------------------------------------------------
 #: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
 SHORT_CANDIDATES = 8
+#: ... and at most these many sections closer to the question than those (each one encoder run)
+SHORT_CLOSER_SECTIONS = 2
 #: ... of which these many always, the others only within this lexical score of the best
 SHORT_CANDIDATES_MIN = 5
 #: The search hits whose sections the short answer is chosen from.
