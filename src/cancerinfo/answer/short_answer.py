@@ -346,11 +346,10 @@ def _closer_sections(
     read: list[tuple[float, float, ChunkRow, list[int]]],
     section_scores: Callable[[list[str]], list[float]] | None,
 ) -> list[tuple[float, float, ChunkRow, list[int]]]:
-    """The best window of each page section none of the ``read`` windows is from, when the
-    section is at least as close to the question (the search's section vectors) as the
-    closest read one: the section that answers may hold few of a long message's words
-    ("can lymphedema start this late": "Lymphedema can develop many years after treatment"
-    in a section the story's words, "heavy and tight", do not fill)."""
+    """The best window of the ``SHORT_CLOSER_SECTIONS`` page sections closest to the question
+    (the search's section vectors), in ``scored`` order, of those no ``read`` window is from
+    and at least as close as the closest read one: the section that answers may hold few of a
+    long message's words ("can lymphedema start this late": "... many years after treatment")."""
     if section_scores is None or not read:
         return []
     seen = {item[2].chunk_id for item in read}
@@ -359,20 +358,15 @@ def _closer_sections(
         if item[2].chunk_id not in seen:
             seen.add(item[2].chunk_id)
             unread.append(item)
-    if not unread:
-        return []
     floor = max(section_scores([item[2].chunk_id for item in read]))
     closeness = section_scores([item[2].chunk_id for item in unread])
-    closer = [(close, i) for i, close in enumerate(closeness) if close >= floor]
-    closer.sort(key=lambda pair: -pair[0])
-    return [unread[i] for _, i in sorted(closer[:SHORT_CLOSER_SECTIONS], key=lambda pair: pair[1])]
+    closer = sorted((i for i, close in enumerate(closeness) if close >= floor), key=lambda i: -closeness[i])
+    return [unread[i] for i in sorted(closer[:SHORT_CLOSER_SECTIONS])]
 
 
 # -- the short answer ---------------------------------------------------------------------
 #: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
 SHORT_CANDIDATES = 8
-#: ... and at most these many sections closer to the question than those (each one encoder run)
-SHORT_CLOSER_SECTIONS = 2
 #: ... of which these many always, the others only within this lexical score of the best
 SHORT_CANDIDATES_MIN = 5
 #: The search hits whose sections the short answer is chosen from.
@@ -382,6 +376,8 @@ SHORT_FALLBACK_PAGES = 3
 SHORT_CANDIDATES_REACH = 0.3
 #: ... and at most these many of one page section
 SHORT_PER_SECTION = 3
+#: Sections closer to the question read besides, at most (one encoder run each): _closer_sections
+SHORT_CLOSER_SECTIONS = 2
 #: weights of the search's chunk rank, the evidence's page rank and the words-and-rank score
 #: against the encoder's cosine when the short answer is chosen
 SHORT_RANK_PRIOR = 0.2
