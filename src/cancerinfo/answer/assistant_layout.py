@@ -17,12 +17,16 @@ from cancerinfo.answer.citations import quote_in_page, quote_position
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import Evidence
-from cancerinfo.answer.plan import AnswerPolicy
+from cancerinfo.answer.plan import AnswerPolicy, asking_sentences
+from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 
 #: The intent of a question on what a drug is for (its plan: what it is, what it is used for).
 DRUG_INTENT = "drug_use"
+
+#: Intents whose question, when it asks of a named drug, is answered from the drug's own page.
+_ASKS_OF_A_DRUG = frozenset({"general", "definition", "treatment"})
 
 #: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
 MAX_KEPT_WINDOW_VECTORS = 20_000
@@ -41,14 +45,27 @@ class _ShortAnswer:
     _windows: OrderedDict[str, np.ndarray]
     _window_lock: threading.Lock
 
-    def _not_the_drugs(self, evidence: Evidence, intent: str) -> frozenset[int]:
-        """For what a named drug is for ("they want him on xeloda, whats that for"), the short
-        answer comes from the drug, brand or regimen pages among the evidence: the others
-        (the cancer's treatment pages) are avoided. None avoided otherwise."""
+    def _not_the_drugs(self, evidence: Evidence, intent: str, question: str) -> frozenset[int]:
+        """For what a named drug is for ("they want him on xeloda, whats that for"), or what it
+        is ("is keytruda chemo? my dad starts it for melanoma", "the doc mentioned gleevec.
+        what is that"), the short answer comes from the drug, brand or regimen pages among the
+        evidence: the others (the cancer's treatment pages) are avoided. None avoided otherwise,
+        nor when the drug is only part of the story told ("got chemo incl cisplatin ... can it
+        show up years later")."""
         drugs = self.composer.finder.drug_pages
-        if intent != DRUG_INTENT or not evidence.drug_named or not any(d in drugs for d in evidence.pages):
+        if not evidence.drug_named or not any(d in drugs for d in evidence.pages):
+            return frozenset()
+        if intent != DRUG_INTENT and not (intent in _ASKS_OF_A_DRUG and self._asks_of_the_drug(question)):
             return frozenset()
         return frozenset(d for d in evidence.pages if d not in drugs)
+
+    def _asks_of_the_drug(self, question: str) -> bool:
+        """Does the part of ``question`` that asks name a drug, brand or regimen, or ask what
+        something is?"""
+        asked = asking_sentences(" ".join(question.lower().split()))
+        if self.searcher.intents.classify(asked) == "definition":
+            return True
+        return any(m.kind in STRONG_ENTITY_KINDS for m in self.searcher.index.vocabulary.match(asked))
 
     def _compose_first(
         self, question: str, intents: list[str], evidence: Evidence, result: SearchResult
@@ -114,7 +131,7 @@ class _ShortAnswer:
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
             section_scores=lambda chunk_ids: self.searcher.section_similarity(asked_vector, chunk_ids),
-            avoid=self._not_the_drugs(evidence, intent),
+            avoid=self._not_the_drugs(evidence, intent, question),
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
