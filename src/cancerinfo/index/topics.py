@@ -46,23 +46,7 @@ def title_topics(title: str, *, generic_words: frozenset[str]) -> set[str]:
         topic = " ".join(tokens)
         if len(topic) >= MIN_TOPIC_CHARS and len(tokens) <= MAX_TOPIC_WORDS:
             topics.add(topic)
-        topics |= _subject_topics(variant)
     return topics
-
-
-#: "Delirium and Cancer Treatment - Side Effects", "Nausea and Vomiting and Cancer": the
-#: subject a side-effect or coping page is about comes before "and cancer".
-_AND_CANCER = re.compile(r"^(.+?),?\s+and\s+cancer\b", re.IGNORECASE)
-
-
-def _subject_topics(title: str) -> set[str]:
-    """The subject of an "X and Cancer ..." title: "delirium", "nausea and vomiting"."""
-    found = _AND_CANCER.match(title.strip())
-    if found is None:
-        return set()
-    tokens = words(found.group(1))
-    topic = " ".join(tokens)
-    return {topic} if len(topic) >= MIN_TOPIC_CHARS and len(tokens) <= MAX_TOPIC_WORDS else set()
 
 
 #: A one-word topic that is a word of more than this share of all titles ("cancer") names
