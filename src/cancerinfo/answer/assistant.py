@@ -27,6 +27,7 @@ import numpy as np
 from cancerinfo.answer.asked import SEEK_CARE_INTENT as SEEK_CARE_INTENT
 from cancerinfo.answer.asked import Asked as Asked
 from cancerinfo.answer.asked import _Asking, _reads_as_follow_up
+from cancerinfo.answer.assistant_layout import DRUG_FALLBACK_INTENTS
 from cancerinfo.answer.assistant_layout import DRUG_INTENT as DRUG_INTENT
 from cancerinfo.answer.assistant_layout import MAX_KEPT_WINDOW_VECTORS as MAX_KEPT_WINDOW_VECTORS
 from cancerinfo.answer.assistant_layout import WINDOW_WORDS_EMBEDDED as WINDOW_WORDS_EMBEDDED
@@ -70,9 +71,6 @@ from cancerinfo.triage import SafetyPolicy, Triage, build_triage
 from cancerinfo.triage.meaning import RecentEmbeddings
 
 MAX_QUESTION_CHARS = 2_000
-#: Questions naming a drug that its page answers with what it is used for when the question's
-#: own parts are not on the page ("is Tafinlar a chemo pill?"); others stay unanswered.
-DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", "drug_use"})
 
 
 class Assistant(_Asking, _Replies):

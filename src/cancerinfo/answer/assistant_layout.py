@@ -5,6 +5,7 @@ quote stands on its page."""
 
 from __future__ import annotations
 
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -16,17 +17,17 @@ from cancerinfo.answer.arrange import Layout, arrange
 from cancerinfo.answer.citations import quote_in_page, quote_position
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.evidence import Evidence
+from cancerinfo.answer.evidence import STRONG_KIND_NAMES, Evidence
 from cancerinfo.answer.plan import AnswerPolicy, asking_sentences
-from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 
 #: The intent of a question on what a drug is for (its plan: what it is, what it is used for).
 DRUG_INTENT = "drug_use"
 
-#: Intents whose question, when it asks of a named drug, is answered from the drug's own page.
-_ASKS_OF_A_DRUG = frozenset({"general", "definition", "treatment"})
+#: Intents a question naming a drug may have and still be answered from the drug's page: by
+#: its plan when the one asked for finds nothing, and by its short answer when it asks of the drug.
+DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", DRUG_INTENT})
 
 #: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
 MAX_KEPT_WINDOW_VECTORS = 20_000
@@ -45,7 +46,7 @@ class _ShortAnswer:
     _windows: OrderedDict[str, np.ndarray]
     _window_lock: threading.Lock
 
-    def _not_the_drugs(self, evidence: Evidence, intent: str, question: str) -> frozenset[int]:
+    def _not_the_drugs(self, evidence: Evidence, intent: str, question: str, result: SearchResult) -> frozenset[int]:
         """For what a named drug is for ("they want him on xeloda, whats that for"), or what it
         is ("is keytruda chemo? my dad starts it for melanoma", "the doc mentioned gleevec.
         what is that"), the short answer comes from the drug, brand or regimen pages among the
@@ -53,19 +54,11 @@ class _ShortAnswer:
         nor when the drug is only part of the story told ("got chemo incl cisplatin ... can it
         show up years later")."""
         drugs = self.composer.finder.drug_pages
-        if not evidence.drug_named or not any(d in drugs for d in evidence.pages):
+        if intent not in DRUG_FALLBACK_INTENTS or not evidence.drug_named or not any(d in drugs for d in evidence.pages):
             return frozenset()
-        if intent != DRUG_INTENT and not (intent in _ASKS_OF_A_DRUG and self._asks_of_the_drug(question)):
+        if intent != DRUG_INTENT and not _asks_of_the_drug(question, result, self.searcher.intents.classify):
             return frozenset()
         return frozenset(d for d in evidence.pages if d not in drugs)
-
-    def _asks_of_the_drug(self, question: str) -> bool:
-        """Does the part of ``question`` that asks name a drug, brand or regimen, or ask what
-        something is?"""
-        asked = asking_sentences(" ".join(question.lower().split()))
-        if self.searcher.intents.classify(asked) == "definition":
-            return True
-        return any(m.kind in STRONG_ENTITY_KINDS for m in self.searcher.index.vocabulary.match(asked))
 
     def _compose_first(
         self, question: str, intents: list[str], evidence: Evidence, result: SearchResult
@@ -131,7 +124,7 @@ class _ShortAnswer:
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
             section_scores=lambda chunk_ids: self.searcher.section_similarity(asked_vector, chunk_ids),
-            avoid=self._not_the_drugs(evidence, intent, question),
+            avoid=self._not_the_drugs(evidence, intent, question, result),
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
@@ -194,3 +187,16 @@ class _ShortAnswer:
         """Where a citation's quote stands on its page (-1: not found)."""
         document = self.searcher.chunk_documents([citation.chunk_id])[0]
         return quote_position(citation.quote, self.composer.kb.body(document)) if document >= 0 else -1
+
+
+def _asks_of_the_drug(question: str, result: SearchResult, classify: Callable[[str], str]) -> bool:
+    """Does the part of ``question`` that asks ask what something is, or name one of the drugs,
+    brands or regimens the search found in the question (as typed: "AC" counts in capitals only)?"""
+    asked = asking_sentences(" ".join(question.lower().split()))
+    if classify(asked) == "definition":
+        return True
+    return any(
+        re.search(rf"(?<!\w){re.escape(' '.join(entity['text'].lower().split()))}(?!\w)", asked)
+        for entity in result.entities
+        if entity["kind"] in STRONG_KIND_NAMES
+    )

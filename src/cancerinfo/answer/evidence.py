@@ -40,7 +40,8 @@ from cancerinfo.index.topics import words as title_words
 from cancerinfo.index.vocabulary import Vocabulary
 from cancerinfo.policies import any_of
 
-_STRONG = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
+#: The kinds (as entities name them) of drug, brand and regimen terms.
+STRONG_KIND_NAMES = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
 #: How many pages on no particular cancer may stand in for a part a topic's pages lack.
 FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
@@ -111,7 +112,7 @@ class EvidenceFinder:
         # drug is no general page ("Pacritinib Citrate" for the side effects of ixazomib)
         self.drug_pages = frozenset(
             document_of_url[url]
-            for entry in vocabulary.entries if entry.kind in _STRONG
+            for entry in vocabulary.entries if entry.kind in STRONG_KIND_NAMES
             for url in entry.urls if url in document_of_url
         )
         self.treatment_kinds = [treatment_kinds(t, policy.treatment_title_words) for t in self.titles]
@@ -224,9 +225,9 @@ class EvidenceFinder:
         of the first topic named (without generic title words), and whether a drug is named."""
         named: set[int] = set()
         topic_words: list[str] = []
-        drug_named = any(e["kind"] in _STRONG and e["urls"] for e in result.entities)
+        drug_named = any(e["kind"] in STRONG_KIND_NAMES and e["urls"] for e in result.entities)
         for entity in result.entities:
-            if entity["kind"] == "topic" or entity["kind"] in _STRONG:
+            if entity["kind"] == "topic" or entity["kind"] in STRONG_KIND_NAMES:
                 named |= {self.document_of_url[u] for u in entity["urls"] if u in self.document_of_url}
                 if entity["kind"] == "topic" and not topic_words:
                     generic = self.policy.topic_generic_words
