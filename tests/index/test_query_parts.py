@@ -55,6 +55,25 @@ def test_title_topics_strip_publisher_version_and_page_kind() -> None:
     assert topics == {"intraocular uveal melanoma", "intraocular melanoma"}
 
 
+def test_the_subject_of_an_and_cancer_title_is_a_topic_unless_most_pages_use_the_word() -> None:
+    # side-effect and coping pages are titled "<subject> and Cancer ...": a question names the subject
+    titles = [(0, "Delirium and Cancer Treatment - Side Effects - NCI"), (1, "Nausea and Vomiting and Cancer - Side Effects - NCI"),
+              (2, "Diets, Supplements, and Cancer - NCI"), (3, "Head and Neck Cancers - NCI"),
+              (4, "Pain and Cancer Treatment - Side Effects - NCI")]
+    # "pain" is a word of many pages' text (symptom stories, general pages), "delirium" of few
+    pages = {"delirium": 1, "pain": 5}  # of 5 pages: more than the 2 pages a small KB allows
+    index = build_topic_index(titles, generic_words=GENERIC, page_count=lambda word: pages.get(word, 0))
+    assert find_topic("the nurse said hes got delirium now, what is that exactly", index) == ("delirium", {0})
+    assert find_topic("any tips for nausea and vomiting on chemo", index)[1] == {1}
+    assert find_topic("are diets supplements safe", index)[1] == {2}
+    assert find_topic("upper abdominal pain going to the back and weight loss", index) == (None, set())
+    # only the subject before "and cancer": "head" and "neck" are not topics of their own
+    assert find_topic("my head hurts", index) == (None, set())
+    assert title_topics("Head and Neck Cancers - NCI", generic_words=GENERIC) == {"head and neck cancers"}
+    # without the pages' word counts, titles alone: no subject topics
+    assert find_topic("what is delirium", build_topic_index(titles, generic_words=GENERIC)) == (None, set())
+
+
 def test_the_longest_topic_in_a_question_wins() -> None:
     index = build_topic_index(
         [(0, "Acute Myeloid Leukemia Treatment - NCI"), (1, "Adult Acute Myeloid Leukemia Treatment - NCI"),

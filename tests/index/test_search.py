@@ -224,3 +224,25 @@ def test_hits_without_snippets_are_the_same_hits(searcher: Searcher) -> None:
     assert all(hit.snippet == "" for hit in bare.hits)
     assert [h.chunk_id for h in bare.hits] == [h.chunk_id for h in full.hits]
     assert [h.score for h in bare.hits] == [h.score for h in full.hits]
+
+
+def test_a_side_effect_title_names_its_page_unless_its_word_is_on_most_pages(tmp_path: Path) -> None:
+    # "Delirium and Cancer Treatment": one page uses "delirium"; "Pain and Cancer Treatment":
+    # every page says "pain", so a symptom story naming pain must not be tied to that page
+    from tests.helpers import ingest_pages
+
+    pages = {
+        "about-cancer/treatment/side-effects/delirium": (
+            "Delirium and Cancer Treatment - Side Effects", "Delirium is a confused mental state.", []),
+        "about-cancer/treatment/side-effects/pain": (
+            "Pain and Cancer Treatment - Side Effects", "Pain can be managed with medicine.", []),
+    }
+    for number in range(6):
+        pages[f"types/kind-{number}"] = (
+            f"Kind {number} Cancer", f"Pain in the belly and weight loss can be signs of kind {number} cancer.", [])
+    searcher = Searcher(ingest_pages(tmp_path, pages))
+    try:
+        topics = searcher.index.topics
+        assert "delirium" in topics and "pain" not in topics
+    finally:
+        searcher.close()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -11,6 +12,7 @@ import numpy as np
 
 from cancerinfo.errors import StoreMismatch
 from cancerinfo.index.intent import IntentModel
+from cancerinfo.index.postings import Postings, stem
 from cancerinfo.index.records import DocumentInfo
 from cancerinfo.index.topics import build_topic_index, without_publisher
 from cancerinfo.index.vocabulary import Vocabulary
@@ -77,10 +79,16 @@ def is_professional(url: str, audience_level: str) -> bool:
 
 
 def load_index(
-    store: Store, *, today: date, intents: IntentModel, generic_title_words: frozenset[str]
+    store: Store,
+    *,
+    today: date,
+    intents: IntentModel,
+    generic_title_words: frozenset[str],
+    postings: Postings | None = None,
 ) -> IndexData:
     """Read the search index of ``store``: its active, indexed pages, their chunks (intents from
-    their headings), section vectors, vocabulary and title topics."""
+    their headings), section vectors, vocabulary and title topics (with ``postings``, the
+    subjects of "X and Cancer" titles too: :func:`.topics.build_topic_index`)."""
     documents = _load_documents(store, today=today)
     index_of_id = {info.id: position for position, info in enumerate(documents)}
     intent_bits = {name: 1 << bit for bit, name in enumerate(intents.names)}
@@ -99,15 +107,17 @@ def load_index(
             "SELECT term, canonical, kind, urls, needs_capitals, count FROM vocabulary ORDER BY rowid"
         )
     )
-    topics = build_topic_index(
-        ((position, info.title) for position, info in enumerate(documents)), generic_words=generic_title_words
-    )
     title_intents = np.asarray(
         [sum(intent_bits[name] for name in intents.heading_intents(without_publisher(info.title))) for info in documents],
         dtype=np.int64,
     )
     position_of_rowid_array = np.full(max(rowids, default=0) + 1, -1, dtype=np.int64)
     position_of_rowid_array[np.asarray(rowids, dtype=np.int64)] = np.arange(len(rowids))
+    topics = build_topic_index(
+        ((position, info.title) for position, info in enumerate(documents)),
+        generic_words=generic_title_words,
+        page_count=None if postings is None else _page_count(postings, position_of_rowid_array, chunks.documents),
+    )
     chunk_id_order = np.empty(len(chunk_ids), dtype=np.int64)
     chunk_id_order[np.argsort(np.asarray(chunk_ids, dtype=object), kind="stable")] = np.arange(len(chunk_ids))
     return IndexData(
@@ -135,6 +145,21 @@ def load_index(
         topics=topics,
         title_intents=title_intents,
     )
+
+
+def _page_count(postings: Postings, position_of_rowid: np.ndarray, chunk_documents: list[int]) -> Callable[[str], int]:
+    """How many pages' chunks hold a word (its stem, as the postings index it)."""
+    documents = np.asarray(chunk_documents, dtype=np.int64)
+
+    def count(word: str) -> int:
+        term = postings.vocabulary.get(stem(word))
+        if term is None:
+            return 0
+        rows = postings.rows[postings.starts[term] : postings.starts[term + 1]]
+        positions = position_of_rowid[rows[rows < len(position_of_rowid)]]
+        return len(np.unique(documents[positions[positions >= 0]]))
+
+    return count
 
 
 def _load_documents(store: Store, *, today: date) -> list[DocumentInfo]:

@@ -104,6 +104,7 @@ class Searcher:
                 today=today or date.today(),
                 intents=self.intents,
                 generic_title_words=self.policy.title_generic_words,
+                postings=postings,
             )
         except (ValueError, EOFError, IndexError, KeyError, UnicodeDecodeError) as exc:
             # a damaged array (postings, vectors) or row: numpy and json fail in their own words

@@ -37,9 +37,8 @@ def words(text: str) -> list[str]:
 
 def title_topics(title: str, *, generic_words: frozenset[str]) -> set[str]:
     """The topic (and its variant without parenthesised words) of a page title."""
-    base = _PDQ.sub(" ", without_publisher(title))
     topics = set()
-    for variant in (base, _PARENTHESES.sub(" ", base)):
+    for variant in _variants(title):
         tokens = words(variant)
         while tokens and tokens[-1] in generic_words:
             tokens.pop()
@@ -49,9 +48,36 @@ def title_topics(title: str, *, generic_words: frozenset[str]) -> set[str]:
     return topics
 
 
+def _variants(title: str) -> tuple[str, str]:
+    base = _PDQ.sub(" ", without_publisher(title))
+    return base, _PARENTHESES.sub(" ", base)
+
+
+#: "Delirium and Cancer Treatment - Side Effects", "Nausea and Vomiting and Cancer": the
+#: subject a side-effect or coping page is about comes before "and cancer".
+_AND_CANCER = re.compile(r"^(.+?),?\s+and\s+cancer\b", re.IGNORECASE)
+
+
+def subject_topics(title: str) -> set[str]:
+    """The subject of an "X and Cancer ..." title and its variant without parenthesised
+    words: "delirium"; "edema swelling" and "edema"; "nausea and vomiting"."""
+    topics = set()
+    for variant in _variants(title):
+        found = _AND_CANCER.match(variant.strip())
+        tokens = words(found.group(1)) if found else []
+        topic = " ".join(tokens)
+        if len(topic) >= MIN_TOPIC_CHARS and len(tokens) <= MAX_TOPIC_WORDS:
+            topics.add(topic)
+    return topics
+
+
 #: A one-word topic that is a word of more than this share of all titles ("cancer") names
 #: no page in particular and is dropped.
 MAX_SINGLE_WORD_TITLE_SHARE = 0.02
+#: A one-word title subject used on more than this share of all pages ("pain": 401 of the
+#: 1,431 NCI pages) is a word of symptom stories and general pages alike: it names no page.
+#: "delirium" (11 pages), "lymphedema" (36) do. A small KB allows any word of 2 pages.
+MAX_SUBJECT_PAGE_SHARE = 0.1
 
 
 class TopicIndex(dict[str, set[int]]):
@@ -76,11 +102,19 @@ def _stemmed(tokens: list[str]) -> str:
     return " ".join(_STEMMER.stemWords(tokens))
 
 
-def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: frozenset[str]) -> TopicIndex:
+def build_topic_index(
+    titles: Iterable[tuple[int, str]],
+    *,
+    generic_words: frozenset[str],
+    page_count: Callable[[str], int] | None = None,
+) -> TopicIndex:
     """Each title topic with the documents that have it; one-word topics that are a word of too many
-    titles are left out."""
+    titles are left out. With ``page_count`` (how many pages' text has a word), the subjects of
+    "X and Cancer" titles are topics too, a one-word one only when it is not a word of too many
+    pages."""
     index: dict[str, set[int]] = {}
     title_words: dict[str, int] = {}
+    subjects: dict[str, set[int]] = {}
     count = 0
     for document, title in titles:
         count += 1
@@ -88,6 +122,12 @@ def build_topic_index(titles: Iterable[tuple[int, str]], *, generic_words: froze
             title_words[word] = title_words.get(word, 0) + 1
         for topic in title_topics(title, generic_words=generic_words):
             index.setdefault(topic, set()).add(document)
+        for topic in subject_topics(title) if page_count is not None else ():
+            subjects.setdefault(topic, set()).add(document)
+    pages_limit = max(2, MAX_SUBJECT_PAGE_SHARE * count)
+    for topic, documents in subjects.items():
+        if " " in topic or page_count is None or page_count(topic) <= pages_limit:
+            index.setdefault(topic, set()).update(documents)
     limit = max(2, MAX_SINGLE_WORD_TITLE_SHARE * count)
     return TopicIndex({topic: docs for topic, docs in index.items() if " " in topic or title_words.get(topic, 0) <= limit})
 
