@@ -53,10 +53,9 @@ _RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
 #: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
 #: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
 #: pages of a cancer or drug the question names (never another drug's page, nor, when a drug
-#: is named, a page on another kind of treatment). 6 chosen on answers-dev and answers-dev-2
-#: (first tried: 3 gave dev-2 best page cited 36 -> 37 of 70, 6 and 10 gave 39). As shipped,
-#: against none: answers-dev-2 best page cited 35 -> 38, in the short answer 32 -> 34, key
-#: fact 19 -> 22; answers-dev unchanged (62, 59, 47 of 75).
+#: is named, a page on another kind of treatment). 6 chosen on answers-dev and -dev-2 (3 gave
+#: dev-2 best page 37 of 70, 6 and 10 gave 39). Against none: dev-2 best page 35 -> 38, short
+#: answer 32 -> 34, key fact 19 -> 22; answers-dev unchanged (62, 59, 47 of 75).
 LIVING_WITH_PARTS = frozenset(
     {"manage_side_effect", "eating", "caregiving", "talk_children", "fertility_sex", "coping_support", "cost_care"}
 )
