@@ -84,11 +84,12 @@ def load_index(
     today: date,
     intents: IntentModel,
     generic_title_words: frozenset[str],
-    postings: Postings | None = None,
+    postings: Postings,
 ) -> IndexData:
     """Read the search index of ``store``: its active, indexed pages, their chunks (intents from
-    their headings), section vectors, vocabulary and title topics (with ``postings``, the
-    subjects of "X and Cancer" titles too: :func:`.topics.build_topic_index`)."""
+    their headings), section vectors, vocabulary and title topics (the subjects of "X and
+    Cancer" titles too, gated by how many pages' ``postings`` hold their word:
+    :func:`.topics.build_topic_index`)."""
     documents = _load_documents(store, today=today)
     index_of_id = {info.id: position for position, info in enumerate(documents)}
     intent_bits = {name: 1 << bit for bit, name in enumerate(intents.names)}
@@ -116,7 +117,7 @@ def load_index(
     topics = build_topic_index(
         ((position, info.title) for position, info in enumerate(documents)),
         generic_words=generic_title_words,
-        page_count=None if postings is None else _page_count(postings, position_of_rowid_array, chunks.documents),
+        page_count=_page_count(postings, position_of_rowid_array, chunks.documents),
     )
     chunk_id_order = np.empty(len(chunk_ids), dtype=np.int64)
     chunk_id_order[np.argsort(np.asarray(chunk_ids, dtype=object), kind="stable")] = np.arange(len(chunk_ids))

@@ -99,13 +99,14 @@ class Searcher:
         self.intents = intents or IntentModel.load()
         try:
             postings = load_postings(self.store.connection)
-            self.index: IndexData = load_index(
-                self.store,
-                today=today or date.today(),
-                intents=self.intents,
-                generic_title_words=self.policy.title_generic_words,
-                postings=postings,
-            )
+            if postings is not None:
+                self.index: IndexData = load_index(
+                    self.store,
+                    today=today or date.today(),
+                    intents=self.intents,
+                    generic_title_words=self.policy.title_generic_words,
+                    postings=postings,
+                )
         except (ValueError, EOFError, IndexError, KeyError, UnicodeDecodeError) as exc:
             # a damaged array (postings, vectors) or row: numpy and json fail in their own words
             self.store.close()

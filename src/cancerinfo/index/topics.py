@@ -124,10 +124,11 @@ def build_topic_index(
             index.setdefault(topic, set()).add(document)
         for topic in subject_topics(title) if page_count is not None else ():
             subjects.setdefault(topic, set()).add(document)
-    pages_limit = max(2, MAX_SUBJECT_PAGE_SHARE * count)
-    for topic, documents in subjects.items():
-        if " " in topic or page_count is None or page_count(topic) <= pages_limit:
-            index.setdefault(topic, set()).update(documents)
+    if page_count is not None:
+        pages_limit = max(2, MAX_SUBJECT_PAGE_SHARE * count)
+        for topic, documents in subjects.items():
+            if " " in topic or page_count(topic) <= pages_limit:
+                index.setdefault(topic, set()).update(documents)
     limit = max(2, MAX_SINGLE_WORD_TITLE_SHARE * count)
     return TopicIndex({topic: docs for topic, docs in index.items() if " " in topic or title_words.get(topic, 0) <= limit})
 
