@@ -176,3 +176,20 @@ def test_an_urgent_reply_to_a_set_of_ordinary_questions_is_counted(tmp_path: Pat
     finally:
         assistant.close()
     assert figures["sent_to_urgent"] == {"ok": 1, "n": 2}
+
+
+def test_the_report_rounds_medians_to_one_decimal(tmp_path, monkeypatch) -> None:
+    from cancerinfo.eval import report_answers
+
+    share = {"rate": 0.5, "ok": 1, "n": 2}
+    figures = {
+        "best_page_cited": share, "best_page_in_short_answer": share, "key_fact_present": share, "on_topic": share,
+        "median_words": 114.0, "median_reading_grade": 9.649999999999999, "answers_with_leftovers": 0, "answered": 2,
+        "unanswerable_declined": share,
+        "baseline": {"best_page_cited": share, "key_fact_present": share, "median_words": 83.5},
+    }
+    monkeypatch.setattr("cancerinfo.eval.report_answers.GRADES", tmp_path / "missing")
+    lines = report_answers._answer_sets({"answers-x": figures})
+    assert "| median words shown | 114 |" in lines
+    assert "| median reading grade (Flesch-Kincaid) | 9.6 |" in lines
+    assert "| baseline: median words | 83.5 |" in lines

@@ -170,6 +170,9 @@ def _answer_sets(sets: dict[str, Any]) -> list[str]:
     def share(figure: dict[str, Any]) -> str:
         return f"{figure['rate']:.3f} ({figure['ok']} / {figure['n']})" if figure["n"] else "n/a"
 
+    def median(value: float | None) -> str:
+        return "n/a" if value is None else f"{value:.1f}".removesuffix(".0")
+
     names = list(sets)
     lines = [
         "### Independent answer sets (issue 14)",
@@ -189,8 +192,8 @@ def _answer_sets(sets: dict[str, Any]) -> list[str]:
         ("best page in the short answer", lambda f: share(f["best_page_in_short_answer"])),
         ("a key fact stated", lambda f: share(f["key_fact_present"])),
         ("on topic (every page cited)", lambda f: share(f["on_topic"])),
-        ("median words shown", lambda f: str(f["median_words"])),
-        ("median reading grade (Flesch-Kincaid)", lambda f: str(f["median_reading_grade"])),
+        ("median words shown", lambda f: median(f["median_words"])),
+        ("median reading grade (Flesch-Kincaid)", lambda f: median(f["median_reading_grade"])),
         ("answers with page leftovers", lambda f: f"{f['answers_with_leftovers']} / {f['answered']}"),
         ("unanswerable declined", lambda f: f"{f['unanswerable_declined']['ok']} / {f['unanswerable_declined']['n']}"),
         (
@@ -199,7 +202,7 @@ def _answer_sets(sets: dict[str, Any]) -> list[str]:
         ),
         ("baseline: best page", lambda f: share(f["baseline"]["best_page_cited"])),
         ("baseline: a key fact stated", lambda f: share(f["baseline"]["key_fact_present"])),
-        ("baseline: median words", lambda f: str(f["baseline"]["median_words"])),
+        ("baseline: median words", lambda f: median(f["baseline"]["median_words"])),
     ]
     for label, value in rows:
         lines.append(f"| {label} | " + " | ".join(value(sets[name]) for name in names) + " |")
