@@ -163,3 +163,38 @@ def test_any_of_keeps_each_patterns_own_check_when_hoisting_would_change_it(patt
 def test_page_furniture_and_personal_stories_are_skip_lines(line: str, skipped: bool) -> None:
     patterns = [re.compile(p, re.IGNORECASE) for p in load_answer_policy().skip_lines]
     assert any(p.search(line) for p in patterns) is skipped
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "is dr patel at county general any good? anyone have reviews",
+        "which brand of cold cap works best during chemo",
+        "how much is an mri at st mary's if i pay cash",
+        "what time does the infusion center pharmacy close on saturdays",
+        "how long is the waitlist at the cancer center in albany",
+        "which surgeon at memorial is best for whipple",
+    ],
+)
+def test_a_question_about_one_place_person_or_product_asks_local_details(question: str) -> None:
+    assert load_answer_policy().asks_local_details(question)
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "my oncologist reviews my scans every 3 months, what is she looking for",
+        "is there any good food to eat with mouth sores",
+        "which is better for early breast cancer, lumpectomy or mastectomy",
+        "what is watchful waiting for prostate cancer",
+        "what time of day should i take tamoxifen",
+    ],
+)
+def test_ordinary_questions_do_not_ask_local_details(question: str) -> None:
+    assert load_answer_policy().asks_local_details(question) is None
+
+
+def test_a_bad_local_details_pattern_is_named(tmp_path: Path) -> None:
+    path = write_changed(tmp_path, lambda data: data.__setitem__("local_details", ["(unclosed"]))
+    with pytest.raises(PolicyError, match=r"answer\.yaml.*bad regular expression.*\(unclosed"):
+        load_answer_policy(path)

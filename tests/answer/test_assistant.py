@@ -193,6 +193,15 @@ def test_off_topic_and_veterinary_questions_abstain(assistant: Assistant) -> Non
     assert (pet["status"], pet["reason"]) == ("abstained", "OUT_OF_SCOPE")
 
 
+def test_a_question_about_one_place_or_brand_is_declined_with_what_the_kb_lacks(assistant: Assistant) -> None:
+    local = assistant.ask("which brand of wig holds up better during chemo?").as_dict()
+    assert (local["status"], local["reason"]) == ("abstained", "LOCAL_DETAILS")
+    assert local["citations"] == [] and "brands" in local["text"]
+    # the triage leads: a danger beside a local detail is still urgent
+    urgent = assistant.ask("my dad swallowed all his pain pills, what time does the pharmacy close?").as_dict()
+    assert urgent["status"] == "urgent"
+
+
 def test_something_the_kb_never_mentions_is_unsupported(assistant: Assistant) -> None:
     unknown = assistant.ask("What is zorbatinib used for?").as_dict()
     assert (unknown["status"], unknown["reason"]) == ("abstained", "UNSUPPORTED")

@@ -38,6 +38,7 @@ from cancerinfo.answer.gate import (
     DRUG_KINDS,
     KBWords,
     check_outdated,
+    check_question,
     check_search,
     missing_specific_words,
     too_many_missing,
@@ -201,6 +202,9 @@ class Assistant(_Asking, _Replies):
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
+        decision = check_question(question, self.policy)
+        if decision.reason and triage.status is None:  # a refusal by cue keeps its own reply
+            return self._abstain(decision.reason, "general", explain={"gate": decision.detail}, triage=triage), {}, asked
         result = self.searcher.search(asked.resolved, k=10, filters=filters, snippets=False)
         if triage.status is None and asked.carried_topic is None and result.vector is not None:
             # a request about one person's case that no cue caught, by its nearest examples

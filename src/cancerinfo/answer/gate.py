@@ -13,6 +13,9 @@ Reason codes (``reason`` of an ``abstained`` response):
 ``UNSUPPORTED``           the question asks about something the evidence never mentions
                           (a specific word of the question, rare or absent in the KB, is in
                           none of the focus pages), or nothing quotable was found
+``LOCAL_DETAILS``         the question asks what general information never holds: a
+                          doctor's reviews, which brand is better, one place's price, hours
+                          or waiting list (``local_details``; before the search)
 ``OFF_TOPIC`` / ``OUT_OF_SCOPE`` come from triage, before the search.
 
 Thresholds live in ``policies/answer.yaml`` and are calibrated in docs/answers.md.
@@ -56,6 +59,15 @@ class GateDecision:
 def names_a_page(result: SearchResult) -> bool:
     """The question names a KB page (a drug, brand, regimen or title topic with a page)."""
     return any(entity["kind"] in NAMED_KINDS and entity["urls"] for entity in result.entities)
+
+
+def check_question(question: str, policy: AnswerPolicy) -> GateDecision:
+    """Before the search: ``LOCAL_DETAILS`` when the question asks about one place, person or
+    product ("is dr X any good", "which brand", "what time does the pharmacy close")."""
+    words = policy.asks_local_details(question)
+    if words:
+        return GateDecision("LOCAL_DETAILS", f"asks for local details: {words!r}")
+    return GateDecision(None, "")
 
 
 def check_search(result: SearchResult, policy: AnswerPolicy) -> GateDecision:

@@ -138,6 +138,7 @@ class AnswerPolicy(BaseModel):
     other_site_pages: int = Field(ge=0)
     quote_exclusions: tuple[str, ...]
     quote_exclusions_unless_asked: tuple[Exclusion, ...]
+    local_details: tuple[str, ...] = ()
 
     @model_validator(mode="after")
     def _consistent(self) -> AnswerPolicy:
@@ -153,7 +154,7 @@ class AnswerPolicy(BaseModel):
         for intent, name in self.doctor_questions_for_intent.items():
             if questions is None or questions.questions is None or name not in questions.questions:
                 raise ValueError(f"doctor_questions_for_intent.{intent}: no question list {name!r}")
-        for pattern in [*self.skip_lines, *self.skip_sections, *self.quote_exclusions]:
+        for pattern in [*self.skip_lines, *self.skip_sections, *self.quote_exclusions, *self.local_details]:
             _compile(pattern)
         for exclusion in self.quote_exclusions_unless_asked:
             _compile(exclusion.pattern)
@@ -198,6 +199,17 @@ class AnswerPolicy(BaseModel):
         any case ("5%" reads as "5 percent")?"""
         lowered = text.lower().replace("’", "'").replace("%", " percent")
         return _whole_words_pattern(self.answer_types[name].answer).search(lowered) is not None
+
+    def asks_local_details(self, question: str) -> str | None:
+        """The words of ``question`` that ask what a general KB never holds (``local_details``:
+        a doctor's reviews, which brand is better, one place's prices, hours or waiting list),
+        or None."""
+        lowered = " ".join(question.lower().replace("’", "'").split())
+        for pattern in self.local_details:
+            found = _compile(pattern).search(lowered)
+            if found:
+                return found.group(0)
+        return None
 
     def abstain_message(self, reason: str) -> str:
         """The message for abstain ``reason``, else the ``default`` one."""
