@@ -60,8 +60,15 @@ def test_a_question_asking_how_long_gets_the_sentence_that_gives_a_time() -> Non
         ("what are his odds realistically", "chance", "the 5-year relative survival rate is 13%", True),
         ("how much is chemo going to cost us", "cost", "Insurance may pay for part of the treatment.", True),
         ("how long till it grows back", "time", "Hair grows back thicker for some people.", False),
+        ("is it true the care there is free", "cost", "Once you are enrolled, medical care is free.", True),
+        ("do they treat people for free", "cost", "She has been cancer-free for 5 years.", False),
     ],
 )
 def test_the_kinds_asked_and_given(question: str, kind: str, answer: str, gives: bool) -> None:
     assert kind in POLICY.answer_types_asked(question)
     assert POLICY.gives_answer_type(kind, answer) is gives
+
+
+def test_free_of_a_thing_is_not_a_cost_question() -> None:
+    assert "cost" not in POLICY.answer_types_asked("is sugar free gum ok to chew during chemo")
+    assert "cost" not in POLICY.answer_types_asked("how long until i am cancer free")
