@@ -76,6 +76,12 @@ def one_kb_section(text: str) -> dict:
         ("- For information about a specific stage, see Cervical Cancer Stages. [1]", ["teaser"]),
         ("- To learn about the cancer stages, see Stages of Soft Tissue Sarcoma. [2]", ["teaser"]),
         ("- To see if cancer is present, cells are checked. [2]", []),
+        ("- Learn more about hair loss and how to cope. [1]", ["teaser"]),
+        ("- Refer to the PDQ summary on nausea. [1]", ["teaser"]),
+        ("- Hair often grows back. Learn more about coping with hair loss. [1]", ["teaser"]),
+        # the same words inside a sentence of the page's text
+        ("- Doctors are working to learn more about what causes cancer in children. [1]", []),
+        ("- You can also refer to the Children's Oncology Group, which lists clinics. [1]", []),
     ],
 )
 def test_pointers_and_teasers_are_leftovers(text: str, expected: list[str]) -> None:

@@ -40,8 +40,13 @@ LEFTOVERS = {
     "caption": re.compile(r"^(?:-\s*)?(?:figure|fig\.|table|image|photo|illustration)\s*\d*[.:]|\benlarge\b|\bcredit:", re.IGNORECASE),
     "adapted": re.compile(r"\b(?:adapted from|reprinted (?:with|from)|used with permission|source:)", re.IGNORECASE),
     "teaser": re.compile(
-        r"\b(?:learn more|read more|click here|see the (?:pdq|summary|page)|visit (?:the|our)|watch (?:the|this) video|"
-        r"for more information(?:,| about| on| see)|(?:go|refer) to the)\b|"
+        r"\b(?:click here|see the (?:pdq|summary|page)|visit (?:the|our)|watch (?:the|this) video|"
+        r"for more information(?:,| about| on| see))\b|"
+        # "Learn more about ...", "... To learn more, see ...", "Refer to the PDQ summary ..."; not
+        # "doctors are working to learn more about what causes it" nor "you can also refer to
+        # the Children's Oncology Group, which ..." (text, not a link)
+        r"(?:^(?:-\s*)?|[.!?]\s+)(?:to )?(?:learn|read) more\b|\b(?:learn|read) more\b[^.;]{0,80}, see\b|"
+        r"(?:^(?:-\s*)?|[.!?]\s+)(?:go|refer) to the\b|"
         # "For information about a specific stage ..., see Cervical Cancer Stages."
         r"^(?:-\s*)?(?:for|to) [^.;]{0,120}, (?:see|visit|go to)\b",
         re.IGNORECASE,
