@@ -202,8 +202,8 @@ class Assistant(_Asking, _Replies):
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked
-        decision = check_question(question, self.policy)
-        if decision.reason and triage.status is None:  # a refusal by cue keeps its own reply
+        decision = check_question(question, self.policy) if triage.status is None else None  # a refusal keeps its reply
+        if decision is not None and decision.reason:
             return self._abstain(decision.reason, "general", explain={"gate": decision.detail}, triage=triage), {}, asked
         result = self.searcher.search(asked.resolved, k=10, filters=filters, snippets=False)
         if triage.status is None and asked.carried_topic is None and result.vector is not None:

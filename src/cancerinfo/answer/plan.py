@@ -10,7 +10,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from cancerinfo.policies import cue_pattern, policy_path, read_policy, validated
+from cancerinfo.policies import any_of, cue_pattern, policy_path, read_policy, validated
 
 GENERAL = "general"
 
@@ -167,7 +167,7 @@ class AnswerPolicy(BaseModel):
         first: people give the background, then ask ("29F just diagnosed w hodgkin. will it
         make me infertile, can i freeze my eggs": fertility, not a new diagnosis), so the last
         sentence that asks (or the last sentence) is classified before the whole message."""
-        lowered = " ".join(question.lower().replace("’", "'").split())
+        lowered = _lowered(question)
         asked = asked_part(lowered)
         for text in (asked, lowered) if asked and asked != lowered else (lowered,):
             for intent, cues in self.answer_intents.items():
@@ -178,7 +178,7 @@ class AnswerPolicy(BaseModel):
     def asks_what_to_do(self, question: str) -> bool:
         """Does the question ask what to do ("is there anything she can do", "ways to",
         "what are my options")? ``advice.cues``, whole words."""
-        lowered = " ".join(question.lower().replace("’", "'").split())
+        lowered = _lowered(question)
         return _whole_words_pattern(self.advice.cues).search(lowered) is not None
 
     def opens_with_advice(self, text: str) -> bool:
@@ -189,7 +189,7 @@ class AnswerPolicy(BaseModel):
     def answer_types_asked(self, question: str) -> tuple[str, ...]:
         """The kinds of answer ``question`` asks for ("how long till it grows back": a time),
         by ``answer_types`` question words (whole words, as typed)."""
-        lowered = " ".join(question.lower().replace("’", "'").split())
+        lowered = _lowered(question)
         return tuple(
             name for name, kind in self.answer_types.items() if _whole_words_pattern(kind.question).search(lowered)
         )
@@ -204,12 +204,9 @@ class AnswerPolicy(BaseModel):
         """The words of ``question`` that ask what a general KB never holds (``local_details``:
         a doctor's reviews, which brand is better, one place's prices, hours or waiting list),
         or None."""
-        lowered = " ".join(question.lower().replace("’", "'").split())
-        for pattern in self.local_details:
-            found = _compile(pattern).search(lowered)
-            if found:
-                return found.group(0)
-        return None
+        pattern = _merged(self.local_details)
+        found = pattern.search(_lowered(question)) if pattern is not None else None
+        return found.group(0) if found else None
 
     def abstain_message(self, reason: str) -> str:
         """The message for abstain ``reason``, else the ``default`` one."""
@@ -295,6 +292,17 @@ def _opening_pattern(words: tuple[str, ...]) -> re.Pattern[str]:
     if not words:
         return re.compile(r"(?!)")
     return re.compile(r"\W*(?:" + "|".join(re.escape(w) for w in words) + r")(?!\w)", re.IGNORECASE)
+
+
+def _lowered(question: str) -> str:
+    """A question as the cues read it: lower case, "'" for "’", single spaces."""
+    return " ".join(question.lower().replace("’", "'").split())
+
+
+@lru_cache(maxsize=4)
+def _merged(patterns: tuple[str, ...]) -> re.Pattern[str] | None:
+    """``patterns`` as one (case-insensitive), read in one pass; None when there are none."""
+    return any_of(patterns)
 
 
 def _compile(pattern: str) -> re.Pattern[str]:

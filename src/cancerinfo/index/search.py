@@ -99,24 +99,23 @@ class Searcher:
         self.intents = intents or IntentModel.load()
         try:
             postings = load_postings(self.store.connection)
-            if postings is not None:
-                self.index: IndexData = load_index(
-                    self.store,
-                    today=today or date.today(),
-                    intents=self.intents,
-                    generic_title_words=self.policy.title_generic_words,
-                    postings=postings,
+            if postings is None:  # the FTS5 query path older stores were searched with is gone
+                self.store.close()
+                raise StoreMismatch(
+                    f"{db} has no BM25 postings (built by an older cancerinfo, or an ingest that did "
+                    "not finish); run 'cancerinfo ingest' on the KB again to re-index it"
                 )
+            self.index: IndexData = load_index(
+                self.store,
+                today=today or date.today(),
+                intents=self.intents,
+                generic_title_words=self.policy.title_generic_words,
+                postings=postings,
+            )
         except (ValueError, EOFError, IndexError, KeyError, UnicodeDecodeError) as exc:
             # a damaged array (postings, vectors) or row: numpy and json fail in their own words
             self.store.close()
             raise StoreError(damaged_index_message(db, exc)) from None
-        if postings is None:  # the FTS5 query path older stores were searched with is gone
-            self.store.close()
-            raise StoreMismatch(
-                f"{db} has no BM25 postings (built by an older cancerinfo, or an ingest that did "
-                "not finish); run 'cancerinfo ingest' on the KB again to re-index it"
-            )
         self.postings: Postings = postings
         self._position_of_chunk_id: dict[str, int] | None = None
         self.tier_bonus = np.asarray(

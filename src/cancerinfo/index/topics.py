@@ -122,7 +122,7 @@ def build_topic_index(
             title_words[word] = title_words.get(word, 0) + 1
         for topic in title_topics(title, generic_words=generic_words):
             index.setdefault(topic, set()).add(document)
-        for topic in subject_topics(title) if page_count is not None else ():
+        for topic in subject_topics(title):
             subjects.setdefault(topic, set()).add(document)
     if page_count is not None:
         pages_limit = max(2, MAX_SUBJECT_PAGE_SHARE * count)
