@@ -9,13 +9,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from cancerinfo.answer.composer import Composer
+from cancerinfo.answer.contract import Citation
+from cancerinfo.answer.evidence import LIVING_WITH_PARTS
 from cancerinfo.answer.plan import GENERAL, AnswerPolicy
 from cancerinfo.answer.sessions import Turn
 from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
 from cancerinfo.index.lexical import query_words
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
-from cancerinfo.index.topics import find_topic
+from cancerinfo.index.topics import find_topic, without_publisher
 from cancerinfo.triage import TriageResult
 
 SEEK_CARE_INTENT = "seek_care"
@@ -110,6 +112,22 @@ class _Asking:
             # ("and my 15 yr old?") continues the question itself
             return {"text": asked.question, "kind": "question"}
         return {}
+
+    def _answered_topic(self, intent: str, topic: dict[str, Any], citations: list[Citation]) -> dict[str, Any]:
+        """The topic an answered turn records: for a question on living with cancer (a side
+        effect, eating, coping ...) that named no topic of its own, the subject of the page its
+        short answer quotes, when that page's title names one ("will my wife lose her hair on
+        AC chemo", answered from "Hair Loss (Alopecia) and Cancer Treatment": "hair loss", not
+        the regimen named as context), so that "how long till it grows back?" continues it."""
+        plan = self.policy.plan(intent)
+        if topic.get("kind") == "topic" or not citations or not plan or plan[0] not in LIVING_WITH_PARTS:
+            return topic
+        index = self.searcher.index
+        document = self.composer.finder.document_of_url.get(citations[0].url)
+        if document is None:
+            return topic
+        name, pages = find_topic(without_publisher(index.documents[document].title), index.topics)
+        return {"text": name, "kind": "topic"} if name is not None and document in pages else topic
 
 
 def _names_only_a_case(question: str) -> bool:

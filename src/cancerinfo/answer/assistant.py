@@ -247,7 +247,7 @@ class Assistant(_Asking, _Replies):
             explain={"resolved": asked.resolved, "pages": [self._url(p) for p in evidence.pages]},
         )
         response.text = render_text(sections, self.policy.disclaimer, lead=self.policy.leads.get("answered"))
-        return response, topic, asked
+        return response, self._answered_topic(intent, topic, citations), asked
 
     # -- steps --------------------------------------------------------------------------
     def _missing(self, asked: Asked, evidence: Evidence, result: SearchResult) -> list[str]:
