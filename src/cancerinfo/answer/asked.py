@@ -116,7 +116,7 @@ class _Asking:
     def _answered_topic(self, intent: str, topic: dict[str, Any], citations: list[Citation]) -> dict[str, Any]:
         """The topic an answered turn records: for a question on living with cancer (a side
         effect, eating, coping ...) that named no topic of its own, the subject of the page its
-        short answer quotes, when that page's title names one ("will my wife lose her hair on
+        first quote (the short answer's) is from, when that page's title names one ("will my wife lose her hair on
         AC chemo", answered from "Hair Loss (Alopecia) and Cancer Treatment": "hair loss", not
         the regimen named as context), so that "how long till it grows back?" continues it."""
         plan = self.policy.plan(intent)
