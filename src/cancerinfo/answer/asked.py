@@ -116,9 +116,10 @@ class _Asking:
     def _answered_topic(self, intent: str, topic: dict[str, Any], citations: list[Citation]) -> dict[str, Any]:
         """The topic an answered turn records: for a question on living with cancer (a side
         effect, eating, coping ...) that named no topic of its own, the subject of the page its
-        first quote (the short answer's) is from, when that page's title names one ("will my wife lose her hair on
-        AC chemo", answered from "Hair Loss (Alopecia) and Cancer Treatment": "hair loss", not
-        the regimen named as context), so that "how long till it grows back?" continues it."""
+        first quote (the short answer's) is from, when that page's title names one ("will my
+        wife lose her hair on AC chemo", answered from "Hair Loss (Alopecia) and Cancer
+        Treatment": "hair loss", not the regimen named as context), so that "how long till it
+        grows back?" continues it."""
         plan = self.policy.plan(intent)
         if topic.get("kind") == "topic" or not citations or not plan or plan[0] not in LIVING_WITH_PARTS:
             return topic
