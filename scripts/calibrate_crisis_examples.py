@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from cancerinfo.eval.triage_bench_sets import DEV_SETS
+from cancerinfo.eval.triage_bench_sets import EXAMPLE_SETS
 from cancerinfo.triage.lexicon import load_triage_files
 from cancerinfo.triage.multilingual import MultilingualEncoder
 
@@ -36,7 +36,7 @@ def main() -> None:
     args = parser.parse_args()
     rows = [
         json.loads(line)
-        for name in DEV_SETS
+        for name in EXAMPLE_SETS
         for line in (ROOT / "benchmarks" / name).read_text(encoding="utf-8").splitlines()
         if line.strip()
     ]

@@ -1,6 +1,6 @@
 """Write src/cancerinfo/policies/triage/crisis-examples.yaml and its vectors from the dev triage sets.
 
-The examples are the messages of the sets we tune on (``DEV_SETS`` of
+The examples are the messages of the sets we tune on (``EXAMPLE_SETS`` of
 cancerinfo.eval.triage_bench_sets: every language), written by helpers who never read the rules:
 ``crisis`` messages as crisis examples, ``general`` and ``refuse`` messages and the questions of
 benchmarks/answers-dev.jsonl as not-crisis examples, the other urgent levels' messages by level. The test sets are never read here. The vectors of every text the multilingual
@@ -19,7 +19,7 @@ import numpy as np
 import yaml
 from example_files import ROOT, answer_questions, one_line, set_rows, write_or_check
 
-from cancerinfo.eval.triage_bench_sets import DEV_SETS
+from cancerinfo.eval.triage_bench_sets import EXAMPLE_SETS
 from cancerinfo.triage import crisis_example_texts
 from cancerinfo.triage.lexicon import load_triage_files
 from cancerinfo.triage.meaning import vectors_key
@@ -56,7 +56,7 @@ def main() -> int:
     not_crisis: list[str] = []
     urgent: dict[str, list[str]] = {"emergency": [], "care_team_now": [], "poison": []}
     refuse: dict[str, list[str]] = {}
-    for row in set_rows(DEV_SETS):
+    for row in set_rows(EXAMPLE_SETS):
         message = one_line(row["message"])
         if row["expected"] == "crisis":
             crisis.append(message)

@@ -28,16 +28,19 @@ def _triage(triage: dict[str, Any]) -> list[str]:
         "100 % with the crisis line, non-English urgent >= 0.90, refusals >= 0.85, general questions",
         "sent to urgent <= 5 %.",
         "",
-        "| set | messages | urgent recall | level exact | self-harm with crisis line | non-English urgent | refusals (right reason) | general sent to urgent | silent misses |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| set | messages | urgent recall | level exact | self-harm with crisis line | non-English urgent | refusals (right reason) | general sent to urgent | general refused | silent misses |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, figures in triage["sets"].items():
         general = figures["general_sent_to_urgent"]
+        refused = figures.get("general_refused")  # reports before 2026-12-05 did not count it
+        refused_cell = f"{refused['ok']} / {refused['n']}" if refused else "-"
         lines.append(
             f"| `{name}` ({figures['role']}) | {figures['messages']} | {rate(figures['urgent_recall'])} | "
             f"{rate(figures['urgent_level_exact'])} | {rate(figures['self_harm_with_crisis_line'])} | "
             f"{rate(figures['non_english_urgent'])} | {rate(figures['refusals'])} | "
-            f"{general['ok']} / {general['n']} | {figures['urgent_silent_misses']} |"
+            f"{general['ok']} / {general['n']} | {refused_cell} | "
+            f"{figures['urgent_silent_misses']} |"
         )
     first_runs = triage.get("first_contact") or []
     if isinstance(first_runs, dict):  # reports written before there were two
@@ -52,7 +55,8 @@ def _triage(triage: dict[str, Any]) -> list[str]:
             f"First contact: `{first['set']}` run once before anything was tuned on it: urgent recall "
             f"{pair('urgent_recall')}, self-harm with crisis line {pair('self_harm_with_crisis_line')}, "
             f"non-English urgent {pair('non_english_urgent')}, refusals {pair('refusals')}, general sent to "
-            f"urgent {first['general_sent_to_urgent'][0]} / {first['general_sent_to_urgent'][1]}.",
+            f"urgent {first['general_sent_to_urgent'][0]} / {first['general_sent_to_urgent'][1]}"
+            + (f", general refused {first['general_refused'][0]} / {first['general_refused'][1]}." if "general_refused" in first else "."),
         ]
     if first_runs:
         lines += ["", "New writers still bring phrasings the rules miss; the test rows are the figures to quote."]

@@ -46,9 +46,16 @@ TRIAGE_SETS = (
     ("triage-dev-15.jsonl", "dev, writer AH: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-dev-16.jsonl", "dev, writer AI: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-test-13.jsonl", "test 13, writer AJ: self-harm and its look-alikes (looked at only to report)"),
+    ("triage-dev-17.jsonl", "dev, writer AK: refusals and their look-alikes (tuned on after its first run)"),
+    ("triage-test-14.jsonl", "test 14, writer AL: refusals and their look-alikes (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
+#: The dev sets whose messages are the examples of the multilingual meaning checks
+#: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
+#: lexicons only so far: adding its 120 messages as examples changes every set's crisis
+#: margins and needs every set measured again.
+EXAMPLE_SETS = tuple(name for name in DEV_SETS if name != "triage-dev-17.jsonl")
 #: New sets run once before anything was tuned on them: how the rules held for new writers.
 FIRST_CONTACT = (
     {
@@ -290,5 +297,26 @@ FIRST_CONTACT = (
         "non_english_urgent": [10, 12],
         "refusals": [0, 0],
         "general_sent_to_urgent": [14, 50],
+    },
+    {
+        # 2026-12-05 (twenty-first session), main 2196a9b: two new writers of refusals and
+        # their look-alikes (brief: benchmarks/triage-writer-brief-AK-AL.md); AK read after
+        # this run and tuned on, AL never read
+        "set": "triage-dev-17.jsonl",
+        "urgent_recall": [0, 0],
+        "self_harm_with_crisis_line": [0, 0],
+        "non_english_urgent": [0, 0],
+        "refusals": [50, 66],
+        "general_sent_to_urgent": [3, 54],
+        "general_refused": [7, 54],
+    },
+    {
+        "set": "triage-test-14.jsonl",
+        "urgent_recall": [0, 0],
+        "self_harm_with_crisis_line": [0, 0],
+        "non_english_urgent": [0, 0],
+        "refusals": [45, 66],
+        "general_sent_to_urgent": [3, 54],
+        "general_refused": [8, 54],
     },
 )

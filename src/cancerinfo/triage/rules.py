@@ -252,6 +252,10 @@ class Triage(_Signals, _Replies):
             if passed and (strong or refusal is None):
                 found.add("crisis", meaning[0], reported=True)
                 return self._urgent("crisis", language, found, evidence)
+        no_one = self.safety.about_no_one.find(sentences)
+        if no_one is not None:  # "not asking about mine": a general question, never refused
+            evidence.append(Evidence("cue", ABOUT_NO_ONE, words=no_one, note="no refusal"))
+            return None
         if refusal is not None:
             evidence.append(Evidence("refusal", refusal.kind, words=hit or "", note="refusal"))
             return self._refused(refusal, language, found, evidence, informational, spanish_cue=spanish_cue)
@@ -268,7 +272,8 @@ class Triage(_Signals, _Replies):
     ) -> TriageResult:
         """A message in another language: refused when it asks for the personal part of care,
         urgent when it reads like the urgent examples of another level, else abstained."""
-        asked = self._other_language_refusal(language, readings)
+        no_one = _about_no_one(evidence)
+        asked = None if no_one else self._other_language_refusal(language, readings)
         if asked is not None:
             kind, words = asked
             evidence.append(Evidence("refusal", kind, words=words, note="refusal"))
@@ -276,7 +281,7 @@ class Triage(_Signals, _Replies):
         level = self._level_by_meaning(message, evidence)
         if level is not None:
             return self._urgent(level, language, found, evidence)
-        refusal = self._refusal_by_meaning(message, evidence)
+        refusal = None if no_one else self._refusal_by_meaning(message, evidence)
         if refusal is not None:
             if language in self.rules.languages.full:  # Spanish: the refusal in Spanish
                 return self._refused(refusal, language, found, evidence, informational)
@@ -359,6 +364,8 @@ class Triage(_Signals, _Replies):
         rule = self.rules.refusal_examples
         if self.examples is None or rule is None or result.status is not None or result.language not in rule.languages:
             return result
+        if _about_no_one(list(result.evidence)):
+            return result
         vote = self.examples.vote(vector, k=rule.k)  # type: ignore[arg-type]
         passed = (
             vote.reason is not None and vote.votes >= rule.votes and vote.score >= rule.threshold
@@ -398,3 +405,13 @@ def _guess(identified: Identified) -> str | None:
 def _same_sentences(own: Reading | None, other: Reading) -> bool:
     """Do two lexicons' readings of a message cut it into the same sentences?"""
     return own is not None and bool(own.words) and bool(other.words) and own.words[-1].sentence == other.words[-1].sentence
+
+
+#: The evidence name of a message that says it asks about no one in particular (``about_no_one``
+#: of the safety policy): never refused.
+ABOUT_NO_ONE = "about_no_one"
+
+
+def _about_no_one(evidence: Sequence[Evidence]) -> bool:
+    """Did the message say it asks about no one in particular?"""
+    return any(e.kind == "cue" and e.name == ABOUT_NO_ONE for e in evidence)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -179,6 +179,7 @@ class SafetyFile(_Strict):
     warning_sign_questions: CueList
     out_of_scope: CueList
     about_people: CueList
+    about_no_one: CueList = CueList(())
     refusals: dict[str, RefusalFile]
     health_cues: CueList
     titles: dict[str, str]
@@ -187,7 +188,9 @@ class SafetyFile(_Strict):
     templates_es: dict[str, str]
     questions_for_doctor_es: dict[str, tuple[str, ...]]
 
-    _compile = field_validator("warning_sign_questions", "out_of_scope", "about_people", "health_cues", mode="before")(
+    _compile = field_validator(
+        "warning_sign_questions", "out_of_scope", "about_people", "about_no_one", "health_cues", mode="before"
+    )(
         lambda cls, v: _cue_list(v)
     )
 
@@ -303,6 +306,9 @@ class SafetyPolicy:
     titles_es: Mapping[str, str]
     templates: Mapping[str, str]
     templates_es: Mapping[str, str]
+    #: words that say a question asks about no one in particular ("not asking about mine"):
+    #: no refusal, whatever else it says (never a reason to leave out an urgent reply)
+    about_no_one: CueList = field(default_factory=lambda: CueList(()))
     source: str = "safety.yaml"
 
     @classmethod
@@ -327,6 +333,7 @@ class SafetyPolicy:
             warning_sign_questions=data.warning_sign_questions,
             out_of_scope=data.out_of_scope,
             about_people=data.about_people,
+            about_no_one=data.about_no_one,
             refusals=refusals,
             health_cues=data.health_cues,
             titles=MappingProxyType(dict(data.titles)),
