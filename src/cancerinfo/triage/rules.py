@@ -364,7 +364,7 @@ class Triage(_Signals, _Replies):
         rule = self.rules.refusal_examples
         if self.examples is None or rule is None or result.status is not None or result.language not in rule.languages:
             return result
-        if _about_no_one(list(result.evidence)):
+        if _about_no_one(result.evidence):  # "not asking about mine": never refused
             return result
         vote = self.examples.vote(vector, k=rule.k)  # type: ignore[arg-type]
         passed = (

@@ -190,9 +190,7 @@ class SafetyFile(_Strict):
 
     _compile = field_validator(
         "warning_sign_questions", "out_of_scope", "about_people", "about_no_one", "health_cues", mode="before"
-    )(
-        lambda cls, v: _cue_list(v)
-    )
+    )(lambda cls, v: _cue_list(v))
 
     @field_validator("version")
     @classmethod
