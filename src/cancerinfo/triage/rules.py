@@ -239,7 +239,8 @@ class Triage(_Signals, _Replies):
         evidence: list[Evidence],
         informational: str | None,
     ) -> TriageResult | None:
-        """Out of scope, a crisis by meaning, or a refusal of the personal part of care, if any."""
+        """Out of scope, a crisis by meaning, or a refusal of the personal part of care, if any
+        (none for a message that says it asks about no one, ``about_no_one``)."""
         hit = self.safety.out_of_scope.find(sentences)
         if hit is not None:
             evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 import string
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any
@@ -306,7 +306,7 @@ class SafetyPolicy:
     templates_es: Mapping[str, str]
     #: words that say a question asks about no one in particular ("not asking about mine"):
     #: no refusal, whatever else it says (never a reason to leave out an urgent reply)
-    about_no_one: CueList = field(default_factory=lambda: CueList(()))
+    about_no_one: CueList
     source: str = "safety.yaml"
 
     @classmethod
