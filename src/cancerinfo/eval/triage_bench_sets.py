@@ -53,8 +53,8 @@ TRIAGE_SETS = (
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
 #: The dev sets whose messages are the examples of the multilingual meaning checks
 #: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
-#: lexicons only so far: adding its 120 messages as examples changes every set's crisis
-#: margins and needs every set measured again.
+#: lexicons only: adding its 120 messages (or its 66 refusals) as examples was measured on
+#: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits).
 EXAMPLE_SETS = tuple(name for name in DEV_SETS if name != "triage-dev-17.jsonl")
 #: New sets run once before anything was tuned on them: how the rules held for new writers.
 FIRST_CONTACT = (
