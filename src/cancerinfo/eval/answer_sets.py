@@ -9,8 +9,14 @@ follow-up in a session). Figures, over the answerable questions unless said:
   those kept for "more"); **in the short answer**: among the citations of the first KB section;
 - **key fact present**: a key fact in the answer's text (after folding quotes, spaces and
   case), or 80 % of its words in order inside one quoted sentence;
-- **on topic**: every cited page is a relevant page, a page on no particular cancer, or a
-  page sharing a cancer type with a relevant page (``cancerTypes`` of the front matter);
+- **on the asked cancer**: every cited page is a relevant page, a page whose title names no
+  cancer, or one whose title names a cancer the question or a relevant page's title names
+  (:mod:`cancerinfo.eval.page_subjects`; checked against a blind reader's labels in
+  ``benchmarks/grades/cancer-labels/``);
+- **cancer types agree** (the figure called "on topic" before): the same with the front
+  matter's ``cancerTypes`` instead of titles, where a page with no value or a relevant page
+  with none always passes; kept for comparison, it measures the KB's noisy tags as much as
+  the answer;
 - **words** (median) of the sections a reader sees (the disclaimer not counted), and the
   **reading grade** (Flesch-Kincaid, syllables by vowel groups) of the quoted text;
 - **leftovers**: answers quoting page furniture (figure or table captions, "Adapted from",
@@ -30,6 +36,9 @@ from pathlib import Path
 from typing import Any
 
 from cancerinfo.eval.answers import ask_turns
+from cancerinfo.eval.page_subjects import CancerNames, on_asked_cancer
+from cancerinfo.kb.lint_policy import load_lint_policy
+from cancerinfo.policies import policy_path
 
 _SPACES = re.compile(r"\s+")
 _CITE = re.compile(r"\s*\[\d{1,3}\]")
@@ -177,8 +186,17 @@ def _cancer_types(assistant: Any) -> dict[str, frozenset[str]]:
     return {doc.url: doc.cancer_types for doc in assistant.searcher.index.documents}
 
 
+def cancer_names(assistant: Any) -> CancerNames:
+    """The cancer names of the assistant's KB: its ``cancerTypes`` values and the synonyms
+    of ``policies/lint.yaml``."""
+    rules = load_lint_policy(policy_path("lint.yaml")).cancer_types
+    values = {value for doc in assistant.searcher.index.documents for value in doc.cancer_types}
+    return CancerNames(values, rules.synonyms, ignore=rules.always_fit)
+
+
 def on_topic(cited: list[str], relevant: list[str], types: dict[str, frozenset[str]]) -> bool:
-    """Every cited page is relevant, general, or shares a cancer type with a relevant page."""
+    """Every cited page is relevant, general, or shares a cancer type with a relevant page
+    (front matter: the "cancer types agree" figure)."""
     wanted = set().union(*(types.get(url, frozenset()) for url in relevant)) if relevant else set()
     for url in cited:
         if url in relevant:
@@ -208,6 +226,8 @@ def run_answer_set(assistant: Any, path: Path) -> dict[str, Any]:
     for the composer and the baseline side by side, and one row per question."""
     rows = read_answer_set(path)
     types = _cancer_types(assistant)
+    titles = {doc.url: doc.title for doc in assistant.searcher.index.documents}
+    names = cancer_names(assistant)
     per_question = []
     for row in rows:
         turns = ([row["previous"]] if row.get("previous") else []) + [row["question"]]
@@ -230,6 +250,7 @@ def run_answer_set(assistant: Any, path: Path) -> dict[str, Any]:
             "best_page_cited": bool(set(cited) & set(relevant)),
             "best_page_in_short_answer": bool(set(first_urls) & set(relevant)),
             "key_fact": any(fact_present(f, response["text"], quotes) for f in row.get("key_facts") or []),
+            "on_asked_cancer": on_asked_cancer(cited, relevant, " ".join(turns), titles, names),
             "on_topic": on_topic(cited, relevant, types),
             "words": visible_words(response),
             "grade": reading_grade([s["text"] for s in kb_sections]),
@@ -257,6 +278,7 @@ def run_answer_set(assistant: Any, path: Path) -> dict[str, Any]:
         "best_page_cited": share(answerable, "best_page_cited"),
         "best_page_in_short_answer": share(answerable, "best_page_in_short_answer"),
         "key_fact_present": share(answerable, "key_fact"),
+        "on_asked_cancer": share([r for r in answerable if r["status"] != "abstained"], "on_asked_cancer"),
         "on_topic": share([r for r in answerable if r["status"] != "abstained"], "on_topic"),
         "median_words": statistics.median([r["words"] for r in answered]) if answered else None,
         "median_reading_grade": statistics.median(grades) if grades else None,
