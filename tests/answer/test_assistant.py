@@ -439,6 +439,17 @@ def test_a_follow_up_naming_only_another_case_asks_the_last_question_again(assis
     assert own["explain"]["resolved"].endswith("(laryngeal cancer)"), own["explain"]["resolved"]
 
 
+def test_a_case_told_after_the_question_mark_still_asks_the_last_question_again(assistant: Assistant) -> None:
+    session = "case-told"
+    assistant.ask("How is laryngeal cancer treated?", session_id=session)
+    told = assistant.ask("and stage 4? my dad is stage 4", session_id=session).as_dict(with_explain=True)
+    assert told["explain"]["resolved"] == "and stage 4? my dad is stage 4 (How is laryngeal cancer treated?)"
+    # a second sentence that asks carries only the topic
+    assistant.ask("How is laryngeal cancer treated?", session_id=session)
+    asks = assistant.ask("and stage 4? how long does it take", session_id=session).as_dict(with_explain=True)
+    assert asks["explain"]["resolved"].endswith("(laryngeal cancer)"), asks["explain"]["resolved"]
+
+
 def test_a_turn_naming_no_topic_is_continued_by_its_own_question(assistant: Assistant) -> None:
     session = "no-topic"
     first = assistant.ask("how do i tell my 6 year old that i have cancer", session_id=session).as_dict(with_explain=True)

@@ -57,3 +57,9 @@ def test_the_childrens_page_keeps_its_place_for_a_child_and_goes_last_for_an_adu
     old = order(assistant, "my 70 yo dad has leukemia, how is it treated")
     assert young == ["child-leukemia", "adult-leukemia"]
     assert old == ["adult-leukemia", "child-leukemia"]
+
+
+def test_a_question_saying_kids_puts_the_childrens_page_first_and_the_adults_page_after(assistant: Assistant) -> None:
+    # "kids" is not a word of "Childhood Leukemia Treatment": saying one child word asks for them all
+    assert order(assistant, "how is leukemia treated in kids") == ["child-leukemia", "adult-leukemia"]
+    assert order(assistant, "how is leukemia treated in teenagers") == ["child-leukemia", "adult-leukemia"]

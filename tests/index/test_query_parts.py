@@ -74,6 +74,21 @@ def test_the_subject_of_an_and_cancer_title_is_a_topic_unless_most_pages_use_the
     assert find_topic("what is delirium", build_topic_index(titles, generic_words=GENERIC)) == (None, set())
 
 
+def test_each_part_of_a_subject_that_joins_two_is_a_topic_when_few_pages_use_it() -> None:
+    titles = [(0, "Infection and Neutropenia and Cancer Treatment - Side Effects - NCI"),
+              (1, "Mouth and Throat Problems and Cancer Treatment - Side Effects - NCI"),
+              (2, "Memory or Concentration Problems and Cancer Treatment - NCI"),
+              (3, "Hair Loss (Alopecia) and Cancer Treatment - NCI"), (4, "Pain and Cancer - NCI")]
+    pages = {"infection": 5, "neutropenia": 1}  # of 5 pages: "infection" is a word of too many
+    index = build_topic_index(titles, generic_words=GENERIC, page_count=lambda word: pages.get(word, 0))
+    assert find_topic("also what is neutropenia, the nurse brought it up", index) == ("neutropenia", {0})
+    assert find_topic("he has an infection", index) == (None, set())
+    assert find_topic("her throat problems after radiation", index)[1] == {1}
+    assert find_topic("memory problems after chemo", index)[1] == {2}
+    # two words joined by no "and" / "or" are one subject: "loss" is no topic of its own
+    assert find_topic("weight loss", index) == (None, set())
+
+
 def test_the_longest_topic_in_a_question_wins() -> None:
     index = build_topic_index(
         [(0, "Acute Myeloid Leukemia Treatment - NCI"), (1, "Adult Acute Myeloid Leukemia Treatment - NCI"),

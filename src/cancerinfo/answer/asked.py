@@ -11,6 +11,7 @@ from typing import Any
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Citation
 from cancerinfo.answer.evidence import LIVING_WITH_PARTS
+from cancerinfo.answer.evidence_words import CHILD_WORDS, young_asked
 from cancerinfo.answer.plan import GENERAL, AnswerPolicy
 from cancerinfo.answer.sessions import Turn
 from cancerinfo.index.candidates import STRONG_ENTITY_KINDS
@@ -41,6 +42,10 @@ _ASKS = re.compile(
     re.IGNORECASE,
 )
 _CARRIED_QUESTION_MAX_WORDS = 10
+#: A sentence after the case's question mark asks its own question when it opens with an
+#: asking word or ends with "?" ("what about boys? does my son need it too"), not when it
+#: only tells the case ("and stage 4? my grandpa is stage 4").
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 #: ... or points back: at what was asked ("is it ...") or at the person it was about ("what
 #: happens if he has to skip one?")
 _ANAPHOR = re.compile(
@@ -87,7 +92,10 @@ class _Asking:
             if _names_only_a_case(question) and len(query_words(previous.resolved)) <= _CARRIED_QUESTION_MAX_WORDS:
                 # it asks nothing of its own ("and if it's already in his liver?", "what
                 # about in children?"): the last question, for this case
-                return Asked(question, f"{question} ({previous.resolved})", topic, carried_question=True)
+                carried = previous.resolved
+                if _asks_for_children(question):
+                    carried = " ".join(_ADULTS.sub(" ", carried).split())  # "and for kids?" switches
+                return Asked(question, f"{question} ({carried})", topic, carried_question=True)
             return Asked(question, f"{question} ({topic})", topic)
         return Asked(question, question, None)
 
@@ -133,9 +141,27 @@ class _Asking:
 
 def _names_only_a_case(question: str) -> bool:
     """Opens like a follow-up, then names only a case ("and if ...", "what about in ...")
-    without asking anything of its own after it."""
+    without asking anything of its own after it (a later sentence that only tells the case,
+    "and stage 4? my grandpa is stage 4", asks nothing)."""
     case = _ONLY_A_CASE.search(question)
-    return case is not None and not _ASKS.search(question, case.end())
+    if case is None:
+        return False
+    first, mark, rest = question[case.end() :].partition("?")
+    if _ASKS.search(first):
+        return False
+    later = [s.strip() for s in _SENTENCE_END.split(rest) if s.strip()] if mark else []
+    return not any(_ASKS.match(s) or s.endswith("?") for s in later)
+
+
+#: The words of a question about adults that a follow-up asking for children drops from it
+#: ("how do they treat hodgkin lymphoma in adults" + "and for kids?").
+_ADULTS = re.compile(r"\b(?:(?:in|for|of)\s+)?adults?\b", re.IGNORECASE)
+_CHILDREN = frozenset({*CHILD_WORDS, "kid", "child", "teen", "teenager", "teenagers", "baby", "babies", "infants"})
+
+
+def _asks_for_children(question: str) -> bool:
+    """Does the question ask about children ("and for kids?", "my son is 12")?"""
+    return bool(young_asked(question)) or any(word in _CHILDREN for word in re.findall(r"[a-z]+", question.lower()))
 
 
 def _reads_as_follow_up(question: str) -> bool:

@@ -19,8 +19,11 @@ import re
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.evidence_words import (
+    ADULT_WORDS,
+    CHILD_WORDS,
     LEADING_WORDS,
     NEGATED,
+    audience_asked,
     cue_pattern,
     found_in,
     heading_cues,
@@ -28,7 +31,6 @@ from cancerinfo.answer.evidence_words import (
     site_words,
     sites_in,
     treatment_kinds,
-    young_asked,
 )
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy, asked_part
@@ -297,8 +299,10 @@ class EvidenceFinder:
         (children, research news) and, for a question on living with cancer, pages on a kind
         of treatment its asked part does not name."""
         # the audience words asked: said, or implied by an age under 18 ("our 7yo")
-        asked = set(title_words(query)) | young_asked(query)
+        asked = audience_asked(title_words(query), query)
         narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
+        if asked & CHILD_WORDS:  # "and for kids?": the pages for adults go after
+            narrowed |= {d for d in ranked if self.title_words[d] & ADULT_WORDS}
         if parts and parts[0] in LIVING_WITH_PARTS:
             # "since her surgery ... how can i sneak protein in": a page on a kind of treatment the
             # asked part does not name is background, after the pages on living with it

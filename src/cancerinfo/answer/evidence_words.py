@@ -77,7 +77,11 @@ _AGE = re.compile(r"\b(\d{1,2})\s*-?\s*(?:yo\b|y/o\b|(?:yrs?|years?)\s*-?\s*old\
 #: Below this age the person asked about is a child: pages for children are not narrower
 #: than the question ("our 7yo has leukemia" -> the pages for parents of a child with cancer).
 CHILD_BELOW_AGE = 18
-CHILD_WORDS = frozenset({"child", "children", "childhood", "kids", "adolescents", "teens"})
+CHILD_WORDS = frozenset({"child", "children", "childhood", "kids", "adolescents", "teen", "teens", "teenager", "teenagers"})
+#: Title words of pages for adults: put after the others when a question asks about children
+#: ("and for kids?" after a question on a cancer's treatment: "Childhood Hodgkin Lymphoma
+#: Treatment" before "Adult Hodgkin Lymphoma Treatment").
+ADULT_WORDS = frozenset({"adult", "adults"})
 
 
 def young_asked(question: str) -> frozenset[str]:
@@ -86,6 +90,15 @@ def young_asked(question: str) -> frozenset[str]:
     if any(int(m.group(1)) < CHILD_BELOW_AGE for m in _AGE.finditer(question)):
         return CHILD_WORDS
     return frozenset()
+
+
+def audience_asked(words: Iterable[str], question: str) -> set[str]:
+    """The audience words a question asks: its own ``words``, those of an age under 18, and
+    every child word when it says one ("and for kids?" asks for the "Childhood ..." pages)."""
+    asked = set(words) | young_asked(question)
+    if asked & CHILD_WORDS:
+        asked |= CHILD_WORDS
+    return asked
 
 
 def sites_in(text: str, sites: frozenset[str]) -> set[str]:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from cancerinfo.answer.citations import Unit, quote_in_page
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import Evidence, EvidenceFinder
-from cancerinfo.answer.evidence_words import SECTION_SEPARATOR, young_asked
+from cancerinfo.answer.evidence_words import SECTION_SEPARATOR, audience_asked
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.answer.quoting import (
@@ -140,7 +140,7 @@ class _ShortAnswers:
         """Every window of ``sections`` (with their hit's rank), scored by words held and the
         rank, best first; for a question asking what to do (``advising``), a window that gives
         advice (its section does, or one of its sentences opens with advice) gets ``advice.prior`` more."""
-        asked = set(_QWORD.findall(question.lower())) | young_asked(question)
+        asked = audience_asked(_QWORD.findall(question.lower()), question)
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
         scored: list[tuple[float, float, ChunkRow, list[int]]] = []
         for rank, chunk in sections:

@@ -60,15 +60,35 @@ _AND_CANCER = re.compile(r"^(.+?),?\s+and\s+cancer\b", re.IGNORECASE)
 
 def subject_topics(title: str) -> set[str]:
     """The subject of an "X and Cancer ..." title and its variant without parenthesised
-    words: "delirium"; "edema swelling" and "edema"; "nausea and vomiting"."""
+    words: "delirium"; "edema swelling" and "edema"; "nausea and vomiting"; and each part of a
+    subject that joins two ("infection", "neutropenia"; "mouth problems", "throat problems"
+    of "mouth and throat problems"; "memory problems" of "memory or concentration
+    problems"). A one-word part is kept only when few pages use it (see
+    :func:`build_topic_index`): "nausea" names no page, "neutropenia" does."""
     topics = set()
     for variant in _variants(title):
         found = _AND_CANCER.match(variant.strip())
-        tokens = words(found.group(1)) if found else []
-        topic = " ".join(tokens)
-        if len(topic) >= MIN_TOPIC_CHARS and len(tokens) <= MAX_TOPIC_WORDS:
-            topics.add(topic)
+        if found is None:
+            continue
+        tokens = words(found.group(1))
+        for candidate in (tokens, *_parts(tokens)):
+            topic = " ".join(candidate)
+            if len(topic) >= MIN_TOPIC_CHARS and len(candidate) <= MAX_TOPIC_WORDS:
+                topics.add(topic)
     return topics
+
+
+_JOINS = frozenset({"and", "or"})
+
+
+def _parts(tokens: list[str]) -> list[list[str]]:
+    """The two parts of "a and b" or "a and b c" (the last word shared: "mouth and throat
+    problems" -> "mouth problems", "throat problems"); none for any other shape."""
+    if len(tokens) == 3 and tokens[1] in _JOINS:
+        return [[tokens[0]], [tokens[2]]]
+    if len(tokens) == 4 and tokens[1] in _JOINS:
+        return [[tokens[0], tokens[3]], [tokens[2], tokens[3]]]
+    return []
 
 
 #: A one-word topic that is a word of more than this share of all titles ("cancer") names
