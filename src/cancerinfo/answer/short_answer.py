@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from cancerinfo.answer.citations import Unit, quote_in_page
 from cancerinfo.answer.contract import Citation, Section
-from cancerinfo.answer.evidence import Evidence, EvidenceFinder
+from cancerinfo.answer.evidence import LIVING_WITH_PARTS, Evidence, EvidenceFinder
 from cancerinfo.answer.evidence_words import SECTION_SEPARATOR, audience_asked
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
@@ -142,6 +142,9 @@ class _ShortAnswers:
         advice (its section does, or one of its sentences opens with advice) gets ``advice.prior`` more."""
         asked = audience_asked(_QWORD.findall(question.lower()), question)
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
+        # a question on living with cancer that names a cancer ("29F just diagnosed w hodgkin
+        # lymphoma ... will it make me infertile"): that cancer's pages are context
+        context_pages = part in LIVING_WITH_PARTS and bool(self.finder.sites_named(question))
         scored: list[tuple[float, float, ChunkRow, list[int]]] = []
         for rank, chunk in sections:
             if self._skipped_section(chunk.section):
@@ -156,6 +159,8 @@ class _ShortAnswers:
             narrowing = set(self.finder.title_words[chunk.document]) & self.policy.audience_qualifiers
             if narrowing - asked:
                 prior -= 0.3
+            if context_pages and self._context_page(chunk.document, part):
+                prior -= SHORT_CONTEXT_PAGE_PENALTY
             prepared = self._prepared[chunk]
             usable = [
                 i for i in prepared.quotable
@@ -247,6 +252,14 @@ class _ShortAnswers:
             ),
             key=lambda item: -item[0],
         )
+
+    def _context_page(self, document: int, part: str) -> bool:
+        """A page on a cancer whose title does not name the asked part ("Hodgkin Lymphoma
+        Treatment" for "... hodgkin lymphoma ... will chemo make me infertile"): for a question
+        on living with cancer that names a cancer, the cancer is context and the KB's page on
+        the part answers it."""
+        finder = self.finder
+        return bool(finder.title_words[document] & finder.site_words) and not finder.title_fits(part, document)
 
     def _advice_bonus(self, chunk: ChunkRow, window: list[int]) -> float:
         """What a window gains for a question asking what to do: ``advice.section_weight``
@@ -384,6 +397,9 @@ SHORT_RANK_PRIOR = 0.2
 SHORT_PAGE_PRIOR = 0.1
 SHORT_LEXICAL_WEIGHT = 0.5
 SHORT_SECTION_WEIGHT = 0.8
+#: ... and what a window of a page on one cancer loses for a question on living with cancer
+#: when the page's title does not name the asked part (:meth:`_ShortAnswers._context_page`)
+SHORT_CONTEXT_PAGE_PENALTY = 0.3
 #: A window longer than this (words) is cut back (a short answer reads in seconds).
 SHORT_MAX_WORDS = 70
 
