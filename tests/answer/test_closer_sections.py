@@ -37,7 +37,7 @@ def test_nothing_is_added_without_section_closeness_or_when_every_section_is_rea
 
 
 def test_at_most_the_closest_few_sections_are_added_in_their_words_order() -> None:
-    from cancerinfo.answer.short_answer import SHORT_CLOSER_SECTIONS
+    from cancerinfo.answer.short_weights import SHORT_CLOSER_SECTIONS
 
     closeness = {"read": 0.5, "a": 0.6, "b": 0.9, "c": 0.8, "d": 0.7}
     read = [item(0.9, "read", [0])]

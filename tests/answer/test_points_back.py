@@ -73,7 +73,7 @@ def test_the_encoder_compares_several_sections_not_only_the_windows_of_one_parag
     from cancerinfo.answer.composer import Composer
     from cancerinfo.answer.evidence import ChunkRow
     from cancerinfo.answer.quoting import _Prepared
-    from cancerinfo.answer.short_answer import SHORT_CANDIDATES
+    from cancerinfo.answer.short_weights import SHORT_CANDIDATES
 
     wordy = ChunkRow(1, "c-wordy", 0, 0, "Chemotherapy and fertility", "")
     fitting = ChunkRow(2, "c-fitting", 0, 1, "Fertility preservation", "")

@@ -15,16 +15,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.evidence_words import (
-    ADULT_WORDS,
-    CHILD_WORDS,
     LEADING_WORDS,
     NEGATED,
+    RESEARCH_URL,
     audience_asked,
     cue_pattern,
+    for_other_audience,
     found_in,
     heading_cues,
     heading_fit,
@@ -48,9 +47,6 @@ STRONG_KIND_NAMES = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
 FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
 LEADING_PAGES = 3
-#: The address of a research news page ("https://www.cancer.gov/types/breast/research/...",
-#: ".../news-events/cancer-currents-blog/...").
-_RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
 #: The first part of an answer plan for a question on living with cancer (a side effect,
 #: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
 #: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
@@ -106,7 +102,7 @@ class EvidenceFinder:
         # Targeted Drugs Effective for Metastatic Breast Cancer"): read as titled "research",
         # a page for another audience than a patient's question (``audience_qualifiers``)
         self.title_words = [
-            frozenset(title_words(t)) | ({"research"} if _RESEARCH_URL.search(d.url) else frozenset())
+            frozenset(title_words(t)) | ({"research"} if RESEARCH_URL.search(d.url) else frozenset())
             for t, d in zip(self.titles, self.documents, strict=True)
         ]
         # the pages of drugs, brands and regimens (the KB vocabulary's): a page on another
@@ -300,9 +296,7 @@ class EvidenceFinder:
         of treatment its asked part does not name."""
         # the audience words asked: said, or implied by an age under 18 ("our 7yo")
         asked = audience_asked(title_words(query), query)
-        narrowed = {d for d in ranked if (self.title_words[d] & self.policy.audience_qualifiers) - asked}
-        if asked & CHILD_WORDS:  # "and for kids?": the pages for adults go after
-            narrowed |= {d for d in ranked if self.title_words[d] & ADULT_WORDS}
+        narrowed = {d for d in ranked if for_other_audience(self.title_words[d], asked, self.policy.audience_qualifiers)}
         if parts and parts[0] in LIVING_WITH_PARTS:
             # "since her surgery ... how can i sneak protein in": a page on a kind of treatment the
             # asked part does not name is background, after the pages on living with it

@@ -101,6 +101,18 @@ def audience_asked(words: Iterable[str], question: str) -> set[str]:
     return asked
 
 
+def for_other_audience(title: frozenset[str], asked: set[str], qualifiers: frozenset[str]) -> bool:
+    """A page titled for another audience than ``asked`` (:func:`audience_asked`): a title
+    word of ``qualifiers`` not asked ("Childhood ...", "... Research"), or "Adult ..." when
+    children are asked ("and for kids?")."""
+    return bool((title & qualifiers) - asked) or bool(asked & CHILD_WORDS and title & ADULT_WORDS)
+
+
+#: The address of a research news page ("https://www.cancer.gov/types/breast/research/...",
+#: ".../news-events/cancer-currents-blog/..."): read as titled "research".
+RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
+
+
 def sites_in(text: str, sites: frozenset[str]) -> set[str]:
     """The ``sites`` (cancer site words of the KB's titles) that ``text`` names as a cancer
     ("stage 3 colon cancer", "cancer of the stomach", "lymphoma", "breast, ovarian or

@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from cancerinfo.answer import short_weights as weights
 from cancerinfo.answer.citations import Unit, quote_in_page
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import LIVING_WITH_PARTS, Evidence, EvidenceFinder
@@ -98,7 +99,7 @@ class _ShortAnswers:
         them that give advice, ranked after the hits: "Tips for managing nausea and vomiting"
         when the search found the page by the section explaining nausea."""
         found: list[tuple[int, ChunkRow]] = []
-        for rank, hit in enumerate(hits[:SHORT_HITS]):
+        for rank, hit in enumerate(hits[:weights.SHORT_HITS]):
             chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
             if chunk is not None:
                 found.append((rank, chunk))
@@ -116,14 +117,14 @@ class _ShortAnswers:
     def _nearest_sections(
         self, page_rank: dict[int, int], section_scores: Callable[[list[str]], list[float]]
     ) -> list[tuple[int, ChunkRow]]:
-        """The sections of the first ``SHORT_FALLBACK_PAGES`` evidence pages nearest to the
-        question (the search's section vectors), at most ``SHORT_HITS``, each ranked by its place."""
-        pages = sorted(page_rank, key=page_rank.__getitem__)[:SHORT_FALLBACK_PAGES]
+        """The sections of the first ``weights.SHORT_FALLBACK_PAGES`` evidence pages nearest to the
+        question (the search's section vectors), at most ``weights.SHORT_HITS``, each ranked by its place."""
+        pages = sorted(page_rank, key=page_rank.__getitem__)[:weights.SHORT_FALLBACK_PAGES]
         chunks = [c for c in self.finder.chunks(pages) if not self._skipped_section(c.section)]
         if not chunks:
             return []
         scores = section_scores([c.chunk_id for c in chunks])
-        order = sorted(range(len(chunks)), key=lambda i: -scores[i])[:SHORT_HITS]
+        order = sorted(range(len(chunks)), key=lambda i: -scores[i])[:weights.SHORT_HITS]
         return [(rank, chunks[i]) for rank, i in enumerate(order)]
 
     def _short_windows(
@@ -152,7 +153,7 @@ class _ShortAnswers:
             # the search's order and the evidence's (patient, general, then narrower pages),
             # a heading that fits what was asked, advice when what to do is asked, a page for
             # other people (children) or a research news page only when asked
-            prior = SHORT_RANK_PRIOR / (rank + 1) + SHORT_PAGE_PRIOR / (page_rank.get(chunk.document, 8) + 1)
+            prior = weights.SHORT_RANK_PRIOR / (rank + 1) + weights.SHORT_PAGE_PRIOR / (page_rank.get(chunk.document, 8) + 1)
             if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
                 prior += 0.15
             advice_section = advising and self.finder.gives_advice(chunk)
@@ -160,7 +161,7 @@ class _ShortAnswers:
             if narrowing - asked:
                 prior -= 0.3
             if context_pages and self._context_page(chunk.document, part):
-                prior -= SHORT_CONTEXT_PAGE_PENALTY
+                prior -= weights.SHORT_CONTEXT_PAGE_PENALTY
             prepared = self._prepared[chunk]
             usable = [
                 i for i in prepared.quotable
@@ -171,7 +172,7 @@ class _ShortAnswers:
                 words = frozenset(stem(w) for w in _QWORD.findall(text.lower()))
                 coverage = len(wanted & words) / len(wanted) if wanted else 0.0
                 length = len(text.split())
-                penalty = 0.15 if length > SHORT_MAX_WORDS else 0.0
+                penalty = 0.15 if length > weights.SHORT_MAX_WORDS else 0.0
                 advice = (
                     self.policy.advice.prior
                     if advice_section or (advising and self._opens_with_advice(prepared, window))
@@ -199,20 +200,20 @@ class _ShortAnswers:
 
         # the encoder reads only the windows that can still win on closeness: the best few, and
         # the others of the first ones within reach of the best by words and rank
-        # at most SHORT_PER_SECTION windows a page section, so that sections compete on
+        # at most weights.SHORT_PER_SECTION windows a page section, so that sections compete on
         # closeness, not only the windows of the one paragraph that holds the most words asked
         diverse: list[tuple[float, float, ChunkRow, list[int]]] = []
         per_section: dict[str, int] = {}
         for item in scored:
-            if len(diverse) >= SHORT_CANDIDATES:
+            if len(diverse) >= weights.SHORT_CANDIDATES:
                 break
             key = item[2].chunk_id
-            if per_section.get(key, 0) < SHORT_PER_SECTION:
+            if per_section.get(key, 0) < weights.SHORT_PER_SECTION:
                 per_section[key] = per_section.get(key, 0) + 1
                 diverse.append(item)
         best = [
             item for position, item in enumerate(diverse)
-            if position < SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - SHORT_CANDIDATES_REACH
+            if position < weights.SHORT_CANDIDATES_MIN or item[0] >= scored[0][0] - weights.SHORT_CANDIDATES_REACH
         ]
         best += _closer_sections(scored, best, section_scores)
         if advising:  # the best few windows giving advice are read too, however few words asked they hold
@@ -230,7 +231,7 @@ class _ShortAnswers:
         # the whole page section's closeness to the question too (the search's section
         # vectors): a sentence close in words inside a section about something else loses
         sections = (
-            section_scores([c.chunk_id for _, _, c, _ in best]) if section_scores is not None and SHORT_SECTION_WEIGHT
+            section_scores([c.chunk_id for _, _, c, _ in best]) if section_scores is not None and weights.SHORT_SECTION_WEIGHT
             else [0.0] * len(best)
         )
         advice = [self._advice_bonus(chunk, window) if advising else 0.0 for _, _, chunk, window in best]
@@ -245,7 +246,7 @@ class _ShortAnswers:
         return sorted(
             (
                 (
-                    float(sim) + SHORT_LEXICAL_WEIGHT * lexical + SHORT_SECTION_WEIGHT * float(section) + bonus,
+                    float(sim) + weights.SHORT_LEXICAL_WEIGHT * lexical + weights.SHORT_SECTION_WEIGHT * float(section) + bonus,
                     float(sim), lexical, chunk, window,
                 )
                 for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)
@@ -359,7 +360,7 @@ def _closer_sections(
     read: list[tuple[float, float, ChunkRow, list[int]]],
     section_scores: Callable[[list[str]], list[float]] | None,
 ) -> list[tuple[float, float, ChunkRow, list[int]]]:
-    """The best window of the ``SHORT_CLOSER_SECTIONS`` page sections closest to the question
+    """The best window of the ``weights.SHORT_CLOSER_SECTIONS`` page sections closest to the question
     (the search's section vectors), in ``scored`` order, of those no ``read`` window is from
     and at least as close as the closest read one: the section that answers may hold few of a
     long message's words ("can lymphedema start this late": "... many years after treatment")."""
@@ -374,34 +375,9 @@ def _closer_sections(
     floor = max(section_scores([item[2].chunk_id for item in read]))
     closeness = section_scores([item[2].chunk_id for item in unread])
     closer = sorted((i for i, close in enumerate(closeness) if close >= floor), key=lambda i: -closeness[i])
-    return [unread[i] for i in sorted(closer[:SHORT_CLOSER_SECTIONS])]
+    return [unread[i] for i in sorted(closer[:weights.SHORT_CLOSER_SECTIONS])]
 
 
-# -- the short answer ---------------------------------------------------------------------
-#: Candidate windows (1-3 consecutive sentences) embedded per question, best lexical first.
-SHORT_CANDIDATES = 8
-#: ... of which these many always, the others only within this lexical score of the best
-SHORT_CANDIDATES_MIN = 5
-#: The search hits whose sections the short answer is chosen from.
-SHORT_HITS = 8
-#: ... or, when none of them holds a quotable window, the sections of these many evidence pages
-SHORT_FALLBACK_PAGES = 3
-SHORT_CANDIDATES_REACH = 0.3
-#: ... and at most these many of one page section
-SHORT_PER_SECTION = 3
-#: Sections closer to the question read besides, at most (one encoder run each): _closer_sections
-SHORT_CLOSER_SECTIONS = 2
-#: weights of the search's chunk rank, the evidence's page rank and the words-and-rank score
-#: against the encoder's cosine when the short answer is chosen
-SHORT_RANK_PRIOR = 0.2
-SHORT_PAGE_PRIOR = 0.1
-SHORT_LEXICAL_WEIGHT = 0.5
-SHORT_SECTION_WEIGHT = 0.8
-#: ... and what a window of a page on one cancer loses for a question on living with cancer
-#: when the page's title does not name the asked part (:meth:`_ShortAnswers._context_page`)
-SHORT_CONTEXT_PAGE_PENALTY = 0.3
-#: A window longer than this (words) is cut back (a short answer reads in seconds).
-SHORT_MAX_WORDS = 70
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,32 @@ def _triage(triage: dict[str, Any]) -> list[str]:
             f"{general['ok']} / {general['n']} | {refused_cell} | "
             f"{figures['urgent_silent_misses']} |"
         )
+    lines += _first_contact(triage)
+    lines += ["", "Recall per level (any urgent level / the labelled level):", "",
+              "| set | emergency | care_team_now | crisis | poison |", "|---|---|---|---|---|"]
+    for name, figures in triage["sets"].items():
+        cells = [
+            f"{v['recall']['ok']}/{v['recall']['n']} · {v['level_exact']['ok']}/{v['level_exact']['n']}"
+            for v in figures["by_level"].values()
+        ]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    lines += _calibration(triage["calibration"])
+    latency = triage["latency"]
+    lines += [
+        "",
+        f"Cost: the triage alone p50 {latency['triage_p50_ms']} ms, p99 {latency['triage_p99_ms']} ms "
+        f"({latency['questions']} nci-kb questions, warm, one process; it embeds the message, which the "
+        f"search then reuses). Ask p50 {latency['ask_p50_ms']} ms with it, "
+        f"{latency['ask_p50_ms_without_triage']} ms with the triage replaced by a pass-through (four sweeps "
+        "of the questions, alternating without and with, so neither side always meets colder caches).",
+        "",
+    ]
+    return lines
+
+
+def _first_contact(triage: dict[str, Any]) -> list[str]:
+    """The first-contact runs of the triage sets (each run once before anything was tuned on it)."""
+    lines: list[str] = []
     first_runs = triage.get("first_contact") or []
     if isinstance(first_runs, dict):  # reports written before there were two
         first_runs = [first_runs]
@@ -61,16 +87,12 @@ def _triage(triage: dict[str, Any]) -> list[str]:
         ]
     if first_runs:
         lines += ["", "New writers still bring phrasings the rules miss; the test rows are the figures to quote."]
-    lines += ["", "Recall per level (any urgent level / the labelled level):", "",
-              "| set | emergency | care_team_now | crisis | poison |", "|---|---|---|---|---|"]
-    for name, figures in triage["sets"].items():
-        cells = [
-            f"{v['recall']['ok']}/{v['recall']['n']} · {v['level_exact']['ok']}/{v['level_exact']['n']}"
-            for v in figures["by_level"].values()
-        ]
-        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
-    calibration = triage["calibration"]
-    lines += [
+    return lines
+
+
+def _calibration(calibration: dict[str, Any]) -> list[str]:
+    """The self-harm-by-meaning calibration table (dev sets, English messages)."""
+    lines = [
         "",
         "### Self-harm by meaning: calibration (dev sets, English messages)",
         "",
@@ -86,16 +108,6 @@ def _triage(triage: dict[str, Any]) -> list[str]:
             f"| {row['threshold']} | {row['margin']} | {row['crisis'][0]} / {row['crisis'][1]} | "
             f"{row['general_or_refusal'][0]} / {row['general_or_refusal'][1]} | {row['other_urgent'][0]} / {row['other_urgent'][1]} |"
         )
-    latency = triage["latency"]
-    lines += [
-        "",
-        f"Cost: the triage alone p50 {latency['triage_p50_ms']} ms, p99 {latency['triage_p99_ms']} ms "
-        f"({latency['questions']} nci-kb questions, warm, one process; it embeds the message, which the "
-        f"search then reuses). Ask p50 {latency['ask_p50_ms']} ms with it, "
-        f"{latency['ask_p50_ms_without_triage']} ms with the triage replaced by a pass-through (four sweeps "
-        "of the questions, alternating without and with, so neither side always meets colder caches).",
-        "",
-    ]
     return lines
 
 

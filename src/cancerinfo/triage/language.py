@@ -132,3 +132,8 @@ def _script_language(text: str) -> str | None:
         counts["ja"] += counts.pop("zh", 0)
     language, count = max(counts.items(), key=lambda item: item[1])
     return language if count >= latin else None
+
+
+def guessed(identified: Identified) -> str | None:
+    """The language the identifier guessed for a message it was unsure of, if any."""
+    return identified.how.removeprefix("default (guess ").rstrip(")") if identified.how.startswith("default (guess") else None

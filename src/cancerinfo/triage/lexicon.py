@@ -234,3 +234,8 @@ def _sentences_with_marks(text: str) -> list[str]:
             out.append(body.strip() + ("?" if "?" in mark or "？" in mark else ""))
     assert len(out) == len(split_sentences(text))
     return out
+
+
+def same_sentences(own: Reading | None, other: Reading) -> bool:
+    """Do two lexicons' readings of a message cut it into the same sentences?"""
+    return own is not None and bool(own.words) and bool(other.words) and own.words[-1].sentence == other.words[-1].sentence

@@ -5,6 +5,7 @@ urgency level and the concepts found in a message while it is decided."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 URGENT = "urgent"
@@ -88,3 +89,13 @@ class _Found:
     def add(self, level: str, evidence: Evidence, *, reported: bool) -> None:
         (self.reports if reported else self.asked).setdefault(level, []).append(evidence)
         self.evidence.append(evidence)
+
+
+#: The evidence name of a message that says it asks about no one in particular (``about_no_one``
+#: of the safety policy): never refused.
+ABOUT_NO_ONE = "about_no_one"
+
+
+def about_no_one(evidence: Sequence[Evidence]) -> bool:
+    """Did the message say it asks about no one in particular?"""
+    return any(e.kind == "cue" and e.name == ABOUT_NO_ONE for e in evidence)

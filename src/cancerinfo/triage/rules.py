@@ -42,12 +42,20 @@ from collections.abc import Callable, Mapping, Sequence
 
 from cancerinfo.triage.context import _Context, _excepted
 from cancerinfo.triage.cues import simplify
-from cancerinfo.triage.language import Identified, LanguageIdentifier
-from cancerinfo.triage.lexicon import Reading, TriageFiles
+from cancerinfo.triage.language import Identified, LanguageIdentifier, guessed
+from cancerinfo.triage.lexicon import Reading, TriageFiles, same_sentences
 from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.replies import _Replies
-from cancerinfo.triage.result import REFUSED, URGENCY_REASONS, Evidence, TriageResult, _Found
+from cancerinfo.triage.result import (
+    ABOUT_NO_ONE,
+    REFUSED,
+    URGENCY_REASONS,
+    Evidence,
+    TriageResult,
+    _Found,
+    about_no_one,
+)
 from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.signals import _Signals
 from cancerinfo.triage.text import fold
@@ -119,7 +127,7 @@ class Triage(_Signals, _Replies):
         Counts as anticancer treatment named."""
         started = time.perf_counter()
         result = self._assess(message, known_terms, treatment_terms)
-        return _with_seconds(result, time.perf_counter() - started)
+        return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
     def _assess(
         self,
@@ -131,7 +139,7 @@ class Triage(_Signals, _Replies):
         identified = self._language(message)
         language = identified.language
         readings = self._readings(message, identified)
-        found = self._find_concepts(message, language, readings, treatment_terms, guess=_guess(identified))
+        found = self._find_concepts(message, language, readings, treatment_terms, guess=guessed(identified))
         evidence: list[Evidence] = [Evidence("language", language, note=f"{identified.how} {identified.confidence:.2f}")]
         evidence += found.evidence
 
@@ -155,7 +163,7 @@ class Triage(_Signals, _Replies):
         lexicons = [self.files.lexicons[code] for code in self.rules.languages.full if self._may_be(code, language, message)]
         if language in self.files.lexicons and language not in self.rules.languages.full:
             lexicons.append(self.files.lexicons[language])
-        guess = _guess(identified)
+        guess = guessed(identified)
         if guess and guess in self.files.lexicons and guess not in self.rules.languages.full:
             lexicons.append(self.files.lexicons[guess])  # a short message the identifier was unsure of
         return [lexicon.read(message) for lexicon in lexicons]
@@ -194,7 +202,7 @@ class Triage(_Signals, _Replies):
                 found,
                 foreign=foreign,
                 excepted_elsewhere=() if own else own_exceptions,
-                own_context=own_context if not own and _same_sentences(own_reading, reading) else None,
+                own_context=own_context if not own and same_sentences(own_reading, reading) else None,
             )
         self._numbers(message, readings, treatment, found, language)
         return found
@@ -273,7 +281,7 @@ class Triage(_Signals, _Replies):
     ) -> TriageResult:
         """A message in another language: refused when it asks for the personal part of care,
         urgent when it reads like the urgent examples of another level, else abstained."""
-        no_one = _about_no_one(evidence)
+        no_one = about_no_one(evidence)
         asked = None if no_one else self._other_language_refusal(language, readings)
         if asked is not None:
             kind, words = asked
@@ -365,7 +373,7 @@ class Triage(_Signals, _Replies):
         rule = self.rules.refusal_examples
         if self.examples is None or rule is None or result.status is not None or result.language not in rule.languages:
             return result
-        if _about_no_one(result.evidence):  # "not asking about mine": never refused
+        if about_no_one(result.evidence):  # "not asking about mine": never refused
             return result
         vote = self.examples.vote(vector, k=rule.k)  # type: ignore[arg-type]
         passed = (
@@ -390,29 +398,3 @@ class Triage(_Signals, _Replies):
             evidence=evidence,
             seconds=result.seconds,
         )
-
-
-def _with_seconds(result: TriageResult, seconds: float) -> TriageResult:
-    from dataclasses import replace
-
-    return replace(result, seconds=seconds)
-
-
-def _guess(identified: Identified) -> str | None:
-    """The language the identifier guessed for a message it was unsure of, if any."""
-    return identified.how.removeprefix("default (guess ").rstrip(")") if identified.how.startswith("default (guess") else None
-
-
-def _same_sentences(own: Reading | None, other: Reading) -> bool:
-    """Do two lexicons' readings of a message cut it into the same sentences?"""
-    return own is not None and bool(own.words) and bool(other.words) and own.words[-1].sentence == other.words[-1].sentence
-
-
-#: The evidence name of a message that says it asks about no one in particular (``about_no_one``
-#: of the safety policy): never refused.
-ABOUT_NO_ONE = "about_no_one"
-
-
-def _about_no_one(evidence: Sequence[Evidence]) -> bool:
-    """Did the message say it asks about no one in particular?"""
-    return any(e.kind == "cue" and e.name == ABOUT_NO_ONE for e in evidence)
