@@ -58,7 +58,7 @@ class CancerNames:
             r"\b(?P<names>" + name + r"(?:" + _JOIN + name + r")*)(?:\s+[a-z-]+)?\s+" + _CANCER_WORD + r"\b"
         )
         self._after = re.compile(r"\b" + _CANCER_WORD + r"\s+of\s+(?:the\s+)?(?P<names>" + name + r")\b")
-        self._diseases = {n for n in names if any(_DISEASE.search(word) for word in n.split())}
+        self._diseases = {n.rstrip("s") for n in names if any(_DISEASE.search(word) for word in n.split())}
 
     def _value(self, matched: str) -> str | None:
         word = " ".join(matched.split())
@@ -77,9 +77,7 @@ class CancerNames:
                 found.add(self._value(word) or word)
         for match in self._name.finditer(lowered):
             value = self._value(match.group(0))
-            if value is not None and " ".join(match.group(0).split()).rstrip("s") in {
-                d.rstrip("s") for d in self._diseases
-            }:
+            if value is not None and " ".join(match.group(0).split()).rstrip("s") in self._diseases:
                 found.add(value)
         for pattern in (self._before, self._after):
             for match in pattern.finditer(lowered):
