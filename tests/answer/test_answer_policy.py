@@ -158,6 +158,15 @@ def test_any_of_keeps_each_patterns_own_check_when_hoisting_would_change_it(patt
         ("For questions you might want to ask at your appointments, visit Questions to Ask Your Doctor.", True),
         ("To see if cancer is present, the cells are looked at under a microscope.", False),
         ("For some people, seeing a counselor helps.", False),
+        ("General information about clinical trials is also available.", True),
+        ("A Guide is available for patients and doctors to learn more about the benefits and harms of screening.", True),
+        ("Parents and older children may want to read about different types of childhood cancer in our guide.", True),
+        ("Play the audio-described version of this video.", True),
+        ("Use our clinical trial search to find NCI-supported cancer clinical trials that are accepting patients.", True),
+        ("A radioactive substance and/or blue dye is injected near the tumor (first panel).", True),
+        ("Support groups are also available for caregivers in many hospitals.", False),
+        ("Free wigs are available from some cancer centers.", False),
+        ("Your child may want to read books about cancer written for children.", False),
     ],
 )
 def test_page_furniture_and_personal_stories_are_skip_lines(line: str, skipped: bool) -> None:
