@@ -428,25 +428,24 @@ def test_a_follow_up_may_open_on_an_acknowledgement_or_point_back_at_the_person(
     assert assistant.ask("what happens if he has to skip one?").reason == "OFF_TOPIC"
 
 
-def test_a_follow_up_naming_only_another_case_asks_the_last_question_again(assistant: Assistant) -> None:
-    session = "another-case"
-    assistant.ask("What are the symptoms of laryngeal cancer?", session_id=session)
-    case = assistant.ask("and if it has spread to the lungs?", session_id=session).as_dict(with_explain=True)
-    assert case["explain"]["resolved"] == "and if it has spread to the lungs? (What are the symptoms of laryngeal cancer?)"
+@pytest.mark.parametrize(
+    ("first", "case", "own"),
+    [
+        ("What are the symptoms of laryngeal cancer?", "and if it has spread to the lungs?", "and how is it treated?"),
+        # a case told in a sentence after the "?" still asks nothing of its own
+        ("How is laryngeal cancer treated?", "and stage 4? my dad is stage 4", "and stage 4? how long does it take"),
+    ],
+)
+def test_a_follow_up_naming_only_another_case_asks_the_last_question_again(
+    assistant: Assistant, first: str, case: str, own: str
+) -> None:
+    session = f"another-case-{len(case)}"
+    assistant.ask(first, session_id=session)
+    asked = assistant.ask(case, session_id=session).as_dict(with_explain=True)
+    assert asked["explain"]["resolved"] == f"{case} ({first})"
     # a follow-up that asks something of its own carries only the topic
-    assistant.ask("What are the symptoms of laryngeal cancer?", session_id=session)
-    own = assistant.ask("and how is it treated?", session_id=session).as_dict(with_explain=True)
-    assert own["explain"]["resolved"].endswith("(laryngeal cancer)"), own["explain"]["resolved"]
-
-
-def test_a_case_told_after_the_question_mark_still_asks_the_last_question_again(assistant: Assistant) -> None:
-    session = "case-told"
-    assistant.ask("How is laryngeal cancer treated?", session_id=session)
-    told = assistant.ask("and stage 4? my dad is stage 4", session_id=session).as_dict(with_explain=True)
-    assert told["explain"]["resolved"] == "and stage 4? my dad is stage 4 (How is laryngeal cancer treated?)"
-    # a second sentence that asks carries only the topic
-    assistant.ask("How is laryngeal cancer treated?", session_id=session)
-    asks = assistant.ask("and stage 4? how long does it take", session_id=session).as_dict(with_explain=True)
+    assistant.ask(first, session_id=session)
+    asks = assistant.ask(own, session_id=session).as_dict(with_explain=True)
     assert asks["explain"]["resolved"].endswith("(laryngeal cancer)"), asks["explain"]["resolved"]
 
 
