@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date
 from pathlib import Path
 
+import pytest
 import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -34,9 +35,16 @@ any_character = st.characters(codec=None, categories=None, exclude_categories=()
 yaml_alphabet = st.sampled_from([*"abc01 -:[]{},&*!|>'\"#%@`?<\t\n\r\\.", "\ufeff", "\x85", "é"])
 yaml_ish = st.text(yaml_alphabet, max_size=200)
 # A body a writer could save: no NUL (binary), no lone surrogate, some visible text.
+def _visible(text: str) -> str:
+    """``text`` without the invisible format characters the loader removes."""
+    return "".join(c for c in text if unicodedata.category(c) != "Cf" or c in KEPT_FORMAT)
+
+
+# a body with something visible in it: one of only invisible characters is an empty page
+# (test_a_body_of_only_invisible_characters_is_empty)
 body_text = st.text(
     st.characters(codec="utf-8", exclude_characters="\x00"), min_size=1, max_size=400
-).filter(lambda text: text.strip() != "")
+).filter(lambda text: _visible(text).strip() != "")
 
 
 def assert_contract(result: LoadResult, path: str) -> None:
@@ -121,6 +129,13 @@ def test_a_valid_page_gives_back_its_body(body: str) -> None:
     assert document.body == visible
     assert document.body_line == HEADER.count("\n") + 3
     assert document.text.split("\n")[document.body_line - 1 :] == visible.split("\n")
+
+
+@pytest.mark.parametrize("body", ["\ufeff", "\u200b\u200b\n", "\u2060 \n"])
+def test_a_body_of_only_invisible_characters_is_empty(body: str) -> None:
+    result = load_text(f"---\n{HEADER}---\n{body}", path="kb/page.md", today=TODAY)
+    assert result.document is None
+    assert "EMPTY_BODY" in [p.code for p in result.problems if p.severity == "error"]
 
 
 @FAST
