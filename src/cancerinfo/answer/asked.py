@@ -156,7 +156,8 @@ def _names_only_a_case(question: str) -> bool:
 #: The words of a question about adults that a follow-up asking for children drops from it
 #: ("how do they treat hodgkin lymphoma in adults" + "and for kids?").
 _ADULTS = re.compile(r"\b(?:(?:in|for|of)\s+)?adults?\b", re.IGNORECASE)
-_CHILDREN = frozenset({*CHILD_WORDS, "kid", "child", "teen", "teenager", "teenagers", "baby", "babies", "infants"})
+#: ... the child words of the evidence step and a few more that never name a page's audience
+_CHILDREN = CHILD_WORDS | {"kid", "baby", "babies", "infants"}
 
 
 def _asks_for_children(question: str) -> bool:
