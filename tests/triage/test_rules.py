@@ -314,6 +314,41 @@ def test_general_questions_are_not_refused(lexical: Triage, message: str) -> Non
     assert lexical.assess(message).status != "refused"
 
 
+@pytest.mark.parametrize(
+    ("message", "kind"),
+    [
+        # a medicine of someone's, a change to its amount or time, a question: in any words
+        ("i'm on letrozole 2.5 mg, could i take it at night instead?", "set_my_dose"),
+        ("his morphine is 10mg every 4 hours, should it go up since he isn't sleeping?", "set_my_dose"),
+        # a lab value with its number and a question about the person
+        ("ldh was 480 last week and 620 today, has it spread?", "interpret_my_report"),
+        ("platelets 60 and hb 85 for my dad today, is he ok for his chemo on monday", "interpret_my_report"),
+        # a lump described, then "cancer yes or no"; a cancer treated before, then "is it back?"
+        ("found a lump under my arm, hard and doesn't move. lymphoma y/n", "diagnose_me"),
+        ("had colon cancer 3 years ago, now there's an ache under my ribs. could it be back?", "diagnose_me"),
+        # a drug's name is a treatment
+        ("thinking of stopping my tagrisso because of the rash, is that ok", "choose_my_treatment"),
+    ],
+)
+def test_personal_requests_are_read_by_their_parts(lexical: Triage, message: str, kind: str) -> None:
+    result = lexical.assess(message)
+    assert (result.status, result.reason) == ("refused", kind.upper()), result.evidence
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "why do doctors sometimes lower the dose of chemotherapy?",
+        "is it normal for the dose of capecitabine to be cut in half after side effects?",
+        "what does a ca-125 of 35 mean?",
+        "what happens if a psa goes from 0.1 to 0.3 after surgery?",
+        "can colon cancer come back after 5 years?",
+    ],
+)
+def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, message: str) -> None:
+    assert lexical.assess(message).status != "refused"
+
+
 def test_which_one_do_i_pick_is_a_treatment_choice_in_spanish(lexical: Triage) -> None:
     result = lexical.assess("me ofrecen quimio o cirugía, ¿cuál elijo?")
     assert (result.status, result.reason) == ("refused", "CHOOSE_MY_TREATMENT")
