@@ -92,12 +92,29 @@ def young_asked(question: str) -> frozenset[str]:
     return frozenset()
 
 
+#: The one with cancer is the asker or a parent ("i have breast cancer", "since my diagnosis",
+#: "mommy has cancer"): a child the question names is told about it, not ill.
+_GROWN_UP_ILL = re.compile(
+    r"\b(?:i|mommy|mummy|mom|mum|daddy|dad|mama|papa)(?: have| has| had|'ve got|'s got| got| was| am| is)"
+    r"(?: been)?(?: diagnosed with| having treatment for)? (?:\w+ ){0,2}"
+    r"(?:cancer|leuka?emia|lymphoma|myeloma|melanoma|sarcoma|carcinoma|tumou?r)\b"
+    r"|\bmy (?!(?:son|daughter|child|kid|baby|boy|girl)s?\b)(?:\w+ ){0,2}(?:cancer|diagnosis)\b",
+    re.IGNORECASE,
+)
+
+
 def audience_asked(words: Iterable[str], question: str) -> set[str]:
     """The audience words a question asks: its own ``words``, those of an age under 18, and
-    every child word when it says one ("and for kids?" asks for the "Childhood ..." pages)."""
-    asked = set(words) | young_asked(question)
+    every child word when it says one ("and for kids?" asks for the "Childhood ..." pages) —
+    but not "childhood" when the asker or a parent has the cancer ("how do i tell my 6 yr old
+    that mommy has cancer": the pages on talking with children, not those for a child with
+    cancer), unless the question says it."""
+    words = set(words)
+    asked = words | young_asked(question)
     if asked & CHILD_WORDS:
         asked |= CHILD_WORDS
+        if "childhood" not in words and _GROWN_UP_ILL.search(question):
+            asked.discard("childhood")
     return asked
 
 
