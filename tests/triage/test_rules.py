@@ -328,6 +328,11 @@ def test_general_questions_are_not_refused(lexical: Triage, message: str) -> Non
         ("had colon cancer 3 years ago, now there's an ache under my ribs. could it be back?", "diagnose_me"),
         # a drug's name is a treatment
         ("thinking of stopping my tagrisso because of the rash, is that ok", "choose_my_treatment"),
+        # one person's chance of a recurrence; "would you say"; a mole that "sounds like"; "pick one for me"
+        ("whats the risk her lymphoma comes back after the transplant", "my_prognosis"),
+        ("from what i told you would you say my dad has lung cancer", "diagnose_me"),
+        ("just tell me if this spot sounds like skin cancer", "diagnose_me"),
+        ("the two surgeons disagree, please choose one for us", "choose_my_treatment"),
     ],
 )
 def test_personal_requests_are_read_by_their_parts(lexical: Triage, message: str, kind: str) -> None:
