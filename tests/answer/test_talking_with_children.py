@@ -41,6 +41,7 @@ def assistant(tmp_path_factory: pytest.TempPathFactory) -> Assistant:
         ("how do i tell my 6 yr old that he has leukemia", True),
         ("our 7yo has leukemia, what do i say", True),
         ("my son's cancer came back, how do i tell my kids", True),
+        ("my nephews cancer came back, how do i tell my kids", True),
         ("i have a childhood cancer survivor at home, my 9 yr old", True),
     ],
 )

@@ -98,7 +98,8 @@ _GROWN_UP_ILL = re.compile(
     r"\b(?:i|mommy|mummy|mom|mum|daddy|dad|mama|papa)(?: have| has| had|'ve got|'s got| got| was| am| is)"
     r"(?: been)?(?: diagnosed with| having treatment for)? (?:\w+ ){0,2}"
     r"(?:cancer|leuka?emia|lymphoma|myeloma|melanoma|sarcoma|carcinoma|tumou?r)\b"
-    r"|\bmy (?!(?:son|daughter|child|kid|baby|boy|girl)s?\b)(?:\w+ ){0,2}(?:cancer|diagnosis)\b",
+    r"|\bmy (?!(?:son|daughter|child|kid|baby|boy|girl|toddler|teen|teenager|nephew|niece|grandson|granddaughter|grandchild|stepson|stepdaughter)s?\b)"
+    r"(?:\w+ ){0,2}(?:cancer|diagnosis)\b",
     re.IGNORECASE,
 )
 
