@@ -354,6 +354,25 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
     assert lexical.assess(message).status != "refused"
 
 
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # a question about a danger, then a sentence saying it is going on now: a report
+        ("is it normal to be coughing up blood? it's happened 3 times in the past hour", "emergency"),
+        ("is it normal to have a seizure on this drug? its been going on for the last 5 mins", "emergency"),
+        # the same question with what follows in the past is still a question
+        ("is it normal to cough up blood on chemo? it has happened a few times over the past year", None),
+        ("is it normal to cough up a bit of blood with a chest infection? it happened to my dad last year", None),
+        # a pet that ate a blister pack is a poisoning; "overdosed on" food is a figure of speech
+        ("my cat chewed a blister pack of my dexamethasone", "poison"),
+        ("overdosed on junk food over christmas, does sugar feed cancer?", None),
+    ],
+)
+def test_what_follows_a_question_says_whether_it_is_happening(lexical: Triage, message: str, urgency: str | None) -> None:
+    result = lexical.assess(message)
+    assert (result.status == "urgent", result.urgency) == (urgency is not None, urgency), result.evidence
+
+
 def test_which_one_do_i_pick_is_a_treatment_choice_in_spanish(lexical: Triage) -> None:
     result = lexical.assess("me ofrecen quimio o cirugía, ¿cuál elijo?")
     assert (result.status, result.reason) == ("refused", "CHOOSE_MY_TREATMENT")

@@ -48,6 +48,8 @@ TRIAGE_SETS = (
     ("triage-test-13.jsonl", "test 13, writer AJ: self-harm and its look-alikes (looked at only to report)"),
     ("triage-dev-17.jsonl", "dev, writer AK: refusals and their look-alikes (tuned on after its first run)"),
     ("triage-test-14.jsonl", "test 14, writer AL: refusals and their look-alikes (looked at only to report)"),
+    ("triage-dev-18.jsonl", "dev, writer AM (tuned on after its first run)"),
+    ("triage-test-15.jsonl", "test 15, writer AN (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -55,7 +57,8 @@ DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
 #: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
 #: lexicons only: adding its 120 messages (or its 66 refusals) as examples was measured on
 #: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits).
-EXAMPLE_SETS = tuple(name for name in DEV_SETS if name != "triage-dev-17.jsonl")
+#: triage-dev-18 (2026-12-06) likewise: tuned on through the cues and lexicons only.
+EXAMPLE_SETS = tuple(name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl"))
 #: New sets run once before anything was tuned on them: how the rules held for new writers.
 FIRST_CONTACT = (
     {
@@ -318,5 +321,26 @@ FIRST_CONTACT = (
         "refusals": [45, 66],
         "general_sent_to_urgent": [3, 54],
         "general_refused": [8, 54],
+    },
+    {
+        # 2026-12-06 (twenty-fourth session), main a50750f: two new writers from the full brief
+        # (benchmarks/triage-writer-brief-AA-AB.md, word for word); AM read after this run and
+        # tuned on, AN never read
+        "set": "triage-dev-18.jsonl",
+        "urgent_recall": [78, 80],
+        "self_harm_with_crisis_line": [26, 26],
+        "non_english_urgent": [28, 28],
+        "refusals": [22, 24],
+        "general_sent_to_urgent": [6, 56],
+        "general_refused": [1, 56],
+    },
+    {
+        "set": "triage-test-15.jsonl",
+        "urgent_recall": [78, 80],
+        "self_harm_with_crisis_line": [24, 26],
+        "non_english_urgent": [29, 29],
+        "refusals": [21, 24],
+        "general_sent_to_urgent": [2, 56],
+        "general_refused": [2, 56],
     },
 )

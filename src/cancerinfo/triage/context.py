@@ -20,6 +20,9 @@ _RESOLVED_REACH = 3
 #: none of them says something was already taken.
 _PERMISSION_GAP = 4
 _TAKEN = frozenset({"took", "taken", "swallowed", "swallow", "ate", "eaten", "gave", "given", "had", "tome", "tomo", "trago", "comio", "di", "dio", "dimos"})
+#: "... it's happened twice in the last 10 mins" makes a report of what this many sentences
+#: before it name ("is it normal to cough up blood?").
+_ONGOING_REACH = 2
 #: A sentence this short that names a person after a question says whose case it is.
 _NAMED_ALONE_WORDS = 3
 _NUMBER_TERM = Term("<number>", "number", ())
@@ -48,6 +51,11 @@ class _Context:
         self.past_sentences = {m.sentence for m in reading.group("cue:past")}
         self.resolved_sentences = {m.sentence for m in resolved}
         self.present_sentences = {m.sentence for m in self.present}
+        #: sentences saying that something is going on now ("it's happened twice in the last
+        #: 10 mins"), not past: the sentences just before them report what they name
+        ongoing = reading.group("cue:ongoing")
+        past = {m.sentence for m in reading.group("cue:past") if not _overlaps(m, ongoing)}  # "in the past hour"
+        self.ongoing_sentences = {m.sentence for m in ongoing} - past
         self.questions = reading.questions
         self.care_in_hand = bool(reading.group("cue:care_in_hand"))
         #: "asking for a friend", "hypothetically ... my sister is lying here with it": a
@@ -84,7 +92,7 @@ class _Context:
                 return "care already in hand"
             if self.denied and not measured:
                 return "no symptoms now"
-        if self.veiled:
+        if self.veiled or any(sentence < s <= sentence + _ONGOING_REACH for s in self.ongoing_sentences):
             return None
         asks = sentence in self.opened or sentence in self.questions or sentence in self.general
         if self.personal:

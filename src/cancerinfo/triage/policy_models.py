@@ -26,6 +26,7 @@ CUE_LISTS = (
     "past",
     "resolved",
     "present",
+    "ongoing",
     "negation",
     "care_in_hand",
     "veiled",
