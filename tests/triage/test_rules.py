@@ -363,12 +363,17 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
         # the same question with what follows in the past is still a question
         ("is it normal to cough up blood on chemo? it has happened a few times over the past year", None),
         ("is it normal to cough up a bit of blood with a chest infection? it happened to my dad last year", None),
+        # "in the past hour", "in the past 2 days" are recent, not "in the past"
+        ("my dad has coughed up blood 3 times in the past hour", "emergency"),
+        ("she has had a fever of 39 in the past 2 days, on chemo", "care_team_now"),
+        ("in the past few hours my husband has become really confused and sleepy, he's on immunotherapy", "emergency"),
+        ("i had a fever in the past, years ago, during chemo", None),
         # a pet that ate a blister pack is a poisoning; "overdosed on" food is a figure of speech
         ("my cat chewed a blister pack of my dexamethasone", "poison"),
         ("overdosed on junk food over christmas, does sugar feed cancer?", None),
     ],
 )
-def test_what_follows_a_question_says_whether_it_is_happening(lexical: Triage, message: str, urgency: str | None) -> None:
+def test_when_it_happened_is_read_across_sentences_and_time_words(lexical: Triage, message: str, urgency: str | None) -> None:
     result = lexical.assess(message)
     assert (result.status == "urgent", result.urgency) == (urgency is not None, urgency), result.evidence
 

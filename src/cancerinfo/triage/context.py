@@ -48,14 +48,14 @@ class _Context:
             m for m in reading.group("cue:present")
             if not _overlaps(m, resolved) and not any(r.sentence == m.sentence and r.start <= m.start for r in resolved)
         ]
-        self.past_sentences = {m.sentence for m in reading.group("cue:past")}
+        # "in the past hour", "... 2 days" say when, recently (an ``ongoing`` cue), not "in the past"
+        ongoing = reading.group("cue:ongoing")
+        self.past_sentences = {m.sentence for m in reading.group("cue:past") if not _overlaps(m, ongoing)}
         self.resolved_sentences = {m.sentence for m in resolved}
         self.present_sentences = {m.sentence for m in self.present}
         #: sentences saying that something is going on now ("it's happened twice in the last
         #: 10 mins"), not past: the sentences just before them report what they name
-        ongoing = reading.group("cue:ongoing")
-        past = {m.sentence for m in reading.group("cue:past") if not _overlaps(m, ongoing)}  # "in the past hour"
-        self.ongoing_sentences = {m.sentence for m in ongoing} - past
+        self.ongoing_sentences = {m.sentence for m in ongoing} - self.past_sentences
         self.questions = reading.questions
         self.care_in_hand = bool(reading.group("cue:care_in_hand"))
         #: "asking for a friend", "hypothetically ... my sister is lying here with it": a
