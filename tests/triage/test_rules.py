@@ -368,6 +368,14 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
         ("she has had a fever of 39 in the past 2 days, on chemo", "care_team_now"),
         ("in the past few hours my husband has become really confused and sleepy, he's on immunotherapy", "emergency"),
         ("i had a fever in the past, years ago, during chemo", None),
+        # "back in bed", "3 seizures in 20 minutes", "passed a lot of blood" are not past;
+        # "back in march", "in 2019", "passed a year ago" still are
+        ("he's back in bed shaking with chills, temp 39.2, chemo was tuesday", "care_team_now"),
+        ("she's had 3 seizures in 20 minutes", "emergency"),
+        ("my wife passed a lot of blood in her urine, she had chemo friday", "emergency"),
+        ("had a fever of 38.9 back in march during chemo, all fine now", None),
+        ("mum had a seizure in 2019, none since. can chemo cause them?", None),
+        ("my dad passed a year ago from lung cancer, he had bruises everywhere at the end", None),
         # a pet that ate a blister pack is a poisoning; "overdosed on" food is a figure of speech
         ("my cat chewed a blister pack of my dexamethasone", "poison"),
         ("overdosed on junk food over christmas, does sugar feed cancer?", None),
