@@ -376,6 +376,12 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
         ("had a fever of 38.9 back in march during chemo, all fine now", None),
         ("mum had a seizure in 2019, none since. can chemo cause them?", None),
         ("my dad passed a year ago from lung cancer, he had bruises everywhere at the end", None),
+        # what follows "but" is not covered by a resolution or past word before it
+        ("the rash cleared up but her lips are swelling and she's wheezing, she's on her infusion", "emergency"),
+        ("they treated it with antibiotics last week but the fever is back, 39.4 and shaking", "care_team_now"),
+        ("the nausea settled with the tablets but she's vomiting blood", "emergency"),
+        ("she was vomiting blood last year but it stopped after treatment", None),
+        ("the bleeding was heavy yesterday but it stopped and she's fine today", None),
         # a pet that ate a blister pack is a poisoning; "overdosed on" food is a figure of speech
         ("my cat chewed a blister pack of my dexamethasone", "poison"),
         ("overdosed on junk food over christmas, does sugar feed cancer?", None),

@@ -23,6 +23,8 @@ _TAKEN = frozenset({"took", "taken", "swallowed", "swallow", "ate", "eaten", "ga
 #: "... it's happened twice in the last 10 mins" makes a report of what this many sentences
 #: before it name ("is it normal to cough up blood?").
 _ONGOING_REACH = 2
+#: Words that turn a sentence from what was to what is ("it settled *but* now ...").
+_CONTRAST = frozenset({"but", "however", "though", "although", "yet", "pero", "aunque", "embargo"})
 #: A sentence this short that names a person after a question says whose case it is.
 _NAMED_ALONE_WORDS = 3
 _NUMBER_TERM = Term("<number>", "number", ())
@@ -50,8 +52,13 @@ class _Context:
         ]
         # "in the past hour", "... 2 days" say when, recently (an ``ongoing`` cue), not "in the past"
         ongoing = reading.group("cue:ongoing")
-        self.past_sentences = {m.sentence for m in reading.group("cue:past") if not _overlaps(m, ongoing)}
+        self.past = [m for m in reading.group("cue:past") if not _overlaps(m, ongoing)]
+        self.past_sentences = {m.sentence for m in self.past}
+        self.resolved = resolved
         self.resolved_sentences = {m.sentence for m in resolved}
+        #: "the rash cleared up but her lips are swelling": what follows a contrast word is
+        #: not covered by a past or resolution cue before it in the sentence
+        self.contrasts = [i for i, w in enumerate(reading.words) if w.text in _CONTRAST]  # type: ignore[attr-defined]
         self.present_sentences = {m.sentence for m in self.present}
         #: sentences saying that something is going on now ("it's happened twice in the last
         #: 10 mins"), not past: the sentences just before them report what they name
@@ -84,8 +91,9 @@ class _Context:
         if sentence not in self.present_sentences:
             if not self.veiled and any(m.sentence == sentence and m.start <= match.start for m in self.hypothetical):
                 return "hypothetical"
-            if sentence in self.past_sentences or (
-                not self.masked and any(sentence <= r <= sentence + _RESOLVED_REACH for r in self.resolved_sentences)
+            if any(m.sentence == sentence and not self._cut(m, match) for m in self.past) or (
+                not self.masked
+                and any(sentence <= r.sentence <= sentence + _RESOLVED_REACH and not self._cut(r, match) for r in self.resolved)
             ):
                 return "past"
             if self.care_in_hand and not self.present:
@@ -102,6 +110,13 @@ class _Context:
         if measured:
             return "asked in general" if sentence in self.general else None
         return "asked in general" if asks else None
+
+    def _cut(self, cue: Match, match: Match) -> bool:
+        """Is ``cue`` (a past or resolution cue) cut off from ``match`` by a contrast word
+        between them in their sentence ("cleared up *but* she's wheezing")?"""
+        return cue.sentence == match.sentence and cue.end <= match.start and any(
+            cue.end <= i < match.start for i in self.contrasts
+        )
 
     def _named_alone(self, frames: Sequence[Match]) -> bool:
         """A question, then a sentence of at most three words naming whom it is about ("is
