@@ -55,10 +55,12 @@ class _Context:
         self.past = [m for m in reading.group("cue:past") if not _overlaps(m, ongoing)]
         self.past_sentences = {m.sentence for m in self.past}
         self.resolved = resolved
-        self.resolved_sentences = {m.sentence for m in resolved}
         #: "the rash cleared up but her lips are swelling": what follows a contrast word is
         #: not covered by a past or resolution cue before it in the sentence
         self.contrasts = [i for i, w in enumerate(reading.words) if w.text in _CONTRAST]  # type: ignore[attr-defined]
+        #: where a question starts ("... but he wasn't worried, what temp counts as a fever?"):
+        #: a question after the contrast word asks; it is not the new report
+        self.asking = [*reading.group("cue:general"), *reading.group("cue:question_openers")]
         self.present_sentences = {m.sentence for m in self.present}
         #: sentences saying that something is going on now ("it's happened twice in the last
         #: 10 mins"), not past: the sentences just before them report what they name
@@ -113,9 +115,14 @@ class _Context:
 
     def _cut(self, cue: Match, match: Match) -> bool:
         """Is ``cue`` (a past or resolution cue) cut off from ``match`` by a contrast word
-        between them in their sentence ("cleared up *but* she's wheezing")?"""
+        between them in their sentence ("cleared up *but* she's wheezing"), with no question
+        starting between that word and ``match``?"""
+        if match.start == match.end:  # an end-of-sentence probe (not_reported_sentence)
+            return False
         return cue.sentence == match.sentence and cue.end <= match.start and any(
-            cue.end <= i < match.start for i in self.contrasts
+            cue.end <= i < match.start
+            and not any(a.sentence == match.sentence and i < a.start <= match.start for a in self.asking)
+            for i in self.contrasts
         )
 
     def _named_alone(self, frames: Sequence[Match]) -> bool:
@@ -157,12 +164,23 @@ class _Context:
         sentences = split_sentences(self.reading.text)
         for index, sentence in enumerate(sentences):
             if folded in sentence:
+                # at the number's own word, so that "39 in 2019 ... but he wasn't worried"
+                # is past before the "but" (the end of the sentence is after it)
+                whole = folded.replace(",", ".").split(".")[0]
+                at = next(
+                    (i for i, w in enumerate(self.reading.words) if w.sentence == index and w.text.startswith(whole)),  # type: ignore[attr-defined]
+                    None,
+                )
+                if at is not None:
+                    return self.not_reported(Match(_NUMBER_TERM, index, at, at + 1, text), measured=True)
                 return self.not_reported_sentence(index, text, measured=True)
         return None
 
     def not_reported_sentence(self, index: int, text: str = "", *, measured: bool = False) -> str | None:
         """Like :meth:`not_reported` for something found at the end of sentence ``index``
-        (by another lexicon reading the same message, or a number)."""
+        (by another lexicon reading the same message, or a number). No contrast word cuts
+        a cue off from the end of a sentence (:meth:`_cut`): where in it the thing was found
+        is not known."""
         words = [w for w in self.reading.words if w.sentence == index]
         start = next((i for i, w in enumerate(self.reading.words) if w.sentence == index), 0)
         probe = Match(_NUMBER_TERM, index, start + len(words), start + len(words), text)
