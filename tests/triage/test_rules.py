@@ -385,6 +385,9 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
         # a question after the "but" asks; a reading before the "but" keeps its past
         ("i had a temp of 39 in 2019 during chemo but my oncologist wasn't worried, what temp counts as a fever?", None),
         ("she had a fever of 39.4 last week but now she's shaking and it's 39.6 again, on chemo", "care_team_now"),
+        # a clot passed, as a person says it: "passed a big blood clot", not only "passing clots"
+        ("my mum just passed a big blood clot from her bum and shes really pale", "emergency"),
+        ("my husband had a blood clot in his leg last year, can he fly?", None),
         # a pet that ate a blister pack is a poisoning; "overdosed on" food is a figure of speech
         ("my cat chewed a blister pack of my dexamethasone", "poison"),
         ("overdosed on junk food over christmas, does sugar feed cancer?", None),
