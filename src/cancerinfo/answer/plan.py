@@ -95,6 +95,24 @@ class AnswerType(BaseModel):
     answer: tuple[str, ...] = Field(min_length=1)
 
 
+class DefinitionPolicy(BaseModel):
+    """``definition``: questions that ask what something is, and the sentences that say it
+    ("Cancer cachexia is a wasting syndrome ...")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    before: tuple[str, ...] = Field(min_length=1)
+    after: tuple[str, ...] = Field(min_length=1)
+    term_words: int = Field(ge=1, le=10)
+    clause_words: int = Field(ge=1, le=20)
+    term_ends: frozenset[str] = frozenset()
+    verbs: tuple[str, ...] = Field(min_length=1)
+    subject_words: int = Field(ge=1, le=20)
+    not_terms: frozenset[str] = frozenset()
+    candidates: int = Field(ge=0)
+    weight: float = Field(ge=0, le=1)
+
+
 class Exclusion(BaseModel):
     """A line never quoted unless the question matches ``asked``."""
 
@@ -122,6 +140,7 @@ class AnswerPolicy(BaseModel):
     advice: AdvicePolicy
     answer_types: dict[str, AnswerType] = {}
     answer_type_weight: float = Field(default=0.0, ge=0, le=1)
+    definition: DefinitionPolicy | None = None
     plans: dict[str, tuple[str, ...]]
     sections: dict[str, SectionKind]
     doctor_questions_for_intent: dict[str, str]
@@ -185,6 +204,48 @@ class AnswerPolicy(BaseModel):
         """Does a sentence open with one of ``advice.openers`` ("Eat small meals.", "Try
         cold foods", "Don't eat ...")?"""
         return _opening_pattern(self.advice.openers).match(text.replace("’", "'")) is not None
+
+    def asked_what_it_is(self, question: str) -> tuple[str, ...]:
+        """The words of ``question`` that name what it asks to be told ("mohs" of "what is
+        mohs exactly", "the word cachexia" of "the word cachexia, whats that", "neuropathy"
+        of "what does neuropathy mean"): at most ``definition.term_words`` words after a
+        ``definition.before`` cue (up to a ``term_ends`` word or a mark), or the last
+        ``clause_words`` before an ``after`` cue (from the last mark); none when it asks no
+        such thing."""
+        definition = self.definition
+        if definition is None:
+            return ()
+        lowered = _lowered(question)
+        words: list[str] = []
+        for found in _whole_words_pattern(definition.before).finditer(lowered):
+            for word in re.split(r"\s+", re.split(r"[?.,;:!()]", lowered[found.end() :], maxsplit=1)[0].strip()):
+                if not word or word in definition.term_ends or len(words) >= definition.term_words:
+                    break
+                words.append(word)
+        for found in _whole_words_pattern(definition.after).finditer(lowered):
+            before = re.split(r"[?.,;:!()]", lowered[: found.start()])[-1].split()
+            if not before and found.start():  # "the word cachexia, whats that"
+                before = re.split(r"[?.,;:!()]", lowered[: found.start()].rstrip(" ,.?;:!"))[-1].split()
+            words.extend(before[-definition.clause_words :])
+        return tuple(words)
+
+    def defined_subject(self, text: str) -> str | None:
+        """The subject of a sentence that says what something is: the words before the first
+        of ``definition.verbs`` ("Cancer cachexia" of "Cancer cachexia is a wasting syndrome
+        ..."), at most ``definition.subject_words`` of them; None when it says no such thing."""
+        if self.definition is None:
+            return None
+        lowered = _lowered(text)
+        found = _whole_words_pattern(self.definition.verbs).search(lowered)
+        colon = lowered.find(": ")
+        if colon > 0 and (found is None or colon < found.start()):  # "Mohs micrographic surgery: The tumor is ..."
+            subject = lowered[:colon]
+        elif found is not None and found.start() > 0:
+            subject = lowered[: found.start()]
+        else:
+            return None
+        subject = subject.strip()
+        return subject if len(subject.split()) <= self.definition.subject_words else None
 
     def answer_types_asked(self, question: str) -> tuple[str, ...]:
         """The kinds of answer ``question`` asks for ("how long till it grows back": a time),

@@ -72,7 +72,8 @@ class _ShortAnswers:
         if not hits:
             return []
         advising = self.policy.asks_what_to_do(question)
-        sections = self._short_sections(hits, advising=advising)
+        terms = self._defined_terms(question, stem)
+        sections = self._short_sections(hits, advising=advising, terms=terms, stem=stem)
         scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
         if not scored and section_scores is not None:
             # the search's hits on the quoted pages hold nothing quotable (a follow-up, "and
@@ -82,8 +83,30 @@ class _ShortAnswers:
             scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
         if not scored:
             return []
-        ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising)
+        ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising, terms=terms, stem=stem)
         return self._short_checked(ranked)
+
+    def _defined_terms(self, question: str, stem: Callable[[str], str]) -> frozenset[str]:
+        """For a question that asks what something is, the stems of its words that may name
+        it (not ``definition.not_terms`` nor ``topic_generic_words``); else none."""
+        definition = self.policy.definition
+        asked = self.policy.asked_what_it_is(question)
+        if definition is None or not asked:
+            return frozenset()
+        ignored = {stem(w) for w in definition.not_terms | self.policy.topic_generic_words}
+        return frozenset(question_words(" ".join(asked), stem) - ignored)
+
+    def _defines(self, chunk: ChunkRow, window: list[int], terms: frozenset[str], stem: Callable[[str], str]) -> bool:
+        """Does a sentence of the window (not a list's intro line) say what one of ``terms``
+        is ("Cancer cachexia is a wasting syndrome ...")?"""
+        prepared = self._prepared[chunk]
+        for i in window:
+            if prepared.leads_in[i]:
+                continue
+            subject = self.policy.defined_subject(prepared.candidates[i].text)
+            if subject is not None and {stem(w) for w in _QWORD.findall(subject)} & terms:
+                return True
+        return False
 
     def _short_hits(self, result: SearchResult, page_rank: dict[int, int], avoid: frozenset[int]) -> list[Hit]:
         """The search's hits on the evidence's pages (else on any page not avoided), patient pages only when any."""
@@ -93,23 +116,36 @@ class _ShortAnswers:
         patient = [h for h in hits if not self.documents[h.document].professional]
         return patient or hits
 
-    def _short_sections(self, hits: list[Hit], *, advising: bool) -> list[tuple[int, ChunkRow]]:
+    def _short_sections(
+        self,
+        hits: list[Hit],
+        *,
+        advising: bool,
+        terms: frozenset[str] = frozenset(),
+        stem: Callable[[str], str] = str,
+    ) -> list[tuple[int, ChunkRow]]:
         """The sections of the first hits, each with its hit's rank; for a question asking
         what to do (``advising``), also the sections of the first ``advice.pages`` pages among
         them that give advice, ranked after the hits: "Tips for managing nausea and vomiting"
-        when the search found the page by the section explaining nausea."""
+        when the search found the page by the section explaining nausea; for a question
+        asking what one of ``terms`` is, also their sections saying it ("What is cancer
+        cachexia?" when the search found the page by its support section)."""
         found: list[tuple[int, ChunkRow]] = []
         for rank, hit in enumerate(hits[:weights.SHORT_HITS]):
             chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
             if chunk is not None:
                 found.append((rank, chunk))
-        if not advising:
+        if not advising and not terms:
             return found
         seen = {chunk.chunk_id for _, chunk in found}
         after = len(found)  # not found by the search: ranked after what it found
         for document in list(dict.fromkeys(chunk.document for _, chunk in found))[: self.policy.advice.pages]:
             for chunk in self.finder.chunks([document]):
-                if chunk.chunk_id not in seen and self.finder.gives_advice(chunk):
+                if chunk.chunk_id in seen or self._skipped_section(chunk.section):
+                    continue
+                if (advising and self.finder.gives_advice(chunk)) or (
+                    terms and self._defines(chunk, self._prepared[chunk].quotable, terms, stem)
+                ):
                     found.append((after, chunk))
                     seen.add(chunk.chunk_id)
         return found
@@ -191,11 +227,15 @@ class _ShortAnswers:
         section_scores: Callable[[list[str]], list[float]] | None,
         *,
         advising: bool = False,
+        terms: frozenset[str] = frozenset(),
+        stem: Callable[[str], str] = str,
     ) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
         """The windows that can still win, ranked again by closeness to the question (the
         window's and its section's); for a question asking what to do (``advising``), the
         best ``advice.candidates`` windows giving advice are among them, and a window gets
-        what :meth:`_advice_bonus` gives."""
+        what :meth:`_advice_bonus` gives; for a question asking what one of ``terms`` is, the
+        best ``definition.candidates`` windows saying it are among them, and those of the
+        first section saying it gain ``definition.weight``."""
         import numpy as np
 
         # the encoder reads only the windows that can still win on closeness: the best few, and
@@ -225,6 +265,16 @@ class _ShortAnswers:
                 if (item[2].chunk_id, tuple(item[3])) not in chosen and self._advice_bonus(item[2], item[3]) > 0:
                     best.append(item)
                     added += 1
+        definition = self.policy.definition
+        if terms and definition is not None:  # the best few windows saying what the asked word is
+            chosen = {(item[2].chunk_id, tuple(item[3])) for item in best}
+            added = 0
+            for item in scored:
+                if added >= definition.candidates:
+                    break
+                if (item[2].chunk_id, tuple(item[3])) not in chosen and self._defines(item[2], item[3], terms, stem):
+                    best.append(item)
+                    added += 1
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
         vectors = np.asarray(embed([question, *texts]))
         similarities = vectors[1:] @ vectors[0]
@@ -235,6 +285,13 @@ class _ShortAnswers:
             else [0.0] * len(best)
         )
         advice = [self._advice_bonus(chunk, window) if advising else 0.0 for _, _, chunk, window in best]
+        if terms and definition is not None:
+            # one section says it: the first (by words and rank) of those whose windows do
+            saying = next((c.chunk_id for _, _, c, w in best if self._defines(c, w, terms, stem)), None)
+            advice = [
+                bonus + (definition.weight if chunk.chunk_id == saying and self._defines(chunk, window, terms, stem) else 0.0)
+                for bonus, (_, _, chunk, window) in zip(advice, best, strict=True)
+            ]
         # the kind of answer asked for ("how long ...": a time) given by the window
         kinds = self.policy.answer_types_asked(question)
         if kinds:
