@@ -10,7 +10,7 @@ from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.evidence import EvidenceFinder
 from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB
 from cancerinfo.answer.plan import AnswerPolicy
-from cancerinfo.index.records import DocumentInfo
+from cancerinfo.index.records import DocumentInfo, Hit
 from cancerinfo.index.vocabulary import Vocabulary
 
 
@@ -55,3 +55,57 @@ def evidence_pages(assistant: Any, question: str, first: str, parts: tuple[str, 
     ranked = sorted(result.hits, key=lambda hit: not hit.url.endswith(f"/{first}"))
     evidence = assistant.composer.finder.find(replace(result, hits=ranked), parts)
     return [assistant.composer.documents[d].url.rsplit("/", 1)[-1] for d in evidence.pages]
+
+
+#: A page of a small test KB: (title, url slug, chunks as (heading path, text)).
+PageSpec = tuple[str, str, list[tuple[str, str]]]
+
+
+class SmallKB:
+    """The documents, chunks and Markdown bodies of a few pages given as :data:`PageSpec`,
+    and a composer on them: chunk ids are ``<slug>-<ordinal>``."""
+
+    def __init__(self, pages: Sequence[PageSpec], policy: AnswerPolicy) -> None:
+        self.pages = list(pages)
+        self.policy = policy
+        self.documents = [patient_page(position + 1, title, slug) for position, (title, slug, _) in enumerate(self.pages)]
+        self.chunks = [
+            ChunkRow(position * 100 + ordinal, f"{slug}-{ordinal}", position, ordinal, section, text)
+            for position, (_, slug, chunks) in enumerate(self.pages)
+            for ordinal, (section, text) in enumerate(chunks)
+        ]
+
+    def body(self, position: int) -> str:
+        """Page ``position`` as Markdown: its title, then each section's heading and text."""
+        title, _, chunks = self.pages[position]
+        parts = [f"# {title.removesuffix(' - NCI')}"]
+        for section, text in chunks:
+            if section:
+                parts.append(f"## {section.split(' > ')[-1]}")
+            parts.append(text)
+        return "\n\n".join(parts) + "\n"
+
+    def composer(self) -> Composer:
+        kb = MemoryKB(self.documents, {p: self.body(p) for p in range(len(self.pages))}, self.chunks)
+        return composer_on(kb, self.documents, self.chunks, self.policy)
+
+    def chunk(self, chunk_id: str) -> ChunkRow:
+        return next(c for c in self.chunks if c.chunk_id == chunk_id)
+
+    def hit(self, chunk_id: str) -> Hit:
+        """A search hit on ``chunk_id``."""
+        row = self.chunk(chunk_id)
+        page = self.documents[row.document]
+        return Hit(
+            url=page.url,
+            title=page.title,
+            section=row.section,
+            chunk_id=row.chunk_id,
+            score=1.0,
+            sourceType=page.source_type,
+            audienceLevel="patient",
+            lastReviewed=page.last_reviewed,
+            review_status="ok",
+            snippet="",
+            document=row.document,
+        )

@@ -9,18 +9,16 @@ import numpy as np
 
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.evidence import Evidence
-from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB
+from cancerinfo.answer.kb_reader import ChunkRow
 from cancerinfo.answer.plan import load_answer_policy
-from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
-from tests.answer import pages
-from tests.answer.pages import patient_page
+from cancerinfo.index.records import SearchResult
+from tests.answer.pages import PageSpec, SmallKB
 
 POLICY = load_answer_policy()
 
 EXPLAINS = "Nausea from chemotherapy can last for several days after each treatment."
 TIPS = "Eat small meals and sip ginger tea through the day."
-#: (title, url slug, chunks as (heading path, text))
-PAGES = [
+PAGES: list[PageSpec] = [
     (
         "Nausea and Vomiting - NCI",
         "nausea",
@@ -42,55 +40,20 @@ PAGES = [
 ]
 
 
-def document(position: int, title: str, slug: str) -> DocumentInfo:
-    return patient_page(position + 1, title, slug)
-
-
-DOCUMENTS = [document(position, title, slug) for position, (title, slug, _) in enumerate(PAGES)]
-CHUNKS = [
-    ChunkRow(position * 100 + ordinal, f"{slug}-{ordinal}", position, ordinal, section, text)
-    for position, (_, slug, chunks) in enumerate(PAGES)
-    for ordinal, (section, text) in enumerate(chunks)
-]
-
-
-def body(position: int) -> str:
-    title, _, chunks = PAGES[position]
-    parts = [f"# {title.removesuffix(' - NCI')}"]
-    for section, text in chunks:
-        if section:
-            parts.append(f"## {section.split(' > ')[-1]}")
-        parts.append(text)
-    return "\n\n".join(parts) + "\n"
+KB = SmallKB(PAGES, POLICY)
 
 
 def composer() -> Composer:
-    kb = MemoryKB(DOCUMENTS, {p: body(p) for p in range(len(PAGES))}, CHUNKS)
-    return pages.composer_on(kb, DOCUMENTS, CHUNKS, POLICY)
+    return KB.composer()
 
 
 def chunk(chunk_id: str) -> ChunkRow:
-    return next(c for c in CHUNKS if c.chunk_id == chunk_id)
+    return KB.chunk(chunk_id)
 
 
 def found_by(question: str, chunk_id: str) -> SearchResult:
     """A search that found only ``chunk_id``."""
-    row = chunk(chunk_id)
-    page = DOCUMENTS[row.document]
-    hit = Hit(
-        url=page.url,
-        title=page.title,
-        section=row.section,
-        chunk_id=row.chunk_id,
-        score=1.0,
-        sourceType=page.source_type,
-        audienceLevel="patient",
-        lastReviewed=page.last_reviewed,
-        review_status="ok",
-        snippet="",
-        document=row.document,
-    )
-    return SearchResult(query=question, intent="side_effects", hits=[hit], entities=[])
+    return SearchResult(query=question, intent="side_effects", hits=[KB.hit(chunk_id)], entities=[])
 
 
 def same_closeness(texts: list[str]) -> np.ndarray:

@@ -10,19 +10,16 @@ import numpy as np
 
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.evidence import Evidence
-from cancerinfo.answer.kb_reader import ChunkRow, MemoryKB
 from cancerinfo.answer.plan import load_answer_policy
-from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
-from tests.answer import pages
-from tests.answer.pages import patient_page
+from cancerinfo.index.records import SearchResult
+from tests.answer.pages import PageSpec, SmallKB
 
 POLICY = load_answer_policy()
 
 FEELS = "Cachexia can make you feel tired and unable to do your daily activities."
 SAYS = "Cancer cachexia is a wasting syndrome that leads to weakness and loss of muscle."
 SAID = "Most patients “are unfamiliar with the term cachexia,” Dr. Lee said."
-#: (title, url slug, chunks as (heading path, text))
-PAGES = [
+PAGES: list[PageSpec] = [
     (
         "Cachexia and Cancer - NCI",
         "cachexia",
@@ -40,55 +37,16 @@ PAGES = [
 ]
 
 
-def document(position: int, title: str, slug: str) -> DocumentInfo:
-    return patient_page(position + 1, title, slug)
-
-
-DOCUMENTS = [document(position, title, slug) for position, (title, slug, _) in enumerate(PAGES)]
-CHUNKS = [
-    ChunkRow(position * 100 + ordinal, f"{slug}-{ordinal}", position, ordinal, section, text)
-    for position, (_, slug, chunks) in enumerate(PAGES)
-    for ordinal, (section, text) in enumerate(chunks)
-]
-
-
-def body(position: int) -> str:
-    title, _, chunks = PAGES[position]
-    parts = [f"# {title.removesuffix(' - NCI')}"]
-    for section, text in chunks:
-        if section:
-            parts.append(f"## {section.split(' > ')[-1]}")
-        parts.append(text)
-    return "\n\n".join(parts) + "\n"
+KB = SmallKB(PAGES, POLICY)
 
 
 def composer() -> Composer:
-    kb = MemoryKB(DOCUMENTS, {p: body(p) for p in range(len(PAGES))}, CHUNKS)
-    return pages.composer_on(kb, DOCUMENTS, CHUNKS, POLICY)
+    return KB.composer()
 
 
 def found_by(question: str, chunk_ids: list[str]) -> SearchResult:
     """A search that found only ``chunk_ids``, in that order."""
-    hits = []
-    for chunk_id in chunk_ids:
-        row = next(c for c in CHUNKS if c.chunk_id == chunk_id)
-        page = DOCUMENTS[row.document]
-        hits.append(
-            Hit(
-                url=page.url,
-                title=page.title,
-                section=row.section,
-                chunk_id=row.chunk_id,
-                score=1.0,
-                sourceType=page.source_type,
-                audienceLevel="patient",
-                lastReviewed=page.last_reviewed,
-                review_status="ok",
-                snippet="",
-                document=row.document,
-            )
-        )
-    return SearchResult(query=question, intent="general", hits=hits, entities=[])
+    return SearchResult(query=question, intent="general", hits=[KB.hit(c) for c in chunk_ids], entities=[])
 
 
 def same_closeness(texts: list[str]) -> np.ndarray:
@@ -131,7 +89,7 @@ def test_a_sentence_says_what_its_subject_is_before_a_verb_or_a_colon() -> None:
 
 
 def test_an_interview_quote_is_never_quoted() -> None:
-    prepared = composer()._prepared[next(c for c in CHUNKS if c.chunk_id == "cachexia-news-0")]
+    prepared = composer()._prepared[KB.chunk("cachexia-news-0")]
     assert [prepared.candidates[i].text for i in prepared.quotable] == []
 
 
