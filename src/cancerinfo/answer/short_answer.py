@@ -257,24 +257,10 @@ class _ShortAnswers:
         ]
         best += _closer_sections(scored, best, section_scores)
         if advising:  # the best few windows giving advice are read too, however few words asked they hold
-            chosen = {(item[2].chunk_id, tuple(item[3])) for item in best}
-            added = 0
-            for item in scored:
-                if added >= self.policy.advice.candidates:
-                    break
-                if (item[2].chunk_id, tuple(item[3])) not in chosen and self._advice_bonus(item[2], item[3]) > 0:
-                    best.append(item)
-                    added += 1
+            best += _more_windows(scored, best, self.policy.advice.candidates, lambda c, w: self._advice_bonus(c, w) > 0)
         definition = self.policy.definition
         if terms and definition is not None:  # the best few windows saying what the asked word is
-            chosen = {(item[2].chunk_id, tuple(item[3])) for item in best}
-            added = 0
-            for item in scored:
-                if added >= definition.candidates:
-                    break
-                if (item[2].chunk_id, tuple(item[3])) not in chosen and self._defines(item[2], item[3], terms, stem):
-                    best.append(item)
-                    added += 1
+            best += _more_windows(scored, best, definition.candidates, lambda c, w: self._defines(c, w, terms, stem))
         texts = [" ".join(self._prepared[c].candidates[i].text for i in w) for _, _, c, w in best]
         vectors = np.asarray(embed([question, *texts]))
         similarities = vectors[1:] @ vectors[0]
@@ -410,6 +396,24 @@ class _ShortAnswers:
             return None, []
         heading = title or short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() or "More on this"
         return Section("same_section", heading, "\n".join(lines), [c.n for c in citations], "kb"), citations
+
+
+def _more_windows(
+    scored: list[tuple[float, float, ChunkRow, list[int]]],
+    read: list[tuple[float, float, ChunkRow, list[int]]],
+    limit: int,
+    wanted: Callable[[ChunkRow, list[int]], bool],
+) -> list[tuple[float, float, ChunkRow, list[int]]]:
+    """The best ``limit`` windows of ``scored`` (in its order) that are not in ``read`` and
+    are ``wanted`` (they give advice; they say what the asked word is)."""
+    chosen = {(item[2].chunk_id, tuple(item[3])) for item in read}
+    more: list[tuple[float, float, ChunkRow, list[int]]] = []
+    for item in scored:
+        if len(more) >= limit:
+            break
+        if (item[2].chunk_id, tuple(item[3])) not in chosen and wanted(item[2], item[3]):
+            more.append(item)
+    return more
 
 
 def _closer_sections(
