@@ -23,8 +23,6 @@ _TAKEN = frozenset({"took", "taken", "swallowed", "swallow", "ate", "eaten", "ga
 #: "... it's happened twice in the last 10 mins" makes a report of what this many sentences
 #: before it name ("is it normal to cough up blood?").
 _ONGOING_REACH = 2
-#: Words that turn a sentence from what was to what is ("it settled *but* now ...").
-_CONTRAST = frozenset({"but", "however", "though", "although", "yet", "pero", "aunque", "embargo"})
 #: A sentence this short that names a person after a question says whose case it is.
 _NAMED_ALONE_WORDS = 3
 _NUMBER_TERM = Term("<number>", "number", ())
@@ -57,7 +55,7 @@ class _Context:
         self.resolved = resolved
         #: "the rash cleared up but her lips are swelling": what follows a contrast word is
         #: not covered by a past or resolution cue before it in the sentence
-        self.contrasts = [i for i, w in enumerate(reading.words) if w.text in _CONTRAST]  # type: ignore[attr-defined]
+        self.contrasts = [m.start for m in reading.group("cue:contrast")]
         #: where a question starts ("... but he wasn't worried, what temp counts as a fever?"):
         #: a question after the contrast word asks; it is not the new report
         self.asking = [*reading.group("cue:general"), *reading.group("cue:question_openers")]

@@ -27,6 +27,7 @@ CUE_LISTS = (
     "resolved",
     "present",
     "ongoing",
+    "contrast",
     "negation",
     "care_in_hand",
     "veiled",
