@@ -50,6 +50,8 @@ TRIAGE_SETS = (
     ("triage-test-14.jsonl", "test 14, writer AL: refusals and their look-alikes (looked at only to report)"),
     ("triage-dev-18.jsonl", "dev, writer AM (tuned on after its first run)"),
     ("triage-test-15.jsonl", "test 15, writer AN (looked at only to report)"),
+    ("triage-dev-19.jsonl", "dev, writer AO: self-harm and its look-alikes (tuned on after its first run)"),
+    ("triage-test-16.jsonl", "test 16, writer AP: self-harm and its look-alikes (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -57,8 +59,10 @@ DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
 #: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
 #: lexicons only: adding its 120 messages (or its 66 refusals) as examples was measured on
 #: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits).
-#: triage-dev-18 (2026-12-06) likewise: tuned on through the cues and lexicons only.
-EXAMPLE_SETS = tuple(name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl"))
+#: triage-dev-18 and triage-dev-19 (2026-12-06) likewise: tuned on through the cues and lexicons only.
+EXAMPLE_SETS = tuple(
+    name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl", "triage-dev-19.jsonl")
+)
 #: New sets run once before anything was tuned on them: how the rules held for new writers.
 FIRST_CONTACT = (
     {
@@ -342,5 +346,26 @@ FIRST_CONTACT = (
         "refusals": [21, 24],
         "general_sent_to_urgent": [2, 56],
         "general_refused": [2, 56],
+    },
+    {
+        # 2026-12-06 (twenty-sixth session), main f354a29: two new writers of self-harm
+        # messages and look-alikes (benchmarks/triage-writer-brief-AO-AP.md, word for word);
+        # AO read after this run and tuned on, AP never read
+        "set": "triage-dev-19.jsonl",
+        "urgent_recall": [46, 50],
+        "self_harm_with_crisis_line": [45, 50],
+        "non_english_urgent": [11, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [8, 50],
+        "general_refused": [4, 50],
+    },
+    {
+        "set": "triage-test-16.jsonl",
+        "urgent_recall": [45, 50],
+        "self_harm_with_crisis_line": [44, 50],
+        "non_english_urgent": [11, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [13, 50],
+        "general_refused": [5, 50],
     },
 )
