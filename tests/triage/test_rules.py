@@ -8,6 +8,8 @@ who never read the rules are in ``benchmarks/`` and measured by ``cancerinfo eva
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from cancerinfo.triage import SafetyPolicy, Triage
@@ -388,6 +390,23 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
         # a clot passed, as a person says it: "passed a big blood clot", not only "passing clots"
         ("my mum just passed a big blood clot from her bum and shes really pale", "emergency"),
         ("my husband had a blood clot in his leg last year, can he fly?", None),
+        # emoji are read as their names: a gun said with one is a crisis word
+        ("\U0001f397\ufe0f stage 4 \U0001f494 done. \U0001f52b", "crisis"),
+        ("finished chemo today \U0001f389\U0001f389 rang the bell", None),
+        # keeping medicine is a stockpile when it is all of it or kept for a day to come, not
+        # when it is stored out of reach
+        ("grandkids are visiting for a week, where should i keep my morphine so they cant get to it. lockbox?", None),
+        ("ive been keeping all my oxy from the last 3 months", "crisis"),
+        ("keeping my morphine for when i decide", "crisis"),
+        ("been saving up my sleeping pills", "crisis"),
+        # a burden said as an idiom; "killing myself trying to keep up" is working too hard
+        ("im just a weight round their necks now", "crisis"),
+        ("killing myself trying to keep up with all these appointments haha. is there an app to track them", None),
+        ("i keep thinking about killing myself", "crisis"),
+        # "no reason to be here" said in Spanish; "no tengo por qué seguir con la quimio" is
+        # "I don't have to go on with chemo"
+        ("mi esposo murió hace un mes. ya no tengo por qué seguir aquí", "crisis"),
+        ("¿no tengo por qué seguir con la quimio si no quiero?", None),
         # a pet that ate a blister pack is a poisoning; "overdosed on" food is a figure of speech
         ("my cat chewed a blister pack of my dexamethasone", "poison"),
         ("overdosed on junk food over christmas, does sugar feed cancer?", None),
@@ -396,6 +415,33 @@ def test_the_same_parts_asked_in_general_are_not_refused(lexical: Triage, messag
 def test_when_it_happened_is_read_across_sentences_and_time_words(lexical: Triage, message: str, urgency: str | None) -> None:
     result = lexical.assess(message)
     assert (result.status == "urgent", result.urgency) == (urgency is not None, urgency), result.evidence
+
+
+def test_a_message_with_emoji_is_read_as_written_too_and_an_urgent_reading_wins(
+    lexical: Triage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # the reading with the emoji's names decides, unless only the message as written is urgent
+    read: list[str] = []
+    original = lexical._assess
+
+    def named_reading_finds_nothing(message, identified, known_terms, treatment_terms):  # type: ignore[no-untyped-def]
+        read.append(message)
+        result = original(message, identified, known_terms, treatment_terms)
+        if "pistol" in message:
+            return dataclasses.replace(result, status=None, urgency=None, reason=None)
+        return result
+
+    monkeypatch.setattr(lexical, "_assess", named_reading_finds_nothing)
+    result = lexical.assess("i want to kill myself \U0001f52b")
+    assert (result.status, result.urgency) == ("urgent", "crisis")
+    assert read == ["i want to kill myself pistol", "i want to kill myself \U0001f52b"]
+    read.clear()
+    result = lexical.assess("finished chemo today \U0001f389 rang the bell")
+    assert read == ["finished chemo today party popper rang the bell", "finished chemo today \U0001f389 rang the bell"]
+    assert result.status != "urgent"
+    read.clear()
+    lexical.assess("finished chemo today, rang the bell")
+    assert read == ["finished chemo today, rang the bell"]  # no emoji: one reading
 
 
 def test_which_one_do_i_pick_is_a_treatment_choice_in_spanish(lexical: Triage) -> None:

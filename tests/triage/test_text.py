@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from cancerinfo.triage.text import Reader, common_words, fold, split_sentences
+from cancerinfo.triage.text import Reader, common_words, emoji_words, fold, split_sentences
 
 
 def english(*lexicon: str) -> Reader:
@@ -24,6 +24,15 @@ def test_fold_lowers_unifies_apostrophes_and_drops_latin_accents() -> None:
     # accents of other scripts stay; Vietnamese keeps its tones when asked
     assert fold("Bố tôi bị sốt", keep_accents=True) == "bố tôi bị sốt"
     assert fold("Bố tôi bị sốt") == "bo toi bi sot"
+
+
+def test_emoji_are_read_as_their_names() -> None:
+    assert emoji_words("\U0001f397\ufe0f stage 4 \U0001f494 done. \U0001f52b") == "reminder ribbon stage 4 broken heart done. pistol"
+    # a run of one emoji is read once; skin tones, joiners and flag letters only shape them
+    assert emoji_words("\U0001f48a\U0001f48a\U0001f48a \u26b0\ufe0f \U0001f44b\U0001f3fd") == "pill coffin waving hand sign"
+    # symbols that are not emoji stay: a degree sign, a check mark; a text without emoji is unchanged
+    assert emoji_words("38.6 \u00b0C \u2713 \U0001f637") == "38.6 \u00b0C \u2713 face with medical mask"
+    assert emoji_words("temp 38.6 °C, no emoji") == "temp 38.6 °C, no emoji"
 
 
 def test_sentences_end_at_marks_but_not_inside_numbers() -> None:

@@ -25,13 +25,13 @@
    (``informational``).
 2. **refused**: an attempt to change the rules, then the personal part of care (diagnose
    me, read my report, set my dose, choose my treatment, my prognosis);
-3. **abstained**: about an animal (``OUT_OF_SCOPE``); written in another language than
-   English (``LANGUAGE_NOT_SUPPORTED``, with that language's notice and the emergency
-   number); no health word (``OFF_TOPIC``);
+3. **abstained**: about an animal (``OUT_OF_SCOPE``); in another language than English
+   (``LANGUAGE_NOT_SUPPORTED``, its notice and the emergency number); no health word (``OFF_TOPIC``);
 4. otherwise the message is answered from the knowledge base.
 
-Every step leaves :class:`Evidence` (which concept, number, cue or exemplar led to the
-decision) for ``cancerinfo triage --explain``; nothing of the message is logged.
+Every step leaves :class:`Evidence` (which concept, number, cue or exemplar led to the decision)
+for ``cancerinfo triage --explain``; nothing of the message is logged. Emoji are read as their
+names and as written (:meth:`Triage.assess`).
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ from cancerinfo.triage.result import (
 )
 from cancerinfo.triage.safety import Refusal, SafetyPolicy
 from cancerinfo.triage.signals import _Signals
-from cancerinfo.triage.text import fold
+from cancerinfo.triage.text import emoji_words, fold
 
 __all__ = ["URGENCY_REASONS", "Evidence", "Triage", "TriageResult"]
 
@@ -119,24 +119,24 @@ class Triage(_Signals, _Replies):
         known_terms: Callable[[str], bool] | None = None,
         treatment_terms: Callable[[str], bool] | None = None,
     ) -> TriageResult:
-        """Triage ``message``.
-
-        ``known_terms(text)``: does the KB know a term of it (a drug, a disease)? A health
-        signal, asked only when the safety policy's health words find nothing.
-        ``treatment_terms(text)``: does it name a drug, brand or regimen the KB knows?
-        Counts as anticancer treatment named."""
+        """Triage ``message``. ``known_terms(text)``: does the KB know a term of it (a drug, a
+        disease)? A health signal, asked only when the safety policy's health words find
+        nothing. ``treatment_terms(text)``: does it name a drug, brand or regimen the KB knows?
+        Counts as anticancer treatment named. Emoji: see the module doc; an urgent reading wins."""
         started = time.perf_counter()
-        result = self._assess(message, known_terms, treatment_terms)
+        identified = self._language(message)  # before emoji are named: the names are English
+        named = emoji_words(message)
+        result = self._assess(named, identified, known_terms, treatment_terms)
+        if named != message and result.status != "urgent":  # recall first
+            plain = self._assess(message, identified, known_terms, treatment_terms)
+            result = plain if plain.status == "urgent" else result
         return dataclasses.replace(result, seconds=time.perf_counter() - started)
 
     def _assess(
-        self,
-        message: str,
-        known_terms: Callable[[str], bool] | None,
+        self, message: str, identified: Identified, known_terms: Callable[[str], bool] | None,
         treatment_terms: Callable[[str], bool] | None,
     ) -> TriageResult:
-        """:meth:`assess` without the timing: urgent, refused, abstained or answered, first match wins."""
-        identified = self._language(message)
+        """:meth:`assess` of one reading, untimed: urgent, refused, abstained or answered, first match wins."""
         language = identified.language
         readings = self._readings(message, identified)
         found = self._find_concepts(message, language, readings, treatment_terms, guess=guessed(identified))

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import snowballstemmer  # type: ignore[import-untyped]
 
-__all__ = ["Reader", "Word", "common_words", "fold", "split_sentences"]
+__all__ = ["Reader", "Word", "common_words", "emoji_words", "fold", "split_sentences"]
 
 _APOSTROPHES = str.maketrans({"’": "'", "‘": "'", "ʼ": "'", "`": "'", "´": "'", "′": "'"})
 # Latin letters that carry no separable accent
@@ -53,6 +53,24 @@ def fold(text: str, *, keep_accents: bool = False) -> str:
         if unicodedata.category(char) != "Mn":
             previous = char
     return " ".join(unicodedata.normalize("NFC", "".join(out)).split())
+
+
+#: an emoji: a pictograph (U+1F000-U+1FAFF) or a symbol of U+2600-U+26FF ("⚰", "☠"); a run
+#: of one emoji ("💊💊💊") is read once
+_EMOJI_RUN = re.compile("([\U0001F000-\U0001FAFF\u2600-\u26FF])\\1*")
+#: what only shapes an emoji: variation selector, joiner, skin tones, flag letters
+_EMOJI_PARTS = re.compile("[\uFE0F\u200D\U0001F3FB-\U0001F3FF\U0001F1E6-\U0001F1FF]")
+
+
+def emoji_words(text: str) -> str:
+    """``text`` with each emoji read as its Unicode name in lower case ("done. 🔫" → "done.
+    pistol", "💊💊💊 ⚰️" → "pill coffin"): people say with them what they do not write. A
+    text without emoji is returned as it is."""
+    if not _EMOJI_RUN.search(text):
+        return text
+    text = _EMOJI_PARTS.sub("", text)
+    named = _EMOJI_RUN.sub(lambda m: f" {unicodedata.name(m.group(1), '').lower()} ", text)
+    return re.sub(" {2,}", " ", named).strip()
 
 
 def split_sentences(text: str) -> list[str]:
