@@ -1,13 +1,17 @@
 """Windows of a section for the short answer: runs of 1 to ``SHORT_MAX_UNITS`` consecutive
 quotable sentences that read on from each other, and the words a question asks (its content
-words; "stage 3" also as "iii"). Used by :mod:`.short_answer`."""
+words; "stage 3" also as "iii"); which more windows the short answer reads (:func:`_more_windows`,
+:func:`_closer_sections`) and the one it chooses (:class:`ShortAnswer`). Used by :mod:`.short_answer`."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
+from cancerinfo.answer import short_weights as weights
 from cancerinfo.answer.citations import Unit
+from cancerinfo.answer.kb_reader import ChunkRow
 from cancerinfo.answer.quoting import ANNOUNCES, _continues, _Prepared, needs_before
 
 #: Sentences in a short answer, at most.
@@ -114,3 +118,55 @@ def _in_sub_list(candidates: list[Unit], start: int) -> bool:
         if candidates[j].list_item and candidates[j].text.endswith(":"):
             return True
     return False
+
+
+def _more_windows(
+    scored: list[tuple[float, float, ChunkRow, list[int]]],
+    read: list[tuple[float, float, ChunkRow, list[int]]],
+    limit: int,
+    wanted: Callable[[ChunkRow, list[int]], bool],
+) -> list[tuple[float, float, ChunkRow, list[int]]]:
+    """The best ``limit`` windows of ``scored`` (in its order) that are not in ``read`` and
+    are ``wanted`` (they give advice; they say what the asked word is)."""
+    chosen = {(item[2].chunk_id, tuple(item[3])) for item in read}
+    more: list[tuple[float, float, ChunkRow, list[int]]] = []
+    for item in scored:
+        if len(more) >= limit:
+            break
+        if (item[2].chunk_id, tuple(item[3])) not in chosen and wanted(item[2], item[3]):
+            more.append(item)
+    return more
+
+
+def _closer_sections(
+    scored: list[tuple[float, float, ChunkRow, list[int]]],
+    read: list[tuple[float, float, ChunkRow, list[int]]],
+    section_scores: Callable[[list[str]], list[float]] | None,
+) -> list[tuple[float, float, ChunkRow, list[int]]]:
+    """The best window of the ``weights.SHORT_CLOSER_SECTIONS`` page sections closest to the question
+    (the search's section vectors), in ``scored`` order, of those no ``read`` window is from
+    and at least as close as the closest read one: the section that answers may hold few of a
+    long message's words ("can lymphedema start this late": "... many years after treatment")."""
+    if section_scores is None or not read:
+        return []
+    seen = {item[2].chunk_id for item in read}
+    unread = []
+    for item in scored:  # best first: the first window of a section is its best
+        if item[2].chunk_id not in seen:
+            seen.add(item[2].chunk_id)
+            unread.append(item)
+    floor = max(section_scores([item[2].chunk_id for item in read]))
+    closeness = section_scores([item[2].chunk_id for item in unread])
+    closer = sorted((i for i, close in enumerate(closeness) if close >= floor), key=lambda i: -closeness[i])
+    return [unread[i] for i in sorted(closer[:weights.SHORT_CLOSER_SECTIONS])]
+
+
+@dataclass(frozen=True, slots=True)
+class ShortAnswer:
+    """The best 1-3 consecutive sentences of the best section for a question."""
+
+    chunk: ChunkRow
+    run: list[Unit]
+    score: float
+    similarity: float
+    coverage: float
