@@ -1,12 +1,12 @@
 """The short answer's encoder also reads the best window of each page section at least as
-close to the question as the closest section it reads anyway (short_answer._closer_sections):
+close to the question as the closest section it reads anyway (windows._closer_sections):
 the section that answers may hold few of a long message's words."""
 
 from __future__ import annotations
 
 from types import SimpleNamespace
 
-from cancerinfo.answer.short_answer import _closer_sections
+from cancerinfo.answer.windows import _closer_sections
 
 
 def item(score: float, chunk_id: str, window: list[int]) -> tuple:
