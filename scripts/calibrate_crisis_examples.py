@@ -86,7 +86,54 @@ def main() -> None:
     sentences = _sentences(encoder, rows, vectors, crisis_v, other_v, crisis, benign, writers)
     passed_multilingual = _sentence_grid(whole, sentences, english, crisis, benign)
     _refusals(rows, labels, writers, english, similar)
+    along = _direction(encoder, rows, vectors, writers)
+    chosen = load_triage_files().rules.meaning_any_language.linear_threshold
+    print()
+    print("| crisis direction at least | English crisis caught | English general/refusal flagged | other languages crisis caught | other languages general/refusal flagged |")
+    print("|---|---|---|---|---|")
+    for threshold in (None, 0.0, 0.1, 0.2, 0.3):
+        passed = passed_multilingual | (along >= threshold) if threshold is not None else passed_multilingual
+        cells = []
+        for group in (english, ~english):
+            cells += [f"{int((passed & group & crisis).sum())}/{int((group & crisis).sum())}",
+                      f"{int((passed & group & benign).sum())}/{int((group & benign).sum())}"]
+        print(f"| {'off' if threshold is None else threshold} | " + " | ".join(cells) + " |")
+    print(f"The direction alone at {chosen}: English crisis {int(((along >= chosen) & english & crisis).sum())}, "
+          f"English general/refusal {int(((along >= chosen) & english & benign).sum())}; "
+          f"the nearest example alone (0.88, 0.01): {int((whole & english & crisis).sum())} and {int((whole & english & benign).sum())}")
+    if chosen is not None:
+        passed_multilingual = passed_multilingual | (along >= chosen)
     _english_gate(rows, english & crisis & whole, args.questions, passed_multilingual, margin)
+
+
+def _direction(encoder: MultilingualEncoder, rows: list[dict], vectors: np.ndarray, writers: np.ndarray) -> np.ndarray:
+    """Each message's score along the crisis direction (rules.yaml ``linear_*``) fitted to the
+    shipped examples (exemplars.yaml, crisis-examples.yaml: crisis against not crisis and the
+    other urgent levels) without the message's own writer's messages."""
+    from cancerinfo.triage import crisis_example_texts
+    from cancerinfo.triage.meaning import CrisisDirection, cached_vectors
+
+    files = load_triage_files()
+    rule = files.rules.meaning_any_language
+    crisis_texts, not_crisis_texts = crisis_example_texts(files)
+    urgent = [t for ts in files.crisis_examples.urgent.values() for t in ts]
+    texts = [*crisis_texts, *not_crisis_texts, *urgent]
+    shipped = files.folder / "vectors"  # the lists as the checks load them, so their shipped vectors are read
+    example_vectors = np.vstack([cached_vectors(encoder, [*crisis_texts, *not_crisis_texts], None, shipped),
+                                 cached_vectors(encoder, urgent, None, shipped)])
+    is_crisis = np.arange(len(texts)) < len(crisis_texts)
+    owner: dict[str, set[str]] = {}
+    for row, writer in zip(rows, writers, strict=True):
+        owner.setdefault(" ".join(row["message"].split()), set()).add(str(writer))
+    owners = [owner.get(" ".join(t.split()), set()) for t in texts]
+    along = np.empty(len(rows))
+    for writer in sorted(set(writers)):
+        keep = np.array([writer not in o for o in owners])
+        direction = CrisisDirection(example_vectors[keep & is_crisis], example_vectors[keep & ~is_crisis],
+                                    penalty=rule.linear_penalty, crisis_weight=rule.linear_crisis_weight)
+        for i in np.flatnonzero(writers == writer):
+            along[i] = direction.score(vectors[i])
+    return along
 
 
 def _levels(vectors: np.ndarray, labels: np.ndarray, writers: np.ndarray, english: np.ndarray,

@@ -46,8 +46,11 @@ HEADER = """\
 # care_team_now, poison) when that is close enough and closer than any not-crisis message
 # (`level_threshold`, `level_margin`). A message not in English that nothing else routed is
 # refused when most of its nearest messages here are `refuse` messages (their reason), the
-# nearest close enough (`refusal_k`, `refusal_votes`, `refusal_threshold`). A reviewer removes
-# a line by removing or relabelling the message in its dev set.
+# nearest close enough (`refusal_k`, `refusal_votes`, `refusal_threshold`). Read together, the
+# crisis messages against the not-crisis and `urgent` ones give one direction (ridge
+# regression, fitted when the file is loaded); a whole message far enough along it is a crisis
+# signal too (`linear_threshold`). A reviewer removes a line by removing or relabelling the
+# message in its dev set.
 """
 
 

@@ -128,7 +128,11 @@ class _Replies(_ShortAnswer):
                     "safety",
                 )
             )
-        sections = self._with_guidance(sections, triage) if informative else sections
+        if triage.informational == "crisis":
+            # a crisis signal beside the refusal: its guidance first, in any language
+            sections = [*self._with_guidance([], triage), *sections]
+        elif informative:
+            sections = self._with_guidance(sections, triage)
         response = Response(
             status="refused",
             intent=intent,

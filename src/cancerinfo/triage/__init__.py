@@ -19,7 +19,7 @@ import numpy as np
 
 from cancerinfo.index.dense import Embedder
 from cancerinfo.triage.lexicon import TriageFiles, load_triage_files
-from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
+from cancerinfo.triage.meaning import CrisisDirection, ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.multilingual import LevelExamples, MultilingualEncoder, available
 from cancerinfo.triage.rules import URGENCY_REASONS, Evidence, Triage, TriageResult
 from cancerinfo.triage.safety import SafetyPolicy
@@ -56,6 +56,7 @@ def build_triage(
     multilingual = None
     levels = None
     any_language_refusals = None
+    direction = None
     rule = files.rules.meaning_any_language
     if embedder is not None and files.crisis_examples is not None and rule is not None and available():
         crisis_texts, not_crisis_texts = crisis_example_texts(files)
@@ -68,10 +69,16 @@ def build_triage(
             )
         if files.crisis_examples.refuse and rule.refusal_k is not None:
             any_language_refusals = _any_language_voter(files.crisis_examples.refuse, multilingual, levels)
+        if rule.linear_threshold is not None:
+            others = [multilingual.not_crisis_vectors, *([levels.vectors] if levels is not None else [])]
+            direction = CrisisDirection(
+                multilingual.crisis_vectors, np.vstack(others),
+                penalty=rule.linear_penalty, crisis_weight=rule.linear_crisis_weight,
+            )
     voter = _voter(files, embedder, cache)
     return Triage(
         safety, files, exemplars=matchers, examples=voter, multilingual=multilingual, levels=levels,
-        any_language_refusals=any_language_refusals,
+        any_language_refusals=any_language_refusals, direction=direction,
     )
 
 

@@ -29,7 +29,7 @@ import numpy as np
 
 from cancerinfo.index.dense import Embedder
 
-__all__ = ["Closest", "ExampleVoter", "ExemplarMatcher", "RecentEmbeddings", "Vote"]
+__all__ = ["Closest", "CrisisDirection", "ExampleVoter", "ExemplarMatcher", "RecentEmbeddings", "Vote"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,27 @@ class ExemplarMatcher:
         unit = int(np.argmax(best_crisis + np.minimum(margins, 0)))
         exemplar = self.crisis[int(np.argmax(crisis[unit]))]
         return Closest(float(best_crisis[unit]), float(margins[unit]), exemplar, unit)
+
+
+class CrisisDirection:
+    """One direction through an encoder's space that separates the crisis examples from the
+    others: ridge regression of +1 (crisis) against -1 (not crisis, other urgent levels) on
+    the examples' vectors, fitted when the examples are loaded (closed form, so the same
+    examples always give the same direction; nothing is stored beside them). Where the
+    nearest example says little (a crisis put in words no single example uses), the examples
+    together still point one way."""
+
+    def __init__(self, crisis: np.ndarray, others: np.ndarray, *, penalty: float, crisis_weight: float) -> None:
+        rows = np.vstack([crisis, others]).astype(np.float64)
+        rows = np.hstack([rows, np.ones((len(rows), 1))])
+        target = np.r_[np.ones(len(crisis)), -np.ones(len(others))]
+        weight = np.where(target > 0, crisis_weight, 1.0)
+        weighted = rows * weight[:, None]
+        self._weights = np.linalg.solve(weighted.T @ rows + penalty * np.eye(rows.shape[1]), weighted.T @ target)
+
+    def score(self, vector: np.ndarray) -> float:
+        """The score of one unit vector along the direction (above 0: nearer the crisis side)."""
+        return float(vector.astype(np.float64) @ self._weights[:-1] + self._weights[-1])
 
 
 @dataclass(frozen=True, slots=True)

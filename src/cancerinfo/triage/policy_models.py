@@ -103,6 +103,13 @@ class AnyLanguageMeaningRule(_Strict):
     refusal_k: int | None = Field(default=None, ge=1, le=50)
     refusal_votes: int = Field(default=3, ge=1, le=50)
     refusal_threshold: float = Field(default=0.88, ge=-1, le=1)
+    #: a second reading of the same examples: one direction through the encoder's space fitted
+    #: to them (ridge regression of crisis +1 against not-crisis and other urgent -1, penalty
+    #: ``linear_penalty``, crisis rows weighted ``linear_crisis_weight``); a whole message whose
+    #: score along it is at least ``linear_threshold`` is a crisis signal too (none: off)
+    linear_threshold: float | None = Field(default=None, ge=-10, le=10)
+    linear_penalty: float = Field(default=0.1, gt=0, le=100)
+    linear_crisis_weight: float = Field(default=2.0, gt=0, le=100)
     reference: str = Field(min_length=1)
 
 

@@ -44,7 +44,7 @@ from cancerinfo.triage.context import _Context, _excepted
 from cancerinfo.triage.cues import simplify
 from cancerinfo.triage.language import Identified, LanguageIdentifier, guessed
 from cancerinfo.triage.lexicon import Reading, TriageFiles, same_sentences
-from cancerinfo.triage.meaning import ExampleVoter, ExemplarMatcher
+from cancerinfo.triage.meaning import CrisisDirection, ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.replies import _Replies
 from cancerinfo.triage.result import (
@@ -56,7 +56,7 @@ from cancerinfo.triage.result import (
     _Found,
     about_no_one,
 )
-from cancerinfo.triage.safety import Refusal, SafetyPolicy
+from cancerinfo.triage.safety import SafetyPolicy
 from cancerinfo.triage.signals import _Signals
 from cancerinfo.triage.text import emoji_words, fold
 
@@ -76,8 +76,11 @@ class Triage(_Signals, _Replies):
         multilingual: ExemplarMatcher | None = None,
         levels: LevelExamples | None = None,
         any_language_refusals: ExampleVoter | None = None,
+        direction: CrisisDirection | None = None,
     ) -> None:
         self.safety = safety
+        #: The crisis direction through the multilingual examples (rules.yaml ``linear_*``); none: off.
+        self.direction = direction
         #: Refusals by meaning for messages not in English (multilingual vectors); none: off.
         self.any_language_refusals = any_language_refusals
         #: Self-harm by meaning in the languages the exemplar matchers do not read; none: off.
@@ -152,6 +155,8 @@ class Triage(_Signals, _Replies):
         declined = self._declined(message, language, sentences, found, evidence, informational)
         if declined is not None:
             return declined
+        if any(e.kind == "exemplar" and e.note.startswith("counted") for e in evidence):
+            informational = "crisis"  # a crisis by meaning in a message about no one: its guidance still shows
 
         if language != "en":
             return self._not_english(message, language, readings, found, evidence, informational)
@@ -261,6 +266,11 @@ class Triage(_Signals, _Replies):
             if passed and (strong or refusal is None):
                 found.add("crisis", meaning[0], reported=True)
                 return self._urgent("crisis", language, found, evidence)
+            if passed:
+                # a refusal leads (a dose or prognosis question can read like a crisis
+                # example), but a crisis signal is never dropped: its guidance (the crisis
+                # line, the emergency number) opens the reply
+                informational = "crisis"
         no_one = self.safety.about_no_one.find(sentences)
         if no_one is not None:  # "not asking about mine": a general question, never refused
             evidence.append(Evidence("cue", ABOUT_NO_ONE, words=no_one, note="no refusal"))
@@ -296,37 +306,6 @@ class Triage(_Signals, _Replies):
                 return self._refused(refusal, language, found, evidence, informational)
             return self._refused_in_other_language(refusal.kind, language, evidence, informational, found.personal)
         return self._other_language(language, evidence, informational)
-
-    def _refusal_by_meaning(self, message: str, evidence: list[Evidence]) -> Refusal | None:
-        """The refusal most of the message's nearest examples carry (a message not in English
-        that nothing routed), by the multilingual encoder: at least ``refusal_votes`` of the
-        ``refusal_k`` nearest are refusals, the nearest at least ``refusal_threshold`` close."""
-        rule = self.rules.meaning_any_language
-        voter = self.any_language_refusals
-        if voter is None or rule is None or rule.refusal_k is None or not message.strip():
-            return None
-        vote = voter.vote(voter.embedder.embed([message])[0], k=rule.refusal_k)
-        passed = vote.reason is not None and vote.votes >= rule.refusal_votes and vote.score >= rule.refusal_threshold
-        note = f"multilingual; {vote.votes} of {rule.refusal_k} nearest are refusals; cosine {vote.score:.2f}"
-        evidence.append(Evidence("example", vote.example, None, vote.reason or "", f"refusal; {note}" if passed else f"not counted: {note}"))
-        if not passed:
-            return None
-        return next((r for r in self.safety.refusals if r.kind.upper() == vote.reason), None)
-
-    def _level_by_meaning(self, message: str, evidence: list[Evidence]) -> str | None:
-        """The level of the nearest urgent example, when it is close enough and closer than any
-        not-urgent example (``meaning_any_language.level_threshold`` and ``level_margin``)."""
-        rule = self.rules.meaning_any_language
-        if self.levels is None or rule is None or rule.level_threshold is None:
-            return None
-        nearest = self.levels.nearest(message)
-        if nearest is None:
-            return None
-        passed = nearest.score >= rule.level_threshold and nearest.margin >= rule.level_margin
-        word = "counted" if passed else "below the threshold"
-        note = f"{word}; multilingual; cosine {nearest.score:.2f}, margin {nearest.margin:+.2f}"
-        evidence.append(Evidence("example", nearest.example, nearest.level, "", note))
-        return nearest.level if passed else None
 
     def _in_english(
         self,

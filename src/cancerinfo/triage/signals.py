@@ -11,7 +11,7 @@ from dataclasses import replace
 from cancerinfo.triage.context import _Context, _excepted, _negated, _overlaps
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
-from cancerinfo.triage.meaning import Closest, ExemplarMatcher
+from cancerinfo.triage.meaning import Closest, CrisisDirection, ExampleVoter, ExemplarMatcher
 from cancerinfo.triage.multilingual import LevelExamples
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
 from cancerinfo.triage.policy_models import MeaningRule, Rules
@@ -34,6 +34,8 @@ class _Signals:
     exemplars: dict[str, ExemplarMatcher]
     multilingual: ExemplarMatcher | None
     levels: LevelExamples | None
+    direction: CrisisDirection | None
+    any_language_refusals: ExampleVoter | None
     languages: LanguageIdentifier
     _english_words: frozenset[str]
 
@@ -262,13 +264,19 @@ class _Signals:
             return None
         passed = closest.score >= rule.threshold and closest.margin >= rule.margin
         unit = 0
+        note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        if not passed and self.direction is not None and rule.linear_threshold is not None:
+            along = self.direction.score(self.multilingual.embedder.embed([message])[0])
+            note += f", along the crisis direction {along:+.2f}"
+            passed = along >= rule.linear_threshold
         if not passed and rule.sentence_threshold is not None:
             sentences = [s for s in split_sentences(message) if len(s.split()) >= rule.sentence_min_words]
             part = self.multilingual.closest(sentences[: rule.max_sentences]) if len(sentences) > 1 else None
             if part is not None and part.score >= rule.sentence_threshold and part.margin >= rule.sentence_margin:
                 closest, passed, unit = part, True, part.unit + 1
         strong = passed and closest.score >= rule.strong
-        note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        if unit:
+            note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
         word = "counted" if passed else "below the threshold"
         return Evidence("exemplar", closest.exemplar, "crisis", f"unit {unit}", f"{word}; {note}"), passed, strong
 
@@ -290,6 +298,37 @@ class _Signals:
         word = "counted" if passed else "below the threshold"
         note = f"{word}; multilingual, beside {nearest.level}; cosine {closest.score:.2f}, margin {margin:+.2f}"
         return Evidence("exemplar", closest.exemplar, "crisis", "unit 0", note), passed, False
+
+    def _refusal_by_meaning(self, message: str, evidence: list[Evidence]) -> Refusal | None:
+        """The refusal most of the message's nearest examples carry (a message not in English
+        that nothing routed), by the multilingual encoder: at least ``refusal_votes`` of the
+        ``refusal_k`` nearest are refusals, the nearest at least ``refusal_threshold`` close."""
+        rule = self.rules.meaning_any_language
+        voter = self.any_language_refusals
+        if voter is None or rule is None or rule.refusal_k is None or not message.strip():
+            return None
+        vote = voter.vote(voter.embedder.embed([message])[0], k=rule.refusal_k)
+        passed = vote.reason is not None and vote.votes >= rule.refusal_votes and vote.score >= rule.refusal_threshold
+        note = f"multilingual; {vote.votes} of {rule.refusal_k} nearest are refusals; cosine {vote.score:.2f}"
+        evidence.append(Evidence("example", vote.example, None, vote.reason or "", f"refusal; {note}" if passed else f"not counted: {note}"))
+        if not passed:
+            return None
+        return next((r for r in self.safety.refusals if r.kind.upper() == vote.reason), None)
+
+    def _level_by_meaning(self, message: str, evidence: list[Evidence]) -> str | None:
+        """The level of the nearest urgent example, when it is close enough and closer than any
+        not-urgent example (``meaning_any_language.level_threshold`` and ``level_margin``)."""
+        rule = self.rules.meaning_any_language
+        if self.levels is None or rule is None or rule.level_threshold is None:
+            return None
+        nearest = self.levels.nearest(message)
+        if nearest is None:
+            return None
+        passed = nearest.score >= rule.level_threshold and nearest.margin >= rule.level_margin
+        word = "counted" if passed else "below the threshold"
+        note = f"{word}; multilingual; cosine {nearest.score:.2f}, margin {nearest.margin:+.2f}"
+        evidence.append(Evidence("example", nearest.example, nearest.level, "", note))
+        return nearest.level if passed else None
 
 
 def _english_closest(matcher: ExemplarMatcher, rule: MeaningRule, message: str) -> tuple[Closest | None, bool]:

@@ -1,0 +1,69 @@
+"""Self-harm by meaning, read together: the crisis direction (rules.yaml ``linear_*``) fitted
+to the multilingual examples, and a crisis signal that a refusal outranks still shows its
+guidance. Real encoder, real shipped examples; the messages were written for these tests
+(not taken from any set)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from cancerinfo.triage import Triage
+from cancerinfo.triage.meaning import CrisisDirection
+
+
+def _unit(rows: np.ndarray) -> np.ndarray:
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def test_the_direction_puts_each_side_of_the_examples_on_its_own_side() -> None:
+    rng = np.random.default_rng(7)
+    centre = _unit(rng.normal(size=(2, 16)))
+    crisis = _unit(centre[0] + 0.1 * rng.normal(size=(40, 16)))
+    others = _unit(centre[1] + 0.1 * rng.normal(size=(60, 16)))
+    direction = CrisisDirection(crisis, others, penalty=0.1, crisis_weight=2.0)
+    assert min(direction.score(v) for v in crisis) > 0 > max(direction.score(v) for v in others)
+    # the same examples give the same direction (closed form, nothing random)
+    again = CrisisDirection(crisis, others, penalty=0.1, crisis_weight=2.0)
+    assert [direction.score(v) for v in others[:5]] == [again.score(v) for v in others[:5]]
+
+
+def test_weighting_the_crisis_examples_moves_the_boundary_towards_recall() -> None:
+    rng = np.random.default_rng(11)
+    crisis = _unit(rng.normal(size=(30, 8)) + 1.0)
+    others = _unit(rng.normal(size=(30, 8)) - 1.0)
+    middle = _unit(np.ones((1, 8)) * 0.01 + rng.normal(size=(1, 8)) * 0.001)[0]
+    light = CrisisDirection(crisis, others, penalty=1.0, crisis_weight=1.0)
+    heavy = CrisisDirection(crisis, others, penalty=1.0, crisis_weight=4.0)
+    assert heavy.score(middle) > light.score(middle)
+
+
+def test_a_crisis_no_single_example_is_near_enough_is_found_by_the_direction(triage: Triage) -> None:
+    # passive: living on for a dying pet; the nearest crisis example is about as near as the
+    # nearest ordinary message (on 6ed6644's rules this was an off-topic question)
+    message = "Honestly the only thing keeping me going is the dog and he's 14"
+    result = triage.assess(message)
+    assert (result.status, result.urgency) == ("urgent", "crisis")
+    notes = [e.note for e in result.evidence if e.kind == "exemplar"]
+    assert notes and notes[-1].startswith("counted") and "along the crisis direction" in notes[-1]
+
+
+def test_an_ordinary_question_stays_on_the_ordinary_side(triage: Triage) -> None:
+    for message in ("what foods help with nausea during chemo", "¿Cuánto tiempo dura la radioterapia de mama?"):
+        assert triage.assess(message).status != "urgent"
+
+
+def test_a_crisis_signal_a_refusal_outranks_still_brings_the_crisis_guidance(triage: Triage) -> None:
+    # a prognosis cue ("be here for the next ...") leads; the crisis read by meaning is not dropped
+    message = "I keep looking at the bottle of his old pills and thinking it would be so easy to just not be here for the next scan"
+    result = triage.assess(message)
+    assert result.status == "refused"
+    assert result.informational == "crisis"
+    assert any(e.kind == "exemplar" and e.note.startswith("counted") for e in result.evidence)
+
+
+@pytest.mark.parametrize("message", ["how long do i have with stage 4 pancreatic cancer", "will my dad be here for christmas, he has stage 4 lung cancer"])
+def test_a_prognosis_question_alone_brings_no_crisis_guidance(message: str, triage: Triage) -> None:
+    result = triage.assess(message)
+    assert result.status == "refused"
+    assert result.informational != "crisis"
