@@ -56,3 +56,11 @@ def test_a_refusal_beside_a_crisis_signal_shows_the_crisis_line_first(assistant:
     kinds = [s["kind"] for s in response["sections"]]
     assert kinds[:2] == ["emergency_guidance", "refusal"]
     assert "988" in response["sections"][0]["text"] and "988" in response["text"]
+    assert "tel:988" in [a["href"] for a in response["actions"]]  # the number to tap, as in an urgent reply
+
+
+def test_a_refusal_alone_has_no_numbers_to_tap(assistant: Assistant) -> None:
+    response = assistant.ask("how long do i have to live with my breast cancer, will i live longer with a mastectomy").as_dict()
+    assert response["status"] == "refused"
+    assert response["actions"] == []
+    assert all(s["kind"] != "emergency_guidance" for s in response["sections"])

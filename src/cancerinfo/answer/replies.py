@@ -133,11 +133,13 @@ class _Replies(_ShortAnswer):
             sections = [*self._with_guidance([], triage), *sections]
         elif informative:
             sections = self._with_guidance(sections, triage)
+        crisis = triage.informational == "crisis"  # its numbers to tap, as an urgent reply has
         response = Response(
             status="refused",
             intent=intent,
             disclaimer=self.policy.disclaimer,
             reason=triage.reason,
+            actions=[Action(*action) for action in self.safety.actions("crisis")] if crisis else [],  # type: ignore[arg-type]
             sections=sections,
             citations=citations,
             more=more,
