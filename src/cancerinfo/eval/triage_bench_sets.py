@@ -52,6 +52,7 @@ TRIAGE_SETS = (
     ("triage-test-15.jsonl", "test 15, writer AN (looked at only to report)"),
     ("triage-dev-19.jsonl", "dev, writer AO: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-test-16.jsonl", "test 16, writer AP: self-harm and its look-alikes (looked at only to report; its aggregates also chose between two readings of emoji, docs/triage.md)"),
+    ("triage-test-17.jsonl", "test 17, writer AQ: self-harm and its look-alikes, written after the crisis direction landed (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -366,6 +367,20 @@ FIRST_CONTACT = (
         "non_english_urgent": [11, 12],
         "refusals": [0, 0],
         "general_sent_to_urgent": [13, 50],
+        "general_refused": [5, 50],
+    },
+    {
+        # 2026-12-06 (twenty-seventh session), main 6ba27bd (the crisis direction and the
+        # crisis guidance beside a refusal landed): a third writer from the AO/AP brief, word
+        # for word (benchmarks/triage-writer-brief-AQ.md); never read. Run the same hour on
+        # cb54e15 (before both changes), aggregates only: urgent 46 / 50, crisis line 45 / 50,
+        # non-English urgent 10 / 12, look-alikes sent to urgent 10 / 50, refused 5 / 50
+        "set": "triage-test-17.jsonl",
+        "urgent_recall": [49, 50],
+        "self_harm_with_crisis_line": [48, 50],
+        "non_english_urgent": [11, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [12, 50],
         "general_refused": [5, 50],
     },
 )
