@@ -253,9 +253,10 @@ class _Signals:
     def _meaning_any_language(self, message: str) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning for a language the English check does not read: the whole
         message against the crisis and not-crisis examples of every language, by the
-        multilingual encoder (``meaning_any_language`` of rules.yaml); when the whole does not
-        pass, each of its sentences, at the stricter sentence threshold and margin (the
-        crisis in one clause of a long message about something else)."""
+        multilingual encoder (``meaning_any_language`` of rules.yaml); when the nearest example
+        does not pass, the whole message along the crisis direction fitted to all the examples
+        (``linear_threshold``); then each of its sentences, at the stricter sentence threshold
+        and margin (the crisis in one clause of a long message about something else)."""
         rule = self.rules.meaning_any_language
         if self.multilingual is None or rule is None or not message.strip():
             return None
