@@ -67,3 +67,23 @@ def test_a_prognosis_question_alone_brings_no_crisis_guidance(message: str, tria
     result = triage.assess(message)
     assert result.status == "refused"
     assert result.informational != "crisis"
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "asking generally, how long do i have left with this. the pills in the drawer look easier every night",
+        "not asking about mine, just in general: should i stop my chemo? the pills in the drawer look easier every night",
+    ],
+)
+def test_asking_about_no_one_cancels_the_refusal_not_the_crisis(message: str, triage: Triage) -> None:
+    # a refusal cue (prognosis, treatment choice) would lead a weak crisis signal; "asking
+    # generally" cancels the refusal, and the crisis stands (on 6ba27bd this was answered)
+    result = triage.assess(message)
+    assert (result.status, result.urgency) == ("urgent", "crisis")
+    assert any(e.kind == "exemplar" and e.note.startswith("counted") for e in result.evidence)
+
+
+def test_asking_about_no_one_without_a_crisis_is_still_answered(triage: Triage) -> None:
+    result = triage.assess("not asking about mine, how long do people live with stage 4 pancreatic cancer")
+    assert result.status is None

@@ -155,8 +155,6 @@ class Triage(_Signals, _Replies):
         declined = self._declined(message, language, sentences, found, evidence, informational)
         if declined is not None:
             return declined
-        if any(e.kind == "exemplar" and e.note.startswith("counted") for e in evidence):
-            informational = "crisis"  # a crisis by meaning in a message about no one: its guidance still shows
 
         if language != "en":
             return self._not_english(message, language, readings, found, evidence, informational)
@@ -260,18 +258,18 @@ class Triage(_Signals, _Replies):
             return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
         refusal, hit, spanish_cue = self._refusal(sentences, language)
         meaning = self._meaning(message, language)
+        no_one = self.safety.about_no_one.find(sentences)
         if meaning is not None:
             evidence.append(meaning[0])
             passed, strong = meaning[1], meaning[2]
-            if passed and (strong or refusal is None):
+            # a refusal leads a weak crisis signal (a dose or prognosis question can read like
+            # a crisis example) unless the message says it asks about no one: then nothing is
+            # refused and the crisis stands
+            if passed and (strong or refusal is None or no_one is not None):
                 found.add("crisis", meaning[0], reported=True)
                 return self._urgent("crisis", language, found, evidence)
-            if passed:
-                # a refusal leads (a dose or prognosis question can read like a crisis
-                # example), but a crisis signal is never dropped: its guidance (the crisis
-                # line, the emergency number) opens the reply
+            if passed:  # never dropped: its guidance (crisis line, emergency number) opens the reply
                 informational = "crisis"
-        no_one = self.safety.about_no_one.find(sentences)
         if no_one is not None:  # "not asking about mine": a general question, never refused
             evidence.append(Evidence("cue", ABOUT_NO_ONE, words=no_one, note="no refusal"))
             return None
