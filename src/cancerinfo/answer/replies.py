@@ -128,17 +128,17 @@ class _Replies(_ShortAnswer):
                     "safety",
                 )
             )
-        if triage.informational == "crisis":
-            # a crisis signal beside the refusal: its guidance first, in any language
+        crisis = triage.informational == "crisis"
+        if crisis:  # a crisis signal beside the refusal: its guidance first, in any language
             sections = [*self._with_guidance([], triage), *sections]
         elif informative:
             sections = self._with_guidance(sections, triage)
-        crisis = triage.informational == "crisis"  # its numbers to tap, as an urgent reply has
         response = Response(
             status="refused",
             intent=intent,
             disclaimer=self.policy.disclaimer,
             reason=triage.reason,
+            # its numbers to tap, as an urgent reply has
             actions=[Action(*action) for action in self.safety.actions("crisis")] if crisis else [],  # type: ignore[arg-type]
             sections=sections,
             citations=citations,

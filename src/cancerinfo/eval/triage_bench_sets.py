@@ -23,7 +23,7 @@ TRIAGE_SETS = (
     ("triage-dev-4.jsonl", "dev, writers K and L (tuned on after its first run)"),
     ("triage-test.jsonl", "test (looked at only to report)"),
     ("triage-dev-5.jsonl", "dev, writers M and N (tuned on after its first run)"),
-    ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report)"),
+    ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report; its aggregates also vetoed refusal examples from every dev set, docs/triage.md)"),
     ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
     ("triage-test-4.jsonl", "test 4, writer O (looked at only to report)"),
     ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),

@@ -265,10 +265,9 @@ class _Signals:
             return None
         passed = closest.score >= rule.threshold and closest.margin >= rule.margin
         unit = 0
-        note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        along = None  # the whole message's score along the crisis direction, when asked
         if not passed and self.direction is not None and rule.linear_threshold is not None:
             along = self.direction.score(self.multilingual.embedder.embed([message])[0])
-            note += f", along the crisis direction {along:+.2f}"
             passed = along >= rule.linear_threshold
         if not passed and rule.sentence_threshold is not None:
             sentences = [s for s in split_sentences(message) if len(s.split()) >= rule.sentence_min_words]
@@ -276,8 +275,9 @@ class _Signals:
             if part is not None and part.score >= rule.sentence_threshold and part.margin >= rule.sentence_margin:
                 closest, passed, unit = part, True, part.unit + 1
         strong = passed and closest.score >= rule.strong
-        if unit:
-            note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
+        if along is not None and not unit:
+            note += f", along the crisis direction {along:+.2f}"
         word = "counted" if passed else "below the threshold"
         return Evidence("exemplar", closest.exemplar, "crisis", f"unit {unit}", f"{word}; {note}"), passed, strong
 
