@@ -37,6 +37,7 @@ __all__ = ["Match", "Term", "TermError", "TermSet"]
 
 GAP_WORDS = 3
 MAX_FILLERS = 2
+_PREFIX_MEMORY = 20_000  # words whose prefix terms are remembered
 
 
 class TermError(ValueError):
@@ -208,6 +209,21 @@ def _first_keys(parts: Sequence[object]) -> tuple[set[str], set[str], bool]:
     return stems, prefixes, anywhere
 
 
+def _needs(parts: Sequence[object]) -> tuple[frozenset[str], ...]:
+    """Stems a match of ``parts`` cannot do without: for each word of the term, and each
+    choice whose every option names a word, the stems one of which the message must hold.
+    A message lacking one is not tried (most candidates fail here, before any matching)."""
+    needs: list[frozenset[str]] = []
+    for part in parts:
+        if isinstance(part, _Literal):
+            needs.append(part.stems)
+        elif isinstance(part, _Choice) and not part.optional:
+            options = [frozenset().union(*(p.stems for p in option if isinstance(p, _Literal))) for option in part.options]
+            if all(options):
+                needs.append(frozenset().union(*options))
+    return tuple(needs)
+
+
 @dataclass(frozen=True, slots=True)
 class Term:
     """One lexicon entry, read for one language."""
@@ -219,6 +235,8 @@ class Term:
     #: the other parts of an ``a && b`` term: each must match in the same sentence
     together: tuple[tuple[object, ...], ...] = ()
     together_substrings: tuple[re.Pattern[str], ...] = ()  # the same, unspaced languages (whole message)
+    #: stems the message must hold for the term to be tried (:func:`_needs`, all its parts)
+    needs: tuple[frozenset[str], ...] = ()
 
     def words_in(self) -> set[str]:
         """The plain words of the term (for the typo reader)."""
@@ -257,6 +275,8 @@ class TermSet:
     _by_stem: dict[str, list[Term]] = field(default_factory=dict)
     _by_prefix: list[tuple[str, Term]] = field(default_factory=list)
     _anywhere: list[Term] = field(default_factory=list)
+    #: the prefix terms a word (text, stem) starts, as worked out lately (cleared when full)
+    _prefix_hits: dict[tuple[str, str], list[Term]] = field(default_factory=dict)
 
     def add(self, text: str, group: str) -> Term:
         """Read ``text`` as a term of ``group``; :class:`TermError` when it cannot be."""
@@ -271,7 +291,8 @@ class TermSet:
         if any(not piece for piece in pieces):
             raise TermError("a part around '&&' is empty")
         parts, *together = (_parse(piece, self.reader.stem, lambda w: self.reader.prepare(w)) for piece in pieces)
-        term = Term(text, group, parts, together=tuple(together))
+        needs = tuple(dict.fromkeys(n for piece in (parts, *together) for n in _needs(piece)))
+        term = Term(text, group, parts, together=tuple(together), needs=needs)
         stems, prefixes, anywhere = _first_keys(parts)
         if anywhere:
             self._anywhere.append(term)
@@ -279,6 +300,7 @@ class TermSet:
             self._by_stem.setdefault(stem, []).append(term)
         for prefix in prefixes:
             self._by_prefix.append((prefix, term))
+            self._prefix_hits.clear()
         self.terms.append(term)
         return term
 
@@ -297,6 +319,17 @@ class TermSet:
             for option in alternatives
         ))
 
+    def _prefixed(self, word: Word) -> list[Term]:
+        """The terms whose first part is a prefix (``suicid*``) the word starts with."""
+        key = (word.text, word.stem)
+        hits = self._prefix_hits.get(key)
+        if hits is None:
+            hits = [t for prefix, t in self._by_prefix if word.text.startswith(prefix) or word.stem.startswith(prefix)]
+            if len(self._prefix_hits) >= _PREFIX_MEMORY:
+                self._prefix_hits.clear()
+            self._prefix_hits[key] = hits
+        return hits
+
     def find(self, text: str, words: Sequence[Word]) -> list[Match]:
         """Every (term, place) found in a prepared message; the longest match per place."""
         if not self.reader.spaced:
@@ -310,15 +343,18 @@ class TermSet:
         found: list[Match] = []
         sentence_end = _sentence_ends(words)
         sentence_start = _sentence_starts(words)
+        present = {word.stem for word in words}
         for at, word in enumerate(words):
             candidates = list(self._by_stem.get(word.stem, ()))
-            candidates += [t for prefix, t in self._by_prefix if word.text.startswith(prefix) or word.stem.startswith(prefix)]
+            candidates += self._prefixed(word)
             candidates += self._anywhere
             seen: set[int] = set()
             for term in candidates:
                 if id(term) in seen:
                     continue
                 seen.add(id(term))
+                if any(present.isdisjoint(need) for need in term.needs):
+                    continue
                 ends = list(_match(term.parts, words, at, sentence_end[at]))
                 ends = [end for end in ends if end > at]
                 if ends and term.together and not all(
