@@ -75,3 +75,27 @@ def test_unspaced_terms_with_parts_need_every_part() -> None:
 def test_bad_terms_are_refused(bad: str) -> None:
     with pytest.raises(TermError):
         terms(bad)
+
+
+@pytest.mark.parametrize(
+    ("term", "message"),
+    [
+        # each is found: the words a term cannot do without are worked out without losing a match
+        ("(_|a few|several) (days|weeks) ago", "started 3 weeks ago"),
+        ("(_|a few|several) (days|weeks) ago", "a few days ago it began"),
+        ("(really )?(can't|cannot) breathe", "really cant breathe"),
+        ("(a|_) fever && (chemo|infusion)", "high fever since the infusion"),
+        ("suicid* ... (thought|thinking)", "suicidal thinking again"),
+        ("(=pus|(green|yellow) ooze) (from|at) (the)? (line|port)", "yellow ooze from the port"),
+    ],
+)
+def test_a_term_is_found_wherever_the_message_holds_its_words(term: str, message: str) -> None:
+    assert matched(terms(term), message) == ["t0"]
+
+
+def test_a_term_is_not_tried_where_a_word_it_needs_is_missing() -> None:
+    found = terms("(_|a few) (days|weeks) ago", "(chemo|_) fever", "(really)? sick")
+    needs = {term.text: [sorted(need) for need in term.needs] for term in found.terms}
+    assert needs["(_|a few) (days|weeks) ago"] == [["day", "week"], ["ago"]]
+    assert needs["(chemo|_) fever"] == [["fever"]]  # "_" names no word: the choice needs none
+    assert needs["(really)? sick"] == [["sick"]]  # an optional choice needs nothing
