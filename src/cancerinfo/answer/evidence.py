@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.evidence_words import (
+    ADULT_URL,
     LEADING_WORDS,
     NEGATED,
     RESEARCH_URL,
@@ -100,9 +101,12 @@ class EvidenceFinder:
         self.titles = [without_publisher(d.title) for d in self.documents]
         # a research news page says so in its address, not always in its title ("Combining
         # Targeted Drugs Effective for Metastatic Breast Cancer"): read as titled "research",
-        # a page for another audience than a patient's question (``audience_qualifiers``)
+        # a page for another audience than a patient's question (``audience_qualifiers``);
+        # so does a PDQ page for adults ("adult-hodgkin-treatment-pdq"): titled "adult"
         self.title_words = [
-            frozenset(title_words(t)) | ({"research"} if RESEARCH_URL.search(d.url) else frozenset())
+            frozenset(title_words(t))
+            | ({"research"} if RESEARCH_URL.search(d.url) else frozenset())
+            | ({"adult"} if ADULT_URL.search(d.url) else frozenset())
             for t, d in zip(self.titles, self.documents, strict=True)
         ]
         # the pages of drugs, brands and regimens (the KB vocabulary's): a page on another

@@ -122,13 +122,18 @@ def audience_asked(words: Iterable[str], question: str) -> set[str]:
 def for_other_audience(title: frozenset[str], asked: set[str], qualifiers: frozenset[str]) -> bool:
     """A page titled for another audience than ``asked`` (:func:`audience_asked`): a title
     word of ``qualifiers`` not asked ("Childhood ...", "... Research"), or "Adult ..." when
-    children are asked ("and for kids?")."""
-    return bool((title & qualifiers) - asked) or bool(asked & CHILD_WORDS and title & ADULT_WORDS)
+    children are asked and adults are not ("and for kids?", not "a kids cancer doctor or an
+    adult one")."""
+    return bool((title & qualifiers) - asked) or bool(asked & CHILD_WORDS and title & ADULT_WORDS and not asked & ADULT_WORDS)
 
 
 #: The address of a research news page ("https://www.cancer.gov/types/breast/research/...",
 #: ".../news-events/cancer-currents-blog/..."): read as titled "research".
 RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
+#: The address of a page for adults whose title does not say so (".../patient/adult-hodgkin-
+#: treatment-pdq" is titled "Hodgkin Lymphoma Treatment"; ".../patient/adult/laryngeal-..."):
+#: read as titled "adult", a page for another audience than a question about children.
+ADULT_URL = re.compile(r"/adult(?:-[a-z0-9-]*-pdq(?:$|[/?#])|/)")
 
 
 def sites_in(text: str, sites: frozenset[str]) -> set[str]:

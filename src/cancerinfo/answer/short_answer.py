@@ -11,7 +11,7 @@ from cancerinfo.answer import short_weights as weights
 from cancerinfo.answer.citations import Unit, quote_in_page
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import LIVING_WITH_PARTS, Evidence, EvidenceFinder
-from cancerinfo.answer.evidence_words import SECTION_SEPARATOR, audience_asked
+from cancerinfo.answer.evidence_words import SECTION_SEPARATOR, audience_asked, for_other_audience
 from cancerinfo.answer.kb_reader import ChunkRow, KBReader
 from cancerinfo.answer.plan import AnswerPolicy
 from cancerinfo.answer.quoting import (
@@ -195,9 +195,8 @@ class _ShortAnswers:
             if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
                 prior += 0.15
             advice_section = advising and self.finder.gives_advice(chunk)
-            narrowing = set(self.finder.title_words[chunk.document]) & self.policy.audience_qualifiers
-            if narrowing - asked:
-                prior -= 0.3
+            if for_other_audience(self.finder.title_words[chunk.document], asked, self.policy.audience_qualifiers):
+                prior -= 0.3  # ("Childhood ..." unless asked; a page for adults when children are)
             if context_pages and self._context_page(chunk.document, part):
                 prior -= weights.SHORT_CONTEXT_PAGE_PENALTY
             prepared = self._prepared[chunk]
