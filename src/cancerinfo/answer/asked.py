@@ -108,6 +108,11 @@ class _Asking:
     def _topic(self, result: SearchResult, asked: Asked) -> dict[str, Any]:
         for entity in result.entities:
             if entity["kind"] == "topic" or entity["kind"] in {str(k) for k in STRONG_ENTITY_KINDS}:
+                treatment = self._treatment_named(result) if entity["kind"] == "topic" else None
+                if treatment is not None:
+                    # "my sister is getting CAR T cell therapy for her lymphoma" then "what side
+                    # effects can it cause": "it" is as likely the treatment as the cancer
+                    return {"text": f"{treatment} {entity['canonical']}", "kind": entity["kind"]}
                 return {"text": entity["canonical"], "kind": entity["kind"]}
         if asked.carried_topic:
             return {"text": asked.carried_topic, "kind": "carried"}
@@ -120,6 +125,19 @@ class _Asking:
             # ("and my 15 yr old?") continues the question itself
             return {"text": asked.question, "kind": "question"}
         return {}
+
+    def _treatment_named(self, result: SearchResult) -> str | None:
+        """A kind of treatment the question names besides its topic ("CAR T-cell therapy",
+        "brachytherapy"): a KB term one of whose words is a treatment word, not everywhere in the KB."""
+        words = self.policy.treatment_title_words
+        for entity in result.entities:
+            if entity["kind"] in ("topic", "title"):
+                continue
+            name = entity["canonical"]
+            tokens = set(re.findall(r"[a-z]+", name.lower()))
+            if (tokens & words or any(t.endswith("therapy") for t in tokens)) and self.composer.finder.is_specific(name):
+                return name
+        return None
 
     def _answered_topic(self, intent: str, topic: dict[str, Any], citations: list[Citation]) -> dict[str, Any]:
         """The topic an answered turn records: for a question on living with cancer (a side
