@@ -45,19 +45,19 @@ def topic_of(assistant: Assistant, question: str, entities: list[dict]) -> dict:
     return assistant._topic(result, Asked(question, question, None))
 
 
-def test_a_treatment_named_beside_the_cancer_is_carried_with_it(assistant: Assistant) -> None:
-    question = "my sister is getting CAR T cell therapy for her lymphoma"
+@pytest.mark.parametrize(
+    ("question", "named", "carried"),
+    [
+        # "what side effects can it cause" next is as likely about the treatment as the cancer
+        ("my sister is getting CAR T cell therapy for her lymphoma", "CAR T-cell therapy", "CAR T-cell therapy lymphoma"),
+        ("my sister has lymphoma and is very tired", "fatigue", "lymphoma"),  # no treatment named: the topic alone
+    ],
+)
+def test_a_treatment_named_beside_the_cancer_is_carried_with_it(
+    assistant: Assistant, question: str, named: str, carried: str
+) -> None:
     entities = [
-        {"kind": "glossary", "canonical": "CAR T-cell therapy", "urls": []},
+        {"kind": "glossary", "canonical": named, "urls": []},
         {"kind": "topic", "canonical": "lymphoma", "urls": []},
     ]
-    assert topic_of(assistant, question, entities) == {"text": "CAR T-cell therapy lymphoma", "kind": "topic"}
-
-
-def test_a_topic_without_a_treatment_is_carried_alone(assistant: Assistant) -> None:
-    question = "my sister has lymphoma and is very tired"
-    entities = [
-        {"kind": "glossary", "canonical": "fatigue", "urls": []},
-        {"kind": "topic", "canonical": "lymphoma", "urls": []},
-    ]
-    assert topic_of(assistant, question, entities) == {"text": "lymphoma", "kind": "topic"}
+    assert topic_of(assistant, question, entities) == {"text": carried, "kind": "topic"}
