@@ -18,10 +18,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from cancerinfo.answer.evidence_words import (
-    ADULT_URL,
     LEADING_WORDS,
     NEGATED,
-    RESEARCH_URL,
+    address_words,
     audience_asked,
     cue_pattern,
     for_other_audience,
@@ -99,15 +98,11 @@ class EvidenceFinder:
         self.document_of_url = document_of_url
         self.policy = policy
         self.titles = [without_publisher(d.title) for d in self.documents]
-        # a research news page says so in its address, not always in its title ("Combining
-        # Targeted Drugs Effective for Metastatic Breast Cancer"): read as titled "research",
-        # a page for another audience than a patient's question (``audience_qualifiers``);
-        # so does a PDQ page for adults ("adult-hodgkin-treatment-pdq"): titled "adult"
+        # a research news page ("Combining Targeted Drugs Effective for Metastatic Breast
+        # Cancer") or a PDQ page for adults ("Hodgkin Lymphoma Treatment") says so in its
+        # address, not always in its title: read as titled "research" or "adult"
         self.title_words = [
-            frozenset(title_words(t))
-            | ({"research"} if RESEARCH_URL.search(d.url) else frozenset())
-            | ({"adult"} if ADULT_URL.search(d.url) else frozenset())
-            for t, d in zip(self.titles, self.documents, strict=True)
+            frozenset(title_words(t)) | address_words(d.url) for t, d in zip(self.titles, self.documents, strict=True)
         ]
         # the pages of drugs, brands and regimens (the KB vocabulary's): a page on another
         # drug is no general page ("Pacritinib Citrate" for the side effects of ixazomib)

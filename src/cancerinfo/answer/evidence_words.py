@@ -136,6 +136,14 @@ RESEARCH_URL = re.compile(r"/(?:research|news-events)/")
 ADULT_URL = re.compile(r"/adult(?:-[a-z0-9-]*-pdq(?:$|[/?#])|/)")
 
 
+def address_words(url: str) -> frozenset[str]:
+    """The audience a page's address names when its title need not: "research" for a research
+    news page (:data:`RESEARCH_URL`), "adult" for a PDQ page for adults (:data:`ADULT_URL`)."""
+    return frozenset(
+        word for word, pattern in (("research", RESEARCH_URL), ("adult", ADULT_URL)) if pattern.search(url)
+    )
+
+
 def sites_in(text: str, sites: frozenset[str]) -> set[str]:
     """The ``sites`` (cancer site words of the KB's titles) that ``text`` names as a cancer
     ("stage 3 colon cancer", "cancer of the stomach", "lymphoma", "breast, ovarian or
