@@ -19,6 +19,7 @@ from cancerinfo.index.lexical import query_words
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 from cancerinfo.index.topics import find_topic, without_publisher
+from cancerinfo.index.topics import words as title_words
 from cancerinfo.triage import TriageResult
 
 SEEK_CARE_INTENT = "seek_care"
@@ -134,8 +135,7 @@ class _Asking:
             if entity["kind"] in ("topic", "title"):
                 continue
             name = entity["canonical"]
-            tokens = set(re.findall(r"[a-z]+", name.lower()))
-            if (tokens & words or any(t.endswith("therapy") for t in tokens)) and self.composer.finder.is_specific(name):
+            if any(w in words or w.endswith("therapy") for w in title_words(name)) and self.composer.finder.is_specific(name):
                 return name
         return None
 
