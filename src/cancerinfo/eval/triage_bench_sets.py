@@ -25,7 +25,7 @@ TRIAGE_SETS = (
     ("triage-dev-5.jsonl", "dev, writers M and N (tuned on after its first run)"),
     ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report; its aggregates also vetoed refusal examples from every dev set, docs/triage.md)"),
     ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
-    ("triage-test-4.jsonl", "test 4, writer O (looked at only to report; its aggregates and labels also weighed in keeping dev-18 and dev-19 urgent messages as examples, docs/triage.md)"),
+    ("triage-test-4.jsonl", "test 4, writer O (looked at only to report; its aggregates and labels also weighed in keeping dev-18 and dev-19 crisis messages as examples, docs/triage.md)"),
     ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),
     ("triage-test-5.jsonl", "test 5, writer Q (looked at only to report)"),
     ("triage-dev-7.jsonl", "dev, writer R: look-alikes (tuned on after its first run)"),
@@ -36,13 +36,13 @@ TRIAGE_SETS = (
     ("triage-test-7.jsonl", "test 7, writer V (looked at only to report)"),
     ("triage-test-8.jsonl", "test 8, writer X, written after the tuning (looked at only to report)"),
     ("triage-dev-11.jsonl", "dev, writer Y: self-harm and its look-alikes (tuned on after its first run)"),
-    ("triage-test-9.jsonl", "test 9, writer Z: self-harm and its look-alikes (looked at only to report; its aggregates also vetoed the answers dev halves as not-crisis examples and weighed in keeping dev-18 and dev-19 urgent messages as examples, docs/triage.md)"),
+    ("triage-test-9.jsonl", "test 9, writer Z: self-harm and its look-alikes (looked at only to report; its aggregates also vetoed the answers dev halves as not-crisis examples and weighed in keeping dev-18 and dev-19 crisis messages as examples, docs/triage.md)"),
     ("triage-dev-12.jsonl", "dev, writer AB (tuned on after its first run)"),
     ("triage-test-10.jsonl", "test 10, writer AA (looked at only to report)"),
     ("triage-dev-13.jsonl", "dev, writer AE (tuned on after its first run)"),
-    ("triage-test-11.jsonl", "test 11, writer AD (looked at only to report; its aggregates also vetoed the answers dev halves as not-crisis examples and weighed in keeping dev-18 and dev-19 urgent messages as examples, docs/triage.md)"),
+    ("triage-test-11.jsonl", "test 11, writer AD (looked at only to report; its aggregates also vetoed the answers dev halves as not-crisis examples, docs/triage.md)"),
     ("triage-dev-14.jsonl", "dev, writer AF (tuned on after its first run)"),
-    ("triage-test-12.jsonl", "test 12, writer AG (looked at only to report; its aggregates and labels also weighed in keeping dev-18 and dev-19 urgent messages as examples, docs/triage.md)"),
+    ("triage-test-12.jsonl", "test 12, writer AG (looked at only to report; its aggregates and labels also weighed in keeping dev-18 and dev-19 crisis messages as examples, docs/triage.md)"),
     ("triage-dev-15.jsonl", "dev, writer AH: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-dev-16.jsonl", "dev, writer AI: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-test-13.jsonl", "test 13, writer AJ: self-harm and its look-alikes (looked at only to report)"),
@@ -60,12 +60,13 @@ DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
 #: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
 #: lexicons only: adding its 120 messages (or its 66 refusals) as examples was measured on
 #: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits).
-#: triage-dev-18 and triage-dev-19 (2026-12-06) likewise: tuned on through the cues and lexicons only.
+#: triage-dev-18 and triage-dev-19 (2026-12-06) likewise: tuned on through the cues and lexicons;
+#: since the twenty-ninth session their crisis messages are examples (``CRISIS_ONLY_SETS``).
 EXAMPLE_SETS = tuple(
     name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl", "triage-dev-19.jsonl")
 )
-#: Dev sets tuned on through the lexicons whose crisis and other urgent messages are examples
-#: of the multilingual check, their general and refusal messages not (scripts/crisis_examples.py).
+#: Dev sets tuned on through the lexicons whose crisis messages are crisis examples of the
+#: multilingual check, their other messages not (scripts/crisis_examples.py).
 CRISIS_ONLY_SETS = ("triage-dev-18.jsonl", "triage-dev-19.jsonl")
 #: New sets run once before anything was tuned on them: how the rules held for new writers.
 FIRST_CONTACT = (
