@@ -233,3 +233,34 @@ def test_the_engine_threads_wait_without_spinning_unless_the_operator_says_other
         env["OMP_WAIT_POLICY"] = operator
     out = subprocess.run([sys.executable, "-c", _WAIT_POLICY], env=env, capture_output=True, text=True, check=True)
     assert out.stdout.split() == [expected, "True"]  # set before the engine's OpenMP library loaded
+
+
+#: Crises in languages the identifier does not list, written in plain letters: the identifier
+#: takes them for English (unsure) and the English gate kept them from the multilingual check
+UNLISTED_CRISES = (
+    "ik kan niet meer. ik heb al mijn slaappillen verzameld en vanavond neem ik ze allemaal",  # nl
+    "ik wil niet meer leven sinds de chemo, ik heb de pillen al klaar liggen",  # nl, a health word
+    "jeg orker ikke mer. jeg har spart opp pillene mine og i kveld tar jeg dem",  # no
+    "jag vill inte leva längre, jag har sparat alla mina tabletter",  # sv
+)
+
+
+@pytest.mark.parametrize("message", UNLISTED_CRISES)
+def test_a_crisis_in_an_unlisted_language_taken_for_english_is_read_by_meaning(message: str, triage: Triage) -> None:
+    result = triage.assess(message)
+    assert (result.status, result.urgency) == ("urgent", "crisis")
+    languages = [e for e in result.evidence if e.kind == "language"]
+    assert languages[0].name == "en" and languages[-1].note.startswith("model, any language")
+    assert result.language == languages[-1].name != "en"
+
+
+@pytest.mark.parametrize(
+    ("message", "status"),
+    [
+        ("wat zijn de bijwerkingen van chemotherapie bij borstkanker", None),  # answered, as before
+        ("kan ik alcohol drinken tijdens de chemo", None),
+        ("mijn vader is vorig jaar overleden aan longkanker, is het erfelijk", "abstained"),  # the notice
+    ],
+)
+def test_ordinary_questions_in_an_unlisted_language_are_not_urgent(message: str, status: str | None, triage: Triage) -> None:
+    assert triage.assess(message).status == status

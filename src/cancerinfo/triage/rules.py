@@ -158,7 +158,8 @@ class Triage(_Signals, _Replies):
 
         if language != "en":
             return self._not_english(message, language, readings, found, evidence, informational)
-        return self._in_english(message, language, sentences, known_terms, found, evidence, informational)
+        unsure = identified.how.startswith("default") or identified.confidence < self.rules.languages.min_confidence
+        return self._in_english(message, language, sentences, known_terms, found, evidence, informational, unsure=unsure)
 
     def _readings(self, message: str, identified: Identified) -> list[Reading]:
         """The message read by each lexicon it may be written in (full languages, then its own or guessed one)."""
@@ -314,17 +315,24 @@ class Triage(_Signals, _Replies):
         found: _Found,
         evidence: list[Evidence],
         informational: str | None,
+        *,
+        unsure: bool = False,
     ) -> TriageResult:
-        """An English message with nothing urgent or refused: off topic, another language, or to answer."""
+        """An English message with nothing urgent or refused: off topic, another language, or
+        to answer. ``unsure``: the identifier was not sure it is English."""
         health = informational is not None or self.safety.health_cues.found(sentences)
         if not health and known_terms is not None:
             health = bool(known_terms(message))
+        other = self._unlisted_language(message, answerable=health) if unsure or not health else None
+        if other is not None:
+            # a language the identifier does not list ("ik wil niet meer leven sinds de chemo"):
+            # read by meaning as any other language is (the English gate kept it from that
+            # check); then never a silent OFF_TOPIC, and a health question is still answered
+            evidence.append(Evidence("language", other.language, note=f"{other.how} {other.confidence:.2f}"))
+            urgent = self._other_language_by_meaning(message, other.language, found, evidence, levels=not health)
+            if urgent is not None or not health:
+                return urgent or self._other_language(other.language, evidence, None)
         if not health:
-            other = self.languages.any_language(message) if len(message.split()) >= 3 else None
-            if other is not None and other.language != "en" and other.confidence >= self.rules.languages.min_confidence:
-                # not English, nor a language listed: never a silent OFF_TOPIC
-                evidence.append(Evidence("language", other.language, note=f"{other.how} {other.confidence:.2f}"))
-                return self._other_language(other.language, evidence, None)
             return self._abstained("OFF_TOPIC", "off_topic", language, evidence, None)
         warning = self.safety.warning_sign_questions.find(sentences)
         if warning is not None and informational is None:
@@ -340,6 +348,20 @@ class Triage(_Signals, _Replies):
             personal=found.personal,
             evidence=tuple(evidence),
         )
+
+    def _other_language_by_meaning(
+        self, message: str, language: str, found: _Found, evidence: list[Evidence], *, levels: bool
+    ) -> TriageResult | None:
+        """A crisis by meaning in a message of another language first taken for English, or
+        (``levels``) another danger by meaning, as a message identified as that language gets."""
+        meaning = self._meaning_any_language(message)
+        if meaning is not None:
+            evidence.append(meaning[0])
+            if meaning[1]:
+                found.add("crisis", meaning[0], reported=True)
+                return self._urgent("crisis", language, found, evidence)
+        level = self._level_by_meaning(message, evidence) if levels else None
+        return self._urgent(level, language, found, evidence) if level is not None else None
 
     def refusal_by_example(self, result: TriageResult, vector: object, kb_similarity: float) -> TriageResult:
         """``result`` (a message the lexicons and cues let through to the KB) refused when

@@ -53,6 +53,17 @@ class _Signals:
         words = [w.strip("'?!.,") for w in fold(message).split()]
         return sum(w in self._english_words for w in words) / max(len(words), 1)
 
+    def _unlisted_language(self, message: str, *, answerable: bool) -> Identified | None:
+        """The language of a message first taken for English, when the model of every language
+        is sure it is another one (and, for a message that would be answered, few of its words
+        are English function words)."""
+        if len(message.split()) < 3:
+            return None
+        if answerable and self._english_share(message) >= self.rules.languages.english_share:
+            return None
+        other = self.languages.any_language(message)
+        return other if other.language != "en" and other.confidence >= self.rules.languages.min_confidence else None
+
     def _may_be(self, code: str, language: str, message: str) -> bool:
         """Read ``message`` with the full lexicon of ``code``? English and the identified
         language always; another full lexicon when its language is listed in ``always``
