@@ -110,9 +110,11 @@ def main() -> int:
         return 0
     VECTORS.mkdir(exist_ok=True)
     for old in VECTORS.glob("triage-exemplars-*.npy"):
-        old.unlink()
+        if old.name not in names:
+            old.unlink()
     for name, texts in zip(names, groups, strict=True):
-        np.save(VECTORS / name, encoder.embed(texts).astype(np.float16), allow_pickle=False)
+        if not (VECTORS / name).is_file():  # named by their texts: a file kept is up to date
+            np.save(VECTORS / name, encoder.embed(texts).astype(np.float16), allow_pickle=False)
     counts = ", ".join(f"{len(t)} {level}" for level, t in data["urgent"].items())
     print(f"{OUT}: {len(data['crisis'])} crisis, {len(data['not_crisis'])} not crisis, {counts}; {len(names)} vector files")
     return 0

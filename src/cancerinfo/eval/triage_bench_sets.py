@@ -23,7 +23,7 @@ TRIAGE_SETS = (
     ("triage-dev-4.jsonl", "dev, writers K and L (tuned on after its first run)"),
     ("triage-test.jsonl", "test (looked at only to report)"),
     ("triage-dev-5.jsonl", "dev, writers M and N (tuned on after its first run)"),
-    ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report; its aggregates also vetoed refusal examples from every dev set, docs/triage.md)"),
+    ("triage-test-2.jsonl", "test 2, writers K and L (looked at only to report; its aggregates also vetoed refusal examples from every dev set and weighed in keeping dev-20 crisis messages as examples, docs/triage.md)"),
     ("triage-test-3.jsonl", "test 3, writers M and N (looked at only to report)"),
     ("triage-test-4.jsonl", "test 4, writer O (looked at only to report; its aggregates and labels also weighed in keeping dev-18 and dev-19 crisis messages as examples, docs/triage.md)"),
     ("triage-dev-6.jsonl", "dev, writer P (tuned on after its first run)"),
@@ -45,7 +45,7 @@ TRIAGE_SETS = (
     ("triage-test-12.jsonl", "test 12, writer AG (looked at only to report; its aggregates and labels also weighed in keeping dev-18 and dev-19 crisis messages as examples, docs/triage.md)"),
     ("triage-dev-15.jsonl", "dev, writer AH: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-dev-16.jsonl", "dev, writer AI: self-harm and its look-alikes (tuned on after its first run)"),
-    ("triage-test-13.jsonl", "test 13, writer AJ: self-harm and its look-alikes (looked at only to report)"),
+    ("triage-test-13.jsonl", "test 13, writer AJ: self-harm and its look-alikes (looked at only to report; its aggregates also weighed in keeping dev-20 crisis messages as examples, docs/triage.md)"),
     ("triage-dev-17.jsonl", "dev, writer AK: refusals and their look-alikes (tuned on after its first run)"),
     ("triage-test-14.jsonl", "test 14, writer AL: refusals and their look-alikes (looked at only to report)"),
     ("triage-dev-18.jsonl", "dev, writer AM (tuned on after its first run)"),
@@ -53,6 +53,8 @@ TRIAGE_SETS = (
     ("triage-dev-19.jsonl", "dev, writer AO: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-test-16.jsonl", "test 16, writer AP: self-harm and its look-alikes (looked at only to report; its aggregates also chose between two readings of emoji and vetoed the answers dev halves as not-crisis examples, docs/triage.md)"),
     ("triage-test-17.jsonl", "test 17, writer AQ: self-harm and its look-alikes, written after the crisis direction landed (looked at only to report)"),
+    ("triage-dev-20.jsonl", "dev, writer AR: self-harm and its look-alikes (tuned on after its first run)"),
+    ("triage-test-18.jsonl", "test 18, writer AS: self-harm and its look-alikes (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -63,11 +65,13 @@ DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
 #: triage-dev-18 and triage-dev-19 (2026-12-06) likewise: tuned on through the cues and lexicons;
 #: since the twenty-ninth session their crisis messages are examples (``CRISIS_ONLY_SETS``).
 EXAMPLE_SETS = tuple(
-    name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl", "triage-dev-19.jsonl")
+    name
+    for name in DEV_SETS
+    if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl", "triage-dev-19.jsonl", "triage-dev-20.jsonl")
 )
 #: Dev sets tuned on through the lexicons whose crisis messages are crisis examples of the
 #: multilingual check, their other messages not (scripts/crisis_examples.py).
-CRISIS_ONLY_SETS = ("triage-dev-18.jsonl", "triage-dev-19.jsonl")
+CRISIS_ONLY_SETS = ("triage-dev-18.jsonl", "triage-dev-19.jsonl", "triage-dev-20.jsonl")
 #: New sets run once before anything was tuned on them: how the rules held for new writers.
 FIRST_CONTACT = (
     {
@@ -386,5 +390,26 @@ FIRST_CONTACT = (
         "refusals": [0, 0],
         "general_sent_to_urgent": [12, 50],
         "general_refused": [5, 50],
+    },
+    {
+        # 2026-12-06 (twenty-ninth session), main 4791cbb (and the same on e073633, before the
+        # dev-18/19 crisis examples), aggregates only; written after those examples landed
+        "set": "triage-test-18.jsonl",
+        "urgent_recall": [48, 50],
+        "self_harm_with_crisis_line": [48, 50],
+        "non_english_urgent": [12, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [12, 50],
+        "general_refused": [2, 50],
+    },
+    {
+        # the same runs; read in full afterwards (a dev set)
+        "set": "triage-dev-20.jsonl",
+        "urgent_recall": [46, 50],
+        "self_harm_with_crisis_line": [46, 50],
+        "non_english_urgent": [11, 12],
+        "refusals": [0, 0],
+        "general_sent_to_urgent": [16, 50],
+        "general_refused": [2, 50],
     },
 )
