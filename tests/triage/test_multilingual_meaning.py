@@ -4,6 +4,7 @@ shipped vectors. The messages were written for these tests (not taken from any s
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -12,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cancerinfo.eval.triage_bench_sets import CRISIS_ONLY_SETS, EXAMPLE_SETS
 from cancerinfo.policies import policy_path
 from cancerinfo.triage import Triage, crisis_example_texts
 from cancerinfo.triage.lexicon import load_triage_files
@@ -115,10 +117,6 @@ def test_the_crisis_examples_file_and_vectors_are_generated_from_the_dev_sets_on
 
 
 def test_only_the_crisis_messages_of_the_sets_tuned_on_through_the_lexicons_are_examples() -> None:
-    import json
-
-    from cancerinfo.eval.triage_bench_sets import CRISIS_ONLY_SETS, EXAMPLE_SETS
-
     files = load_triage_files()
     assert files.crisis_examples is not None
     crisis = set(files.crisis_examples.crisis)

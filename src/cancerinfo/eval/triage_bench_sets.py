@@ -61,17 +61,13 @@ TRIAGE_SETS = (
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
+#: Dev sets tuned on through the cues and lexicons whose crisis messages are crisis examples of
+#: the multilingual check, their other messages not (scripts/crisis_examples.py): triage-dev-18
+#: and triage-dev-19 (2026-12-06), triage-dev-20 (twenty-ninth session).
+CRISIS_ONLY_SETS = ("triage-dev-18.jsonl", "triage-dev-19.jsonl", "triage-dev-20.jsonl")
 #: The dev sets whose messages are the examples of the multilingual meaning checks
 #: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
 #: lexicons only: adding its 120 messages (or its 66 refusals) as examples was measured on
-#: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits).
-#: triage-dev-18 and triage-dev-19 (2026-12-06) likewise: tuned on through the cues and lexicons;
-#: since the twenty-ninth session their crisis messages are examples (``CRISIS_ONLY_SETS``).
-EXAMPLE_SETS = tuple(
-    name
-    for name in DEV_SETS
-    if name not in ("triage-dev-17.jsonl", "triage-dev-18.jsonl", "triage-dev-19.jsonl", "triage-dev-20.jsonl")
-)
-#: Dev sets tuned on through the lexicons whose crisis messages are crisis examples of the
-#: multilingual check, their other messages not (scripts/crisis_examples.py).
-CRISIS_ONLY_SETS = ("triage-dev-18.jsonl", "triage-dev-19.jsonl", "triage-dev-20.jsonl")
+#: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits); of
+#: ``CRISIS_ONLY_SETS`` only the crisis messages are examples.
+EXAMPLE_SETS = tuple(name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", *CRISIS_ONLY_SETS))

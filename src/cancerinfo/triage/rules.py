@@ -326,12 +326,13 @@ class Triage(_Signals, _Replies):
         other = self._unlisted_language(message, answerable=health) if unsure or not health else None
         if other is not None:
             # a language the identifier does not list ("ik wil niet meer leven sinds de chemo"):
-            # read by meaning as any other language is (the English gate kept it from that
-            # check); then never a silent OFF_TOPIC, and a health question is still answered
+            # read by meaning as other languages are; never a silent OFF_TOPIC
             evidence.append(Evidence("language", other.language, note=f"{other.how} {other.confidence:.2f}"))
             urgent = self._other_language_by_meaning(message, other.language, found, evidence, levels=not health)
-            if urgent is not None or not health:
-                return urgent or self._other_language(other.language, evidence, None)
+            if urgent is not None:
+                return urgent
+            if not health:
+                return self._other_language(other.language, evidence, None)
         if not health:
             return self._abstained("OFF_TOPIC", "off_topic", language, evidence, None)
         warning = self.safety.warning_sign_questions.find(sentences)
