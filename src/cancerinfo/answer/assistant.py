@@ -27,7 +27,7 @@ import numpy as np
 from cancerinfo.answer.asked import SEEK_CARE_INTENT as SEEK_CARE_INTENT
 from cancerinfo.answer.asked import Asked as Asked
 from cancerinfo.answer.asked import _Asking, _reads_as_follow_up
-from cancerinfo.answer.assistant_layout import DRUG_FALLBACK_INTENTS
+from cancerinfo.answer.assistant_layout import DRUG_CLASS_INTENTS, DRUG_FALLBACK_INTENTS
 from cancerinfo.answer.assistant_layout import DRUG_INTENT as DRUG_INTENT
 from cancerinfo.answer.assistant_layout import MAX_KEPT_WINDOW_VECTORS as MAX_KEPT_WINDOW_VECTORS
 from cancerinfo.answer.assistant_layout import WINDOW_WORDS_EMBEDDED as WINDOW_WORDS_EMBEDDED
@@ -216,7 +216,9 @@ class Assistant(_Asking, _Replies):
         decision = check_search(result, self.policy)
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
-        evidence = self.composer.evidence(result, intent)
+        # what a drug's own page does not say (its side effects) from the pages on its kind of
+        # treatment that page links to (cancerinfo.answer.drug_classes)
+        evidence = self.composer.evidence(result, intent, drug_classes=intent in DRUG_CLASS_INTENTS)
         decision = check_outdated(evidence, self.searcher.index.documents, self.policy, today=self.today)
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
@@ -236,7 +238,7 @@ class Assistant(_Asking, _Replies):
             explain = {"gate": f"the quoted sections never name: {', '.join(uncovered)}"}
             return self._abstain("UNSUPPORTED", intent, explain=explain, triage=triage), topic, asked
         sections, more, citations = self._arrange(asked.resolved, result, evidence, intent, sections, citations)
-        sections = self._with_guidance(sections, triage)
+        sections = self._with_guidance(self._with_class_note(sections, citations, evidence), triage)
         response = Response(
             status="answered",
             intent=intent,

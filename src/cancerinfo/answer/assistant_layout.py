@@ -29,6 +29,13 @@ DRUG_INTENT = "drug_use"
 #: its plan when the one asked for finds nothing, and by its short answer when it asks of the drug.
 DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", DRUG_INTENT})
 
+#: Intents a drug's page never answers (the NCI drug pages do not list side effects): a
+#: question naming a drug with one of them is answered from the page on its kind of treatment
+#: that the drug's page links to (:mod:`.drug_classes`). Other intents were tried on the dev
+#: answer sets (2026-12-07): a drug page that says who may take it for prevention lost its
+#: place to such a page ("isnt tamoxifen only for people who already have it").
+DRUG_CLASS_INTENTS = frozenset({"side_effects", "manage_side_effect"})
+
 #: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
 MAX_KEPT_WINDOW_VECTORS = 20_000
 #: Words of a short-answer candidate given to the encoder.
@@ -52,13 +59,37 @@ class _ShortAnswer:
         what is that"), the short answer comes from the drug, brand or regimen pages among the
         evidence: the others (the cancer's treatment pages) are avoided. None avoided otherwise,
         nor when the drug is only part of the story told ("got chemo incl cisplatin ... can it
-        show up years later")."""
+        show up years later"). When the drug's class pages joined the evidence (what its page
+        does not say: "side effects of keytruda"), the drug pages are avoided instead."""
         drugs = self.composer.finder.drug_pages
+        if evidence.classes:
+            return frozenset(d for d in evidence.pages if d in drugs)
         if intent not in DRUG_FALLBACK_INTENTS or not evidence.drug_named or not any(d in drugs for d in evidence.pages):
             return frozenset()
         if intent != DRUG_INTENT and not _asks_of_the_drug(question, result, self.searcher.intents.classify):
             return frozenset()
         return frozenset(d for d in evidence.pages if d not in drugs)
+
+    def _with_class_note(self, sections: list[Section], citations: list[Citation], evidence: Evidence) -> list[Section]:
+        """Under the short answer, a line saying that the quotes of a named drug's class page
+        (:mod:`.drug_classes`) are about that kind of treatment, and which drug's page links to
+        it (``leads.drug_class``), when any shown quote is from such a page."""
+        template = self.policy.leads.get("drug_class")
+        if not evidence.classes or template is None:
+            return sections
+        finder = self.composer.finder
+        shown = {c for s in sections for c in s.citations}
+        urls = {c.url for c in citations if c.n in shown}
+        notes = []
+        for drug in (d for d in evidence.pages if d in finder.drug_pages):
+            kinds = [k for k in finder.drug_classes.of([drug]) if k in evidence.classes and finder.documents[k].url in urls]
+            if kinds:  # several: 'The quotes from "A" and "B" ...'
+                notes.append(template.format(kind='" and "'.join(finder.titles[k] for k in kinds), drug=finder.titles[drug]))
+        if not notes:
+            return sections
+        note = Section("drug_class", "Where these quotes come from", "\n".join(notes), [], "policy")
+        at = 1 if sections and sections[0].kind == "short_answer" else 0
+        return [*sections[:at], note, *sections[at:]]
 
     def _compose_first(
         self, question: str, intents: list[str], evidence: Evidence, result: SearchResult
@@ -121,9 +152,21 @@ class _ShortAnswer:
             return np.vstack([first, self._window_vectors(texts[1:])])
 
         asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
+        as_kind = self._as_kind_vector(question, result, evidence)
+
+        def closeness(chunk_ids: list[str]) -> list[float]:
+            # a section of a named drug's class page is as close as it is to the question asked
+            # of that kind of treatment ("... keytruda ..." read as "... Immune Checkpoint Inhibitors ...")
+            scores = self.searcher.section_similarity(asked_vector, chunk_ids)
+            if as_kind is None:
+                return scores
+            again = self.searcher.section_similarity(as_kind, chunk_ids)
+            documents = self.searcher.chunk_documents(chunk_ids)
+            return [max(a, b) if d in evidence.classes else a for a, b, d in zip(scores, again, documents, strict=True)]
+
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
-            section_scores=lambda chunk_ids: self.searcher.section_similarity(asked_vector, chunk_ids),
+            section_scores=closeness,
             avoid=self._not_the_drugs(evidence, intent, question, result),
         )
         short = candidates[0] if candidates else None
@@ -158,7 +201,7 @@ class _ShortAnswer:
             sites |= finder.title_words[short.chunk.document] & finder.site_words
 
         def relevance(chunk_ids: list[str]) -> list[float]:
-            scores = self.searcher.section_similarity(asked_vector, chunk_ids)
+            scores = closeness(chunk_ids)
             documents = self.searcher.chunk_documents(chunk_ids)
             page_sites = [finder.title_words[d] & finder.site_words if d >= 0 else frozenset() for d in documents]
             return [
@@ -177,6 +220,17 @@ class _ShortAnswer:
             place=self._place,
             adjoins=self._adjoins,
         )
+
+    def _as_kind_vector(self, question: str, result: SearchResult, evidence: Evidence) -> np.ndarray | None:
+        """When a named drug's class pages joined the evidence, the encoder's vector of the
+        question with the drug's name as the question wrote it replaced by the first class
+        page's title; else None."""
+        names = sorted({e["text"] for e in result.entities if e["kind"] in STRONG_KIND_NAMES}, key=len, reverse=True)
+        if not evidence.classes or not names:
+            return None
+        kind = self.composer.finder.titles[evidence.classes[0]]
+        pattern = re.compile("|".join(rf"\b{re.escape(name)}\b" for name in names), re.IGNORECASE)
+        return self.searcher.embedder.embed([pattern.sub(kind, question)])[0]
 
     def _adjoins(self, first: Citation, second: Citation) -> bool:
         """Does ``second``'s quote run on from ``first``'s on their page?"""

@@ -94,9 +94,9 @@ class Composer(_ShortAnswers):
         )
         self.vocabulary = finder.vocabulary
 
-    def evidence(self, result: SearchResult, intent: str) -> Evidence:
+    def evidence(self, result: SearchResult, intent: str, *, drug_classes: bool = False) -> Evidence:
         """The pages and chunks an answer of ``intent`` may quote (:meth:`EvidenceFinder.find`)."""
-        return self.finder.find(result, self.policy.plan(intent))
+        return self.finder.find(result, self.policy.plan(intent), drug_classes=drug_classes)
 
     def warm(self) -> int:
         """Ahead of the first questions: fold the pages (every quote is checked against its

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from cancerinfo.answer.drug_classes import DrugClasses
 from cancerinfo.answer.evidence_words import (
     LEADING_WORDS,
+    LIVING_WITH_PARTS,
     NEGATED,
     address_words,
     audience_asked,
@@ -47,16 +49,6 @@ STRONG_KIND_NAMES = frozenset(str(kind) for kind in STRONG_ENTITY_KINDS)
 FALLBACK_PAGES = 2
 #: Pages on no particular cancer among this many first search results keep their place.
 LEADING_PAGES = 3
-#: The first part of an answer plan for a question on living with cancer (a side effect,
-#: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
-#: cancer among the search's first ``LIVING_WITH_LEADING_PAGES`` keep their place before the
-#: pages of a cancer or drug the question names (never another drug's page, nor, when a drug
-#: is named, a page on another kind of treatment). 6 chosen on answers-dev and -dev-2 (3 gave
-#: dev-2 best page 37 of 70, 6 and 10 gave 39). Against none: dev-2 best page 35 -> 38, short
-#: answer 32 -> 34, key fact 19 -> 22; answers-dev unchanged (62, 59, 47 of 75).
-LIVING_WITH_PARTS = frozenset(
-    {"manage_side_effect", "eating", "caregiving", "talk_children", "fertility_sex", "coping_support", "cost_care"}
-)
 LIVING_WITH_LEADING_PAGES = 6
 MAX_CACHED_FITS = 500_000
 
@@ -72,6 +64,7 @@ class Evidence:
     general: frozenset[int] = frozenset()
     named: bool = False
     drug_named: bool = False  # a drug, brand or regimen page is named: no stand-in pages
+    classes: tuple[int, ...] = ()  # the named drugs' class pages added (drug_classes.py)
 
 
 class EvidenceFinder:
@@ -111,6 +104,8 @@ class EvidenceFinder:
             for entry in vocabulary.entries if entry.kind in STRONG_KIND_NAMES
             for url in entry.urls if url in document_of_url
         )
+        # the pages on a kind of treatment a drug's page links to ("Immune Checkpoint Inhibitors")
+        self.drug_classes = DrugClasses(self.drug_pages, self.documents, kb.body, document_of_url)
         self.treatment_kinds = [treatment_kinds(t, policy.treatment_title_words) for t in self.titles]
         # the words a title names only to rule out ("Non-Hodgkin Lymphoma" is not about Hodgkin)
         self.title_negated = [frozenset(m.group(1) for m in NEGATED.finditer(t.lower())) for t in self.titles]
@@ -175,6 +170,7 @@ class EvidenceFinder:
         """Work out, ahead of the first questions, how well every heading of the KB fits
         each part of an answer, and each title (what :meth:`fit` and :meth:`title_fits`
         keep); returns how many fits are kept. On nci-kb: about a second, 200k fits."""
+        self.drug_classes.of(())  # reads the drug pages' links once
         parts = [(name, kind.first_section) for name, kind in self.policy.sections.items() if kind.from_ == "kb"]
         for name, _ in parts:
             for document in range(len(self.documents)):
@@ -190,11 +186,12 @@ class EvidenceFinder:
         return len(self._fits)
 
     # -- per question ---------------------------------------------------------------------
-    def find(self, result: SearchResult, parts: tuple[str, ...]) -> Evidence:
+    def find(self, result: SearchResult, parts: tuple[str, ...], *, drug_classes: bool = False) -> Evidence:
         """The pages an answer to ``result`` may quote, best first (patient pages before
         professional ones), with their chunks: when the question names a topic or a drug, that
         topic's pages and a few general ones; otherwise the search's pages, a page on a cancer
-        the question does not name only when the search put it near the top."""
+        the question does not name only when the search put it near the top. ``drug_classes``:
+        a named drug's class pages (:mod:`.drug_classes`) follow its page, as general pages."""
         named, topic_words, drug_named = self._named(result)
         ranked = list(dict.fromkeys(hit.document for hit in result.hits))
         general: list[int] = []
@@ -207,13 +204,18 @@ class EvidenceFinder:
             other = {d for d in ranked if (self.title_words[d] & self.site_words) - sites}
             strong = set(ranked[: self.policy.other_site_pages])
             ranked = [d for d in ranked if d not in other or d in strong]
+        classes: list[int] = []
+        if drug_classes and drug_named:
+            ranked, classes = self.drug_classes.placed(ranked, named & self.drug_pages)
+            general, named = [*general, *classes], named | set(classes)
         narrowed = self._narrowed(result.query, parts, ranked, named)
         ranked = [d for d in ranked if d not in narrowed] + [d for d in ranked if d in narrowed]
         patient = [d for d in ranked if not self.documents[d].professional]
         professional = [d for d in ranked if self.documents[d].professional]
         pages = (patient + professional)[: self.policy.max_pages + self.policy.general_pages]
         return Evidence(
-            pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named
+            pages, self.chunks(pages), topic_words, frozenset(general), bool(named or topic_words), drug_named,
+            tuple(d for d in classes if d in pages),
         )
 
     def _named(self, result: SearchResult) -> tuple[set[int], list[str], bool]:

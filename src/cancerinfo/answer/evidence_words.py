@@ -27,6 +27,17 @@ CANCER_WORD = re.compile(r"^(?:cancers?|tumou?rs?|carcinomas?|neoplasms?)$")
 LIST_JOINERS = frozenset({"and", "or", "&", "/", ","})
 SITE_TOKEN = re.compile(r"[a-z][a-z-]*|[,&/]")
 
+#: The first part of an answer plan for a question on living with cancer (a side effect,
+#: eating, coping, caregiving, children, fertility and sex, costs): pages on no particular
+#: cancer among the search's first ``evidence.LIVING_WITH_LEADING_PAGES`` keep their place before the
+#: pages of a cancer or drug the question names (never another drug's page, nor, when a drug
+#: is named, a page on another kind of treatment). 6 chosen on answers-dev and -dev-2 (3 gave
+#: dev-2 best page 37 of 70, 6 and 10 gave 39). Against none: dev-2 best page 35 -> 38, short
+#: answer 32 -> 34, key fact 19 -> 22; answers-dev unchanged (62, 59, 47 of 75).
+LIVING_WITH_PARTS = frozenset(
+    {"manage_side_effect", "eating", "caregiving", "talk_children", "fertility_sex", "coping_support", "cost_care"}
+)
+
 
 def cue_pattern(stem: str) -> re.Pattern[str]:
     """A heading cue as a pattern: at a word start, any case, any white space between its words."""

@@ -28,6 +28,7 @@ from cancerinfo.answer.windows import (
     _more_windows,
     _windows,
     question_words,
+    short_hits,
 )
 from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
 
@@ -70,19 +71,22 @@ class _ShortAnswers:
         (the short answer is the first)."""
         wanted = question_words(question, stem)
         page_rank = {d: i for i, d in enumerate(evidence.pages) if d not in avoid}
-        hits = self._short_hits(result, page_rank, avoid)
-        if not hits:
-            return []
+        # a drug's class pages (evidence.classes) answer for it, not other pages the search found
+        hits = short_hits(result, page_rank, avoid, self.documents, only_evidence=bool(evidence.classes))
         advising = self.policy.asks_what_to_do(question)
         terms = self._defined_terms(question, stem)
         sections = self._short_sections(hits, advising=advising, terms=terms, stem=stem)
-        scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
-        if not scored and section_scores is not None:
+        if evidence.classes and section_scores is not None:  # the search may not reach them
+            seen = {c.chunk_id for _, c in sections}
+            nearest = self._nearest_sections({d: 0 for d in evidence.classes if d in page_rank}, section_scores)
+            sections += [(len(seen), c) for _, c in nearest[: weights.SHORT_CLASS_SECTIONS] if c.chunk_id not in seen]
+        scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising, linked=evidence.classes)
+        if not scored and section_scores is not None and (hits or evidence.classes):
             # the search's hits on the quoted pages hold nothing quotable (a follow-up, "and
-            # if it's already in his liver?", whose words find other pages): the quoted
-            # pages' own sections nearest to the question
+            # if it's already in his liver?", whose words find other pages; a drug's class
+            # page the search did not find): the quoted pages' own sections nearest to the question
             sections = self._nearest_sections(page_rank, section_scores)
-            scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising)
+            scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising, linked=evidence.classes)
         if not scored:
             return []
         ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising, terms=terms, stem=stem)
@@ -109,14 +113,6 @@ class _ShortAnswers:
             if subject is not None and {stem(w) for w in _QWORD.findall(subject)} & terms:
                 return True
         return False
-
-    def _short_hits(self, result: SearchResult, page_rank: dict[int, int], avoid: frozenset[int]) -> list[Hit]:
-        """The search's hits on the evidence's pages (else on any page not avoided), patient pages only when any."""
-        hits = [h for h in result.hits if h.document in page_rank] or [
-            h for h in result.hits if h.document not in avoid
-        ]
-        patient = [h for h in hits if not self.documents[h.document].professional]
-        return patient or hits
 
     def _short_sections(
         self,
@@ -175,6 +171,7 @@ class _ShortAnswers:
         parts: tuple[str, ...],
         *,
         advising: bool = False,
+        linked: tuple[int, ...] = (),
     ) -> list[tuple[float, float, ChunkRow, list[int]]]:
         """Every window of ``sections`` (with their hit's rank), scored by words held and the
         rank, best first; for a question asking what to do (``advising``), a window that gives
@@ -195,7 +192,9 @@ class _ShortAnswers:
             if part is not None and self.finder.fit(part, chunk, first_section=self.policy.sections[part].first_section) is not None:
                 prior += 0.15
             advice_section = advising and self.finder.gives_advice(chunk)
-            if for_other_audience(self.finder.title_words[chunk.document], asked, self.policy.audience_qualifiers):
+            # (never a drug's class page: the drug's page links to it, "research" in its address or not)
+            other = for_other_audience(self.finder.title_words[chunk.document], asked, self.policy.audience_qualifiers)
+            if other and chunk.document not in linked:
                 prior -= 0.3  # ("Childhood ..." unless asked; a page for adults when children are)
             if context_pages and self._context_page(chunk.document, part):
                 prior -= weights.SHORT_CONTEXT_PAGE_PENALTY

@@ -13,6 +13,7 @@ from cancerinfo.answer import short_weights as weights
 from cancerinfo.answer.citations import Unit
 from cancerinfo.answer.kb_reader import ChunkRow
 from cancerinfo.answer.quoting import ANNOUNCES, _continues, _Prepared, needs_before
+from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
 
 #: Sentences in a short answer, at most.
 SHORT_MAX_UNITS = 3
@@ -170,3 +171,20 @@ class ShortAnswer:
     score: float
     similarity: float
     coverage: float
+
+
+def short_hits(
+    result: SearchResult,
+    page_rank: dict[int, int],
+    avoid: frozenset[int],
+    documents: list[DocumentInfo],
+    *,
+    only_evidence: bool = False,
+) -> list[Hit]:
+    """The search's hits on the evidence's pages (``page_rank``; else, unless ``only_evidence``,
+    on any page not avoided), patient pages only when any."""
+    hits = [h for h in result.hits if h.document in page_rank] or [
+        h for h in result.hits if h.document not in avoid and not only_evidence
+    ]
+    patient = [h for h in hits if not documents[h.document].professional]
+    return patient or hits
