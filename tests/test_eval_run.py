@@ -10,7 +10,7 @@ import pytest
 
 from cancerinfo.eval.liveqa import grades_of, score
 from cancerinfo.eval.retrieval_bench import label_ceiling
-from cancerinfo.eval.run import KBCache, corpus_key, run_suites
+from cancerinfo.eval.run import PACKAGE, STORE_BUILDERS, KBCache, corpus_key, run_suites
 from tests.helpers import write_page
 
 JUDGED = [
@@ -52,6 +52,18 @@ def test_the_cache_key_changes_with_any_byte_of_the_corpus(tmp_path: Path) -> No
     before = corpus_key([tmp_path / "kb"])
     assert corpus_key([tmp_path / "kb"]) == before
     page.write_text(page.read_text() + "More.\n")
+    assert corpus_key([tmp_path / "kb"]) != before
+
+
+def test_the_cache_key_changes_with_the_code_that_builds_a_store(tmp_path: Path) -> None:
+    write_page(tmp_path / "kb", "a.md")
+    builder = tmp_path / "vocabulary_mining.py"
+    builder.write_text("MIN_BRAND_SHORT = 5\n")
+    before = corpus_key([tmp_path / "kb"], builders=(builder,))
+    builder.write_text("MIN_BRAND_SHORT = 4\n")
+    assert corpus_key([tmp_path / "kb"], builders=(builder,)) != before
+    # the files named are the package's own: a renamed one is noticed here, not in make bench
+    assert all((PACKAGE / name).is_file() for name in STORE_BUILDERS)
     assert corpus_key([tmp_path / "kb"]) != before
 
 

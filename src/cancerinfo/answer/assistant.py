@@ -277,8 +277,9 @@ class Assistant(_Asking, _Replies):
             self.kb_words,
             self.policy,
             only_unknown=not drug_urls,
-            # the search already matched the KB vocabulary in this question
-            expansions=result.expansions,
+            # the search already matched the KB vocabulary in this question; a drug's name as
+            # typed names the drug's page checked ("taxol": the Paclitaxel page never says Taxol)
+            expansions=(*result.expansions, *(e["text"] for e in result.entities if e["kind"] in DRUG_KINDS)),
             known=frozenset(w for e in result.entities if e["kind"] != "topic" for w in query_words(e["text"])),
         )
 

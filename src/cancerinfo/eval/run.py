@@ -51,10 +51,35 @@ KEPT_KEYS = (
 )
 
 
-def corpus_key(roots: list[Path]) -> str:
-    """A short hash of every file under ``roots`` (relative path + bytes), the store schema
-    and the embedder: what a built store depends on."""
+#: The package files (under ``src/cancerinfo``) whose output a built store holds: the chunks,
+#: postings and vocabulary written at ingest (the embedder is named by its model). A store
+#: built before one of them changed is built again (a change to how brands are mined).
+STORE_BUILDERS = (
+    "index/build.py",
+    "index/chunking.py",
+    "index/markdown.py",
+    "index/markdown_inline.py",
+    "index/postings.py",
+    "index/vocabulary.py",
+    "index/vocabulary_mining.py",
+    "index/vocabulary_phrases.py",
+    "index/vocabulary_lay_terms.py",
+    "pipeline/ingest.py",
+    "pipeline/ingest_read.py",
+    "pipeline/ingest_write.py",
+    "pipeline/vocabulary.py",
+    "policies/lay_terms.yaml",
+)
+PACKAGE = Path(__file__).resolve().parents[1]
+
+
+def corpus_key(roots: list[Path], *, builders: tuple[Path, ...] | None = None) -> str:
+    """A short hash of every file under ``roots`` (relative path + bytes), the store schema,
+    the embedder and the code that builds a store (``builders``: :data:`STORE_BUILDERS`):
+    what a built store depends on."""
     digest = hashlib.sha256(f"schema={SCHEMA_VERSION};embedder={minilm_name(256)}".encode())
+    for builder in builders if builders is not None else tuple(PACKAGE / name for name in STORE_BUILDERS):
+        digest.update(hashlib.sha256(builder.read_bytes()).digest())
     for root in roots:
         files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
         for file in files:
