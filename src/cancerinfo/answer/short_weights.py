@@ -11,7 +11,7 @@ SHORT_HITS = 8
 #: ... or, when none of them holds a quotable window, the sections of these many evidence pages
 SHORT_FALLBACK_PAGES = 3
 #: Sections of a named drug's class pages (drug_classes.py) nearest to the question that are
-#: short-answer candidates as if the search had found them first.
+#: short-answer candidates besides the search's hits (ranked after them: the search may not reach them).
 SHORT_CLASS_SECTIONS = 2
 SHORT_CANDIDATES_REACH = 0.3
 #: ... and at most these many of one page section
