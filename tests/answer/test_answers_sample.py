@@ -125,3 +125,12 @@ def test_every_quote_of_every_answer_to_a_large_question_set_is_in_its_page(
             assert citation["url"] in bodies
     print(f"{len(questions)} questions, {quotes} quotes, statuses {statuses}")
     assert len(questions) == 1251 and quotes > 1000
+
+
+def test_a_fertility_question_naming_a_cancer_is_answered_from_the_fertility_page(assistant: Assistant) -> None:
+    # the cancer is context: its pages (staging, treatment) are not what is asked
+    response = assistant.ask("22F cervical cancer, starting chemoradiation next month, can i freeze my eggs before")
+    assert response.status == "answered", response.text
+    short = next(s for s in response.sections if s.kind == "short_answer")
+    cited = {c.url for c in response.citations if c.n in short.citations}
+    assert cited == {"https://www.cancer.gov/about-cancer/treatment/side-effects/fertility-women"}, response.text

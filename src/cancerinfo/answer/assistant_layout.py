@@ -18,7 +18,11 @@ from cancerinfo.answer.citations import quote_in_page, quote_position
 from cancerinfo.answer.composer import Composer
 from cancerinfo.answer.contract import Citation, Section
 from cancerinfo.answer.evidence import STRONG_KIND_NAMES, Evidence
+from cancerinfo.answer.evidence_words import LIVING_WITH_PARTS
 from cancerinfo.answer.plan import AnswerPolicy, asking_sentences
+from cancerinfo.answer.short_weights import SHORT_HITS
+from cancerinfo.answer.windows import AlsoAsked
+from cancerinfo.index.filters import Filters
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
 
@@ -36,6 +40,10 @@ DRUG_FALLBACK_INTENTS = frozenset({"general", "definition", "treatment", DRUG_IN
 #: place to such a page ("isnt tamoxifen only for people who already have it").
 DRUG_CLASS_INTENTS = frozenset({"side_effects", "manage_side_effect"})
 
+#: Pages on living with cancer found by what a question asks without the cancer or drug it
+#: names (:meth:`_ShortAnswer._with_living_pages`), put after the search's first hit.
+LIVING_PAGES_ADDED = 2
+
 #: Short-answer candidates whose encoder vectors are kept (384 floats each: about 30 MB).
 MAX_KEPT_WINDOW_VECTORS = 20_000
 #: Words of a short-answer candidate given to the encoder.
@@ -52,6 +60,51 @@ class _ShortAnswer:
     _stem: Callable[[str], str]
     _windows: OrderedDict[str, np.ndarray]
     _window_lock: threading.Lock
+
+    def _living_asked(self, question: str, result: SearchResult, intent: str) -> str | None:
+        """What a question on living with cancer asks, without the cancer, drug or regimen it
+        names as context ("26F just diagnosed w hodgkin lymphoma, starting ABVD in 2 weeks ...
+        can i freeze my eggs first" -> "i want kids someday, can i freeze my eggs first");
+        ``None`` for another question or one that names none."""
+        parts = self.policy.plan(intent)
+        if not parts or parts[0] not in LIVING_WITH_PARTS:
+            return None
+        finder = self.composer.finder
+        names = [
+            e["text"] for e in result.entities
+            if e["kind"] in STRONG_KIND_NAMES or (e["kind"] == "topic" and finder.sites_named(e["canonical"]))
+        ]
+        if not names:
+            return None
+        asked = asking_sentences(question.lower())
+        for name in names:
+            asked = re.sub(rf"\b{re.escape(name.lower())}\b", " ", asked)
+        return " ".join(asked.split()) or None
+
+    def _living_page(self, document: int, result: SearchResult) -> bool:
+        """Is the page on living with cancer: on no particular cancer, no drug's page, and (of a
+        named drug) on no other kind of treatment?"""
+        finder = self.composer.finder
+        if document < 0 or finder.title_words[document] & finder.site_words or document in finder.drug_pages:
+            return False
+        return not (finder.treatment_kinds[document] and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities))
+
+    def _with_living_pages(self, question: str, result: SearchResult, intent: str, filters: Filters | None) -> SearchResult:
+        """For a question on living with cancer that names a cancer or a drug as context, the
+        names lead the search to the cancer's and the drug's pages: when none of the hits the
+        short answer reads is on living with cancer, what it asks searched without the names
+        (:meth:`_living_asked`) finds the KB's pages on that (fertility), and the best of those
+        (:meth:`_living_page`) follow the first hit."""
+        asked = self._living_asked(question, result, intent)
+        drug_class = intent in DRUG_CLASS_INTENTS and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities)
+        # (a named drug's class pages answer for it; the hits the short answer reads: SHORT_HITS)
+        if asked is None or drug_class or not result.hits or any(self._living_page(h.document, result) for h in result.hits[:SHORT_HITS]):
+            return result
+        found = self.searcher.search(asked, k=10, filters=filters, snippets=False).hits
+        pages = list(dict.fromkeys(hit.document for hit in found if self._living_page(hit.document, result)))
+        shown = {hit.chunk_id for hit in result.hits}
+        added = [hit for hit in found if hit.document in pages[:LIVING_PAGES_ADDED] and hit.chunk_id not in shown]
+        return replace(result, hits=[result.hits[0], *added, *result.hits[1:]]) if added else result
 
     def _not_the_drugs(self, evidence: Evidence, intent: str, question: str, result: SearchResult) -> frozenset[int]:
         """For what a named drug is for ("they want him on xeloda, whats that for"), or what it
@@ -153,6 +206,9 @@ class _ShortAnswer:
 
         asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
         as_kind = self._as_kind_vector(question, result, evidence)
+        # (a named drug's class pages answer for it: as_kind)
+        living_asked = self._living_asked(question, result, intent) if not evidence.classes else None
+        as_living = embedder.embed([living_asked])[0] if living_asked is not None else None
 
         def closeness(chunk_ids: list[str]) -> list[float]:
             # a section of a named drug's class page is as close as it is to the question asked
@@ -160,14 +216,21 @@ class _ShortAnswer:
             scores = self.searcher.section_similarity(asked_vector, chunk_ids)
             if as_kind is None:
                 return scores
-            again = self.searcher.section_similarity(as_kind, chunk_ids)
             documents = self.searcher.chunk_documents(chunk_ids)
-            return [max(a, b) if d in evidence.classes else a for a, b, d in zip(scores, again, documents, strict=True)]
+            if as_kind is not None:
+                again = self.searcher.section_similarity(as_kind, chunk_ids)
+                scores = [max(a, b) if d in evidence.classes else a for a, b, d in zip(scores, again, documents, strict=True)]
+            return scores
 
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
             section_scores=closeness,
             avoid=self._not_the_drugs(evidence, intent, question, result),
+            also_asked=None if as_living is None else AlsoAsked(
+                as_living,
+                frozenset(d for d in evidence.pages if self._living_page(d, result)),
+                lambda chunk_ids: self.searcher.section_similarity(as_living, chunk_ids),
+            ),
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None

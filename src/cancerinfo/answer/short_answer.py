@@ -23,10 +23,12 @@ from cancerinfo.answer.quoting import (
 )
 from cancerinfo.answer.windows import (
     _QWORD,
+    AlsoAsked,
     ShortAnswer,
     _closer_sections,
     _more_windows,
     _windows,
+    nearest_sections,
     question_words,
     short_hits,
 )
@@ -59,6 +61,7 @@ class _ShortAnswers:
         parts: tuple[str, ...] = (),
         avoid: frozenset[int] = frozenset(),
         section_scores: Callable[[list[str]], list[float]] | None = None,
+        also_asked: AlsoAsked | None = None,
     ) -> list[ShortAnswer]:
         """The best 1-3 consecutive quotable sentences for ``question`` among the sections
         the search found on the evidence's pages (patient pages before health-professional
@@ -67,8 +70,9 @@ class _ShortAnswers:
         texts -> unit rows, the question first). ``avoid``: pages not to quote. A question
         asking what to do ("is there anything she can do herself?") also gets the advice
         sections of the first pages found, and windows giving advice score more
-        (``policies/answer.yaml`` ``advice``). The best window of each section, best first
-        (the short answer is the first)."""
+        (``policies/answer.yaml`` ``advice``). ``also_asked``: what is asked without the names
+        given as context, and the pages it reads (:class:`.windows.AlsoAsked`). The best window
+        of each section, best first (the short answer is the first)."""
         wanted = question_words(question, stem)
         page_rank = {d: i for i, d in enumerate(evidence.pages) if d not in avoid}
         # a drug's class pages (evidence.classes) answer for it, not other pages the search found
@@ -78,18 +82,18 @@ class _ShortAnswers:
         sections = self._short_sections(hits, advising=advising, terms=terms, stem=stem)
         if evidence.classes and section_scores is not None:  # the search may not reach them
             seen = {c.chunk_id for _, c in sections}
-            nearest = self._nearest_sections({d: 0 for d in evidence.classes if d in page_rank}, section_scores)
+            nearest = nearest_sections(self.finder.chunks, self._skipped_section, {d: 0 for d in evidence.classes if d in page_rank}, section_scores)
             sections += [(len(seen), c) for _, c in nearest[: weights.SHORT_CLASS_SECTIONS] if c.chunk_id not in seen]
         scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising, linked=evidence.classes)
         if not scored and section_scores is not None and (hits or evidence.classes):
             # the search's hits on the quoted pages hold nothing quotable (a follow-up, "and
             # if it's already in his liver?", whose words find other pages; a drug's class
             # page the search did not find): the quoted pages' own sections nearest to the question
-            sections = self._nearest_sections(page_rank, section_scores)
+            sections = nearest_sections(self.finder.chunks, self._skipped_section, page_rank, section_scores)
             scored = self._short_windows(question, sections, page_rank, wanted, stem, parts, advising=advising, linked=evidence.classes)
         if not scored:
             return []
-        ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising, terms=terms, stem=stem)
+        ranked = self._short_ranked(question, scored, embed, section_scores, advising=advising, terms=terms, stem=stem, also_asked=also_asked)
         return self._short_checked(ranked)
 
     def _defined_terms(self, question: str, stem: Callable[[str], str]) -> frozenset[str]:
@@ -115,12 +119,7 @@ class _ShortAnswers:
         return False
 
     def _short_sections(
-        self,
-        hits: list[Hit],
-        *,
-        advising: bool,
-        terms: frozenset[str] = frozenset(),
-        stem: Callable[[str], str] = str,
+        self, hits: list[Hit], *, advising: bool, terms: frozenset[str] = frozenset(), stem: Callable[[str], str] = str
     ) -> list[tuple[int, ChunkRow]]:
         """The sections of the first hits, each with its hit's rank; for a question asking
         what to do (``advising``), also the sections of the first ``advice.pages`` pages among
@@ -147,19 +146,6 @@ class _ShortAnswers:
                     found.append((after, chunk))
                     seen.add(chunk.chunk_id)
         return found
-
-    def _nearest_sections(
-        self, page_rank: dict[int, int], section_scores: Callable[[list[str]], list[float]]
-    ) -> list[tuple[int, ChunkRow]]:
-        """The sections of the first ``weights.SHORT_FALLBACK_PAGES`` evidence pages nearest to the
-        question (the search's section vectors), at most ``weights.SHORT_HITS``, each ranked by its place."""
-        pages = sorted(page_rank, key=page_rank.__getitem__)[:weights.SHORT_FALLBACK_PAGES]
-        chunks = [c for c in self.finder.chunks(pages) if not self._skipped_section(c.section)]
-        if not chunks:
-            return []
-        scores = section_scores([c.chunk_id for c in chunks])
-        order = sorted(range(len(chunks)), key=lambda i: -scores[i])[:weights.SHORT_HITS]
-        return [(rank, chunks[i]) for rank, i in enumerate(order)]
 
     def _short_windows(
         self,
@@ -229,6 +215,7 @@ class _ShortAnswers:
         advising: bool = False,
         terms: frozenset[str] = frozenset(),
         stem: Callable[[str], str] = str,
+        also_asked: AlsoAsked | None = None,
     ) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
         """The windows that can still win, ranked again by closeness to the question (the
         window's and its section's); for a question asking what to do (``advising``), the
@@ -286,16 +273,28 @@ class _ShortAnswers:
                 bonus + (weight if any(self.policy.gives_answer_type(k, text) for k in kinds) else 0.0)
                 for bonus, text in zip(advice, texts, strict=True)
             ]
-        return sorted(
-            (
+
+        def ranked(similarities: object, sections: list[float]) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
+            return sorted(
                 (
-                    float(sim) + weights.SHORT_LEXICAL_WEIGHT * lexical + weights.SHORT_SECTION_WEIGHT * float(section) + bonus,
-                    float(sim), lexical, chunk, window,
-                )
-                for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)
-            ),
-            key=lambda item: -item[0],
-        )
+                    (
+                        float(sim) + weights.SHORT_LEXICAL_WEIGHT * lexical + weights.SHORT_SECTION_WEIGHT * float(section) + bonus,
+                        float(sim), lexical, chunk, window,
+                    )
+                    for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)  # type: ignore[call-overload]
+                ),
+                key=lambda item: -item[0],
+            )
+
+        first = ranked(similarities, sections)
+        if also_asked is None or not first or first[0][3].document in also_asked.pages:
+            return first
+        # the short answer would come from a page on the cancer or drug named as context: a page
+        # on living with it is as close as it is to what is asked without the names
+        on = [c.document in also_asked.pages for _, _, c, _ in best]
+        again = np.where(on, np.maximum(similarities, vectors[1:] @ np.asarray(also_asked.vector)), similarities)
+        near = also_asked.section_scores([c.chunk_id for _, _, c, _ in best])
+        return ranked(again, [max(a, b) if o else a for a, b, o in zip(sections, near, on, strict=True)])
 
     def _context_page(self, document: int, part: str) -> bool:
         """A page on a cancer whose title does not name the asked part ("Hodgkin Lymphoma

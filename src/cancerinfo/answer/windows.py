@@ -1,7 +1,8 @@
 """Windows of a section for the short answer: runs of 1 to ``SHORT_MAX_UNITS`` consecutive
 quotable sentences that read on from each other, and the words a question asks (its content
 words; "stage 3" also as "iii"); which more windows the short answer reads (:func:`_more_windows`,
-:func:`_closer_sections`) and the one it chooses (:class:`ShortAnswer`). Used by :mod:`.short_answer`."""
+:func:`_closer_sections`) and the one it chooses (:class:`ShortAnswer`); what a question asks without the names it gives
+as context (:class:`AlsoAsked`). Used by :mod:`.short_answer`."""
 
 from __future__ import annotations
 
@@ -173,6 +174,18 @@ class ShortAnswer:
     coverage: float
 
 
+@dataclass(frozen=True, slots=True)
+class AlsoAsked:
+    """What a question on living with cancer asks without the cancer or drug it names as
+    context (its encoder ``vector``, and its closeness to page sections by chunk id), and the
+    ``pages`` on living with cancer that are read by it when the short answer would otherwise
+    come from a page on what is named (:meth:`.short_answer._ShortAnswers._short_ranked`)."""
+
+    vector: object
+    pages: frozenset[int]
+    section_scores: Callable[[list[str]], list[float]]
+
+
 def short_hits(
     result: SearchResult,
     page_rank: dict[int, int],
@@ -188,3 +201,21 @@ def short_hits(
     ]
     patient = [h for h in hits if not documents[h.document].professional]
     return patient or hits
+
+
+def nearest_sections(
+    chunks: Callable[[list[int]], list[ChunkRow]],
+    skipped: Callable[[str], bool],
+    page_rank: dict[int, int],
+    section_scores: Callable[[list[str]], list[float]],
+) -> list[tuple[int, ChunkRow]]:
+    """The sections of the first ``weights.SHORT_FALLBACK_PAGES`` evidence pages nearest to the
+    question (the search's section vectors), at most ``weights.SHORT_HITS``, each ranked by its
+    place; never a section ``skipped`` by its heading."""
+    pages = sorted(page_rank, key=page_rank.__getitem__)[: weights.SHORT_FALLBACK_PAGES]
+    found = [c for c in chunks(pages) if not skipped(c.section)]
+    if not found:
+        return []
+    scores = section_scores([c.chunk_id for c in found])
+    order = sorted(range(len(found)), key=lambda i: -scores[i])[: weights.SHORT_HITS]
+    return [(rank, found[i]) for rank, i in enumerate(order)]
