@@ -216,9 +216,11 @@ class Assistant(_Asking, _Replies):
         decision = check_search(result, self.policy)
         if decision.reason:
             return self._abstain(decision.reason, intent, explain={"gate": decision.detail}, triage=triage), topic, asked
+        # a question on living with cancer that names a cancer or drug as context: the pages on
+        # what it asks, found without those names
+        result = self._with_living_pages(asked.resolved, result, intent, filters)
         # what a drug's own page does not say (its side effects) from the pages on its kind of
         # treatment that page links to (cancerinfo.answer.drug_classes)
-        result = self._with_living_pages(asked.resolved, result, intent, filters)
         evidence = self.composer.evidence(result, intent, drug_classes=intent in DRUG_CLASS_INTENTS)
         decision = check_outdated(evidence, self.searcher.index.documents, self.policy, today=self.today)
         if decision.reason:

@@ -96,10 +96,12 @@ class _ShortAnswer:
         (:meth:`_living_asked`) finds the KB's pages on that (fertility), and the best of those
         (:meth:`_living_page`) follow the first hit."""
         asked = self._living_asked(question, result, intent)
-        drug_class = intent in DRUG_CLASS_INTENTS and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities)
-        # (a named drug's class pages answer for it; the hits the short answer reads: SHORT_HITS)
-        if asked is None or drug_class or not result.hits or any(self._living_page(h.document, result) for h in result.hits[:SHORT_HITS]):
+        if asked is None or not result.hits:
             return result
+        if intent in DRUG_CLASS_INTENTS and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities):
+            return result  # a named drug's class pages answer for it (drug_classes.py)
+        if any(self._living_page(hit.document, result) for hit in result.hits[:SHORT_HITS]):
+            return result  # the short answer reads one already
         found = self.searcher.search(asked, k=10, filters=filters, snippets=False).hits
         pages = list(dict.fromkeys(hit.document for hit in found if self._living_page(hit.document, result)))
         shown = {hit.chunk_id for hit in result.hits}
@@ -206,7 +208,8 @@ class _ShortAnswer:
 
         asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
         as_kind = self._as_kind_vector(question, result, evidence)
-        # (a named drug's class pages answer for it: as_kind)
+        # what a question on living with cancer asks without the names given as context (not
+        # of a named drug whose class pages answer for it: as_kind)
         living_asked = self._living_asked(question, result, intent) if not evidence.classes else None
         as_living = embedder.embed([living_asked])[0] if living_asked is not None else None
 
@@ -216,11 +219,9 @@ class _ShortAnswer:
             scores = self.searcher.section_similarity(asked_vector, chunk_ids)
             if as_kind is None:
                 return scores
+            again = self.searcher.section_similarity(as_kind, chunk_ids)
             documents = self.searcher.chunk_documents(chunk_ids)
-            if as_kind is not None:
-                again = self.searcher.section_similarity(as_kind, chunk_ids)
-                scores = [max(a, b) if d in evidence.classes else a for a, b, d in zip(scores, again, documents, strict=True)]
-            return scores
+            return [max(a, b) if d in evidence.classes else a for a, b, d in zip(scores, again, documents, strict=True)]
 
         candidates = self.composer.short_answer(
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),

@@ -274,14 +274,14 @@ class _ShortAnswers:
                 for bonus, text in zip(advice, texts, strict=True)
             ]
 
-        def ranked(similarities: object, sections: list[float]) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
+        def ranked(similarities: np.ndarray, sections: list[float]) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
             return sorted(
                 (
                     (
                         float(sim) + weights.SHORT_LEXICAL_WEIGHT * lexical + weights.SHORT_SECTION_WEIGHT * float(section) + bonus,
                         float(sim), lexical, chunk, window,
                     )
-                    for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)  # type: ignore[call-overload]
+                    for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)
                 ),
                 key=lambda item: -item[0],
             )
