@@ -89,6 +89,17 @@ class _ShortAnswer:
             return False
         return not (finder.treatment_kinds[document] and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities))
 
+    def _also_asked(self, question: str, result: SearchResult, intent: str, evidence: Evidence) -> AlsoAsked | None:
+        """What a question on living with cancer asks without the names given as context
+        (:meth:`_living_asked`), for the evidence's pages on living with cancer; none of a named
+        drug whose class pages answer for it (:meth:`_as_kind_vector`)."""
+        asked = self._living_asked(question, result, intent) if not evidence.classes else None
+        if asked is None:
+            return None
+        vector = self.searcher.embedder.embed([asked])[0]
+        pages = frozenset(d for d in evidence.pages if self._living_page(d, result))
+        return AlsoAsked(vector, pages, lambda chunk_ids: self.searcher.section_similarity(vector, chunk_ids))
+
     def _with_living_pages(self, question: str, result: SearchResult, intent: str, filters: Filters | None) -> SearchResult:
         """For a question on living with cancer that names a cancer or a drug as context, the
         names lead the search to the cancer's and the drug's pages: when none of the hits the
@@ -208,10 +219,6 @@ class _ShortAnswer:
 
         asked_vector = result.vector if result.vector is not None else embedder.embed([question])[0]
         as_kind = self._as_kind_vector(question, result, evidence)
-        # what a question on living with cancer asks without the names given as context (not
-        # of a named drug whose class pages answer for it: as_kind)
-        living_asked = self._living_asked(question, result, intent) if not evidence.classes else None
-        as_living = embedder.embed([living_asked])[0] if living_asked is not None else None
 
         def closeness(chunk_ids: list[str]) -> list[float]:
             # a section of a named drug's class page is as close as it is to the question asked
@@ -227,11 +234,7 @@ class _ShortAnswer:
             question, result, evidence, embed=embed, stem=self._stem, parts=self.policy.plan(intent),
             section_scores=closeness,
             avoid=self._not_the_drugs(evidence, intent, question, result),
-            also_asked=None if as_living is None else AlsoAsked(
-                as_living,
-                frozenset(d for d in evidence.pages if self._living_page(d, result)),
-                lambda chunk_ids: self.searcher.section_similarity(as_living, chunk_ids),
-            ),
+            also_asked=self._also_asked(question, result, intent, evidence),
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None

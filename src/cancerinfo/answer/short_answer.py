@@ -30,6 +30,7 @@ from cancerinfo.answer.windows import (
     _windows,
     nearest_sections,
     question_words,
+    ranked_windows,
     short_hits,
 )
 from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
@@ -274,27 +275,11 @@ class _ShortAnswers:
                 for bonus, text in zip(advice, texts, strict=True)
             ]
 
-        def ranked(similarities: np.ndarray, sections: list[float]) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
-            return sorted(
-                (
-                    (
-                        float(sim) + weights.SHORT_LEXICAL_WEIGHT * lexical + weights.SHORT_SECTION_WEIGHT * float(section) + bonus,
-                        float(sim), lexical, chunk, window,
-                    )
-                    for (_, lexical, chunk, window), sim, section, bonus in zip(best, similarities, sections, advice, strict=True)
-                ),
-                key=lambda item: -item[0],
-            )
-
-        first = ranked(similarities, sections)
+        first = ranked_windows(best, similarities, sections, advice)
         if also_asked is None or not first or first[0][3].document in also_asked.pages:
             return first
-        # the short answer would come from a page on the cancer or drug named as context: a page
-        # on living with it is as close as it is to what is asked without the names
-        on = [c.document in also_asked.pages for _, _, c, _ in best]
-        again = np.where(on, np.maximum(similarities, vectors[1:] @ np.asarray(also_asked.vector)), similarities)
-        near = also_asked.section_scores([c.chunk_id for _, _, c, _ in best])
-        return ranked(again, [max(a, b) if o else a for a, b, o in zip(sections, near, on, strict=True)])
+        # the short answer would come from a page on the cancer or drug named as context
+        return ranked_windows(best, *also_asked.read_again(best, vectors, similarities, sections), advice)
 
     def _context_page(self, document: int, part: str) -> bool:
         """A page on a cancer whose title does not name the asked part ("Hodgkin Lymphoma

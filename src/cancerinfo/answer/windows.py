@@ -9,6 +9,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
 
 from cancerinfo.answer import short_weights as weights
 from cancerinfo.answer.citations import Unit
@@ -184,6 +187,34 @@ class AlsoAsked:
     vector: object
     pages: frozenset[int]
     section_scores: Callable[[list[str]], list[float]]
+
+    def read_again(
+        self, windows: list[tuple[float, float, ChunkRow, list[int]]], vectors: Any, similarities: Any, sections: list[float]
+    ) -> tuple[Any, list[float]]:
+        """The windows' and their sections' closeness (``vectors``: the question's, then the
+        windows'), a window of one of :attr:`pages` as close as it is to this reading."""
+        on = [chunk.document in self.pages for _, _, chunk, _ in windows]
+        again = np.where(on, np.maximum(similarities, vectors[1:] @ np.asarray(self.vector)), similarities)
+        near = self.section_scores([chunk.chunk_id for _, _, chunk, _ in windows])
+        return again, [max(a, b) if o else a for a, b, o in zip(sections, near, on, strict=True)]
+
+
+def ranked_windows(
+    windows: list[tuple[float, float, ChunkRow, list[int]]], similarities: Any, sections: list[float], bonuses: list[float]
+) -> list[tuple[float, float, float, ChunkRow, list[int]]]:
+    """The short-answer windows (words-and-rank score, lexical part, chunk, window) best first
+    by the encoder's closeness of each window and of its section to the question, its lexical
+    part and its ``bonuses`` (``short_weights``)."""
+    return sorted(
+        (
+            (
+                float(sim) + weights.SHORT_LEXICAL_WEIGHT * lexical + weights.SHORT_SECTION_WEIGHT * float(section) + bonus,
+                float(sim), lexical, chunk, window,
+            )
+            for (_, lexical, chunk, window), sim, section, bonus in zip(windows, similarities, sections, bonuses, strict=True)
+        ),
+        key=lambda item: -item[0],
+    )
 
 
 def short_hits(
