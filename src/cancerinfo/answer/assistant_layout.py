@@ -5,6 +5,7 @@ quote stands on its page."""
 
 from __future__ import annotations
 
+import functools
 import re
 import threading
 from collections import OrderedDict
@@ -94,11 +95,15 @@ class _ShortAnswer:
         (:meth:`_living_asked`), for the evidence's pages on living with cancer; none of a named
         drug whose class pages answer for it (:meth:`_as_kind_vector`)."""
         asked = self._living_asked(question, result, intent) if not evidence.classes else None
-        if asked is None:
+        pages = frozenset(d for d in evidence.pages if self._living_page(d, result)) if asked is not None else frozenset()
+        if asked is None or not pages:
             return None
-        vector = self.searcher.embedder.embed([asked])[0]
-        pages = frozenset(d for d in evidence.pages if self._living_page(d, result))
-        return AlsoAsked(vector, pages, lambda chunk_ids: self.searcher.section_similarity(vector, chunk_ids))
+
+        @functools.cache
+        def vector() -> np.ndarray:  # embedded only when the short answer is chosen again
+            return self.searcher.embedder.embed([asked])[0]
+
+        return AlsoAsked(vector, pages, lambda chunk_ids: self.searcher.section_similarity(vector(), chunk_ids))
 
     def _with_living_pages(self, question: str, result: SearchResult, intent: str, filters: Filters | None) -> SearchResult:
         """For a question on living with cancer that names a cancer or a drug as context, the

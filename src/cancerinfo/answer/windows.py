@@ -180,11 +180,12 @@ class ShortAnswer:
 @dataclass(frozen=True, slots=True)
 class AlsoAsked:
     """What a question on living with cancer asks without the cancer or drug it names as
-    context (its encoder ``vector``, and its closeness to page sections by chunk id), and the
-    ``pages`` on living with cancer that are read by it when the short answer would otherwise
-    come from a page on what is named (:meth:`.short_answer._ShortAnswers._short_ranked`)."""
+    context (its encoder ``vector``, embedded when first asked for, and its closeness to page
+    sections by chunk id), and the ``pages`` on living with cancer that are read by it when
+    the short answer would otherwise come from a page on what is named
+    (:meth:`.short_answer._ShortAnswers._short_ranked`)."""
 
-    vector: object
+    vector: Callable[[], Any]
     pages: frozenset[int]
     section_scores: Callable[[list[str]], list[float]]
 
@@ -194,7 +195,7 @@ class AlsoAsked:
         """The windows' and their sections' closeness (``vectors``: the question's, then the
         windows'), a window of one of :attr:`pages` as close as it is to this reading."""
         on = [chunk.document in self.pages for _, _, chunk, _ in windows]
-        again = np.where(on, np.maximum(similarities, vectors[1:] @ np.asarray(self.vector)), similarities)
+        again = np.where(on, np.maximum(similarities, vectors[1:] @ np.asarray(self.vector())), similarities)
         near = self.section_scores([chunk.chunk_id for _, _, chunk, _ in windows])
         return again, [max(a, b) if o else a for a, b, o in zip(sections, near, on, strict=True)]
 
