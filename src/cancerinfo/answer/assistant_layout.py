@@ -22,7 +22,7 @@ from cancerinfo.answer.evidence import STRONG_KIND_NAMES, Evidence
 from cancerinfo.answer.evidence_words import LIVING_WITH_PARTS
 from cancerinfo.answer.plan import AnswerPolicy, asking_sentences
 from cancerinfo.answer.short_weights import SHORT_HITS
-from cancerinfo.answer.windows import AlsoAsked
+from cancerinfo.answer.windows import AlsoAsked, ShortAnswer
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
@@ -243,26 +243,7 @@ class _ShortAnswer:
         )
         short = candidates[0] if candidates else None
         pair = self.composer.short_section(short, len(citations) + 1) if short is not None else None
-        same: tuple[Section | None, list[Citation]] = (None, [])
-        if short is not None:
-            limit = self.policy.layout.support_lines
-            section, more_citations = self.composer.same_section(short, len(citations) + 2, limit=limit)
-            # the next best section found, from its best sentences on
-            if len(candidates) > 1:
-                second, second_citations = self.composer.same_section(
-                    candidates[1], len(citations) + 2 + len(more_citations), limit=limit, include_run=True
-                )
-                if second is not None:
-                    if section is None:
-                        section, more_citations = second, second_citations
-                    else:
-                        section = replace(
-                            section,
-                            text=section.text + "\n" + second.text,
-                            citations=[*section.citations, *second.citations],
-                        )
-                        more_citations = [*more_citations, *second_citations]
-            same = (section, more_citations)
+        same = self._around_short(candidates, len(citations) + 2)
         layout = self.policy.layout
 
         finder = self.composer.finder
@@ -292,6 +273,27 @@ class _ShortAnswer:
             place=self._place,
             adjoins=self._adjoins,
         )
+
+    def _around_short(self, candidates: list[ShortAnswer], first: int) -> tuple[Section | None, list[Citation]]:
+        """The short answer's section around it (its citations numbered from ``first``), then the
+        next best section found from its best sentences on, as one supporting part; none
+        without a short answer."""
+        if not candidates:
+            return None, []
+        limit = self.policy.layout.support_lines
+        section, citations = self.composer.same_section(candidates[0], first, limit=limit)
+        if len(candidates) > 1:
+            second, second_citations = self.composer.same_section(
+                candidates[1], first + len(citations), limit=limit, include_run=True
+            )
+            if second is not None:
+                if section is None:
+                    return second, second_citations
+                section = replace(
+                    section, text=section.text + "\n" + second.text, citations=[*section.citations, *second.citations]
+                )
+                citations = [*citations, *second_citations]
+        return section, citations
 
     def _as_kind_vector(self, question: str, result: SearchResult, evidence: Evidence) -> np.ndarray | None:
         """When a named drug's class pages joined the evidence, the encoder's vector of the
