@@ -57,7 +57,7 @@ def test_a_supporting_part_far_from_the_question_goes_to_more() -> None:
     scores = {"c1": 0.62, "c2": 0.21}
     shown, more, _ = arrange(
         SHORT, NO_SAME, sections, [cite(1, "c1"), cite(2, "c2")], Layout(200, 2, 3, 0.4),
-        keep_policy=set(), relevance=lambda chunk_ids: [scores[c] for c in chunk_ids],
+        keep_policy=set(), relevance=lambda cited: [scores[c.chunk_id] for c in cited],
     )
     assert [s.kind for s in shown] == ["short_answer", "near"]
     assert [s.kind for s in more] == ["far"]
@@ -143,8 +143,8 @@ def test_more_of_the_short_answers_own_section_has_its_own_closeness_bar() -> No
     scores = {"c1": 0.48, "c2": 0.48}
     citations = [cite(1, "c1"), cite(2, "c2")]
 
-    def relevance(chunk_ids: list[str]) -> list[float]:
-        return [scores[c] for c in chunk_ids]
+    def relevance(cited: list[Citation | None]) -> list[float]:
+        return [scores[c.chunk_id] if c is not None else 0.0 for c in cited]
 
     shown, more, _ = arrange(
         SHORT, (same, [citations[0]]), [other], citations, Layout(200, 2, 3, 0.52, 0.45),
@@ -286,7 +286,7 @@ def test_with_no_short_answer_and_every_part_far_from_the_question_the_first_par
     citations = [cite(n, f"c{n}") for n in range(1, 6)]
     shown, more, renumbered = arrange(
         None, NO_SAME, sections, citations, Layout(200, 2, 3, 0.4), keep_policy={"questions_for_doctor"},
-        relevance=lambda chunk_ids: [0.1 for _ in chunk_ids],
+        relevance=lambda cited: [0.1 for _ in cited],
     )
     assert [s.kind for s in shown] == ["prognosis_factors", "questions_for_doctor"]
     assert shown[0].text.splitlines() == [

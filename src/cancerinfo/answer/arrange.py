@@ -47,16 +47,16 @@ def arrange(
     layout: Layout,
     *,
     keep_policy: set[str],
-    relevance: Callable[[list[str]], list[float]] | None = None,
+    relevance: Callable[[list[Citation | None]], list[float]] | None = None,
     place: Callable[[Citation], int] | None = None,
     adjoins: Callable[[Citation, Citation], bool] | None = None,
 ) -> tuple[list[Section], list[Section], list[Citation]]:
     """(shown, more, citations). ``sections``/``citations``: the composed answer (numbered
     from 1); ``short``: the short answer section and its citation (numbered after them);
     ``same``: more of the short answer's own section (a supporting part, numbered after);
-    ``keep_policy``: kinds of navigation sections that stay shown; ``relevance``: the
-    cosine of the question to the page section of each of some chunk ids (a supporting
-    quote from a section below ``layout.min_support_similarity`` is not shown); ``place``:
+    ``keep_policy``: kinds of navigation sections that stay shown; ``relevance``: how close
+    to the question each of some citations' quotes is, by its page section (a supporting
+    quote below ``layout.min_support_similarity`` is not shown); ``place``:
     where a citation's quote stands on its page (lines joined to a part keep the page's order);
     ``adjoins``: does the second quote run on from the first on the page (one citation then)."""
     by_number = {c.n: c for c in citations}
@@ -145,7 +145,7 @@ def _part_lines(
     lines: list[str],
     own_section: bool,
     layout: Layout,
-    relevance: Callable[[list[str]], list[float]] | None,
+    relevance: Callable[[list[Citation | None]], list[float]] | None,
     by_number: dict[int, Citation],
     budget: int,
 ) -> tuple[list[str], int]:
@@ -361,7 +361,7 @@ def _runs(lines: list[str]) -> list[list[str]]:
 
 def _on_topic(
     lines: list[str],
-    relevance: Callable[[list[str]], list[float]] | None,
+    relevance: Callable[[list[Citation | None]], list[float]] | None,
     minimum: float,
     by_number: dict[int, Citation],
 ) -> list[str]:
@@ -370,7 +370,7 @@ def _on_topic(
     runs = [run for run in _runs(lines) if words(run[0]) >= MIN_RUN_WORDS or _INTRO.search(run[0])]
     if relevance is not None and runs:
         numbers = [int(_CITE.findall(run[0])[0]) if _CITE.findall(run[0]) else 0 for run in runs]
-        scores = relevance([by_number[n].chunk_id if n in by_number else "" for n in numbers])
+        scores = relevance([by_number.get(n) for n in numbers])
         runs = [run for run, score in zip(runs, scores, strict=True) if score >= minimum]
     return [line for run in runs for line in run]
 

@@ -253,13 +253,24 @@ class _ShortAnswer:
         if short is not None:
             sites |= finder.title_words[short.chunk.document] & finder.site_words
 
-        def relevance(chunk_ids: list[str]) -> list[float]:
+        # ... and one opening on a kind of treatment other than the one asked about ("After
+        # radiation therapy. Hair often grows back in 3 to 6 months" after chemo)
+        asked_treatments = self.policy.treatments_named(question)
+
+        def other_treatment(citation: Citation | None) -> bool:
+            if citation is None or not asked_treatments:
+                return False
+            opening = self.policy.treatments_named(citation.quote, opening=True)
+            return bool(opening) and not (self.policy.treatments_named(citation.quote) & asked_treatments)
+
+        def relevance(cited: list[Citation | None]) -> list[float]:
+            chunk_ids = [citation.chunk_id if citation is not None else "" for citation in cited]
             scores = closeness(chunk_ids)
             documents = self.searcher.chunk_documents(chunk_ids)
             page_sites = [finder.title_words[d] & finder.site_words if d >= 0 else frozenset() for d in documents]
             return [
-                -1.0 if mine and not mine & sites else score
-                for score, mine in zip(scores, page_sites, strict=True)
+                -1.0 if (mine and not mine & sites) or other_treatment(citation) else score
+                for score, mine, citation in zip(scores, page_sites, cited, strict=True)
             ]
 
         return arrange(

@@ -136,6 +136,8 @@ class AnswerPolicy(BaseModel):
     topic_generic_words: frozenset[str]
     audience_qualifiers: frozenset[str]
     treatment_title_words: frozenset[str] = frozenset()
+    treatment_kinds: dict[str, tuple[str, ...]] = {}
+    treatment_opening_words: int = Field(default=4, ge=1)
     answer_intents: dict[str, tuple[str, ...]]
     advice: AdvicePolicy
     answer_types: dict[str, AnswerType] = {}
@@ -193,6 +195,14 @@ class AnswerPolicy(BaseModel):
                 if _cues_pattern(tuple(cues)).search(text):
                     return intent
         return None
+
+    def treatments_named(self, text: str, *, opening: bool = False) -> frozenset[str]:
+        """The kinds of treatment (``treatment_kinds``) that ``text`` names, or (``opening``)
+        names within its first ``treatment_opening_words`` words."""
+        lowered = _lowered(text)
+        if opening:
+            lowered = " ".join(re.findall(r"[\w'-]+", lowered)[: self.treatment_opening_words])
+        return frozenset(kind for kind, cues in self.treatment_kinds.items() if _cues_pattern(tuple(cues)).search(lowered))
 
     def asks_what_to_do(self, question: str) -> bool:
         """Does the question ask what to do ("is there anything she can do", "ways to",
