@@ -167,6 +167,11 @@ def test_any_of_keeps_each_patterns_own_check_when_hoisting_would_change_it(patt
         ("Support groups are also available for caregivers in many hospitals.", False),
         ("Free wigs are available from some cancer centers.", False),
         ("Your child may want to read books about cancer written for children.", False),
+        ("Learn about cancer treatment side effects.", True),
+        ("Learn more about clinical trials.", True),
+        # a label that opens advice, not a link teaser
+        ("Learn about treatments: Based on symptoms you are having, your oncologist or a urologist will advise you on treatment options.", False),
+        ("Learn about condoms and/or contraceptives: Condoms may be advised to prevent your partner's exposure.", False),
     ],
 )
 def test_page_furniture_and_personal_stories_are_skip_lines(line: str, skipped: bool) -> None:
