@@ -90,9 +90,12 @@ class RefusalFile(_Strict):
 
     cues: CueList
     cues_es: CueList
+    #: a general question that matches the cues ("moms colon cancer spread to her liver, does
+    #: that mean she has liver cancer now": how a cancer that spread is named): not refused
+    not_when: CueList = CueList(())
     questions_for_doctor: tuple[str, ...] = Field(min_length=QUESTIONS_PER_KIND[0], max_length=QUESTIONS_PER_KIND[1])
 
-    _compile = field_validator("cues", "cues_es", mode="before")(lambda cls, v: _cue_list(v))
+    _compile = field_validator("cues", "cues_es", "not_when", mode="before")(lambda cls, v: _cue_list(v))
 
     @field_validator("questions_for_doctor")
     @classmethod
@@ -287,6 +290,8 @@ class Refusal:
     cues_es: CueList
     questions_for_doctor: tuple[str, ...]
     questions_for_doctor_es: tuple[str, ...]
+    #: English sentences that make a match of ``cues`` a general question (not refused)
+    not_when: CueList
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -323,6 +328,7 @@ class SafetyPolicy:
                 data.refusals[kind].cues_es + extra.get(kind, empty)[1],
                 data.refusals[kind].questions_for_doctor,
                 data.questions_for_doctor_es[kind],
+                data.refusals[kind].not_when,
             )
             for kind in REFUSAL_KINDS
         )

@@ -206,6 +206,8 @@ class _Signals:
         folded = [fold(s) for s in sentences] if spanish else sentences
         for refusal in self.safety.refusals:
             hit = (refusal.cues_es if spanish else refusal.cues).find(folded)
+            if hit is not None and refusal.not_when.find(sentences) is not None:
+                continue  # a general question in the words of a request ("does she have liver cancer now?")
             if hit is not None:
                 return refusal, hit, spanish
             if spanish:
