@@ -58,26 +58,19 @@ def test_a_preparation_or_a_wish_not_an_everyday_sentence(lexical: Triage, messa
 
 
 @pytest.mark.parametrize(
-    "message",
+    ("message", "expected"),
     [
-        "moms colon cancer spread to her liver. does that mean she has liver cancer now?? what stage is that",
-        "my dads prostate cancer has spread to his bones, so does he have bone cancer now",
+        # the words of a request to diagnose ("does she have liver cancer"), the question of how
+        # a metastasis is named (diagnose_me `not_when` in safety.yaml): answered
+        ("moms colon cancer spread to her liver. does that mean she has liver cancer now?? what stage is that", (None, None)),
+        ("my dads prostate cancer has spread to his bones, so does he have bone cancer now", (None, None)),
+        # a request to diagnose, with or without a cancer that spread: still refused
+        ("found a lump in my neck a month ago. could it be cancer", ("refused", "DIAGNOSE_ME")),
+        ("my breast cancer spread to my bones, now there is a lump in my neck. could it be cancer", ("refused", "DIAGNOSE_ME")),
     ],
 )
-def test_how_a_cancer_that_spread_is_named_is_a_general_question(lexical: Triage, message: str) -> None:
-    # the words of a request to diagnose ("does she have liver cancer"), the question of how a
-    # metastasis is named (diagnose_me `not_when` in safety.yaml)
+def test_how_a_cancer_that_spread_is_named_is_a_general_question(
+    lexical: Triage, message: str, expected: tuple[str | None, str | None]
+) -> None:
     result = lexical.assess(message)
-    assert result.status is None, result.evidence
-
-
-@pytest.mark.parametrize(
-    "message",
-    [
-        "found a lump in my neck a month ago. could it be cancer",
-        "my breast cancer spread to my bones, now there is a lump in my neck. could it be cancer",
-    ],
-)
-def test_a_request_to_diagnose_is_still_refused(lexical: Triage, message: str) -> None:
-    result = lexical.assess(message)
-    assert (result.status, result.reason) == ("refused", "DIAGNOSE_ME"), result.evidence
+    assert (result.status, result.reason) == expected, result.evidence
