@@ -90,9 +90,7 @@ class RefusalFile(_Strict):
 
     cues: CueList
     cues_es: CueList
-    #: a general question that matches the cues ("moms colon cancer spread to her liver, does
-    #: that mean she has liver cancer now": how a cancer that spread is named): not refused
-    not_when: CueList = CueList(())
+    not_when: CueList = CueList(())  # cues that make a match a general question (not refused)
     questions_for_doctor: tuple[str, ...] = Field(min_length=QUESTIONS_PER_KIND[0], max_length=QUESTIONS_PER_KIND[1])
 
     _compile = field_validator("cues", "cues_es", "not_when", mode="before")(lambda cls, v: _cue_list(v))
@@ -290,8 +288,7 @@ class Refusal:
     cues_es: CueList
     questions_for_doctor: tuple[str, ...]
     questions_for_doctor_es: tuple[str, ...]
-    #: English sentences that make a match of ``cues`` a general question (not refused)
-    not_when: CueList
+    not_when: CueList  # English cues that make a match of ``cues`` a general question
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
