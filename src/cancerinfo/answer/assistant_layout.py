@@ -85,10 +85,8 @@ class _ShortAnswer:
     def _living_page(self, document: int, result: SearchResult) -> bool:
         """Is the page on living with cancer: on no particular cancer, no drug's page, and (of a
         named drug) on no other kind of treatment?"""
-        finder = self.composer.finder
-        if document < 0 or finder.title_words[document] & finder.site_words or document in finder.drug_pages:
-            return False
-        return not (finder.treatment_kinds[document] and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities))
+        drug_named = any(e["kind"] in STRONG_KIND_NAMES for e in result.entities)
+        return document >= 0 and self.composer.finder.on_living_with_cancer(document, drug_named=drug_named)
 
     def _also_asked(self, question: str, result: SearchResult, intent: str, evidence: Evidence) -> AlsoAsked | None:
         """What a question on living with cancer asks without the names given as context

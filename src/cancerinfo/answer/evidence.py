@@ -264,11 +264,7 @@ class EvidenceFinder:
             # not by the treatment page of the cancer or drug it names as context (a topic
             # that is no cancer, "depression", still has its own pages first)
             leading |= {
-                d for d in ranked[:LIVING_WITH_LEADING_PAGES]
-                if d not in about and not (self.title_words[d] & self.site_words) and d not in self.drug_pages
-                # of a named drug, a page on another kind of treatment is no general page
-                # ("Angiogenesis Inhibitors" for the side effects of ixazomib)
-                and not (drug_named and self.treatment_kinds[d])
+                d for d in ranked[:LIVING_WITH_LEADING_PAGES] if d not in about and self.on_living_with_cancer(d, drug_named=drug_named)
             }
         first = [d for d in ranked if d in about or d in leading]
         # the topic's page for each part of the answer ("Breast Cancer Diagnosis" for tests)
@@ -319,6 +315,11 @@ class EvidenceFinder:
         return bool((self.title_words[document] & self.site_words) - wanted) or bool(
             (self.title_negated[document] & wanted) - negated
         )
+
+    def on_living_with_cancer(self, document: int, *, drug_named: bool) -> bool:
+        """Is the page on no particular cancer, no drug's page and, of a ``drug_named``, on no other
+        kind of treatment ("Angiogenesis Inhibitors" is no general page for ixazomib's side effects)?"""
+        return not (self.title_words[document] & self.site_words or document in self.drug_pages or (drug_named and self.treatment_kinds[document]))
 
     def _titled_with_all(self, words: set[str]) -> set[int]:
         """The pages whose title has every one of ``words`` (none for no words)."""
