@@ -255,6 +255,25 @@ def test_another_language_is_never_a_silent_off_topic(lexical: Triage, safety: S
     assert safety.fill("english_only", language="es") in unknown.message
 
 
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Indonesian and Malay share their words: the model of every language is unsure which
+        "Apa saja makanan yang baik selama kemoterapi?",
+        "apakah benjolan di leher saya berbahaya?",
+    ],
+)
+def test_a_language_the_model_is_unsure_of_still_gets_the_notice(lexical: Triage, safety: SafetyPolicy, message: str) -> None:
+    result = lexical.assess(message)
+    assert (result.status, result.reason) == ("abstained", "LANGUAGE_NOT_SUPPORTED"), result.evidence
+    assert safety.fill("multilingual_notice") in result.message
+
+
+@pytest.mark.parametrize("message", ["best pizza near me", "test test test", "what time is the game on tonight"])
+def test_english_chat_is_still_off_topic(lexical: Triage, message: str) -> None:
+    assert lexical.assess(message).reason == "OFF_TOPIC"
+
+
 def test_code_switching_is_read_with_both_lexicons(lexical: Triage) -> None:
     assert level(lexical, "my dad tiene fiebre de 101 and he's on chemo") == "care_team_now"
 

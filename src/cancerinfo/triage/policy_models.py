@@ -133,6 +133,7 @@ class LanguageRule(_Strict):
     markers: dict[str, tuple[str, ...]]
     min_confidence: float = Field(ge=0, le=1)
     english_share: float = Field(ge=0, le=1)
+    off_topic_min_confidence: float = Field(ge=0, le=1)
     english_words: tuple[str, ...]
 
 

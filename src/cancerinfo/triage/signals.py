@@ -56,13 +56,16 @@ class _Signals:
     def _unlisted_language(self, message: str, *, answerable: bool) -> Identified | None:
         """The language of a message first taken for English, when the model of every language
         is sure it is another one (and, for a message that would be answered, few of its words
-        are English function words)."""
+        are English function words); for one that would not, with few such words, a lower bar."""
         if len(message.split()) < 3:
             return None
-        if answerable and self._english_share(message) >= self.rules.languages.english_share:
+        rule = self.rules.languages
+        english = self._english_share(message) >= rule.english_share
+        if answerable and english:
             return None
         other = self.languages.any_language(message)
-        return other if other.language != "en" and other.confidence >= self.rules.languages.min_confidence else None
+        bar = rule.min_confidence if answerable or english else rule.off_topic_min_confidence
+        return other if other.language != "en" and other.confidence >= bar else None
 
     def _may_be(self, code: str, language: str, message: str) -> bool:
         """Read ``message`` with the full lexicon of ``code``? English and the identified
