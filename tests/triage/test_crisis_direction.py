@@ -87,3 +87,24 @@ def test_asking_about_no_one_cancels_the_refusal_not_the_crisis(message: str, tr
 def test_asking_about_no_one_without_a_crisis_is_still_answered(triage: Triage) -> None:
     result = triage.assess("not asking about mine, how long do people live with stage 4 pancreatic cancer")
     assert result.status is None
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # a follow-up naming a stage and a site, a plain statement about starting treatment:
+        # near crisis examples that name a stage 4 cancer, far on the not-crisis side of the
+        # direction (the two replies of answers-dev-4, a dev set, that were crisis replies)
+        "and stage 4 when its spread to his lungs",
+        "my wife is starting immunotherapy for her kidney cancer next week",
+    ],
+)
+def test_an_english_statement_far_on_the_not_crisis_side_is_not_a_crisis(message: str, triage: Triage) -> None:
+    result = triage.assess(message)
+    assert result.urgency != "crisis", result.evidence
+
+
+def test_the_floor_leaves_crises_the_multilingual_check_reads_in_english(triage: Triage) -> None:
+    # no crisis word of the English lexicon; read by meaning
+    result = triage.assess("i have sorted out the paperwork and given the dog to my sister, they will all manage fine without me soon")
+    assert result.urgency == "crisis", result.evidence

@@ -110,6 +110,10 @@ class AnyLanguageMeaningRule(_Strict):
     linear_threshold: float | None = Field(default=None, ge=-10, le=10)
     linear_penalty: float = Field(default=0.1, gt=0, le=100)
     linear_crisis_weight: float = Field(default=2.0, gt=0, le=100)
+    #: an English message (asked through ``english_gate``) whose nearest example or sentence
+    #: passed is not a crisis signal when its whole score along the direction is below this
+    #: (none: never)
+    english_direction_floor: float | None = Field(default=None, ge=-10, le=10)
     reference: str = Field(min_length=1)
 
 

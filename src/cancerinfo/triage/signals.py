@@ -252,7 +252,7 @@ class _Signals:
             return english
         # near enough to a crisis exemplar to ask the multilingual check too, whose examples
         # hold many more ways people put it; it passes or the English reading stands
-        other = self._meaning_any_language(message)
+        other = self._meaning_any_language(message, english=True)
         return other if other is not None and other[1] else english
 
     def _vetoed(self, message: str, veto: float | None) -> bool:
@@ -266,13 +266,15 @@ class _Signals:
         whole = self.multilingual.closest([message])
         return whole is not None and whole.margin < -veto
 
-    def _meaning_any_language(self, message: str) -> tuple[Evidence, bool, bool] | None:
+    def _meaning_any_language(self, message: str, *, english: bool = False) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning for a language the English check does not read: the whole
         message against the crisis and not-crisis examples of every language, by the
         multilingual encoder (``meaning_any_language`` of rules.yaml); when the nearest example
         does not pass, the whole message along the crisis direction fitted to all the examples
         (``linear_threshold``); then each of its sentences, at the stricter sentence threshold
-        and margin (the crisis in one clause of a long message about something else)."""
+        and margin (the crisis in one clause of a long message about something else).
+        ``english``: an English message, whose pass does not count far on the not-crisis side
+        of the direction (``english_direction_floor``)."""
         rule = self.rules.meaning_any_language
         if self.multilingual is None or rule is None or not message.strip():
             return None
@@ -290,11 +292,16 @@ class _Signals:
             part = self.multilingual.closest(sentences[: rule.max_sentences]) if len(sentences) > 1 else None
             if part is not None and part.score >= rule.sentence_threshold and part.margin >= rule.sentence_margin:
                 closest, passed, unit = part, True, part.unit + 1
+        floor = rule.english_direction_floor if english and self.direction is not None else None
+        word = "counted" if passed else "below the threshold"
+        if passed and floor is not None and along is None:
+            along = self.direction.score(self.multilingual.embedder.embed([message])[0])  # type: ignore[union-attr]
+            if along < floor:
+                passed, word = False, "not counted (far on the not-crisis side)"
         strong = passed and closest.score >= rule.strong
         note = f"multilingual; cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
-        if along is not None and not unit:
+        if along is not None:
             note += f", along the crisis direction {along:+.2f}"
-        word = "counted" if passed else "below the threshold"
         return Evidence("exemplar", closest.exemplar, "crisis", f"unit {unit}", f"{word}; {note}"), passed, strong
 
     def _crisis_beside_level(self, message: str, language: str) -> tuple[Evidence, bool, bool] | None:
