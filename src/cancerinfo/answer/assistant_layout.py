@@ -110,6 +110,8 @@ class _ShortAnswer:
         (:meth:`_living_asked`) finds the KB's pages on that (fertility), and the best of those
         (:meth:`_living_page`) follow the first hit."""
         asked = self._living_asked(question, result, intent)
+        if asked is None and result.hits:
+            return self._with_treatment_page(question, result, filters)
         if asked is None or not result.hits:
             return result
         if intent in DRUG_CLASS_INTENTS and any(e["kind"] in STRONG_KIND_NAMES for e in result.entities):
@@ -121,6 +123,32 @@ class _ShortAnswer:
         shown = {hit.chunk_id for hit in result.hits}
         added = [hit for hit in found if hit.document in pages[:LIVING_PAGES_ADDED] and hit.chunk_id not in shown]
         return replace(result, hits=[result.hits[0], *added, *result.hits[1:]]) if added else result
+
+    def _with_treatment_page(self, question: str, result: SearchResult, filters: Filters | None) -> SearchResult:
+        """A kind of treatment named beside a cancer ("starting immunotherapy for her kidney
+        cancer ... how often does she have to go in for it"): the general page titled with that
+        treatment, found by the question without the cancer's names, follows the first hit when
+        none of the hits the short answer reads is such a page."""
+        finder = self.composer.finder
+        treatment = self._treatment_named(result)  # type: ignore[attr-defined]
+        cancers = [e["text"] for e in result.entities if e["kind"] == "topic" and finder.sites_named(e["canonical"])]
+        if treatment is None or not cancers:
+            return result
+        named = {w for w in re.findall(r"[a-z0-9]+", treatment.lower()) if len(w) > 2}
+        def titled(document: int) -> bool:
+            return self._living_page(document, result) and named <= finder.title_words[document]
+        if any(titled(hit.document) for hit in result.hits[:SHORT_HITS]):
+            return result
+        reading = question.lower()
+        for name in cancers:
+            reading = re.sub(rf"\b{re.escape(name.lower())}\b", " ", reading)
+        found = self.searcher.search(" ".join(reading.split()), k=10, filters=filters, snippets=False).hits
+        pages = list(dict.fromkeys(hit.document for hit in found if titled(hit.document)))
+        read = {hit.chunk_id for hit in result.hits[:SHORT_HITS]}
+        added = [hit for hit in found if hit.document in pages[:LIVING_PAGES_ADDED] and hit.chunk_id not in read]
+        moved = {hit.chunk_id for hit in added}  # a hit beyond those the short answer reads moves up
+        rest = [hit for hit in result.hits[1:] if hit.chunk_id not in moved]
+        return replace(result, hits=[result.hits[0], *added, *rest]) if added else result
 
     def _not_the_drugs(self, evidence: Evidence, intent: str, question: str, result: SearchResult) -> frozenset[int]:
         """For what a named drug is for ("they want him on xeloda, whats that for"), or what it
