@@ -60,6 +60,14 @@ def ingest_pages(root: Path, pages: dict[str, tuple[str, str, list[str]]]) -> Pa
     return path
 
 
+def two_section_page(
+    title: str, heading: str, text: str, *, also: tuple[str, str], cancer_types: list[str]
+) -> tuple[str, str, list[str]]:
+    """An ``ingest_pages`` entry: a page with a section of its own (``heading``, ``text``) and
+    one its sibling pages share (``also``: heading, text)."""
+    return title, f"## {heading}\n\n{text}\n\n## {also[0]}\n\n{also[1]}\n", cancer_types
+
+
 def open_assistant(path: Path) -> Iterator[Any]:
     """An assistant on the store at ``path``, closed when the fixture that ``yield from``s
     this ends."""

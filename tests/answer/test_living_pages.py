@@ -9,18 +9,14 @@ from __future__ import annotations
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from tests.helpers import ingest_pages, open_assistant
+from tests.helpers import ingest_pages, open_assistant, two_section_page
 
 FERTILITY = "https://www.cancer.gov/about-cancer/treatment/side-effects/fertility-women"
 
 
 def _hodgkin(title: str, heading: str, text: str) -> tuple[str, str, list[str]]:
-    body = (
-        f"## {heading}\n\n{text}\n\n"
-        "## Treatment of Hodgkin lymphoma\n\n"
-        "Hodgkin lymphoma is often treated with combination chemotherapy, sometimes with radiation therapy.\n"
-    )
-    return title, body, ["lymphoma"]
+    treatment = "Hodgkin lymphoma is often treated with combination chemotherapy, sometimes with radiation therapy."
+    return two_section_page(title, heading, text, also=("Treatment of Hodgkin lymphoma", treatment), cancer_types=["lymphoma"])
 
 
 PAGES = {

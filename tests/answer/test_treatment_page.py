@@ -11,35 +11,30 @@ import uuid
 import pytest
 
 from cancerinfo.answer.assistant import Assistant
-from tests.helpers import ingest_pages, open_assistant
+from tests.helpers import ingest_pages, open_assistant, two_section_page
 
 GLOSSARY = "/Common/PopUps/popDefinition.aspx?id="
 IMMUNOTHERAPY_PAGE = "https://www.cancer.gov/about-cancer/treatment/types/immunotherapy"
 
 
-def _kidney(title: str, heading: str, text: str) -> tuple[str, str, list[str]]:
-    body = (
-        f"## {heading}\n\n{text}\n\n"
-        "## Treatment of kidney cancer\n\n"
-        "Kidney cancer may be treated with surgery or targeted therapy.\n"
-    )
-    return title, body, ["kidney"]
+#: the section every kidney cancer page shares: no word of immunotherapy
+KIDNEY = {"also": ("Treatment of kidney cancer", "Kidney cancer may be treated with surgery or targeted therapy."), "cancer_types": ["kidney"]}
 
 
 PAGES = {
-    "types/kidney/patient/kidney-treatment-pdq": _kidney(
+    "types/kidney/patient/kidney-treatment-pdq": two_section_page(
         "Kidney Cancer Treatment", "Stages of kidney cancer",
         "The stages of kidney cancer are stage I, stage II, stage III and stage IV. In stage I kidney cancer, "
-        "the tumor is 7 centimeters or smaller and is found in the kidney only."
+        "the tumor is 7 centimeters or smaller and is found in the kidney only.", **KIDNEY
     ),
-    "types/kidney/kidney-overview": _kidney(
-        "Kidney Cancer", "Kidney cancer overview", "Kidney cancer can develop in adults and children."
+    "types/kidney/kidney-overview": two_section_page(
+        "Kidney Cancer", "Kidney cancer overview", "Kidney cancer can develop in adults and children.", **KIDNEY
     ),
-    "types/kidney/kidney-research": _kidney(
-        "Kidney Cancer Research", "Research on kidney cancer", "Studies of kidney cancer test new drugs every year."
+    "types/kidney/kidney-research": two_section_page(
+        "Kidney Cancer Research", "Research on kidney cancer", "Studies of kidney cancer test new drugs every year.", **KIDNEY
     ),
-    "types/kidney/kidney-children": _kidney(
-        "Kidney Cancer in Children", "Wilms tumor", "Wilms tumor is the most common kidney cancer in children; it often relapses within 3 years."
+    "types/kidney/kidney-children": two_section_page(
+        "Kidney Cancer in Children", "Wilms tumor", "Wilms tumor is the most common kidney cancer in children; it often relapses within 3 years.", **KIDNEY
     ),
     "about-cancer/treatment/types/immunotherapy": (
         "Immunotherapy for Cancer",

@@ -108,7 +108,8 @@ class _ShortAnswer:
         names lead the search to the cancer's and the drug's pages: when none of the hits the
         short answer reads is on living with cancer, what it asks searched without the names
         (:meth:`_living_asked`) finds the KB's pages on that (fertility), and the best of those
-        (:meth:`_living_page`) follow the first hit."""
+        (:meth:`_living_page`) follow the first hit. Another question:
+        :meth:`_with_treatment_page`."""
         asked = self._living_asked(question, result, intent)
         if asked is None and result.hits:
             return self._with_treatment_page(question, result, filters)
