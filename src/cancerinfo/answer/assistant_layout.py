@@ -26,6 +26,7 @@ from cancerinfo.answer.windows import AlsoAsked, ShortAnswer
 from cancerinfo.index.filters import Filters
 from cancerinfo.index.records import SearchResult
 from cancerinfo.index.search import Searcher
+from cancerinfo.index.topics import words as title_words
 
 #: The intent of a question on what a drug is for (its plan: what it is, what it is used for).
 DRUG_INTENT = "drug_use"
@@ -77,10 +78,7 @@ class _ShortAnswer:
         ]
         if not names:
             return None
-        asked = asking_sentences(question.lower())
-        for name in names:
-            asked = re.sub(rf"\b{re.escape(name.lower())}\b", " ", asked)
-        return " ".join(asked.split()) or None
+        return _without(asking_sentences(question.lower()), names) or None
 
     def _living_page(self, document: int, result: SearchResult) -> bool:
         """Is the page on living with cancer: on no particular cancer, no drug's page, and (of a
@@ -135,15 +133,12 @@ class _ShortAnswer:
         cancers = [e["text"] for e in result.entities if e["kind"] == "topic" and finder.sites_named(e["canonical"])]
         if treatment is None or not cancers:
             return result
-        named = {w for w in re.findall(r"[a-z0-9]+", treatment.lower()) if len(w) > 2}
+        named = {w for w in title_words(treatment) if len(w) > 2}
         def titled(document: int) -> bool:
             return self._living_page(document, result) and named <= finder.title_words[document]
         if any(titled(hit.document) for hit in result.hits[:SHORT_HITS]):
             return result
-        reading = question.lower()
-        for name in cancers:
-            reading = re.sub(rf"\b{re.escape(name.lower())}\b", " ", reading)
-        found = self.searcher.search(" ".join(reading.split()), k=10, filters=filters, snippets=False).hits
+        found = self.searcher.search(_without(question.lower(), cancers), k=10, filters=filters, snippets=False).hits
         pages = list(dict.fromkeys(hit.document for hit in found if titled(hit.document)))
         read = {hit.chunk_id for hit in result.hits[:SHORT_HITS]}
         added = [hit for hit in found if hit.document in pages[:LIVING_PAGES_ADDED] and hit.chunk_id not in read]
@@ -353,6 +348,13 @@ class _ShortAnswer:
         """Where a citation's quote stands on its page (-1: not found)."""
         document = self.searcher.chunk_documents([citation.chunk_id])[0]
         return quote_position(citation.quote, self.composer.kb.body(document)) if document >= 0 else -1
+
+
+def _without(text: str, names: list[str]) -> str:
+    """``text`` (lower case) without the whole-word ``names``, its spaces made single."""
+    for name in names:
+        text = re.sub(rf"\b{re.escape(name.lower())}\b", " ", text)
+    return " ".join(text.split())
 
 
 def _asks_of_the_drug(question: str, result: SearchResult, classify: Callable[[str], str]) -> bool:
