@@ -683,6 +683,29 @@ def test_crisis_words_in_a_story_or_a_patients_mouth_show_the_crisis_guidance(le
     assert lexical.assess("my patient told me today she wants to die").urgency == "crisis"
 
 
+@pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # a professional's or a student's question about suicide in general: answered, with
+        # the crisis guidance shown inside the reply
+        ("I'm a hospital social worker. What warning signs of suicide should I screen for in oncology patients?", None),
+        ("Oncology nurse here. Any screening questions you'd suggest for asking patients about self-harm?", None),
+        ("How can a carers' group leader tell grief from someone who might be at risk of suicide?", None),
+        ("I'm writing my nursing dissertation on suicide in people with cancer. Is there data by cancer type?", None),
+        # a report stays a crisis, with or without those words
+        ("what are the warning signs of suicide? my son said tonight he wants to kill himself", "crisis"),
+        ("my husband is showing the warning signs of suicide and he has his pills lined up", "crisis"),
+        ("I'm at risk of suicide, I think, and I have the tablets here", "crisis"),
+        ("oncology nurse here and honestly i want to die", "crisis"),
+    ],
+)
+def test_suicide_as_the_subject_of_a_question_for_others(triage: Triage, message: str, urgency: str | None) -> None:
+    result = triage.assess(message, known_terms=known_terms)
+    assert result.urgency == urgency, result.evidence
+    if urgency is None:
+        assert result.informational == "crisis", result.evidence
+
+
 def test_a_weak_crisis_meaning_follows_the_level_the_lexicon_found(triage: Triage, safety: SafetyPolicy) -> None:
     # "do we really have to go in tonight" lies near a crisis exemplar, but not strongly: the
     # fever leads, the crisis reply follows it
