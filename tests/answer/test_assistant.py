@@ -426,6 +426,12 @@ def test_a_follow_up_may_open_on_an_acknowledgement_or_point_back_at_the_person(
     assert skip["explain"]["resolved"].endswith("(Ixazomib Citrate)")
     # without a session the same message has nothing to continue
     assert assistant.ask("what happens if he has to skip one?").reason == "OFF_TOPIC"
+    # a follow-up is triaged as part of the chat: on its own, "how long does the whole thing
+    # take" has no health word, and a message that gets no answer is read for a crisis by
+    # meaning however far from the crisis examples ("how many patches would it take")
+    assistant.ask("What is Ninlaro used for?", session_id=session)
+    whole = assistant.ask("how long does the whole thing take", session_id=session)
+    assert (whole.status, whole.reason) != ("urgent", "SELF_HARM"), whole.reason
 
 
 @pytest.mark.parametrize(

@@ -706,6 +706,24 @@ def test_suicide_as_the_subject_of_a_question_for_others(triage: Triage, message
         assert result.informational == "crisis", result.evidence
 
 
+@pytest.mark.parametrize(
+    ("message", "status", "urgency"),
+    [
+        # no answer would follow (an animal's case, no health word): the crisis by meaning is
+        # read first, however far the English check puts the message
+        ("please make sure my cat goes to my neighbour if anything happens to me. I've written it all down, goodbye", "urgent", "crisis"),
+        ("would 40 of them do it", "urgent", "crisis"),
+        # ... and only then out of scope or off topic
+        ("our dog has lymphoma and the vet suggested chemo, what does it involve", "abstained", None),
+        ("best pizza near me", "abstained", None),
+        ("can you recommend a good film for tonight", "abstained", None),
+    ],
+)
+def test_a_crisis_by_meaning_before_no_answer(triage: Triage, message: str, status: str, urgency: str | None) -> None:
+    result = triage.assess(message, known_terms=known_terms)
+    assert (result.status, result.urgency) == (status, urgency), result.evidence
+
+
 def test_a_weak_crisis_meaning_follows_the_level_the_lexicon_found(triage: Triage, safety: SafetyPolicy) -> None:
     # "do we really have to go in tonight" lies near a crisis exemplar, but not strongly: the
     # fever leads, the crisis reply follows it

@@ -189,16 +189,15 @@ class Assistant(_Asking, _Replies):
             return self._abstain("NO_QUERY_TERMS", "general"), {}, asked
         if len(question) > MAX_QUESTION_CHARS:
             return self._abstain("TOO_LONG", "general"), {}, asked
-        triage = self.triage.assess(question, known_terms=self.known_terms, treatment_terms=self.names_drug)
+        resolved = self._resolve(question, previous)
+        # "and in children?" names no health word of its own: it continues the last topic
+        continues = resolved.carried_topic is not None and _reads_as_follow_up(question)
+        known_terms = (lambda _text: True) if continues else self.known_terms
+        triage = self.triage.assess(question, known_terms=known_terms, treatment_terms=self.names_drug)
         if triage.status == "urgent":
             # an emergency is answered as typed, never as a follow-up of the last topic
             return self._urgent_reply(triage, question, filters), {}, asked
-        asked = self._resolve(question, previous)
-        if triage.reason == "OFF_TOPIC" and asked.carried_topic and _reads_as_follow_up(question):
-            # "and in children?" names no health word of its own: it continues the topic
-            triage = self.triage.assess(
-                question, known_terms=lambda _text: True, treatment_terms=self.names_drug
-            )
+        asked = resolved
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)
             return response, {}, asked

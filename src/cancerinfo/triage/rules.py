@@ -25,8 +25,8 @@
    (``informational``).
 2. **refused**: an attempt to change the rules, then the personal part of care (diagnose
    me, read my report, set my dose, choose my treatment, my prognosis);
-3. **abstained**: about an animal (``OUT_OF_SCOPE``); in another language than English
-   (``LANGUAGE_NOT_SUPPORTED``, its notice and the emergency number); no health word (``OFF_TOPIC``);
+3. **abstained** (a crisis by meaning read first): about an animal (``OUT_OF_SCOPE``); in another
+   language (``LANGUAGE_NOT_SUPPORTED``, its notice and the emergency number); no health word (``OFF_TOPIC``);
 4. otherwise the message is answered from the knowledge base.
 
 Every step leaves :class:`Evidence` (which concept, number, cue or exemplar led to the decision)
@@ -243,22 +243,16 @@ class Triage(_Signals, _Replies):
         return self.safety.out_of_scope.find(sentences) is not None and self.safety.about_people.find(sentences) is None
 
     def _declined(
-        self,
-        message: str,
-        language: str,
-        sentences: list[str],
-        found: _Found,
-        evidence: list[Evidence],
+        self, message: str, language: str, sentences: list[str], found: _Found, evidence: list[Evidence],
         informational: str | None,
     ) -> TriageResult | None:
         """Out of scope, a crisis by meaning, or a refusal of the personal part of care, if any
         (none for a message that says it asks about no one, ``about_no_one``)."""
-        hit = self.safety.out_of_scope.find(sentences)
-        if hit is not None:
-            evidence.append(Evidence("cue", "out_of_scope", words=hit, note="counted"))
-            return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
-        refusal, hit, spanish_cue = self._refusal(sentences, language)
-        meaning = self._meaning(message, language)
+        # an animal's case is out of scope, but a crisis by meaning is read first ("make sure
+        # my cat goes to my sister"), beyond the English check's gate: no answer would follow
+        animal = self.safety.out_of_scope.find(sentences)
+        refusal, hit, spanish_cue = self._refusal(sentences, language) if animal is None else (None, None, False)
+        meaning = self._meaning(message, language, beyond_gate=animal is not None)
         no_one = self.safety.about_no_one.find(sentences)
         if meaning is not None:
             evidence.append(meaning[0])
@@ -271,6 +265,9 @@ class Triage(_Signals, _Replies):
                 return self._urgent("crisis", language, found, evidence)
             if passed:  # never dropped: its guidance (crisis line, emergency number) opens the reply
                 informational = "crisis"
+        if animal is not None:
+            evidence.append(Evidence("cue", "out_of_scope", words=animal, note="counted"))
+            return self._abstained("OUT_OF_SCOPE", "out_of_scope", language, evidence, informational)
         if no_one is not None:  # "not asking about mine": a general question, never refused
             evidence.append(Evidence("cue", ABOUT_NO_ONE, words=no_one, note="no refusal"))
             return None
@@ -280,12 +277,7 @@ class Triage(_Signals, _Replies):
         return None
 
     def _not_english(
-        self,
-        message: str,
-        language: str,
-        readings: Sequence[Reading],
-        found: _Found,
-        evidence: list[Evidence],
+        self, message: str, language: str, readings: Sequence[Reading], found: _Found, evidence: list[Evidence],
         informational: str | None,
     ) -> TriageResult:
         """A message in another language: refused when it asks for the personal part of care,
@@ -333,7 +325,12 @@ class Triage(_Signals, _Replies):
                 return urgent
             if not health:
                 return self._other_language(other.language, evidence, None)
-        if not health:
+        if not health:  # no answer follows: a crisis by meaning beyond the English check's gate first
+            meaning = self._meaning(message, language, beyond_gate=True)
+            if meaning is not None and meaning[1]:
+                evidence.append(meaning[0])
+                found.add("crisis", meaning[0], reported=True)
+                return self._urgent("crisis", language, found, evidence)
             return self._abstained("OFF_TOPIC", "off_topic", language, evidence, None)
         warning = self.safety.warning_sign_questions.find(sentences)
         if warning is not None and informational is None:

@@ -225,7 +225,9 @@ class _Signals:
                     return refusal, hit, True
         return None, None, False
 
-    def _meaning(self, message: str, language: str, *, any_language: bool = True) -> tuple[Evidence, bool, bool] | None:
+    def _meaning(
+        self, message: str, language: str, *, any_language: bool = True, beyond_gate: bool = False
+    ) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning, for a language the rules list (evidence, passed, strong).
 
         Asked only when no level was found by the lexicons (a lexicon crisis wins anyway; a
@@ -233,7 +235,9 @@ class _Signals:
         reply). A passing score is a crisis unless the message is a refusal (a dose or
         prognosis question reads like some exemplars) and the score is below ``strong``.
         ``any_language``: in a language the English check does not read, ask the multilingual
-        check (not asked beside another level: its not-crisis examples hold no other danger)."""
+        check (not asked beside another level: its not-crisis examples hold no other danger);
+        ``beyond_gate``: ask it too however far the English check puts the message (a message
+        about to get no answer: the gate only saves an encoder call on messages answered)."""
         matcher = self.exemplars.get(language)
         rule = self.rules.meaning
         if matcher is None or language not in rule.languages:
@@ -248,11 +252,14 @@ class _Signals:
         note = f"cosine {closest.score:.2f}, margin {closest.margin:+.2f}"
         english = Evidence("exemplar", closest.exemplar, "crisis", f"unit {closest.unit}", f"{word}; {note}"), passed, strong
         gate = self.rules.meaning_any_language.english_gate if self.rules.meaning_any_language is not None else None
-        if passed or not any_language or gate is None or closest.score < gate:
+        if passed or not any_language or gate is None or (closest.score < gate and not beyond_gate):
             return english
         # near enough to a crisis exemplar to ask the multilingual check too, whose examples
-        # hold many more ways people put it; it passes or the English reading stands
-        other = self._meaning_any_language(message, english=True)
+        # hold many more ways people put it; it passes or the English reading stands. Beyond
+        # the gate only the crisis direction counts (each writer left out: of the English
+        # messages of the dev sets that got no answer, 2 crises and 1 general message pass it,
+        # 2 and 3 with the nearest example too)
+        other = self._meaning_any_language(message, english=True, direction_only=closest.score < gate)
         return other if other is not None and other[1] else english
 
     def _vetoed(self, message: str, veto: float | None) -> bool:
@@ -266,7 +273,9 @@ class _Signals:
         whole = self.multilingual.closest([message])
         return whole is not None and whole.margin < -veto
 
-    def _meaning_any_language(self, message: str, *, english: bool = False) -> tuple[Evidence, bool, bool] | None:
+    def _meaning_any_language(
+        self, message: str, *, english: bool = False, direction_only: bool = False
+    ) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning for a language the English check does not read: the whole
         message against the crisis and not-crisis examples of every language, by the
         multilingual encoder (``meaning_any_language`` of rules.yaml); when the nearest example
@@ -274,20 +283,20 @@ class _Signals:
         (``linear_threshold``); then each of its sentences, at the stricter sentence threshold
         and margin (the crisis in one clause of a long message about something else).
         ``english``: an English message, whose pass does not count far on the not-crisis side
-        of the direction (``english_direction_floor``)."""
+        of the direction (``english_direction_floor``); ``direction_only``: only the direction counts."""
         rule = self.rules.meaning_any_language
         if self.multilingual is None or rule is None or not message.strip():
             return None
         closest = self.multilingual.closest([message])
         if closest is None:
             return None
-        passed = closest.score >= rule.threshold and closest.margin >= rule.margin
+        passed = not direction_only and closest.score >= rule.threshold and closest.margin >= rule.margin
         unit = 0
         along = None  # the whole message's score along the crisis direction, when asked
         if not passed and self.direction is not None and rule.linear_threshold is not None:
             along = self.direction.score(self.multilingual.embedder.embed([message])[0])
             passed = along >= rule.linear_threshold
-        if not passed and rule.sentence_threshold is not None:
+        if not passed and not direction_only and rule.sentence_threshold is not None:
             sentences = [s for s in split_sentences(message) if len(s.split()) >= rule.sentence_min_words]
             part = self.multilingual.closest(sentences[: rule.max_sentences]) if len(sentences) > 1 else None
             if part is not None and part.score >= rule.sentence_threshold and part.margin >= rule.sentence_margin:
