@@ -637,3 +637,13 @@ def test_a_list_item_opened_by_a_short_label_can_be_the_short_answer(tmp_path: P
     assert short["kind"] == "short_answer"
     assert "After chemotherapy. Hair often grows back in 2 to 3 months" in short["text"], short["text"]
     assert "3 to 6 months" not in short["text"]  # the radiation item is not the chemo answer
+
+
+def test_a_message_the_kb_has_no_answer_for_is_read_for_a_crisis_first(assistant: Assistant) -> None:
+    # no crisis word and far from the English crisis examples, and the KB has nothing on it:
+    # before "I could not find information ...", the crisis check by meaning beyond its gate
+    crisis = assistant.ask("done with chemo, terminal at 30. not letting it drag on, I've set the date")
+    assert (crisis.status, crisis.urgency) == ("urgent", "crisis"), crisis.reason
+    # an ordinary question the KB has no answer for is still declined
+    ordinary = assistant.ask("how late is the hospital cafeteria open on sundays")
+    assert ordinary.status == "abstained", ordinary.status

@@ -724,6 +724,18 @@ def test_a_crisis_by_meaning_before_no_answer(triage: Triage, message: str, stat
     assert (result.status, result.urgency) == (status, urgency), result.evidence
 
 
+def test_before_no_answer_the_crisis_direction_is_read_beyond_the_gate(triage: Triage) -> None:
+    # a health message the triage lets through to the KB (the crisis is said in no word of the
+    # lexicon and lies far from the English examples) ...
+    message = "terminal at 30. I'm not going to let it drag on, I've set the date"
+    assert triage.assess(message, known_terms=lambda _text: True).status is None
+    # ... is the crisis reply when the KB has no answer for it
+    urgent = triage.before_no_answer(message)
+    assert urgent is not None and urgent.urgency == "crisis", urgent
+    assert triage.before_no_answer("how late is the hospital cafeteria open on sundays") is None
+    assert triage.before_no_answer("¿a qué hora abre la cafetería del hospital?") is None
+
+
 def test_a_weak_crisis_meaning_follows_the_level_the_lexicon_found(triage: Triage, safety: SafetyPolicy) -> None:
     # "do we really have to go in tonight" lies near a crisis exemplar, but not strongly: the
     # fever leads, the crisis reply follows it

@@ -72,6 +72,8 @@ from cancerinfo.triage import SafetyPolicy, Triage, build_triage
 from cancerinfo.triage.meaning import RecentEmbeddings
 
 MAX_QUESTION_CHARS = 2_000
+#: Abstentions of the evidence gate: the KB has no answer (a crisis by meaning is read first)
+NO_SUPPORT = frozenset({"LOW_SCORE", "UNSUPPORTED", "NO_RESULTS"})
 
 
 class Assistant(_Asking, _Replies):
@@ -168,6 +170,11 @@ class Assistant(_Asking, _Replies):
             check_session_id(session_id)
         previous = self.sessions.last_turn(session_id, with_topic=True) if session_id else None
         response, topic, asked = self._answer(question, previous, filters)
+        if response.status == "abstained" and response.reason in NO_SUPPORT and asked.carried_topic is None:
+            # no answer follows: a crisis by meaning first ("22 and terminal ... I've picked a date")
+            urgent = self.triage.before_no_answer(question)
+            if urgent is not None:
+                response, topic = self._urgent_reply(urgent, question, filters), {}
         if asked.carried_topic is not None:  # what was searched, whatever the outcome (--explain)
             response.explain.setdefault("resolved", asked.resolved)
         response.session_id = session_id

@@ -361,6 +361,13 @@ class Triage(_Signals, _Replies):
         level = self._level_by_meaning(message, evidence) if levels else None
         return self._urgent(level, language, found, evidence) if level is not None else None
 
+    def before_no_answer(self, message: str) -> TriageResult | None:
+        """The crisis reply to an English message the KB has no answer for, when the crisis check
+        by meaning passes beyond the English check's gate (only the direction counts there)."""
+        meaning = self._meaning(message, "en", beyond_gate=True) if self._language(message).language == "en" else None
+        passed = meaning is not None and meaning[1]
+        return self._urgent("crisis", "en", _Found(), [Evidence("language", "en"), meaning[0]]) if passed else None  # type: ignore[index]
+
     def refusal_by_example(self, result: TriageResult, vector: object, kb_similarity: float) -> TriageResult:
         """``result`` (a message the lexicons and cues let through to the KB) refused when
         its nearest example messages are mostly refusals, the nearest refusal is close
