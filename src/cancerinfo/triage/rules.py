@@ -299,16 +299,8 @@ class Triage(_Signals, _Replies):
         return self._other_language(language, evidence, informational)
 
     def _in_english(
-        self,
-        message: str,
-        language: str,
-        sentences: list[str],
-        known_terms: Callable[[str], bool] | None,
-        found: _Found,
-        evidence: list[Evidence],
-        informational: str | None,
-        *,
-        unsure: bool = False,
+        self, message: str, language: str, sentences: list[str], known_terms: Callable[[str], bool] | None,
+        found: _Found, evidence: list[Evidence], informational: str | None, *, unsure: bool = False,
     ) -> TriageResult:
         """An English message with nothing urgent or refused: off topic, another language, or
         to answer. ``unsure``: the identifier was not sure it is English."""
@@ -365,8 +357,9 @@ class Triage(_Signals, _Replies):
         """The crisis reply to an English message the KB has no answer for, when the crisis check
         by meaning passes beyond the English check's gate (only the direction counts there)."""
         meaning = self._meaning(message, "en", beyond_gate=True) if self._language(message).language == "en" else None
-        passed = meaning is not None and meaning[1]
-        return self._urgent("crisis", "en", _Found(), [Evidence("language", "en"), meaning[0]]) if passed else None  # type: ignore[index]
+        if meaning is None or not meaning[1]:
+            return None
+        return self._urgent("crisis", "en", _Found(), [Evidence("language", "en"), meaning[0]])
 
     def refusal_by_example(self, result: TriageResult, vector: object, kb_similarity: float) -> TriageResult:
         """``result`` (a message the lexicons and cues let through to the KB) refused when
