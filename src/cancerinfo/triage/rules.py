@@ -317,8 +317,8 @@ class Triage(_Signals, _Replies):
                 return urgent
             if not health:
                 return self._other_language(other.language, evidence, None)
-        if not health:  # no answer follows: a crisis by meaning beyond the English check's gate first
-            meaning = self._meaning(message, language, beyond_gate=True)
+        if not health:  # no answer follows: the crisis direction first, beyond the English check's gate
+            meaning = self._meaning_any_language(message, english=True, direction_only=True)
             if meaning is not None and meaning[1]:
                 evidence.append(meaning[0])
                 found.add("crisis", meaning[0], reported=True)
@@ -356,7 +356,9 @@ class Triage(_Signals, _Replies):
     def before_no_answer(self, message: str) -> TriageResult | None:
         """The crisis reply to an English message the KB has no answer for, when the crisis check
         by meaning passes beyond the English check's gate (only the direction counts there)."""
-        meaning = self._meaning(message, "en", beyond_gate=True) if self._language(message).language == "en" else None
+        # the English check and the gated multilingual one did not pass it: only the direction is left
+        english = self._language(message).language == "en"
+        meaning = self._meaning_any_language(message, english=True, direction_only=True) if english else None
         if meaning is None or not meaning[1]:
             return None
         return self._urgent("crisis", "en", _Found(), [Evidence("language", "en"), meaning[0]])
