@@ -707,6 +707,33 @@ def test_suicide_as_the_subject_of_a_question_for_others(triage: Triage, message
 
 
 @pytest.mark.parametrize(
+    ("message", "urgency"),
+    [
+        # a self-harm history told as past and over: answered, with the crisis guidance shown
+        # (the English check passed by the past sentence alone before)
+        (
+            "I self-harmed when I was a teenager and had therapy, been fine for a decade. "
+            "Will the nurses judge my old scars during my port placement?",
+            None,
+        ),
+        # the urge back now, in the same message: the crisis reply
+        (
+            "I self-harmed when I was a teenager and had therapy, been fine for a decade. "
+            "Since the diagnosis the urge is back and I cut again last night.",
+            "crisis",
+        ),
+        ("I self-harmed when I was a teenager and had therapy. Since my diagnosis I have started doing it again.", "crisis"),
+        ("I used to cut myself when I was 15. I've started again.", "crisis"),
+    ],
+)
+def test_a_past_self_harm_history_is_not_a_crisis_now(triage: Triage, message: str, urgency: str | None) -> None:
+    result = triage.assess(message, known_terms=known_terms)
+    assert result.urgency == urgency, result.evidence
+    if urgency is None:
+        assert result.status is None and result.informational == "crisis", result.evidence
+
+
+@pytest.mark.parametrize(
     ("message", "status", "urgency"),
     [
         # no answer would follow (an animal's case, no health word): the crisis by meaning is

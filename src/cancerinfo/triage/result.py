@@ -90,6 +90,10 @@ class _Found:
         (self.reports if reported else self.asked).setdefault(level, []).append(evidence)
         self.evidence.append(evidence)
 
+    def past(self, level: str) -> tuple[str, ...]:
+        """The words of the ``level`` concepts read as past ("I self-harmed when I was at uni")."""
+        return tuple(e.words for e in self.asked.get(level, ()) if e.note.startswith("past"))
+
 
 #: The evidence name of a message that says it asks about no one in particular (``about_no_one``
 #: of the safety policy): never refused.

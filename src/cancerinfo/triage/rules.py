@@ -252,7 +252,7 @@ class Triage(_Signals, _Replies):
         # my cat goes to my sister"), beyond the English check's gate: no answer would follow
         animal = self.safety.out_of_scope.find(sentences)
         refusal, hit, spanish_cue = self._refusal(sentences, language) if animal is None else (None, None, False)
-        meaning = self._meaning(message, language, beyond_gate=animal is not None)
+        meaning = self._meaning(message, language, beyond_gate=animal is not None, past=found.past("crisis"))
         no_one = self.safety.about_no_one.find(sentences)
         if meaning is not None:
             evidence.append(meaning[0])

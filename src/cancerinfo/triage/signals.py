@@ -17,7 +17,7 @@ from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
 from cancerinfo.triage.policy_models import MeaningRule, Rules
 from cancerinfo.triage.result import Evidence, _Found
 from cancerinfo.triage.safety import Refusal, SafetyPolicy
-from cancerinfo.triage.text import fold, split_sentences
+from cancerinfo.triage.text import fold, holds_words, split_sentences
 
 #: Sentences shorter than this are not compared on their own ("Does it hurt?" is near any
 #: exemplar about hurting); the whole message always is.
@@ -226,7 +226,7 @@ class _Signals:
         return None, None, False
 
     def _meaning(
-        self, message: str, language: str, *, any_language: bool = True, beyond_gate: bool = False
+        self, message: str, language: str, *, any_language: bool = True, beyond_gate: bool = False, past: Sequence[str] = ()
     ) -> tuple[Evidence, bool, bool] | None:
         """Self-harm by meaning, for a language the rules list (evidence, passed, strong).
 
@@ -237,7 +237,8 @@ class _Signals:
         ``any_language``: in a language the English check does not read, ask the multilingual
         check (not asked beside another level: its not-crisis examples hold no other danger);
         ``beyond_gate``: ask it too however far the English check puts the message (a message
-        about to get no answer: the gate only saves an encoder call on messages answered)."""
+        about to get no answer); ``past``: crisis words read as past: the English check's pass
+        by their sentence does not count ("I self-harmed at uni, been fine for years")."""
         matcher = self.exemplars.get(language)
         rule = self.rules.meaning
         if matcher is None or language not in rule.languages:
@@ -246,6 +247,8 @@ class _Signals:
         if closest is None:
             return None
         word = "counted" if passed else "below the threshold"
+        if passed and closest.unit > 0 and holds_words(_long_sentences(message)[closest.unit - 1], past):
+            passed, word = False, "not counted (the sentence of a past event)"
         if passed and closest.score < rule.veto_below and self._vetoed(message, rule.veto):
             passed, word = False, "vetoed by the multilingual check"
         strong = passed and closest.score >= rule.strong
@@ -375,7 +378,7 @@ def _english_closest(matcher: ExemplarMatcher, rule: MeaningRule, message: str) 
             found.score >= rule.high and found.margin >= rule.high_margin
         )
 
-    sentences = [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
+    sentences = _long_sentences(message)
     whole = matcher.closest([message])
     if whole is None:
         return None, False
@@ -389,3 +392,9 @@ def _english_closest(matcher: ExemplarMatcher, rule: MeaningRule, message: str) 
         return part, True
     # neither passes: the nearer of the two (its score opens the multilingual check's gate)
     return max((whole, part), key=lambda c: c.score + min(c.margin, 0.0)), False
+
+
+def _long_sentences(message: str) -> list[str]:
+    """The sentences the English check reads one by one (``_MEANING_MIN_WORDS`` or more)."""
+    return [s for s in split_sentences(message) if len(s.split()) >= _MEANING_MIN_WORDS]
+

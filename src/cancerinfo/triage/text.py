@@ -22,7 +22,7 @@ from __future__ import annotations
 import functools
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import snowballstemmer  # type: ignore[import-untyped]
@@ -36,6 +36,7 @@ _LATIN_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ
 _SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?;…\n\r。！？]+")
 _WORD = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*")
 _LATIN = re.compile(r"[A-Za-z]")
+_LETTERS = re.compile(r"[^\W_]+")
 
 
 def fold(text: str, *, keep_accents: bool = False) -> str:
@@ -76,6 +77,12 @@ def emoji_words(text: str) -> str:
 def split_sentences(text: str) -> list[str]:
     """``text`` cut into sentences (empty ones dropped)."""
     return [part.strip() for part in _SENTENCE_END.split(text) if part.strip()]
+
+
+def holds_words(text: str, words: Sequence[str]) -> bool:
+    """Does ``text`` hold one of ``words`` as whole words (folded; letters and digits compared)?"""
+    plain = f" {' '.join(_LETTERS.findall(fold(text)))} "
+    return any(f" {w} " in plain for w in (" ".join(_LETTERS.findall(fold(x))) for x in words) if w)
 
 
 @dataclass(frozen=True, slots=True)
