@@ -47,7 +47,7 @@ from cancerinfo.answer.quoting import (
     link_list_items,
 )
 from cancerinfo.answer.short_answer import _ShortAnswers
-from cancerinfo.answer.windows import stages_named
+from cancerinfo.answer.windows import stages_named, sub_stages
 from cancerinfo.index.records import DocumentInfo, SearchResult
 from cancerinfo.policies import any_of
 
@@ -356,9 +356,13 @@ class Composer(_ShortAnswers):
         when it names the stage asked ("stage 3" = stage III, IIIA, IIIB, IIIC)."""
         if any(p.search(text) and not asked.search(question) for p, asked in self._unless):
             return False
-        asked_stages = stages_named(question)
-        named = stages_named(text)
-        return not (asked_stages and named and not named & asked_stages)
+        asked_stages = stages_named(question, sub=True)
+        named = stages_named(text, sub=True)
+        if asked_stages and named and not named & asked_stages:
+            return False
+        # "stage IIB" asked: not what is said of stage IIA only
+        other = {s for s in sub_stages(named) if s[:-1] in asked_stages} - asked_stages
+        return not (sub_stages(asked_stages) and other and not named & sub_stages(asked_stages))
 
     def _citation(self, n: int, chunk: ChunkRow, run: list[Unit]) -> Citation:
         info = self.documents[chunk.document]

@@ -28,10 +28,14 @@ from cancerinfo.answer.windows import (
     _closer_sections,
     _more_windows,
     _windows,
+    names_only,
     nearest_sections,
     question_words,
     ranked_windows,
     short_hits,
+    stage_label,
+    stages_named,
+    sub_stages,
 )
 from cancerinfo.index.records import DocumentInfo, Hit, SearchResult
 
@@ -80,7 +84,8 @@ class _ShortAnswers:
         hits = short_hits(result, page_rank, avoid, self.documents, only_evidence=bool(evidence.classes))
         advising = self.policy.asks_what_to_do(question)
         terms = self._defined_terms(question, stem)
-        sections = self._short_sections(hits, advising=advising, terms=terms, stem=stem)
+        asked_sub = sub_stages(stages_named(question, sub=True))
+        sections = self._short_sections(hits, advising=advising, terms=terms, stem=stem, stages=asked_sub)
         if evidence.classes and section_scores is not None:  # the search may not reach them
             seen = {c.chunk_id for _, c in sections}
             nearest = nearest_sections(self.finder.chunks, self._skipped_section, {d: 0 for d in evidence.classes if d in page_rank}, section_scores)
@@ -120,20 +125,23 @@ class _ShortAnswers:
         return False
 
     def _short_sections(
-        self, hits: list[Hit], *, advising: bool, terms: frozenset[str] = frozenset(), stem: Callable[[str], str] = str
+        self, hits: list[Hit], *, advising: bool, terms: frozenset[str] = frozenset(), stem: Callable[[str], str] = str,
+        stages: frozenset[str] = frozenset(),
     ) -> list[tuple[int, ChunkRow]]:
         """The sections of the first hits, each with its hit's rank; for a question asking
         what to do (``advising``), also the sections of the first ``advice.pages`` pages among
         them that give advice, ranked after the hits: "Tips for managing nausea and vomiting"
         when the search found the page by the section explaining nausea; for a question
         asking what one of ``terms`` is, also their sections saying it ("What is cancer
-        cachexia?" when the search found the page by its support section)."""
+        cachexia?" when the search found the page by its support section); for a question
+        naming one of the sub-stages ``stages``, their sections naming it ("stage IIB" when the
+        search found the page's first section of stages)."""
         found: list[tuple[int, ChunkRow]] = []
         for rank, hit in enumerate(hits[:weights.SHORT_HITS]):
             chunk = next((c for c in self.finder.chunks([hit.document]) if c.chunk_id == hit.chunk_id), None)
             if chunk is not None:
                 found.append((rank, chunk))
-        if not advising and not terms:
+        if not advising and not terms and not stages:
             return found
         seen = {chunk.chunk_id for _, chunk in found}
         after = len(found)  # not found by the search: ranked after what it found
@@ -141,8 +149,10 @@ class _ShortAnswers:
             for chunk in self.finder.chunks([document]):
                 if chunk.chunk_id in seen or self._skipped_section(chunk.section):
                     continue
-                if (advising and self.finder.gives_advice(chunk)) or (
-                    terms and self._defines(chunk, self._prepared[chunk].quotable, terms, stem)
+                if (
+                    (advising and self.finder.gives_advice(chunk))
+                    or (terms and self._defines(chunk, self._prepared[chunk].quotable, terms, stem))
+                    or (stages and any(stages_named(u.text, sub=True) & stages for u in self._prepared[chunk].candidates))
                 ):
                     found.append((after, chunk))
                     seen.add(chunk.chunk_id)
@@ -164,6 +174,7 @@ class _ShortAnswers:
         rank, best first; for a question asking what to do (``advising``), a window that gives
         advice (its section does, or one of its sentences opens with advice) gets ``advice.prior`` more."""
         asked = audience_asked(_QWORD.findall(question.lower()), question)
+        asked_sub = sub_stages(stages_named(question, sub=True))
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
         # a question on living with cancer that names a cancer ("29F just diagnosed w hodgkin
         # lymphoma ... will it make me infertile"): that cancer's pages are context
@@ -190,9 +201,15 @@ class _ShortAnswers:
                 i for i in prepared.quotable
                 if i not in prepared.unless or self._asked_for(question, prepared.candidates[i].text)
             ]
-            for window in _windows(prepared, usable):
+            # a sub-stage's label ("Stage IIB lung cancer (1).", too short to quote alone) opens
+            # the sentences after it
+            openers = frozenset(
+                i for i, unit in enumerate(prepared.candidates)
+                if asked_sub and i not in prepared.quotable and stage_label(unit.text) and stages_named(unit.text, sub=True) & asked_sub
+            )
+            for window in _windows(prepared, sorted({*usable, *openers}), openers):
                 text = " ".join(prepared.candidates[i].text for i in window)
-                words = frozenset(stem(w) for w in _QWORD.findall(text.lower()))
+                words = frozenset(stem(w) for w in _QWORD.findall(text.lower())) | stages_named(text, sub=True)
                 coverage = len(wanted & words) / len(wanted) if wanted else 0.0
                 length = len(text.split())
                 penalty = 0.15 if length > weights.SHORT_MAX_WORDS else 0.0
@@ -268,10 +285,11 @@ class _ShortAnswers:
             ]
         # the kind of answer asked for ("how long ...": a time) given by the window
         kinds = self.policy.answer_types_asked(question)
-        if kinds:
+        asked_sub = sub_stages(stages_named(question, sub=True))  # ("stage IIB": a window naming it alone)
+        if kinds or asked_sub:
             weight = self.policy.answer_type_weight
             advice = [
-                bonus + (weight if any(self.policy.gives_answer_type(k, text) for k in kinds) else 0.0)
+                bonus + (weight if any(self.policy.gives_answer_type(k, text) for k in kinds) or names_only(text, asked_sub) else 0.0)
                 for bonus, text in zip(advice, texts, strict=True)
             ]
 

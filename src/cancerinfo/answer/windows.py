@@ -36,13 +36,38 @@ _STAGE_MORE = re.compile(r"(?:,|and|or|to|-|–)\s*" + _STAGE_ONE + r"\b", re.IG
 _ROMAN = {"0": "0", "1": "i", "2": "ii", "3": "iii", "4": "iv", "i": "i", "ii": "ii", "iii": "iii", "iv": "iv", "v": "v"}
 
 
-def stages_named(text: str) -> frozenset[str]:
-    """The stages a text names, as roman numerals ("stage 3" and "stage IIIB" both name iii)."""
+_STAGE_PART = re.compile(r"\b(0|iv|v|i{1,3}|[1-4])\s*([abc])?\d?\b", re.IGNORECASE)
+
+
+def stages_named(text: str, *, sub: bool = False) -> frozenset[str]:
+    """The stages a text names, as roman numerals ("stage 3" and "stage IIIB" both name iii);
+    ``sub``: their sub-stages too ("stage 3b" and "Stage IIIB" name iii and iiib)."""
     found = set()
     for match in _STAGE.finditer(text):
         found.add(_ROMAN[match.group(1).lower()])
         found.update(_ROMAN[more.group(1).lower()] for more in _STAGE_MORE.finditer(match.group(2) or ""))
+        if sub:
+            named = re.sub(r"^stages?", "", match.group(0), flags=re.IGNORECASE)
+            found.update(_ROMAN[p.group(1).lower()] + p.group(2).lower() for p in _STAGE_PART.finditer(named) if p.group(2))
     return frozenset(found)
+
+
+def sub_stages(stages: frozenset[str]) -> frozenset[str]:
+    """The sub-stages ("iib") among ``stages``."""
+    return frozenset(s for s in stages if s[-1] in "abc")
+
+
+def names_only(text: str, asked: frozenset[str]) -> bool:
+    """Does ``text`` name one of the ``asked`` sub-stages and no other sub-stage of their
+    stages ("Stage IIIB colon cancer.", not "divided into stages IIIA, IIIB, and IIIC")?"""
+    named = sub_stages(stages_named(text, sub=True))
+    return bool(named & asked) and not {s for s in named - asked if any(s[:-1] == a[:-1] for a in asked)}
+
+
+def stage_label(text: str) -> bool:
+    """A short line naming a stage that opens what it says of it ("Stage IIB lung cancer (1).",
+    the label of a PDQ stage figure): quoted only with the sentences after it."""
+    return len(text.split()) <= 6 and text.endswith(".") and bool(re.match(r"stages?\b", text, re.IGNORECASE)) and bool(stages_named(text))
 
 
 def _reads_as_sentence(text: str) -> bool:
@@ -54,13 +79,14 @@ def _reads_as_sentence(text: str) -> bool:
 def question_words(question: str, stem: Callable[[str], str]) -> frozenset[str]:
     """The stems of a question's content words ("stage 3" also as "iii")."""
     words = {stem(w) for w in _QWORD.findall(question.lower()) if w not in _STOP and len(w) > 1}
-    return frozenset(words | stages_named(question))
+    return frozenset(words | stages_named(question, sub=True))
 
 
-def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
+def _windows(prepared: _Prepared, usable: list[int], openers: frozenset[int] = frozenset()) -> list[list[int]]:
     """Runs of 1 to ``SHORT_MAX_UNITS`` consecutive usable units that read on from each
     other (one paragraph or list); a list intro only with its first item; a short label
-    opening a list item ("After chemotherapy.") only with the sentences of its item."""
+    opening a list item ("After chemotherapy.") only with the sentences of its item; a stage's
+    label of ``openers`` ("Stage IIB lung cancer (1).") only with the sentences after it."""
     allowed = set(usable)
     candidates = prepared.candidates
     windows = []
@@ -73,11 +99,11 @@ def _windows(prepared: _Prepared, usable: list[int]) -> list[list[int]]:
             continue
         # a list item opened by a short label ("After chemotherapy. Hair often grows back in
         # 2 to 3 months ..."): the label only with the sentences of its item
-        label = not _reads_as_sentence(candidates[start].text)
+        label = not _reads_as_sentence(candidates[start].text) or start in openers
         if label and not (
             candidates[start].text.rstrip().endswith((".", ":"))
             and start + 1 in allowed
-            and candidates[start + 1].continues_item
+            and (candidates[start + 1].continues_item or (start in openers and _continues(candidates[start], candidates[start + 1])))
         ):
             continue
         run = [start]
