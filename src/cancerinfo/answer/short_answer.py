@@ -342,15 +342,15 @@ class _ShortAnswers:
     def same_section(
         self, short: ShortAnswer, n: int, *, limit: int, title: str | None = None, include_run: bool = False
     ) -> tuple[Section | None, list[Citation]]:
-        """More of the short answer's own section: its first ``limit`` quotable units not in
-        the short answer, in page order (a list item with its later sentences), numbered from
-        ``n``; titled with the section's heading."""
+        """More of the short answer's own section: its first ``limit`` quotable units not in the short
+        answer, what follows it first (a list item with its later sentences), numbered from ``n``; titled with the section's heading."""
         prepared = self._prepared[short.chunk]
         run_texts = {u.text for u in short.run}
         # a part titled with the section's heading does not quote that heading (a PDQ key
         # point, a sentence) under itself as well
         own_heading = short.chunk.section.split(SECTION_SEPARATOR)[-1].strip() if title is None else None
         start = min((i for i, u in enumerate(prepared.candidates) if u.text in run_texts), default=0)
+        end = max((i for i, u in enumerate(prepared.candidates) if u.text in run_texts), default=-2)
         # what follows the short answer first, then what comes before it in the section
         indices = sorted(
             (
@@ -367,8 +367,8 @@ class _ShortAnswers:
             unit = prepared.candidates[i]
             if len([j for j in chosen if not prepared.candidates[j].continues_item]) >= limit and not unit.continues_item:
                 break
-            if unit.continues_item and (not chosen or chosen[-1] != i - 1):
-                continue
+            if unit.continues_item and (chosen[-1] != i - 1 if chosen else i - 1 != end or include_run):
+                continue  # (the rest of the short answer's list item reads on from it)
             if prepared.leads_in[i] and i + 1 not in indices:
                 continue  # an intro whose items are not quotable
             chosen.append(i)
