@@ -368,7 +368,7 @@ class _ShortAnswers:
             if len([j for j in chosen if not prepared.candidates[j].continues_item]) >= limit and not unit.continues_item:
                 break
             if unit.continues_item and (chosen[-1] != i - 1 if chosen else i - 1 != end or include_run):
-                continue  # (the rest of the short answer's list item reads on from it)
+                continue  # (the rest of the short answer's list item reads on from it, a quote of its own)
             if prepared.leads_in[i] and i + 1 not in indices:
                 continue  # an intro whose items are not quotable
             chosen.append(i)
@@ -380,7 +380,7 @@ class _ShortAnswers:
         previous = -2
         for i in chosen:
             unit = prepared.candidates[i]
-            if runs and i == previous + 1 and _continues(runs[-1][-1], unit):
+            if runs and i == previous + 1 and _continues(runs[-1][-1], unit) and not (runs[-1][0].continues_item and not unit.continues_item):
                 runs[-1].append(unit)
             else:
                 runs.append([unit])
