@@ -91,8 +91,11 @@ class _Found:
         self.evidence.append(evidence)
 
     def past(self, level: str) -> tuple[str, ...]:
-        """The words of the ``level`` concepts read as past ("I self-harmed when I was at uni")."""
-        return tuple(e.words for e in self.asked.get(level, ()) if e.note.startswith("past"))
+        """The words of the ``level`` concepts read as past ("I self-harmed when I was at uni"),
+        unless the same words are also read as not past elsewhere in the message."""
+        asked = self.asked.get(level, ())
+        other = {e.words for e in asked if not e.note.startswith(("past", "another language"))}
+        return tuple(e.words for e in asked if e.note.startswith("past") and e.words not in other)
 
 
 #: The evidence name of a message that says it asks about no one in particular (``about_no_one``
