@@ -34,6 +34,16 @@ def patient_page(page_id: int, title: str, slug: str) -> DocumentInfo:
     )
 
 
+def hit_on(documents: Sequence[DocumentInfo], chunk: ChunkRow) -> Hit:
+    """A search hit on ``chunk`` (a page of ``documents``, by its position), score 1."""
+    page = documents[chunk.document]
+    return Hit(
+        url=page.url, title=page.title, section=chunk.section, chunk_id=chunk.chunk_id, score=1.0,
+        sourceType=page.source_type, audienceLevel="patient", lastReviewed=page.last_reviewed,
+        review_status="ok", snippet="", document=chunk.document,
+    )
+
+
 def composer_on(kb: MemoryKB, documents: Sequence[DocumentInfo], chunks: Sequence[ChunkRow], policy: AnswerPolicy) -> Composer:
     """A composer on an in-memory KB (no vocabulary, no postings; 911 as the emergency number)."""
     finder = EvidenceFinder(

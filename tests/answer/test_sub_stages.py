@@ -33,12 +33,7 @@ BODIES = {0: "# Colon Cancer Treatment\n\n## Stages of Colon Cancer\n\n### The f
 
 
 def hit(chunk: ChunkRow) -> Hit:
-    page = DOCUMENTS[chunk.document]
-    return Hit(
-        url=page.url, title=page.title, section=chunk.section, chunk_id=chunk.chunk_id, score=1.0,
-        sourceType=page.source_type, audienceLevel="patient", lastReviewed=page.last_reviewed,
-        review_status="ok", snippet="", document=chunk.document,
-    )
+    return pages.hit_on(DOCUMENTS, chunk)
 
 
 def same_closeness(texts: list[str]) -> np.ndarray:
