@@ -353,7 +353,8 @@ class Composer(_ShortAnswers):
     def _asked_for(self, question: str, text: str) -> bool:
         """A unit that ``quote_exclusions_unless_asked`` leaves out unless the question asks
         about it: may it be quoted for this question? A unit naming a stage is quoted only
-        when it names the stage asked ("stage 3" = stage III, IIIA, IIIB, IIIC)."""
+        when it names the stage asked ("stage 3" = stage III, IIIA, IIIB, IIIC); for a sub-stage
+        asked, not when it names only other sub-stages of that stage ("stage 3b": not IIIA)."""
         if any(p.search(text) and not asked.search(question) for p, asked in self._unless):
             return False
         asked_stages = stages_named(question, sub=True)
