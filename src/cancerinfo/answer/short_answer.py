@@ -33,6 +33,7 @@ from cancerinfo.answer.windows import (
     question_words,
     ranked_windows,
     short_hits,
+    stage_asked,
     stage_label,
     stages_named,
     sub_stages,
@@ -174,7 +175,7 @@ class _ShortAnswers:
         rank, best first; for a question asking what to do (``advising``), a window that gives
         advice (its section does, or one of its sentences opens with advice) gets ``advice.prior`` more."""
         asked = audience_asked(_QWORD.findall(question.lower()), question)
-        asked_sub = sub_stages(stages_named(question, sub=True))
+        asked_sub, staged = sub_stages(stages_named(question, sub=True)), stage_asked(wanted)  # (a window's stages: words)
         part = next((p for p in parts if p in self.policy.sections and self.policy.sections[p].from_ == "kb"), None)
         # a question on living with cancer that names a cancer ("29F just diagnosed w hodgkin
         # lymphoma ... will it make me infertile"): that cancer's pages are context
@@ -201,15 +202,14 @@ class _ShortAnswers:
                 i for i in prepared.quotable
                 if i not in prepared.unless or self._asked_for(question, prepared.candidates[i].text)
             ]
-            # a sub-stage's label ("Stage IIB lung cancer (1).", too short to quote alone) opens
-            # the sentences after it
+            # a sub-stage's label ("Stage IIB lung cancer (1).", too short alone) opens the sentences after it
             openers = frozenset(
                 i for i, unit in enumerate(prepared.candidates)
                 if asked_sub and i not in prepared.quotable and stage_label(unit.text) and stages_named(unit.text, sub=True) & asked_sub
             )
             for window in _windows(prepared, sorted({*usable, *openers}), openers):
                 text = " ".join(prepared.candidates[i].text for i in window)
-                words = frozenset(stem(w) for w in _QWORD.findall(text.lower())) | stages_named(text, sub=True)
+                words = frozenset(stem(w) for w in _QWORD.findall(text.lower())) | (stages_named(text, sub=True) if staged else frozenset())
                 coverage = len(wanted & words) / len(wanted) if wanted else 0.0
                 length = len(text.split())
                 penalty = 0.15 if length > weights.SHORT_MAX_WORDS else 0.0

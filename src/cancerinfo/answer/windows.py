@@ -57,9 +57,20 @@ def sub_stages(stages: frozenset[str]) -> frozenset[str]:
     return frozenset(s for s in stages if s[-1] in "abc")
 
 
+_STAGE_WORD = re.compile(r"(0|i{1,3}|iv|v)[abc]?")
+
+
+def stage_asked(words: frozenset[str]) -> bool:
+    """Can one of a question's ``words`` be a stage ("iii", "iib")? Only then can the stages a
+    window names (:func:`stages_named`) hold a word asked."""
+    return any(_STAGE_WORD.fullmatch(w) for w in words)
+
+
 def names_only(text: str, asked: frozenset[str]) -> bool:
     """Does ``text`` name one of the ``asked`` sub-stages and no other sub-stage of their
     stages ("Stage IIIB colon cancer.", not "divided into stages IIIA, IIIB, and IIIC")?"""
+    if not asked:
+        return False
     named = sub_stages(stages_named(text, sub=True))
     return bool(named & asked) and not {s for s in named - asked if any(s[:-1] == a[:-1] for a in asked)}
 

@@ -247,7 +247,7 @@ class _Signals:
         if closest is None:
             return None
         word = "counted" if passed else "below the threshold"
-        if passed and closest.unit > 0 and holds_words(_long_sentences(message)[closest.unit - 1], past):
+        if passed and past and closest.unit > 0 and holds_words(_long_sentences(message)[closest.unit - 1], past):
             passed, word = False, "not counted (the sentence of a past event)"
         if passed and closest.score < rule.veto_below and self._vetoed(message, rule.veto):
             passed, word = False, "vetoed by the multilingual check"

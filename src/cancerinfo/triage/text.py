@@ -36,7 +36,6 @@ _LATIN_LETTERS = str.maketrans({"ł": "l", "đ": "d", "ø": "o", "æ": "ae", "œ
 _SENTENCE_END = re.compile(r"(?<!\d)\.|\.(?!\d)|[!?;…\n\r。！？]+")
 _WORD = re.compile(r"\d+(?:[.,]\d+)?|[^\W\d_]+(?:'[^\W\d_]+)*")
 _LATIN = re.compile(r"[A-Za-z]")
-_LETTERS = re.compile(r"[^\W_]+")
 
 
 def fold(text: str, *, keep_accents: bool = False) -> str:
@@ -80,9 +79,9 @@ def split_sentences(text: str) -> list[str]:
 
 
 def holds_words(text: str, words: Sequence[str]) -> bool:
-    """Does ``text`` hold one of ``words`` as whole words (folded; letters and digits compared)?"""
-    plain = f" {' '.join(_LETTERS.findall(fold(text)))} "
-    return any(f" {w} " in plain for w in (" ".join(_LETTERS.findall(fold(x))) for x in words) if w)
+    """Does ``text`` hold one of ``words`` as whole words (folded, cut into words as the lexicons cut them)?"""
+    plain = f" {' '.join(_WORD.findall(fold(text)))} "
+    return any(f" {w} " in plain for w in (" ".join(_WORD.findall(fold(x))) for x in words) if w)
 
 
 @dataclass(frozen=True, slots=True)
