@@ -58,6 +58,8 @@ TRIAGE_SETS = (
     ("triage-test-17.jsonl", "test 17, writer AQ: self-harm and its look-alikes, written after the crisis direction landed (looked at only to report)"),
     ("triage-dev-20.jsonl", "dev, writer AR: self-harm and its look-alikes (tuned on after its first run)"),
     ("triage-test-18.jsonl", "test 18, writer AS: self-harm and its look-alikes (looked at only to report)"),
+    ("triage-dev-21.jsonl", "dev, writer AU: refusals and their look-alikes (tuned on after its first run)"),
+    ("triage-test-19.jsonl", "test 19, writer AV: refusals and their look-alikes (looked at only to report)"),
 )
 #: The sets the rules, lexicons and the meaning thresholds may be tuned on.
 DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
@@ -65,9 +67,12 @@ DEV_SETS = tuple(name for name, role in TRIAGE_SETS if role.startswith("dev"))
 #: the multilingual check, their other messages not (scripts/crisis_examples.py): triage-dev-18
 #: and triage-dev-19 (2026-12-06), triage-dev-20 (twenty-ninth session).
 CRISIS_ONLY_SETS = ("triage-dev-18.jsonl", "triage-dev-19.jsonl", "triage-dev-20.jsonl")
+#: Dev sets of refusals and their look-alikes tuned on through the cues and lexicons only:
+#: adding triage-dev-17's 120 messages (or its 66 refusals) as examples was measured on
+#: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits);
+#: triage-dev-21 (2026-12-07, thirty-sixth session) is of the same brief.
+CUES_ONLY_SETS = ("triage-dev-17.jsonl", "triage-dev-21.jsonl")
 #: The dev sets whose messages are the examples of the multilingual meaning checks
-#: (scripts/crisis_examples.py). triage-dev-17 (2026-12-05) is tuned on through the cues and
-#: lexicons only: adding its 120 messages (or its 66 refusals) as examples was measured on
-#: 2026-12-06 and cost three urgent test messages (docs/triage.md, known limits); of
-#: ``CRISIS_ONLY_SETS`` only the crisis messages are examples.
-EXAMPLE_SETS = tuple(name for name in DEV_SETS if name not in ("triage-dev-17.jsonl", *CRISIS_ONLY_SETS))
+#: (scripts/crisis_examples.py): not ``CUES_ONLY_SETS``; of ``CRISIS_ONLY_SETS`` only the
+#: crisis messages are examples.
+EXAMPLE_SETS = tuple(name for name in DEV_SETS if name not in (*CUES_ONLY_SETS, *CRISIS_ONLY_SETS))

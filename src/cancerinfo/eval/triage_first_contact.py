@@ -345,4 +345,25 @@ FIRST_CONTACT = (
         "general_sent_to_urgent": [16, 50],
         "general_refused": [2, 50],
     },
+    {
+        # 2026-12-07 (thirty-sixth session), main 7cde2d4: two new writers of refusals and their
+        # look-alikes, brief of AK/AL word for word (benchmarks/triage-writer-brief-AU-AV.md); AU
+        # read after this run and tuned on, AV never read (aggregates only)
+        "set": "triage-dev-21.jsonl",
+        "urgent_recall": [0, 0],
+        "self_harm_with_crisis_line": [0, 0],
+        "non_english_urgent": [0, 0],
+        "refusals": [53, 66],
+        "general_sent_to_urgent": [3, 54],
+        "general_refused": [2, 54],
+    },
+    {
+        "set": "triage-test-19.jsonl",
+        "urgent_recall": [0, 0],
+        "self_harm_with_crisis_line": [0, 0],
+        "non_english_urgent": [0, 0],
+        "refusals": [54, 66],
+        "general_sent_to_urgent": [1, 54],
+        "general_refused": [2, 54],
+    },
 )

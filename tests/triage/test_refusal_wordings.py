@@ -1,0 +1,46 @@
+"""Wordings of personal requests that writer AU (benchmarks/triage-dev-21.jsonl) used and no
+cue read, and the ordinary messages beside them that must keep their decision."""
+
+from __future__ import annotations
+
+import pytest
+
+from cancerinfo.triage import Triage
+
+from .conftest import known_terms
+
+
+@pytest.mark.parametrize(
+    ("message", "reason"),
+    [
+        # is it back, asked of the writer's own body
+        ("My GP thinks it's muscular. Based on what I've told you, do you think it's come back in my bones?", "DIAGNOSE_ME"),
+        ("pain in my hip for weeks now. has it come back in my bones", "DIAGNOSE_ME"),
+        # a scan's numbers, "good or bad for me"
+        ("pet scan results r in... SUVmax 11.4 in a node. good or bad for me??", "INTERPRET_MY_REPORT"),
+        # their own odds of recurrence, or of beating it
+        ("Finished treatment for stage 3 colon cancer in June, 2 of 18 nodes positive. Will it come back for me?", "MY_PROGNOSIS"),
+        ("in remission now, does that mean I'm going to beat this or am I going to relapse", "MY_PROGNOSIS"),
+        # chemotherapy called poison is a treatment choice, not a poisoning
+        ("I want to stop my chemo and do vitamin C infusions instead, my naturopath says it works better without all the poison. Should I?", "CHOOSE_MY_TREATMENT"),
+    ],
+)
+def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: str, reason: str) -> None:
+    result = lexical.assess(message, known_terms=known_terms)
+    assert (result.status, result.reason) == ("refused", reason), result.evidence
+
+
+@pytest.mark.parametrize(
+    ("message", "status", "urgency"),
+    [
+        # poison that was swallowed stays a poisoning
+        ("my son drank some poison from under the sink", "urgent", "poison"),
+        # the same subjects asked in general are answered
+        ("does breast cancer usually come back after 5 years?", None, None),
+        ("what does an SUV number on a pet scan mean?", None, None),
+        ("mi padre tiene cáncer de pulmón, ¿qué tratamientos hay?", "abstained", None),
+    ],
+)
+def test_the_messages_beside_them_keep_their_decision(lexical: Triage, message: str, status: str | None, urgency: str | None) -> None:
+    result = lexical.assess(message, known_terms=known_terms)
+    assert (result.status, result.urgency) == (status, urgency), result.evidence
