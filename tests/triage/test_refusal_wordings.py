@@ -1,5 +1,6 @@
-"""Wordings of personal requests that writer AU (benchmarks/triage-dev-21.jsonl) used and no
-cue read, and the ordinary messages beside them that must keep their decision."""
+"""Wordings of personal requests no cue read (writer AU's benchmarks/triage-dev-21.jsonl; the
+treatment choices from dev-17 and dev-3), and the ordinary messages beside them that must keep
+their decision."""
 
 from __future__ import annotations
 
@@ -23,6 +24,10 @@ from .conftest import known_terms
         ("in remission now, does that mean I'm going to beat this or am I going to relapse", "MY_PROGNOSIS"),
         # chemotherapy called poison is a treatment choice, not a poisoning
         ("I want to stop my chemo and do vitamin C infusions instead, my naturopath says it works better without all the poison. Should I?", "CHOOSE_MY_TREATMENT"),
+        # a doctor's plan accepted, turned down or replaced
+        ("dad is 84 and frail, they want to take the bladder out. should we say no and just do the radiation", "CHOOSE_MY_TREATMENT"),
+        ("is my doctors plan right? they want chemo first then surgery. should i push back", "CHOOSE_MY_TREATMENT"),
+        ("I want to do a juice fast instead of the immunotherapy my doctor recommended", "CHOOSE_MY_TREATMENT"),
     ],
 )
 def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: str, reason: str) -> None:
@@ -38,6 +43,8 @@ def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: 
         # the same subjects asked in general are answered
         ("does breast cancer usually come back after 5 years?", None, None),
         ("what does an SUV number on a pet scan mean?", None, None),
+        ("should we wait to tell the kids until after the scan", None, None),
+        ("what is immunotherapy and how is it different from chemotherapy", None, None),
         ("mi padre tiene cáncer de pulmón, ¿qué tratamientos hay?", "abstained", None),
     ],
 )
