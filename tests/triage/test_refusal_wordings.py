@@ -28,6 +28,9 @@ from .conftest import known_terms
         ("dad is 84 and frail, they want to take the bladder out. should we say no and just do the radiation", "CHOOSE_MY_TREATMENT"),
         ("is my doctors plan right? they want chemo first then surgery. should i push back", "CHOOSE_MY_TREATMENT"),
         ("I want to do a juice fast instead of the immunotherapy my doctor recommended", "CHOOSE_MY_TREATMENT"),
+        # still refused beside the general questions below
+        ("just give me your diagnosis, is it cancer or not", "DIAGNOSE_ME"),
+        ("¿me voy a morir de esto?", "MY_PROGNOSIS"),
     ],
 )
 def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: str, reason: str) -> None:
@@ -45,6 +48,12 @@ def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: 
         ("what does an SUV number on a pet scan mean?", None, None),
         ("should we wait to tell the kids until after the scan", None, None),
         ("what is immunotherapy and how is it different from chemotherapy", None, None),
+        # general questions in a request's words (dev messages that were refused)
+        ("Is it true that sugar feeds cancer? I've seen it all over Facebook.", None, None),
+        ("I'm so scared of dying. Is it normal to think about it all the time after a diagnosis?", None, None),
+        ("How long does it usually take to get in with an oncologist after a diagnosis", None, None),
+        ("I've decided to stop chemo and focus on quality of life. What should I expect from palliative care?", None, None),
+        ("¿Cómo le explico a mi hija de 8 años que su abuela se va a morir?", "abstained", None),
         ("mi padre tiene cáncer de pulmón, ¿qué tratamientos hay?", "abstained", None),
     ],
 )
