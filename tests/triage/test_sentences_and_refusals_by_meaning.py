@@ -120,3 +120,25 @@ def test_a_short_message_whose_language_was_only_guessed_keeps_its_danger(lexica
     result = lexical.assess("me tome el doble de la dosis de morfina")
     assert result.evidence[0].note.startswith("default (guess es)")  # taken for English, Spanish guessed
     assert (result.status, result.urgency) == ("urgent", "poison")
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        # Spanish: "what does HER2 positive mean? it's written in my mother's report"
+        "¿Qué significa HER2 positivo? lo pone en el informe de mi madre",
+        # Spanish: "what is a radiation oncologist and how is it different from the surgeon? dad was sent to both"
+        "Que es un oncologo radioterapeuta y en que se diferencia del cirujano? a mi papa lo mandaron con los dos",
+    ],
+)
+def test_a_general_form_in_another_language_is_not_refused_by_example(triage: Triage, message: str) -> None:
+    # the nearest examples are requests about one person, but the question asks what a word
+    # means or how something is decided (safety.yaml general_forms)
+    result = triage.assess(message)
+    assert (result.status, result.reason) == ("abstained", "LANGUAGE_NOT_SUPPORTED"), result.evidence
+
+
+def test_a_request_in_a_general_form_is_still_refused_by_its_cue(triage: Triage) -> None:
+    # Spanish: "they gave me my PET result and it says SUV max 12.4 in the nodes, what does it mean for me?"
+    result = triage.assess("me dieron el resultado del PET y dice SUV max 12.4 en los ganglios, ¿qué significa para mí?")
+    assert (result.status, result.reason) == ("refused", "INTERPRET_MY_REPORT")

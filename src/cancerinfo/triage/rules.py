@@ -291,7 +291,8 @@ class Triage(_Signals, _Replies):
         level = self._level_by_meaning(message, evidence)
         if level is not None:
             return self._urgent(level, language, found, evidence)
-        refusal = None if no_one else self._refusal_by_meaning(message, evidence)
+        general = no_one or self.safety.general_forms.find(simplify(message)) is not None
+        refusal = None if general else self._refusal_by_meaning(message, evidence)
         if refusal is not None:
             if language in self.rules.languages.full:  # Spanish: the refusal in Spanish
                 return self._refused(refusal, language, found, evidence, informational)

@@ -25,14 +25,7 @@ from cancerinfo.errors import PolicyError
 from cancerinfo.policies import policy_path, read_policy, validated
 from cancerinfo.triage.cues import CueList, compile_cues
 
-__all__ = [
-    "CONTACTS",
-    "REFUSAL_KINDS",
-    "TEMPLATE_NAMES",
-    "URGENT_TEMPLATES",
-    "Refusal",
-    "SafetyPolicy",
-]
+__all__ = ["CONTACTS", "REFUSAL_KINDS", "TEMPLATE_NAMES", "URGENT_TEMPLATES", "Refusal", "SafetyPolicy"]
 
 CONTACTS = (
     "emergency_number",
@@ -181,6 +174,7 @@ class SafetyFile(_Strict):
     out_of_scope: CueList
     about_people: CueList
     about_no_one: CueList = CueList(())
+    general_forms: CueList = CueList(())
     refusals: dict[str, RefusalFile]
     health_cues: CueList
     titles: dict[str, str]
@@ -190,7 +184,7 @@ class SafetyFile(_Strict):
     questions_for_doctor_es: dict[str, tuple[str, ...]]
 
     _compile = field_validator(
-        "warning_sign_questions", "out_of_scope", "about_people", "about_no_one", "health_cues", mode="before"
+        "warning_sign_questions", "out_of_scope", "about_people", "about_no_one", "general_forms", "health_cues", mode="before"
     )(lambda cls, v: _cue_list(v))
 
     @field_validator("version")
@@ -309,6 +303,8 @@ class SafetyPolicy:
     #: words that say a question asks about no one in particular ("not asking about mine"):
     #: no refusal, whatever else it says (never a reason to leave out an urgent reply)
     about_no_one: CueList
+    #: forms of a general question in another language: never refused by example ("¿qué significa ...?")
+    general_forms: CueList
     source: str = "safety.yaml"
 
     @classmethod
@@ -335,6 +331,7 @@ class SafetyPolicy:
             out_of_scope=data.out_of_scope,
             about_people=data.about_people,
             about_no_one=data.about_no_one,
+            general_forms=data.general_forms,
             refusals=refusals,
             health_cues=data.health_cues,
             titles=MappingProxyType(dict(data.titles)),
