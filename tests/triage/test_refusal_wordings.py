@@ -28,6 +28,8 @@ from .conftest import known_terms
         ("dad is 84 and frail, they want to take the bladder out. should we say no and just do the radiation", "CHOOSE_MY_TREATMENT"),
         ("is my doctors plan right? they want chemo first then surgery. should i push back", "CHOOSE_MY_TREATMENT"),
         ("I want to do a juice fast instead of the immunotherapy my doctor recommended", "CHOOSE_MY_TREATMENT"),
+        # Spanish: the oncologist's plan followed or not
+        ("el oncólogo quiere quimio antes de la cirugía pero yo prefiero operarme ya. ¿le hago caso o no?", "CHOOSE_MY_TREATMENT"),
         # still refused beside the general questions below
         ("just give me your diagnosis, is it cancer or not", "DIAGNOSE_ME"),
         ("¿me voy a morir de esto?", "MY_PROGNOSIS"),
@@ -54,6 +56,7 @@ def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: 
         ("How long does it usually take to get in with an oncologist after a diagnosis", None, None),
         ("I've decided to stop chemo and focus on quality of life. What should I expect from palliative care?", None, None),
         ("¿Cómo le explico a mi hija de 8 años que su abuela se va a morir?", "abstained", None),
+        ("¿qué hago para las náuseas de la quimio?", "abstained", None),
         ("mi padre tiene cáncer de pulmón, ¿qué tratamientos hay?", "abstained", None),
     ],
 )
