@@ -32,6 +32,7 @@ from .conftest import known_terms
         ("el oncólogo quiere quimio antes de la cirugía pero yo prefiero operarme ya. ¿le hago caso o no?", "CHOOSE_MY_TREATMENT"),
         # still refused beside the general questions below
         ("just give me your diagnosis, is it cancer or not", "DIAGNOSE_ME"),
+        ("is it true my lump is cancer?", "DIAGNOSE_ME"),
         ("¿me voy a morir de esto?", "MY_PROGNOSIS"),
     ],
 )
@@ -52,6 +53,7 @@ def test_personal_requests_in_these_words_are_refused(lexical: Triage, message: 
         ("what is immunotherapy and how is it different from chemotherapy", None, None),
         # general questions in a request's words (dev messages that were refused)
         ("Is it true that sugar feeds cancer? I've seen it all over Facebook.", None, None),
+        ("is it true sugar feeds cancer", None, None),
         ("I'm so scared of dying. Is it normal to think about it all the time after a diagnosis?", None, None),
         ("How long does it usually take to get in with an oncologist after a diagnosis", None, None),
         ("I've decided to stop chemo and focus on quality of life. What should I expect from palliative care?", None, None),
