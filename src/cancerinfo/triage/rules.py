@@ -157,7 +157,7 @@ class Triage(_Signals, _Replies):
             return declined
 
         if language != "en":
-            return self._not_english(message, language, readings, found, evidence, informational)
+            return self._not_english(message, language, readings, found, evidence, informational, sentences)
         unsure = identified.how.startswith("default") or identified.confidence < self.rules.languages.min_confidence
         return self._in_english(message, language, sentences, known_terms, found, evidence, informational, unsure=unsure)
 
@@ -276,7 +276,8 @@ class Triage(_Signals, _Replies):
             return self._refused(refusal, language, found, evidence, informational, spanish_cue=spanish_cue)
         return None
 
-    def _not_english(self, message: str, language: str, readings: Sequence[Reading], found: _Found, evidence: list[Evidence], informational: str | None) -> TriageResult:
+    def _not_english(self, message: str, language: str, readings: Sequence[Reading], found: _Found,
+                     evidence: list[Evidence], informational: str | None, sentences: Sequence[str]) -> TriageResult:
         """A message in another language: refused when it asks for the personal part of care,
         urgent when it reads like the urgent examples of another level, else abstained."""
         no_one = about_no_one(evidence)
@@ -288,7 +289,7 @@ class Triage(_Signals, _Replies):
         level = self._level_by_meaning(message, evidence)
         if level is not None:
             return self._urgent(level, language, found, evidence)
-        form = None if no_one else self.safety.general_forms.find(simplify(message))
+        form = None if no_one else self.safety.general_forms.find(sentences)
         if form is not None:  # "¿qué significa ...?": a general question's form, never refused by example
             evidence.append(Evidence("context", "general_forms", None, form, "a general question: not refused by example"))
         refusal = None if no_one or form is not None else self._refusal_by_meaning(message, evidence)
