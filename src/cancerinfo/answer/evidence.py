@@ -123,7 +123,7 @@ class EvidenceFinder:
                     if " " not in name:
                         self.umbrella.setdefault(name.lower(), set()).add(site)
         # each part's cues as one pattern (a list of one, or empty): one pass over a heading
-        self.cues = {name: heading_cues(kind.headings) for name, kind in policy.sections.items()}
+        self.cues = {name: heading_cues(kind.headings, kind.not_headings) for name, kind in policy.sections.items()}
         # the headings of sections that give advice (``advice``), and those about research
         self._advice = any_of([cue_pattern(h).pattern for h in policy.advice.headings])
         self._not_advice = any_of([cue_pattern(h).pattern for h in policy.advice.not_headings])

@@ -44,10 +44,18 @@ def cue_pattern(stem: str) -> re.Pattern[str]:
     return re.compile(WORD_START + "(?:" + re.escape(stem.lower()).replace(r"\ ", r"\s+") + ")", re.IGNORECASE)
 
 
-def heading_cues(headings: Iterable[str]) -> list[re.Pattern[str]]:
-    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading."""
+def heading_cues(headings: Iterable[str], not_headings: Iterable[str] = ()) -> list[re.Pattern[str]]:
+    """A part's heading cues as one pattern (a list of it, or empty): one pass over a heading.
+    ``not_headings``: a text naming one of these anywhere is never a fit, whatever cue it holds
+    ("After lung cancer has been diagnosed, tests are done to find out if cancer cells have
+    spread" names tests and diagnosis but is about staging)."""
     merged = any_of([cue_pattern(heading).pattern for heading in headings])
-    return [merged] if merged is not None else []
+    if merged is None:
+        return []
+    excluded = any_of([cue_pattern(heading).pattern for heading in not_headings])
+    if excluded is None:
+        return [merged]
+    return [re.compile(rf"^(?!.*(?:{excluded.pattern})).*?(?:{merged.pattern})", re.IGNORECASE | re.DOTALL)]
 
 
 def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:

@@ -38,6 +38,8 @@ class SectionKind(BaseModel):
     title: str = Field(min_length=1)
     from_: Literal["kb", "policy"] = Field(alias="from")
     headings: tuple[str, ...] = ()
+    #: headings that never fit, whatever cue they hold (word starts, as ``headings``)
+    not_headings: tuple[str, ...] = ()
     quotes: int = Field(default=4, ge=1, le=20)
     first_section: bool = False
     text: str | None = None

@@ -28,6 +28,11 @@ class Intent:
     name: str
     question: re.Pattern[str]
     heading: re.Pattern[str]
+    #: a heading naming one of these does not answer the intent, whatever cue it holds
+    not_heading: re.Pattern[str] | None = None
+    #: words of a question that tell its background, not what it asks ("was just diagnosed"):
+    #: read past before the question cues are
+    background: re.Pattern[str] | None = None
 
 
 class IntentModel:
@@ -56,17 +61,29 @@ class IntentModel:
                 words = cues.get(side)
                 if not isinstance(words, list) or not words or not all(isinstance(w, str) and w.strip() for w in words):
                     raise PolicyError(f"{path}: key intents.{name}.{side} must be a non-empty list of words")
-            intents.append(Intent(str(name), cue_pattern(cues["question"]), cue_pattern(cues["heading"])))
+            not_heading = cues.get("not_heading", [])
+            background = cues.get("background", [])
+            for key, words in (("not_heading", not_heading), ("background", background)):
+                if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
+                    raise PolicyError(f"{path}: key intents.{name}.{key} must be a list of words")
+            intents.append(Intent(
+                str(name), cue_pattern(cues["question"]), cue_pattern(cues["heading"]),
+                cue_pattern(not_heading) if not_heading else None, cue_pattern(background) if background else None,
+            ))
         return cls(intents)
 
     def classify(self, question: str) -> str:
         """The intent of a question, or ``general``."""
         for intent in self.intents:
-            if intent.question.search(question):
+            asked = intent.background.sub(" ", question) if intent.background is not None else question
+            if intent.question.search(asked):
                 return intent.name
         return GENERAL
 
     def heading_intents(self, heading: str) -> frozenset[str]:
         """Every intent a section heading (path) answers."""
-        return frozenset(intent.name for intent in self.intents if intent.heading.search(heading))
+        return frozenset(
+            intent.name for intent in self.intents
+            if intent.heading.search(heading) and not (intent.not_heading is not None and intent.not_heading.search(heading))
+        )
 
