@@ -50,7 +50,7 @@ def test_a_refusal_with_nothing_found_says_no_general_information_follows(assist
 def test_a_refusal_beside_a_crisis_signal_shows_the_crisis_line_first(assistant: Assistant) -> None:
     # a prognosis cue leads, a crisis read by meaning follows: its guidance comes before the refusal
     response = assistant.ask(
-        "I keep looking at the bottle of his old pills and thinking it would be so easy to just not be here for the next scan"
+        "how long do i have left, some nights i think it would be easier to just not be here"
     ).as_dict()
     assert (response["status"], response["reason"]) == ("refused", "MY_PROGNOSIS")
     kinds = [s["kind"] for s in response["sections"]]

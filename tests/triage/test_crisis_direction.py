@@ -11,6 +11,9 @@ import pytest
 from cancerinfo.triage import Triage
 from cancerinfo.triage.meaning import CrisisDirection
 
+#: a prognosis question (refused) with a weak crisis signal by meaning (written for these tests)
+WEAK_CRISIS_WITH_PROGNOSIS = "how long do i have left, some nights i think it would be easier to just not be here"
+
 
 def _unit(rows: np.ndarray) -> np.ndarray:
     return rows / np.linalg.norm(rows, axis=1, keepdims=True)
@@ -40,12 +43,19 @@ def test_weighting_the_crisis_examples_moves_the_boundary_towards_recall() -> No
 
 def test_a_crisis_no_single_example_is_near_enough_is_found_by_the_direction(triage: Triage) -> None:
     # passive: living on for a dying pet; the nearest crisis example is about as near as the
-    # nearest ordinary message (on 6ed6644's rules this was an off-topic question)
+    # nearest ordinary message (on 6ed6644's rules this was an off-topic question). Which check
+    # speaks first depends on the CPU: the English check's int8 question model scores it 0.46
+    # against a threshold of 0.45 on a CPU without VNNI (AVX2 only), lower on one with it;
+    # the direction reads it as a crisis on both
     message = "Honestly the only thing keeping me going is the dog and he's 14"
     result = triage.assess(message)
     assert (result.status, result.urgency) == ("urgent", "crisis")
-    notes = [e.note for e in result.evidence if e.kind == "exemplar"]
-    assert notes and notes[-1].startswith("counted") and "along the crisis direction" in notes[-1]
+    rule = triage.rules.meaning_any_language
+    assert triage.multilingual is not None and triage.direction is not None and rule is not None
+    nearest = triage.multilingual.closest([message])
+    assert nearest is not None and not (nearest.score >= rule.threshold and nearest.margin >= rule.margin)
+    assert rule.linear_threshold is not None
+    assert triage.direction.score(triage.multilingual.embedder.embed([message])[0]) >= rule.linear_threshold
 
 
 def test_an_ordinary_question_stays_on_the_ordinary_side(triage: Triage) -> None:
@@ -55,7 +65,10 @@ def test_an_ordinary_question_stays_on_the_ordinary_side(triage: Triage) -> None
 
 def test_a_crisis_signal_a_refusal_outranks_still_brings_the_crisis_guidance(triage: Triage) -> None:
     # a prognosis cue ("be here for the next ...") leads; the crisis read by meaning is not dropped
-    message = "I keep looking at the bottle of his old pills and thinking it would be so easy to just not be here for the next scan"
+    # (the earlier message of this test, "I keep looking at the bottle of his old pills ... not
+    # be here for the next scan", scored 0.61 against the strong bar of 0.60 on a CPU without
+    # VNNI, where the int8 question model's products differ: a weak signal here, 0.53)
+    message = WEAK_CRISIS_WITH_PROGNOSIS
     result = triage.assess(message)
     assert result.status == "refused"
     assert result.informational == "crisis"
