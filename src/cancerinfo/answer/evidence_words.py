@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 
-from cancerinfo.policies import WORD_START, any_of
+from cancerinfo.policies import WORD_START, any_of, unless
 
 SECTION_SEPARATOR = " > "
 #: A heading cue within the first words of the heading marks what the section is about.
@@ -52,10 +52,7 @@ def heading_cues(headings: Iterable[str], not_headings: Iterable[str] = ()) -> l
     merged = any_of([cue_pattern(heading).pattern for heading in headings])
     if merged is None:
         return []
-    excluded = any_of([cue_pattern(heading).pattern for heading in not_headings])
-    if excluded is None:
-        return [merged]
-    return [re.compile(rf"^(?!.*(?:{excluded.pattern})).*?(?:{merged.pattern})", re.IGNORECASE | re.DOTALL)]
+    return [unless(merged, any_of([cue_pattern(heading).pattern for heading in not_headings]))]
 
 
 def heading_fit(cues: list[re.Pattern[str]], section: str, title: str, *, opening: bool, first_section: bool) -> int | None:

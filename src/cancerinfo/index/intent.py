@@ -15,7 +15,7 @@ from pathlib import Path
 import yaml
 
 from cancerinfo.errors import PolicyError
-from cancerinfo.policies import cue_pattern, policy_path
+from cancerinfo.policies import cue_pattern, policy_path, unless
 
 GENERAL = "general"
 
@@ -27,9 +27,8 @@ class Intent:
 
     name: str
     question: re.Pattern[str]
+    #: the heading cues, except in a heading naming one of ``not_heading`` (policies.unless)
     heading: re.Pattern[str]
-    #: a heading naming one of these does not answer the intent, whatever cue it holds
-    not_heading: re.Pattern[str] | None = None
     #: words of a question that tell its background, not what it asks ("was just diagnosed"):
     #: read past before the question cues are
     background: re.Pattern[str] | None = None
@@ -66,10 +65,8 @@ class IntentModel:
             for key, words in (("not_heading", not_heading), ("background", background)):
                 if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words):
                     raise PolicyError(f"{path}: key intents.{name}.{key} must be a list of words")
-            intents.append(Intent(
-                str(name), cue_pattern(cues["question"]), cue_pattern(cues["heading"]),
-                cue_pattern(not_heading) if not_heading else None, cue_pattern(background) if background else None,
-            ))
+            heading = unless(cue_pattern(cues["heading"]), cue_pattern(not_heading) if not_heading else None)
+            intents.append(Intent(str(name), cue_pattern(cues["question"]), heading, cue_pattern(background) if background else None))
         return cls(intents)
 
     def classify(self, question: str) -> str:
@@ -82,8 +79,5 @@ class IntentModel:
 
     def heading_intents(self, heading: str) -> frozenset[str]:
         """Every intent a section heading (path) answers."""
-        return frozenset(
-            intent.name for intent in self.intents
-            if intent.heading.search(heading) and not (intent.not_heading is not None and intent.not_heading.search(heading))
-        )
+        return frozenset(intent.name for intent in self.intents if intent.heading.search(heading))
 

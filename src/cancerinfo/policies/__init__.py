@@ -126,6 +126,15 @@ def cue_pattern(cues: Sequence[str], *, whole_words: bool = False, flags: int = 
     return pattern if pattern is not None else re.compile(r"(?!)")
 
 
+def unless(pattern: re.Pattern[str], excluded: re.Pattern[str] | None) -> re.Pattern[str]:
+    """``pattern``, except in a text where ``excluded`` matches anywhere (None: ``pattern``
+    itself): one pass over the text ("tests" in a heading, not in one saying "has been
+    diagnosed")."""
+    if excluded is None:
+        return pattern
+    return re.compile(rf"^(?!.*(?:{excluded.pattern})).*?(?:{pattern.pattern})", pattern.flags | re.DOTALL)
+
+
 def _one_group(pattern: str) -> bool:
     """Is ``pattern`` one non-capturing group, ``(?:...)``, with nothing after it?"""
     if not pattern.startswith("(?:") or not pattern.endswith(")"):
