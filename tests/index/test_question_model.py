@@ -189,6 +189,22 @@ def test_the_derived_model_multiplies_the_weights_in_int8(cached_model: tuple[by
     assert derived_ops["MatMulInteger"] == 36 and derived_ops["MatMul"] == 12
 
 
+def test_every_integer_product_is_unsigned_by_unsigned(cached_model: tuple[bytes, Path]) -> None:
+    # An unsigned-by-signed product saturates on x86 CPUs without VNNI (the same question
+    # got another vector there); uint8 by uint8 never does, so every CPU sums the same.
+    data, _ = cached_model
+    graph = onnx.load_model_from_string(data).graph
+    initializers = {tensor.name: tensor.data_type for tensor in graph.initializer}
+    produced_by = {out: node for node in graph.node for out in node.output}
+    products = [node for node in graph.node if node.op_type == "MatMulInteger"]
+    assert len(products) == 36
+    for node in products:
+        activations, weights = node.input[0], node.input[1]
+        assert produced_by[activations].op_type == "DynamicQuantizeLinear"  # always uint8
+        assert initializers[weights] == onnx.TensorProto.UINT8, node.name
+        assert initializers[node.input[3]] == onnx.TensorProto.UINT8  # the weights' zero points
+
+
 def test_a_cached_model_is_read_not_derived(cache_env: Path, cached_model: tuple[bytes, Path]) -> None:
     data, _ = cached_model
     cached = cache_env / QUESTION_MODEL_FILE

