@@ -43,10 +43,9 @@ def test_weighting_the_crisis_examples_moves_the_boundary_towards_recall() -> No
 
 def test_a_crisis_no_single_example_is_near_enough_is_found_by_the_direction(triage: Triage) -> None:
     # passive: living on for a dying pet; the nearest crisis example is about as near as the
-    # nearest ordinary message (on 6ed6644's rules this was an off-topic question). Which check
-    # speaks first depends on the CPU: the English check's int8 question model scores it 0.46
-    # against a threshold of 0.45 on a CPU without VNNI (AVX2 only), lower on one with it;
-    # the direction reads it as a crisis on both
+    # nearest ordinary message (on 6ed6644's rules this was an off-topic question). The English
+    # check scores it 0.46 against its threshold of 0.45 (with the int8 question model it was
+    # below on a CPU with VNNI, above on one without); the direction reads it as a crisis too
     message = "Honestly the only thing keeping me going is the dog and he's 14"
     result = triage.assess(message)
     assert (result.status, result.urgency) == ("urgent", "crisis")
@@ -66,8 +65,8 @@ def test_an_ordinary_question_stays_on_the_ordinary_side(triage: Triage) -> None
 def test_a_crisis_signal_a_refusal_outranks_still_brings_the_crisis_guidance(triage: Triage) -> None:
     # a prognosis cue ("be here for the next ...") leads; the crisis read by meaning is not dropped
     # (the earlier message of this test, "I keep looking at the bottle of his old pills ... not
-    # be here for the next scan", scored 0.61 against the strong bar of 0.60 on a CPU without
-    # VNNI, where the int8 question model's products differ: a weak signal here, 0.53)
+    # be here for the next scan", scored 0.61 against the strong bar of 0.60 with the int8
+    # question model on a CPU without VNNI: a weak signal here, 0.55 with the uint8 model)
     message = WEAK_CRISIS_WITH_PROGNOSIS
     result = triage.assess(message)
     assert result.status == "refused"
