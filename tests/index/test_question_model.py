@@ -286,6 +286,9 @@ def test_the_question_embedder_names_itself_and_the_model_of_the_pages(
 ) -> None:
     assert question.name != shipped.name
     assert "questions=int8-dynamic" in question.name
+    # the model's hash in its name: example vectors cached under it (triage/meaning.py) are
+    # not read for another derivation (the int8-weight model's vectors were, for the uint8 one)
+    assert f"sha256={QUESTION_MODEL_SHA256[:16]}" in question.name
     assert question.document_name == shipped.name == shipped.document_name == minilm_name()
     assert question.dimension == DIMENSION and question.max_tokens == shipped.max_tokens
 

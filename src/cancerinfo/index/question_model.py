@@ -162,8 +162,10 @@ class MiniLMQuestionEmbedder(MiniLMEmbedder):
 
     @property
     def name(self) -> str:
-        """The document model's name marked as the int8 question model."""
-        return f"{self.document_name} questions=int8-dynamic"
+        """The document model's name marked as the question model, with the start of the
+        pinned model's sha256: vectors cached under this name (the triage's example vectors)
+        are never read for another derivation of the question model."""
+        return f"{self.document_name} questions=int8-dynamic sha256={QUESTION_MODEL_SHA256[:16]}"
 
 
 def question_embedder(policy: RetrievalPolicy, *, threads: int = 1) -> MiniLMEmbedder:
