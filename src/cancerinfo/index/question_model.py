@@ -13,8 +13,8 @@ here, offline, with nothing downloaded:
    product is summed in pairs into 16 bits with saturation on x86 CPUs without VNNI (AVX2's
    ``vpmaddubsw``), so the same question got another vector there than on a CPU with VNNI,
    and a triage decision near a threshold another outcome; unsigned-by-unsigned products
-   never take that path, so every CPU computes the same integer sums
-   (docs/embedding.md#the-question-model).
+   never take that path, so the integer sums are exact on every CPU (by the arithmetic;
+   measured on one CPU, docs/embedding.md#the-question-model).
 
 Documents are always embedded with the shipped model (:class:`MiniLMEmbedder`); questions
 with this one (:class:`MiniLMQuestionEmbedder`) when ``policies/retrieval.yaml`` says
