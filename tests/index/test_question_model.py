@@ -177,13 +177,13 @@ def test_the_first_call_derives_the_pinned_model_and_caches_it(cached_model: tup
     assert (folder / QUESTION_MODEL_FILE).read_bytes() == data
 
 
-def test_the_derived_model_multiplies_the_weights_in_int8(cached_model: tuple[bytes, Path]) -> None:
+def test_the_derived_model_multiplies_the_weights_as_8_bit_integers(cached_model: tuple[bytes, Path]) -> None:
     import importlib.resources
 
     data, _ = cached_model
     shipped_ops = op_counts(importlib.resources.files(MODEL_MODULE).joinpath("model.onnx").read_bytes())
     derived_ops = op_counts(data)
-    # 36 linear layers (6 per block) become int8 products; the 12 attention products of two
+    # 36 linear layers (6 per block) become 8-bit integer products; the 12 attention products of two
     # activations stay float MatMul.
     assert shipped_ops["MatMul"] == 48 and shipped_ops["MatMulInteger"] == 0
     assert derived_ops["MatMulInteger"] == 36 and derived_ops["MatMul"] == 12
