@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
-from cancerinfo.eval.retrieval import score_question
+from pathlib import Path
+
+import pytest
+
+from cancerinfo.eval.retrieval import read_questions, score_question
 from cancerinfo.index.records import Hit
 
 
@@ -23,3 +27,26 @@ def test_section_metrics_use_the_top_heading_case_insensitively() -> None:
     scores = score_question(hits, [{"url": "a", "section": "signs and symptoms"}])
     assert scores["section@1"] == 0.0 and scores["section@5"] == 1.0 and scores["section_mrr@10"] == 0.5
     assert score_question(hits, [{"url": "b", "section": "Overview"}])["section_mrr@10"] == 0.0
+
+
+def test_answer_set_labels_are_urls_with_the_record_section(tmp_path: Path) -> None:
+
+    path = tmp_path / "q.jsonl"
+    path.write_text(
+        '{"id": "a", "question": "q?", "relevant": ["u1", "u2"], "section": "Side effects"}\n'
+        '{"id": "b", "question": "q?", "relevant": [{"url": "u3", "section": "S"}]}\n',
+        encoding="utf-8",
+    )
+    first, second = read_questions(path)
+    assert first["relevant"] == [{"url": "u1", "section": "Side effects"}, {"url": "u2"}]
+    assert second["relevant"] == [{"url": "u3", "section": "S"}]
+    hits = [hit("u1", "Side effects > Hair loss")]
+    assert score_question(hits, first["relevant"])["section@1"] == 1.0
+
+
+def test_a_malformed_label_names_its_line(tmp_path: Path) -> None:
+
+    path = tmp_path / "q.jsonl"
+    path.write_text('{"id": "a", "question": "q?", "relevant": ["u1"]}\n{"id": "b", "question": "q?", "relevant": [3]}\n', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"q\.jsonl:2: 'relevant'"):
+        list(read_questions(path))

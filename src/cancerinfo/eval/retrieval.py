@@ -1,7 +1,8 @@
 """``cancerinfo eval retrieval``: one process runs a whole question file through search.
 
 Input: JSON lines with ``id`` and ``question`` (other fields ignored; ``relevant`` labels,
-when present, are scored). Output: one line per question
+when present, are scored: a list of ``{"url", "section"?}`` objects, or of urls with the
+record's own ``section`` naming the section of the first, as in ``benchmarks/answers-*.jsonl``). Output: one line per question
 ``{"id": …, "hits": [{"url", "section", "chunk_id", "score"}, …]}`` in rank order.
 
 Metrics (when labels exist): ``doc@n`` — a relevant url among the first *n distinct urls*
@@ -37,12 +38,36 @@ def read_json_lines(path: Path) -> Iterator[tuple[int, Any]]:
 
 
 def read_questions(path: Path) -> Iterator[dict[str, Any]]:
-    """The records of a question file; raises ``ValueError`` naming the first line without an ``id``
-    and a ``question``."""
+    """The records of a question file, ``relevant`` read into ``{"url", "section"?}`` objects;
+    raises ``ValueError`` naming the first line without an ``id`` and a ``question``, or whose
+    ``relevant`` is neither urls nor objects with a ``url``."""
     for number, record in read_json_lines(path):
         if not isinstance(record, dict) or "id" not in record or not isinstance(record.get("question"), str):
             raise ValueError(f"{path}:{number}: each line needs an 'id' and a 'question' string")
+        if record.get("relevant"):
+            labels = relevant_labels(record)
+            if labels is None:
+                raise ValueError(f"{path}:{number}: 'relevant' must be a list of urls or of objects with a 'url'")
+            record = {**record, "relevant": labels}
         yield record
+
+
+def relevant_labels(record: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """``relevant`` as ``{"url", "section"?}`` objects (a plain url takes the record's
+    ``section`` when it is the first), or ``None`` when it is neither shape."""
+    relevant = record.get("relevant")
+    if not isinstance(relevant, list):
+        return None
+    labels: list[dict[str, Any]] = []
+    for position, item in enumerate(relevant):
+        if isinstance(item, str):
+            section = record.get("section") if position == 0 else None
+            labels.append({"url": item, **({"section": section} if isinstance(section, str) and section else {})})
+        elif isinstance(item, dict) and isinstance(item.get("url"), str):
+            labels.append(item)
+        else:
+            return None
+    return labels
 
 
 def _norm(text: str) -> str:
