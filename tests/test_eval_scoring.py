@@ -47,6 +47,9 @@ def test_answer_set_labels_are_urls_with_the_record_section(tmp_path: Path) -> N
 def test_a_malformed_label_names_its_line(tmp_path: Path) -> None:
 
     path = tmp_path / "q.jsonl"
-    path.write_text('{"id": "a", "question": "q?", "relevant": ["u1"]}\n{"id": "b", "question": "q?", "relevant": [3]}\n', encoding="utf-8")
+    path.write_text(
+        '{"id": "a", "question": "q?", "relevant": ["u1"]}\n{"id": "b", "question": "q?", "relevant": [3]}\n',
+        encoding="utf-8",
+    )
     with pytest.raises(ValueError, match=r"q\.jsonl:2: 'relevant'"):
         list(read_questions(path))

@@ -2,7 +2,8 @@
 
 Input: JSON lines with ``id`` and ``question`` (other fields ignored; ``relevant`` labels,
 when present, are scored: a list of ``{"url", "section"?}`` objects, or of urls with the
-record's own ``section`` naming the section of the first, as in ``benchmarks/answers-*.jsonl``). Output: one line per question
+record's own ``section`` naming the section of the first, as in ``benchmarks/answers-*.jsonl``).
+Output: one line per question
 ``{"id": …, "hits": [{"url", "section", "chunk_id", "score"}, …]}`` in rank order.
 
 Metrics (when labels exist): ``doc@n`` — a relevant url among the first *n distinct urls*
