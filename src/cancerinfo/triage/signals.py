@@ -12,7 +12,7 @@ from cancerinfo.triage.context import _Context, _excepted, _negated, _overlaps
 from cancerinfo.triage.language import Identified, LanguageIdentifier
 from cancerinfo.triage.lexicon import Reading, TriageFiles
 from cancerinfo.triage.meaning import Closest, CrisisDirection, ExampleVoter, ExemplarMatcher
-from cancerinfo.triage.multilingual import LevelExamples
+from cancerinfo.triage.multilingual import LevelExamples, is_deferred
 from cancerinfo.triage.numbers import pain_scores, temperatures, vitals
 from cancerinfo.triage.policy_models import MeaningRule, Rules
 from cancerinfo.triage.result import Evidence, _Found
@@ -271,7 +271,7 @@ class _Signals:
         "my arm feels a bit heavy", lies near "I burn my arm"; "does morphine make you stop
         breathing?" near an overdose exemplar; the whole messages lie near ordinary questions
         among the many more examples the multilingual check reads.)"""
-        if veto is None or self.multilingual is None or not message.strip():
+        if veto is None or self.multilingual is None or not message.strip() or is_deferred():
             return False
         whole = self.multilingual.closest([message])
         return whole is not None and whole.margin < -veto
@@ -288,7 +288,7 @@ class _Signals:
         ``english``: an English message, whose pass does not count far on the not-crisis side
         of the direction (``english_direction_floor``); ``direction_only``: only the direction counts."""
         rule = self.rules.meaning_any_language
-        if self.multilingual is None or rule is None or not message.strip():
+        if self.multilingual is None or rule is None or not message.strip() or is_deferred():
             return None
         closest = self.multilingual.closest([message])
         if closest is None:
